@@ -1,0 +1,125 @@
+package awslocal
+
+import (
+	"strings"
+	"time"
+)
+
+// hooks connect services: an alarm publishes to SNS, SNS delivers to SQS or
+// Lambda, Organizations emits events to EventBridge, Logs emits metrics to
+// CloudWatch. Each service sets the hooks it provides when it registers; a
+// hook that no service provides drops the delivery. Callers hold s.mu.
+type hooks struct {
+	putEvent   func(accountID, region string, event doc)
+	publish    func(topicARN, subject, message string) error
+	putMetric  func(accountID, region string, m metricDatum)
+	sendToSQS  func(queueARN, body string) error
+	invokeFunc func(functionARN string, payload []byte) error
+	confirm    func(topicARN, token string) (subscriptionARN string, err error)
+}
+
+// metricDatum is one data point, as PutMetricData or a metric filter
+// produces it.
+type metricDatum struct {
+	Namespace  string
+	Name       string
+	Dimensions map[string]string
+	Value      float64
+	Time       time.Time
+}
+
+// job is work the endpoint does later, such as finishing an asynchronous
+// account creation.
+type job struct {
+	at  time.Time
+	run func()
+}
+
+// afterLocked schedules fn to run once the clock passes now+d.
+func (s *Server) afterLocked(d time.Duration, fn func()) {
+	s.jobs = append(s.jobs, job{at: s.now().Add(d), run: fn})
+}
+
+// runDueLocked runs due jobs; every request calls it first, so state moves
+// on with the clock even without a background goroutine.
+func (s *Server) runDueLocked() {
+	now := s.now()
+	for {
+		ran := false
+		for i, j := range s.jobs {
+			if !j.at.After(now) {
+				s.jobs = append(s.jobs[:i], s.jobs[i+1:]...)
+				j.run()
+				ran = true
+				break
+			}
+		}
+		if !ran {
+			return
+		}
+	}
+}
+
+// Tick runs whatever is due now. The standalone server calls it on a timer;
+// tests call it after moving a manual clock.
+func (s *Server) Tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runDueLocked()
+}
+
+// Email is one message in the outbox: what an email subscriber would get.
+type Email struct {
+	To       string    `json:"to"`
+	Subject  string    `json:"subject"`
+	Body     string    `json:"body"`
+	TopicARN string    `json:"topicArn"`
+	Kind     string    `json:"kind"` // "confirmation" | "notification"
+	Time     time.Time `json:"time"`
+}
+
+// Outbox returns every email delivered so far, oldest first.
+func (s *Server) Outbox() []Email {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Email(nil), s.outbox...)
+}
+
+// CallKey identifies calls for counting.
+type CallKey struct {
+	Account   string `json:"account"`
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+}
+
+// Write reports whether an operation changes state. AWS names its read-only
+// operations with these verbs.
+func (k CallKey) Write() bool {
+	if k.Service == "sts" { // credentials and identity, no resources
+		return false
+	}
+	for _, p := range []string{"Get", "List", "Describe", "Head", "Lookup", "Search", "Check", "Simulate", "BatchGet", "Query", "Scan", "Filter", "Test"} {
+		if strings.HasPrefix(k.Operation, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// Calls returns how often each operation was called, per account.
+func (s *Server) Calls() map[CallKey]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[CallKey]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCalls zeroes the call counters.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[CallKey]int{}
+}

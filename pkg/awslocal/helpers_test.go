@@ -1,0 +1,57 @@
+package awslocal
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+)
+
+const mgmt = "111111111111"
+
+// manualClock is a clock tests move by hand.
+type manualClock struct{ t time.Time }
+
+func (m *manualClock) now() time.Time          { return m.t }
+func (m *manualClock) advance(d time.Duration) { m.t = m.t.Add(d) }
+
+// newTestServer starts an endpoint with a manual clock.
+func newTestServer(t *testing.T) (*Server, string, *manualClock) {
+	t.Helper()
+	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	s := New(Options{Clock: clk.now, Seed: 1})
+	return s, s.Start(t), clk
+}
+
+// sdkConfig returns an SDK config acting as the admin user of account.
+func sdkConfig(t *testing.T, s *Server, url, account, region string) aws.Config {
+	t.Helper()
+	cfg, err := SDKConfig(context.Background(), url, s.AdminCredentials(account), region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RetryMaxAttempts = 1 // contract tests look at single responses
+	return cfg
+}
+
+// wantCode fails unless err is an API error with the given code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("want API error %s, got %v", code, err)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("want API error %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
+	}
+}
+
+func mustNoErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,143 @@
+package awslocal
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// account is one AWS account's state. Each service keeps its own state in
+// data, under its name (global services) or name/region (regional ones).
+type account struct {
+	ID      string
+	Name    string
+	Email   string
+	Status  string // ACTIVE | SUSPENDED | PENDING_CLOSURE
+	Created time.Time
+	data    map[string]any
+}
+
+// principal is who signed a request.
+type principal struct {
+	AccountID   string
+	ARN         string // arn:aws:iam::A:user/N or arn:aws:sts::A:assumed-role/R/S
+	UserID      string
+	Type        string // IAMUser | AssumedRole
+	RoleName    string // for assumed roles
+	SessionName string
+	MFA         bool
+	MFAAge      time.Duration // since the MFA-authenticated sign-in
+}
+
+// roleARN is the ARN of the role behind an assumed-role principal, which is
+// what trust and resource policies name.
+func (p principal) roleARN() string {
+	if p.Type != "AssumedRole" {
+		return p.ARN
+	}
+	return "arn:aws:iam::" + p.AccountID + ":role/" + p.RoleName
+}
+
+// credential is an access key the endpoint issued.
+type credential struct {
+	AccessKeyID  string
+	Secret       string
+	SessionToken string
+	Expires      time.Time // zero for long-term keys
+	Principal    principal
+}
+
+// addAccount creates an empty account; callers hold s.mu (or run before
+// the server is shared).
+func (s *Server) addAccount(id, name, email string) *account {
+	a := &account{ID: id, Name: name, Email: email, Status: "ACTIVE", Created: s.now(), data: map[string]any{}}
+	s.accounts[id] = a
+	return a
+}
+
+// state returns (creating on first use) a service's state in an account.
+// Services with one state per region pass "name/region" as the key.
+func state[T any](a *account, key string, mk func() *T) *T {
+	if v, ok := a.data[key].(*T); ok {
+		return v
+	}
+	v := mk()
+	a.data[key] = v
+	return v
+}
+
+// Credentials are long-term keys of an administrator IAM user in an account,
+// the way an operator's profile would hold them.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+}
+
+// AdminCredentials issues keys for the IAM user "admin" in the account,
+// creating the account's entry if needed. Use it to act as the operator.
+func (s *Server) AdminCredentials(accountID string) Credentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[accountID]; !ok {
+		s.addAccount(accountID, "account-"+accountID, accountID+"@example.com")
+	}
+	p := principal{
+		AccountID: accountID, Type: "IAMUser", UserID: "AIDA" + strings.ToUpper(s.newID(17)),
+		ARN: "arn:aws:iam::" + accountID + ":user/admin", MFA: true,
+	}
+	c := s.issueLocked(p, 0)
+	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}
+}
+
+// issueLocked mints a credential; ttl 0 makes it long-term.
+func (s *Server) issueLocked(p principal, ttl time.Duration) *credential {
+	prefix := "AKIA"
+	if ttl > 0 {
+		prefix = "ASIA"
+	}
+	c := &credential{
+		AccessKeyID: prefix + strings.ToUpper(s.newID(16)),
+		Secret:      s.newID(40),
+		Principal:   p,
+	}
+	if ttl > 0 {
+		c.SessionToken = "FwoGZXIvYXdzE" + s.newID(64)
+		c.Expires = s.now().Add(ttl)
+	}
+	s.creds[c.AccessKeyID] = c
+	return c
+}
+
+// authenticateLocked maps the request's access key to a principal and checks
+// the signature, the session token and expiry, with the codes AWS uses.
+func (s *Server) authenticateLocked(c *call, scope sigScope) (principal, error) {
+	cred, ok := s.creds[scope.accessKey]
+	if !ok {
+		return principal{}, c.svc.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
+	}
+	if cred.SessionToken != "" && c.req.Header.Get("X-Amz-Security-Token") != cred.SessionToken {
+		return principal{}, c.svc.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
+	}
+	if !cred.Expires.IsZero() && s.now().After(cred.Expires) {
+		return principal{}, c.svc.authError("ExpiredToken", "ExpiredTokenException", "The security token included in the request is expired")
+	}
+	s3Style := c.svc.name == "s3" || c.svc.name == "s3-control"
+	if !verifySignature(c.req, c.body, scope, cred.Secret, s3Style) {
+		return principal{}, statusErrorf(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
+	}
+	if a := s.accounts[cred.Principal.AccountID]; a == nil || a.Status == "SUSPENDED" {
+		return principal{}, statusErrorf(http.StatusForbidden, "AccessDenied", "account %s is suspended or closed", cred.Principal.AccountID)
+	}
+	return cred.Principal, nil
+}
+
+// authError picks the code an unauthenticated caller sees: query services
+// say InvalidClientTokenId, JSON services UnrecognizedClientException.
+func (svc *service) authError(queryCode, jsonCode, msg string) *APIError {
+	code := jsonCode
+	if _, ok := svc.protocol.(queryProtocol); ok {
+		code = queryCode
+	}
+	return statusErrorf(http.StatusForbidden, code, "%s", msg)
+}

@@ -1,0 +1,219 @@
+package awslocal
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	mrand "math/rand/v2"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// maxBody bounds a request body; AWS's own limits are smaller for every
+// operation landfall calls (IAM policy documents are at most 10 KB, PutLogEvents 1 MB).
+const maxBody = 8 << 20
+
+// Options configure a Server. The zero value is a usable default.
+type Options struct {
+	// ManagementAccountID owns the organization. Default 111111111111.
+	ManagementAccountID string
+	// PageSize caps every paginated list. AWS pages at 100 or more; the
+	// default here is 5 so that a caller that ignores NextToken fails tests.
+	PageSize int
+	// Clock returns the current time; tests may pass a manual clock.
+	Clock func() time.Time
+	// Seed makes fault injection and generated ids deterministic.
+	Seed int64
+	// Logger receives one line per request at debug level.
+	Logger *slog.Logger
+}
+
+// Server is a stateful, multi-account local AWS endpoint. It is safe for
+// concurrent use; every operation runs under one lock, which keeps the
+// semantics simple and is fast enough (see make bench).
+type Server struct {
+	opts     Options
+	services map[string]*service // by signing name, plus "s3-control"
+	faults   *faults
+	log      *slog.Logger
+
+	mu       sync.Mutex
+	accounts map[string]*account
+	creds    map[string]*credential // by access key id
+	org      *organization
+	jobs     []job
+	outbox   []Email
+	calls    map[CallKey]int
+	rng      *mrand.Rand
+	hooks    hooks
+}
+
+// New returns a Server with a management account (and an organization not
+// yet created; call CreateOrganization through the SDK or Bootstrap).
+func New(opts Options) *Server {
+	if opts.ManagementAccountID == "" {
+		opts.ManagementAccountID = "111111111111"
+	}
+	if opts.PageSize == 0 {
+		opts.PageSize = 5
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		opts:     opts,
+		services: map[string]*service{},
+		faults:   newFaults(opts.Seed),
+		log:      opts.Logger,
+		accounts: map[string]*account{},
+		creds:    map[string]*credential{},
+		calls:    map[CallKey]int{},
+		rng:      mrand.New(mrand.NewPCG(uint64(opts.Seed), 0x6c616e6466616c6c)),
+	}
+	s.addAccount(opts.ManagementAccountID, "management", "management@example.com")
+	for _, register := range registrations {
+		register(s)
+	}
+	return s
+}
+
+// registrations lists every service the endpoint speaks. Each service file
+// adds itself here, in one place, so the catalogue is explicit.
+var registrations = []func(*Server){}
+
+// Start serves the endpoint on a loopback port for the lifetime of the test
+// and returns its URL (for AWS_ENDPOINT_URL or config.WithBaseEndpoint).
+func (s *Server) Start(t interface{ Cleanup(func()) }) string {
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		http.Error(w, "request body unreadable or too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	if s.serveOutOfBand(w, r) {
+		return
+	}
+
+	scope, sigErr := parseAuthorization(r)
+	svc := s.route(r, scope)
+	if svc == nil {
+		http.Error(w, fmt.Sprintf("awslocal: no service for %s %s (signing name %q)", r.Method, r.URL.Path, scope.service), http.StatusNotFound)
+		return
+	}
+	c := &call{srv: s, svc: svc, req: r, body: body, region: scope.region, ctx: r.Context()}
+	op, in, err := svc.protocol.decode(svc, r, body)
+	c.op, c.in = op, in
+	if err == nil && sigErr != nil {
+		err = sigErr
+	}
+	var out doc
+	if err == nil {
+		out, err = s.dispatch(c, scope)
+	}
+	if err != nil {
+		svc.protocol.encodeError(w, c, asAPIError(err))
+		return
+	}
+	svc.protocol.encode(w, c, out)
+}
+
+// dispatch authenticates the caller, applies injected faults, and runs the
+// operation under the state lock.
+func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
+	h, ok := c.svc.ops[c.op]
+	if !ok {
+		return nil, statusErrorf(http.StatusBadRequest, c.svc.unknownOpCode(), "operation %s is not supported by the local endpoint for %s", c.op, c.svc.name)
+	}
+	if delay := s.faults.latency(c.svc.name, c.op); delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-c.ctx.Done():
+			return nil, c.ctx.Err()
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runDueLocked()
+
+	p, err := s.authenticateLocked(c, scope)
+	if err != nil {
+		return nil, err
+	}
+	c.principal = p
+	c.account = s.accounts[p.AccountID]
+	if c.region == "" {
+		c.region = "us-east-1"
+	}
+	s.calls[CallKey{Account: p.AccountID, Service: c.svc.name, Operation: c.op}]++
+	if err := s.faults.inject(c); err != nil {
+		return nil, err
+	}
+	s.log.Debug("awslocal request", "service", c.svc.name, "op", c.op, "account", p.AccountID, "region", c.region, "principal", p.ARN)
+	return h(c)
+}
+
+// call is one request in flight.
+type call struct {
+	ctx       context.Context
+	srv       *Server
+	svc       *service
+	req       *http.Request
+	body      []byte
+	op        string
+	in        doc
+	path      map[string]string // REST path parameters
+	region    string
+	principal principal
+	account   *account
+}
+
+// now is the server clock, so tests can move time.
+func (s *Server) now() time.Time { return s.opts.Clock().UTC() }
+
+// newID returns a random lower-case hex id of n characters, deterministic for
+// a given Options.Seed and sequence of calls. Callers hold s.mu.
+func (s *Server) newID(n int) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = digits[s.rng.IntN(16)]
+	}
+	return string(b)
+}
+
+// requestID is sent on every response, as AWS does.
+func (s *Server) requestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return strings.Join([]string{h[:8], h[8:12], h[12:16], h[16:20], h[20:]}, "-")
+}
+
+func asAPIError(err error) *APIError {
+	if e, ok := err.(*APIError); ok {
+		return e
+	}
+	if err == context.Canceled || err == context.DeadlineExceeded {
+		return statusErrorf(http.StatusServiceUnavailable, "RequestTimeout", "%v", err)
+	}
+	return statusErrorf(http.StatusInternalServerError, "InternalFailure", "%v", err)
+}

@@ -1,0 +1,85 @@
+package awslocal
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// handler runs one operation against the state; the caller holds s.mu.
+type handler func(c *call) (doc, error)
+
+// service is one AWS service as the endpoint speaks it.
+type service struct {
+	name     string // SigV4 signing name, e.g. "iam", "monitoring"
+	protocol protocol
+	// xmlns is the namespace of query-protocol responses.
+	xmlns string
+	ops   map[string]handler
+	// routes map REST requests to operations.
+	routes []route
+	// throttle is the error the service answers when it throttles a caller;
+	// each service has its own code (Throttling, ThrottlingException,
+	// TooManyRequestsException, RequestLimitExceeded, SlowDown ...).
+	throttle APIError
+	// notFoundOp is the code for an unknown operation; defaults per protocol.
+	unknownOp string
+}
+
+func (svc *service) unknownOpCode() string {
+	if svc.unknownOp != "" {
+		return svc.unknownOp
+	}
+	return "InvalidAction"
+}
+
+// protocol decodes requests and encodes responses for one wire protocol.
+type protocol interface {
+	decode(svc *service, r *http.Request, body []byte) (op string, in doc, err error)
+	encode(w http.ResponseWriter, c *call, out doc)
+	encodeError(w http.ResponseWriter, c *call, e *APIError)
+}
+
+// route is one REST operation: method, a path template with {Param} and
+// {Param+} (greedy) segments, and the operation it names.
+type route struct {
+	method string
+	op     string
+	query  string // a query key the request must carry, e.g. "policy"
+	re     *regexp.Regexp
+	params []string
+}
+
+var routeParam = regexp.MustCompile(`\\\{([A-Za-z0-9]+)(\\\+)?\\\}`)
+
+func newRoute(method, template, op string) route {
+	var params []string
+	template, query, _ := strings.Cut(template, "?")
+	// QuoteMeta escapes the braces and plus signs, so the parameter pattern
+	// matches their escaped form.
+	pattern := routeParam.ReplaceAllStringFunc(regexp.QuoteMeta(template), func(m string) string {
+		name := strings.Trim(m, `\{}+`)
+		params = append(params, name)
+		if strings.Contains(m, `\+`) {
+			return `(.+)`
+		}
+		return `([^/]+)`
+	})
+	return route{method: method, op: op, query: query, re: regexp.MustCompile("^" + pattern + "$"), params: params}
+}
+
+// register adds a service to the server.
+func (s *Server) register(svc *service) {
+	s.services[svc.name] = svc
+}
+
+// route picks the service for a request the way AWS's front ends do: by the
+// signing name in the SigV4 scope. S3 Control shares the "s3" signing name
+// and is told apart by its account-id host prefix and /v20180820/ path.
+func (s *Server) route(r *http.Request, scope sigScope) *service {
+	name := scope.service
+	if name == "s3" && strings.HasPrefix(r.URL.Path, "/v20180820/") {
+		name = "s3-control"
+	}
+	return s.services[name]
+}

@@ -1,0 +1,428 @@
+package awslocal
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// IAM (awsQuery), following the IAM API Reference. IAM is global: one state
+// per account. Policy documents come back URL-encoded, as IAM returns them.
+
+type iamState struct {
+	roles          map[string]*iamRole // by name
+	users          map[string]*iamUser
+	aliases        []string
+	passwordPolicy doc // nil when the account has none
+	rootMFA        bool
+	rootKeys       int
+}
+
+type iamRole struct {
+	Name, Path, ID, Description string
+	Trust                       string
+	MaxSession                  int
+	Created                     time.Time
+	Tags                        map[string]string
+	Inline                      map[string]string // policy name -> document
+	Attached                    []string          // managed policy ARNs
+}
+
+type iamUser struct {
+	Name, Path, ID string
+	Created        time.Time
+	Tags           map[string]string
+	LoginProfile   bool
+	AccessKeys     []string
+	Inline         map[string]string
+	Attached       []string
+	MFADevices     int
+}
+
+func (r *iamRole) arn(account string) string {
+	return "arn:aws:iam::" + account + ":role" + r.Path + r.Name
+}
+
+func (u *iamUser) arn(account string) string {
+	return "arn:aws:iam::" + account + ":user" + u.Path + u.Name
+}
+
+func iamOf(a *account) *iamState {
+	return state(a, "iam", func() *iamState {
+		return &iamState{roles: map[string]*iamRole{}, users: map[string]*iamUser{}}
+	})
+}
+
+// awsManagedPolicies are the AWS managed policies landfall attaches; others
+// answer NoSuchEntity as IAM does for a policy that does not exist.
+var awsManagedPolicies = []string{
+	"AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "ViewOnlyAccess", "SecurityAudit",
+	"IAMReadOnlyAccess", "job-function/Billing", "job-function/ViewOnlyAccess", "AWSBillingReadOnlyAccess",
+	"AWSSupportAccess", "service-role/AWSConfigRole", "AWS_ConfigRole",
+}
+
+var iamName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+func init() { registrations = append(registrations, registerIAM) }
+
+func registerIAM(s *Server) {
+	s.register(&service{
+		name: "iam", protocol: queryProtocol{}, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/",
+		throttle: *statusErrorf(http.StatusBadRequest, "Throttling", "Rate exceeded"),
+		ops: map[string]handler{
+			"CreateRole": iamCreateRole, "GetRole": iamGetRole, "DeleteRole": iamDeleteRole, "ListRoles": iamListRoles,
+			"UpdateRole": iamUpdateRole, "UpdateAssumeRolePolicy": iamUpdateAssumeRolePolicy,
+			"TagRole": iamTagRole, "UntagRole": iamUntagRole, "ListRoleTags": iamListRoleTags,
+			"PutRolePolicy": iamPutRolePolicy, "GetRolePolicy": iamGetRolePolicy, "DeleteRolePolicy": iamDeleteRolePolicy,
+			"ListRolePolicies":  iamListRolePolicies,
+			"AttachRolePolicy":  iamAttachRolePolicy,
+			"DetachRolePolicy":  iamDetachRolePolicy,
+			"ListAttachedRolePolicies": iamListAttachedRolePolicies,
+			"UpdateAccountPasswordPolicy": iamUpdatePasswordPolicy, "GetAccountPasswordPolicy": iamGetPasswordPolicy,
+			"DeleteAccountPasswordPolicy": iamDeletePasswordPolicy,
+			"CreateAccountAlias": iamCreateAccountAlias, "DeleteAccountAlias": iamDeleteAccountAlias, "ListAccountAliases": iamListAccountAliases,
+			"GetAccountSummary": iamGetAccountSummary,
+			"CreateUser": iamCreateUser, "GetUser": iamGetUser, "ListUsers": iamListUsers, "DeleteUser": iamDeleteUser,
+			"CreateLoginProfile": iamCreateLoginProfile, "GetLoginProfile": iamGetLoginProfile, "DeleteLoginProfile": iamDeleteLoginProfile,
+			"CreateAccessKey": iamCreateAccessKey, "ListAccessKeys": iamListAccessKeys, "DeleteAccessKey": iamDeleteAccessKey,
+		},
+	})
+}
+
+func noSuchEntity(format string, args ...any) error {
+	return statusErrorf(http.StatusNotFound, "NoSuchEntity", format, args...)
+}
+
+func iamRoleByName(c *call) (*iamRole, error) {
+	name := str(c.in, "RoleName")
+	r, ok := iamOf(c.account).roles[name]
+	if !ok {
+		return nil, noSuchEntity("The role with name %s cannot be found.", name)
+	}
+	return r, nil
+}
+
+// checkTrustPolicy validates a trust policy as IAM does: syntax, and that
+// the IAM principals it names exist (IAM answers "Invalid principal in
+// policy" for a role or user that does not exist yet).
+func (s *Server) checkTrustPolicy(text string) error {
+	p, err := parsePolicy(text)
+	if err != nil {
+		return err
+	}
+	for _, st := range p.Statement {
+		for _, arn := range st.Principal.Keys["AWS"] {
+			acct, kind, name, ok := splitIAMARN(arn)
+			if !ok {
+				continue
+			}
+			a := s.accounts[acct]
+			if a == nil {
+				continue // other accounts' entities cannot be checked; IAM accepts account roots
+			}
+			st := iamOf(a)
+			_, isRole := st.roles[name]
+			_, isUser := st.users[name]
+			if (kind == "role" && !isRole) || (kind == "user" && !isUser) {
+				return errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", arn)
+			}
+		}
+	}
+	return nil
+}
+
+// splitIAMARN splits arn:aws:iam::ACCT:role/path/name.
+func splitIAMARN(arn string) (account, kind, name string, ok bool) {
+	f := strings.SplitN(arn, ":", 6)
+	if len(f) != 6 || f[2] != "iam" {
+		return "", "", "", false
+	}
+	kind, rest, found := strings.Cut(f[5], "/")
+	if !found || (kind != "role" && kind != "user") {
+		return "", "", "", false
+	}
+	return f[4], kind, rest[strings.LastIndex(rest, "/")+1:], true
+}
+
+func iamCreateRole(c *call) (doc, error) {
+	name := str(c.in, "RoleName")
+	if !iamName.MatchString(name) {
+		return nil, errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint", name)
+	}
+	st := iamOf(c.account)
+	if _, ok := st.roles[name]; ok {
+		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
+	}
+	trust := str(c.in, "AssumeRolePolicyDocument")
+	if err := c.srv.checkTrustPolicy(trust); err != nil {
+		return nil, err
+	}
+	maxSession := intOr(c.in, "MaxSessionDuration", 3600)
+	if maxSession < 3600 || maxSession > 43200 {
+		return nil, errorf("ValidationError", "The requested MaxSessionDuration %d must be between 3600 and 43200 seconds", maxSession)
+	}
+	tags := tagList(c.in, "Tags")
+	if err := checkTags(tags); err != nil {
+		return nil, err
+	}
+	r := &iamRole{
+		Name: name, Path: strOr(c.in, "Path", "/"), ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
+		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
+		Tags: tags, Inline: map[string]string{},
+	}
+	st.roles[name] = r
+	return doc{"Role": roleOut(c, r)}, nil
+}
+
+func checkTags(tags map[string]string) error {
+	if len(tags) > 50 {
+		return errorf("LimitExceeded", "The number of tags has reached the maximum limit of 50")
+	}
+	for k, v := range tags {
+		if k == "" || len(k) > 128 || len(v) > 256 || strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return errorf("InvalidInput", "tag key %q or its value is not valid", k)
+		}
+	}
+	return nil
+}
+
+func strOr(d doc, key, def string) string {
+	if v := str(d, key); v != "" {
+		return v
+	}
+	return def
+}
+
+func roleOut(c *call, r *iamRole) doc {
+	out := doc{
+		"RoleName": r.Name, "RoleId": r.ID, "Arn": r.arn(c.account.ID), "Path": r.Path,
+		"CreateDate": r.Created, "AssumeRolePolicyDocument": url.QueryEscape(r.Trust),
+		"MaxSessionDuration": r.MaxSession,
+	}
+	if r.Description != "" {
+		out["Description"] = r.Description
+	}
+	if len(r.Tags) > 0 {
+		out["Tags"] = tagsOut(r.Tags)
+	}
+	return out
+}
+
+func iamGetRole(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	return doc{"Role": roleOut(c, r)}, nil
+}
+
+func iamDeleteRole(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Inline) > 0 || len(r.Attached) > 0 {
+		return nil, statusErrorf(http.StatusConflict, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+	}
+	delete(iamOf(c.account).roles, r.Name)
+	return nil, nil
+}
+
+func iamListRoles(c *call) (doc, error) {
+	st := iamOf(c.account)
+	prefix := strOr(c.in, "PathPrefix", "/")
+	var roles []any
+	for _, name := range sortedKeys(st.roles) {
+		if r := st.roles[name]; strings.HasPrefix(r.Path, prefix) {
+			out := roleOut(c, r)
+			delete(out, "Tags") // ListRoles does not return tags
+			roles = append(roles, out)
+		}
+	}
+	return iamPage(c, "Roles", roles)
+}
+
+// iamPage pages a list with IAM's Marker/MaxItems/IsTruncated.
+func iamPage(c *call, key string, items []any) (doc, error) {
+	pg, next, err := page(c.srv, items, str(c.in, "Marker"), intOr(c.in, "MaxItems", 100), func() error {
+		return errorf("InvalidInput", "Invalid Marker.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := doc{key: pg, "IsTruncated": next != ""}
+	if pg == nil {
+		out[key] = []any{}
+	}
+	if next != "" {
+		out["Marker"] = next
+	}
+	return out, nil
+}
+
+func iamUpdateRole(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	if has(c.in, "MaxSessionDuration") {
+		m := intOr(c.in, "MaxSessionDuration", 0)
+		if m < 3600 || m > 43200 {
+			return nil, errorf("ValidationError", "The requested MaxSessionDuration %d must be between 3600 and 43200 seconds", m)
+		}
+		r.MaxSession = m
+	}
+	if has(c.in, "Description") {
+		r.Description = str(c.in, "Description")
+	}
+	return doc{}, nil
+}
+
+func iamUpdateAssumeRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	text := str(c.in, "PolicyDocument")
+	if err := c.srv.checkTrustPolicy(text); err != nil {
+		return nil, err
+	}
+	r.Trust = text
+	return nil, nil
+}
+
+func iamTagRole(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	merged := map[string]string{}
+	for k, v := range r.Tags {
+		merged[k] = v
+	}
+	for k, v := range tagList(c.in, "Tags") {
+		merged[k] = v
+	}
+	if err := checkTags(merged); err != nil {
+		return nil, err
+	}
+	r.Tags = merged
+	return nil, nil
+}
+
+func iamUntagRole(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range strs(c.in, "TagKeys") {
+		delete(r.Tags, k)
+	}
+	return nil, nil
+}
+
+func iamListRoleTags(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	return iamPage(c, "Tags", tagsOut(r.Tags))
+}
+
+func iamPutRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	name, text := str(c.in, "PolicyName"), str(c.in, "PolicyDocument")
+	if !iamName.MatchString(name) {
+		return nil, errorf("ValidationError", "policy name %q is not valid", name)
+	}
+	if _, err := parsePolicy(text); err != nil {
+		return nil, err
+	}
+	r.Inline[name] = text
+	return nil, nil
+}
+
+func iamGetRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	name := str(c.in, "PolicyName")
+	text, ok := r.Inline[name]
+	if !ok {
+		return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
+	}
+	return doc{"RoleName": r.Name, "PolicyName": name, "PolicyDocument": url.QueryEscape(text)}, nil
+}
+
+func iamDeleteRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	name := str(c.in, "PolicyName")
+	if _, ok := r.Inline[name]; !ok {
+		return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
+	}
+	delete(r.Inline, name)
+	return nil, nil
+}
+
+func iamListRolePolicies(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	return iamPage(c, "PolicyNames", stringList(sortedKeys(r.Inline)))
+}
+
+func managedPolicyExists(arn string) bool {
+	name, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/")
+	return ok && slices.Contains(awsManagedPolicies, name)
+}
+
+func iamAttachRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	arn := str(c.in, "PolicyArn")
+	if !managedPolicyExists(arn) {
+		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+	}
+	if !slices.Contains(r.Attached, arn) {
+		r.Attached = append(r.Attached, arn)
+	}
+	return nil, nil
+}
+
+func iamDetachRolePolicy(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	arn := str(c.in, "PolicyArn")
+	i := slices.Index(r.Attached, arn)
+	if i < 0 {
+		return nil, noSuchEntity("Policy %s was not found.", arn)
+	}
+	r.Attached = slices.Delete(r.Attached, i, i+1)
+	return nil, nil
+}
+
+func iamListAttachedRolePolicies(c *call) (doc, error) {
+	r, err := iamRoleByName(c)
+	if err != nil {
+		return nil, err
+	}
+	attached := slices.Sorted(slices.Values(r.Attached))
+	return iamPage(c, "AttachedPolicies", anyList(attached, func(arn string) any {
+		return doc{"PolicyArn": arn, "PolicyName": arn[strings.LastIndex(arn, "/")+1:]}
+	}))
+}

@@ -1,0 +1,128 @@
+package awslocal
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+const trustMgmt = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`
+
+func TestIAMRoleLifecycle(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+
+	out, err := c.CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String("auditor"), AssumeRolePolicyDocument: aws.String(trustMgmt),
+		Tags: []iamtypes.Tag{{Key: aws.String("landfall:managed"), Value: aws.String("true")}},
+	})
+	mustNoErr(t, err)
+	if got := aws.ToString(out.Role.Arn); got != "arn:aws:iam::111111111111:role/auditor" {
+		t.Fatalf("arn = %s", got)
+	}
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("auditor"), AssumeRolePolicyDocument: aws.String(trustMgmt)})
+	wantCode(t, err, "EntityAlreadyExists")
+
+	got, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("auditor")})
+	mustNoErr(t, err)
+	// IAM returns policy documents URL-encoded.
+	if doc, _ := url.QueryUnescape(aws.ToString(got.Role.AssumeRolePolicyDocument)); doc != trustMgmt {
+		t.Fatalf("trust policy round trip: %s", doc)
+	}
+	if len(got.Role.Tags) != 1 || aws.ToInt32(got.Role.MaxSessionDuration) != 3600 {
+		t.Fatalf("role = %+v", got.Role)
+	}
+
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("auditor"), PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	mustNoErr(t, err)
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("auditor"), PolicyName: aws.String("bad"), PolicyDocument: aws.String(`{"Statement":[{"Effect":"Maybe"}]}`)})
+	wantCode(t, err, "MalformedPolicyDocument")
+	_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("auditor")})
+	wantCode(t, err, "DeleteConflict")
+	_, err = c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("auditor"), PolicyArn: aws.String("arn:aws:iam::aws:policy/NoSuchPolicy")})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("nobody")})
+	wantCode(t, err, "NoSuchEntity")
+}
+
+func TestIAMTrustPolicyNamesExistingPrincipals(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	_, err := c.CreateRole(context.Background(), &iam.CreateRoleInput{
+		RoleName:                 aws.String("x"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/not-yet"},"Action":"sts:AssumeRole"}]}`),
+	})
+	wantCode(t, err, "MalformedPolicyDocument")
+}
+
+func TestIAMListRolesPages(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	for _, n := range []string{"a", "b", "c", "d", "e", "f", "g"} {
+		_, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(n), AssumeRolePolicyDocument: aws.String(trustMgmt)})
+		mustNoErr(t, err)
+	}
+	first, err := c.ListRoles(ctx, &iam.ListRolesInput{})
+	mustNoErr(t, err)
+	if len(first.Roles) != 5 || !first.IsTruncated {
+		t.Fatalf("first page: %d roles, truncated %v", len(first.Roles), first.IsTruncated)
+	}
+	var names []string
+	p := iam.NewListRolesPaginator(c, &iam.ListRolesInput{})
+	for p.HasMorePages() {
+		pg, err := p.NextPage(ctx)
+		mustNoErr(t, err)
+		for _, r := range pg.Roles {
+			names = append(names, aws.ToString(r.RoleName))
+		}
+	}
+	if len(names) != 7 {
+		t.Fatalf("paged roles = %v", names)
+	}
+	_, err = c.ListRoles(ctx, &iam.ListRolesInput{Marker: aws.String("garbage")})
+	wantCode(t, err, "InvalidInput")
+}
+
+func TestIAMPasswordPolicyAndAlias(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+
+	_, err := c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{
+		MinimumPasswordLength: aws.Int32(14), PasswordReusePrevention: aws.Int32(24), RequireSymbols: true,
+	})
+	mustNoErr(t, err)
+	pp, err := c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
+	mustNoErr(t, err)
+	if aws.ToInt32(pp.PasswordPolicy.MinimumPasswordLength) != 14 || aws.ToInt32(pp.PasswordPolicy.PasswordReusePrevention) != 24 ||
+		!pp.PasswordPolicy.RequireSymbols || pp.PasswordPolicy.RequireNumbers || pp.PasswordPolicy.ExpirePasswords {
+		t.Fatalf("policy = %+v", pp.PasswordPolicy)
+	}
+	_, err = c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(200)})
+	wantCode(t, err, "ValidationError")
+
+	_, err = c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("acme-management")})
+	mustNoErr(t, err)
+	al, err := c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+	mustNoErr(t, err)
+	if len(al.AccountAliases) != 1 || al.AccountAliases[0] != "acme-management" {
+		t.Fatalf("aliases = %v", al.AccountAliases)
+	}
+	_, err = c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("Bad--Alias")})
+	wantCode(t, err, "ValidationError")
+
+	s.SetRootSecurity(mgmt, false, 1)
+	sum, err := c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+	mustNoErr(t, err)
+	if sum.SummaryMap["AccountMFAEnabled"] != 0 || sum.SummaryMap["AccountAccessKeysPresent"] != 1 {
+		t.Fatalf("summary = %v", sum.SummaryMap)
+	}
+}

@@ -1,0 +1,597 @@
+package awslocal
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Organizations (JSON 1.1), following the AWS Organizations API Reference.
+// The organization lives in the management account. CreateAccount is
+// asynchronous: it answers IN_PROGRESS and finishes after
+// Options.AccountCreationDelay, creating the member account with its entry
+// role and emitting the CreateAccountResult event in us-east-1, as
+// Organizations does (only in us-east-1).
+
+type organization struct {
+	ID, RootID string
+	created    time.Time
+	ous        map[string]*orgUnit
+	parent     map[string]string // account or OU id -> parent id
+	joined     map[string]time.Time
+	method     map[string]string // CREATED | INVITED
+	creates    map[string]doc    // create-account request id -> status
+	handshakes map[string]doc
+	tags       map[string]map[string]string
+}
+
+type orgUnit struct{ ID, Name, Parent string }
+
+func init() { registrations = append(registrations, registerOrganizations) }
+
+func registerOrganizations(s *Server) {
+	s.register(&service{
+		name: "organizations", protocol: jsonProtocol{version: "1.1"}, unknownOp: "UnknownOperationException",
+		throttle: *errorf("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress."),
+		ops: map[string]handler{
+			"CreateOrganization": orgCreateOrganization, "DescribeOrganization": orgDescribeOrganization,
+			"ListRoots": orgListRoots, "CreateOrganizationalUnit": orgCreateOU, "DescribeOrganizationalUnit": orgDescribeOU,
+			"ListOrganizationalUnitsForParent": orgListOUsForParent, "ListParents": orgListParents,
+			"CreateAccount": orgCreateAccount, "DescribeCreateAccountStatus": orgDescribeCreateAccountStatus,
+			"DescribeAccount": orgDescribeAccount, "ListAccounts": orgListAccounts, "ListAccountsForParent": orgListAccountsForParent,
+			"MoveAccount": orgMoveAccount, "TagResource": orgTagResource, "UntagResource": orgUntagResource,
+			"ListTagsForResource": orgListTagsForResource,
+			"InviteAccountToOrganization": orgInviteAccount, "AcceptHandshake": orgAcceptHandshake,
+			"CloseAccount": orgCloseAccount, "RemoveAccountFromOrganization": orgRemoveAccount,
+		},
+	})
+}
+
+// AccountCreationDelay is how long CreateAccount stays IN_PROGRESS. AWS's
+// documented example finishes in about 3 seconds; new accounts then take
+// longer to become usable, which MakeUnreachable models.
+const AccountCreationDelay = 3 * time.Second
+
+func (s *Server) orgIDOf(accountID string) string {
+	if s.org == nil {
+		return ""
+	}
+	if accountID == s.opts.ManagementAccountID {
+		return s.org.ID
+	}
+	if _, ok := s.org.parent[accountID]; ok {
+		return s.org.ID
+	}
+	return ""
+}
+
+// orgFor returns the organization when the caller belongs to it; member
+// accounts may describe it, only the management account may manage it.
+func orgFor(c *call, manage bool) (*organization, error) {
+	o := c.srv.org
+	if o == nil || c.srv.orgIDOf(c.account.ID) == "" {
+		return nil, errorf("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+	}
+	if manage && c.account.ID != c.srv.opts.ManagementAccountID {
+		return nil, errorf("AccessDeniedException", "You don't have permissions to access this resource.")
+	}
+	return o, nil
+}
+
+func orgCreateOrganization(c *call) (doc, error) {
+	s := c.srv
+	if s.org != nil {
+		return nil, errorf("AlreadyInOrganizationException", "The provided account is already a member of an organization.")
+	}
+	if c.account.ID != s.opts.ManagementAccountID {
+		return nil, errorf("AccessDeniedException", "only the management account configured for the endpoint can create the organization")
+	}
+	s.org = &organization{
+		ID: "o-" + s.newID(10), RootID: "r-" + s.newID(4), created: s.now(),
+		ous: map[string]*orgUnit{}, parent: map[string]string{}, joined: map[string]time.Time{}, method: map[string]string{},
+		creates: map[string]doc{}, handshakes: map[string]doc{}, tags: map[string]map[string]string{},
+	}
+	s.org.parent[c.account.ID] = s.org.RootID
+	s.org.joined[c.account.ID] = s.now()
+	s.org.method[c.account.ID] = "CREATED"
+	return doc{"Organization": orgOut(c)}, nil
+}
+
+func orgOut(c *call) doc {
+	o, m := c.srv.org, c.srv.opts.ManagementAccountID
+	return doc{
+		"Id": o.ID, "Arn": "arn:aws:organizations::" + m + ":organization/" + o.ID, "FeatureSet": "ALL",
+		"MasterAccountId": m, "MasterAccountArn": "arn:aws:organizations::" + m + ":account/" + o.ID + "/" + m,
+		"MasterAccountEmail": c.srv.accounts[m].Email,
+	}
+}
+
+func orgDescribeOrganization(c *call) (doc, error) {
+	if _, err := orgFor(c, false); err != nil {
+		return nil, err
+	}
+	return doc{"Organization": orgOut(c)}, nil
+}
+
+func orgPage(c *call, key string, items []any) (doc, error) {
+	pg, next, err := page(c.srv, items, str(c.in, "NextToken"), intOr(c.in, "MaxResults", 20), func() error {
+		return errorf("InvalidInputException", "You provided an invalid value for the NextToken parameter.")
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := doc{key: pg}
+	if pg == nil {
+		out[key] = []any{}
+	}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
+}
+
+func orgListRoots(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	m := c.srv.opts.ManagementAccountID
+	return orgPage(c, "Roots", []any{doc{"Id": o.RootID, "Name": "Root",
+		"Arn":         "arn:aws:organizations::" + m + ":root/" + o.ID + "/" + o.RootID,
+		"PolicyTypes": []any{doc{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}}})
+}
+
+func (o *organization) isParent(id string) bool {
+	_, isOU := o.ous[id]
+	return id == o.RootID || isOU
+}
+
+func ouOut(c *call, u *orgUnit) doc {
+	m := c.srv.opts.ManagementAccountID
+	return doc{"Id": u.ID, "Name": u.Name, "Arn": "arn:aws:organizations::" + m + ":ou/" + c.srv.org.ID + "/" + u.ID}
+}
+
+func orgCreateOU(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	parent, name := str(c.in, "ParentId"), str(c.in, "Name")
+	if !o.isParent(parent) {
+		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	if name == "" || len(name) > 128 {
+		return nil, errorf("InvalidInputException", "OU name must be 1 to 128 characters.")
+	}
+	for _, u := range o.ous {
+		if u.Parent == parent && u.Name == name {
+			return nil, errorf("DuplicateOrganizationalUnitException", "An OU with the same name already exists.")
+		}
+	}
+	u := &orgUnit{ID: "ou-" + o.RootID[2:] + "-" + c.srv.newID(8), Name: name, Parent: parent}
+	o.ous[u.ID] = u
+	o.parent[u.ID] = parent
+	o.tags[u.ID] = tagList(c.in, "Tags")
+	return doc{"OrganizationalUnit": ouOut(c, u)}, nil
+}
+
+func orgDescribeOU(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := o.ous[str(c.in, "OrganizationalUnitId")]
+	if !ok {
+		return nil, errorf("OrganizationalUnitNotFoundException", "We can't find an OU with the OrganizationalUnitId that you specified.")
+	}
+	return doc{"OrganizationalUnit": ouOut(c, u)}, nil
+}
+
+func orgListOUsForParent(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	parent := str(c.in, "ParentId")
+	if !o.isParent(parent) {
+		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	var out []any
+	for _, id := range sortedKeys(o.ous) {
+		if o.ous[id].Parent == parent {
+			out = append(out, ouOut(c, o.ous[id]))
+		}
+	}
+	return orgPage(c, "OrganizationalUnits", out)
+}
+
+func orgListParents(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	child := str(c.in, "ChildId")
+	p, ok := o.parent[child]
+	if !ok {
+		return nil, errorf("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+	}
+	typ := "ORGANIZATIONAL_UNIT"
+	if p == o.RootID {
+		typ = "ROOT"
+	}
+	return orgPage(c, "Parents", []any{doc{"Id": p, "Type": typ}})
+}
+
+var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+
+func orgCreateAccount(c *call) (doc, error) {
+	s := c.srv
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	name, email := str(c.in, "AccountName"), str(c.in, "Email")
+	if name == "" || len(name) > 50 || !emailPattern.MatchString(email) {
+		return nil, errorf("ConstraintViolationException", "AccountName must be 1-50 characters and Email a valid address.")
+	}
+	roleName := strOr(c.in, "RoleName", "OrganizationAccountAccessRole")
+	id := "car-" + s.newID(32)
+	status := doc{"Id": id, "AccountName": name, "State": "IN_PROGRESS", "RequestedTimestamp": s.now()}
+	o.creates[id] = status
+	tags := tagList(c.in, "Tags")
+	s.afterLocked(AccountCreationDelay, func() { s.finishCreateAccount(status, email, roleName, tags) })
+	return doc{"CreateAccountStatus": copyDoc(status)}, nil
+}
+
+// finishCreateAccount completes CreateAccount: AWS fails it when the email
+// is already used by another account.
+func (s *Server) finishCreateAccount(status doc, email, roleName string, tags map[string]string) {
+	o := s.org
+	status["CompletedTimestamp"] = s.now()
+	for _, a := range s.accounts {
+		if strings.EqualFold(a.Email, email) {
+			status["State"], status["FailureReason"] = "FAILED", "EMAIL_ALREADY_EXISTS"
+			s.emitCreateAccountResult(status)
+			return
+		}
+	}
+	id := ""
+	for id == "" || s.accounts[id] != nil {
+		id = s.newDigits(12)
+	}
+	a := s.addAccount(id, str(status, "AccountName"), email)
+	o.parent[id] = o.RootID
+	o.joined[id] = s.now()
+	o.method[id] = "CREATED"
+	o.tags[id] = tags
+	m := s.opts.ManagementAccountID
+	iamOf(a).roles[roleName] = &iamRole{
+		Name: roleName, Path: "/", ID: "AROA" + strings.ToUpper(s.newID(17)), MaxSession: 3600, Created: s.now(),
+		Trust:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m + `:root"},"Action":"sts:AssumeRole"}]}`,
+		Inline:   map[string]string{},
+		Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+	}
+	status["State"], status["AccountId"] = "SUCCEEDED", id
+	s.emitCreateAccountResult(status)
+}
+
+func (s *Server) newDigits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + s.rng.IntN(10))
+	}
+	if b[0] == '0' {
+		b[0] = '1'
+	}
+	return string(b)
+}
+
+// orgTimestamp is the layout Organizations uses inside service events
+// ("May 17, 2022 10:47:37 AM"), unlike its API's epoch seconds.
+const orgTimestamp = "Jan 2, 2006 3:04:05 PM"
+
+func (s *Server) emitCreateAccountResult(status doc) {
+	m := s.opts.ManagementAccountID
+	st := doc{"id": status["Id"], "state": status["State"], "accountName": status["AccountName"],
+		"requestedTimestamp": status["RequestedTimestamp"].(time.Time).Format(orgTimestamp),
+		"completedTimestamp": status["CompletedTimestamp"].(time.Time).Format(orgTimestamp)}
+	if v := str(status, "AccountId"); v != "" {
+		st["accountId"] = v
+	}
+	if v := str(status, "FailureReason"); v != "" {
+		st["failureReason"] = v
+	}
+	s.emitServiceEvent(m, "us-east-1", "aws.organizations", "AWS Service Event via CloudTrail", doc{
+		"eventVersion": "1.08", "userIdentity": doc{"accountId": m, "invokedBy": "AWS Internal"},
+		"eventTime": s.now().Format(time.RFC3339), "eventSource": "organizations.amazonaws.com",
+		"eventName": "CreateAccountResult", "awsRegion": "us-east-1", "sourceIPAddress": "AWS Internal",
+		"userAgent": "AWS Internal", "eventID": s.uuid(), "readOnly": false, "eventType": "AwsServiceEvent",
+		"managementEvent": true, "recipientAccountId": m, "eventCategory": "Management",
+		"serviceEventDetails": doc{"createAccountStatus": st},
+	})
+}
+
+// emitAPICallEvent is the "AWS API Call via CloudTrail" event for a write
+// call, as EventBridge receives it from CloudTrail.
+func (s *Server) emitAPICallEvent(c *call, source string, request, response doc) {
+	s.emitServiceEvent(c.account.ID, "us-east-1", source, "AWS API Call via CloudTrail", doc{
+		"eventVersion": "1.08",
+		"userIdentity": doc{"type": c.principal.Type, "principalId": c.principal.UserID, "arn": c.principal.ARN, "accountId": c.principal.AccountID},
+		"eventTime":    s.now().Format(time.RFC3339), "eventSource": strings.TrimPrefix(source, "aws.") + ".amazonaws.com",
+		"eventName": c.op, "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.10", "userAgent": "aws-sdk-go-v2",
+		"requestParameters": request, "responseElements": response, "eventID": s.uuid(), "readOnly": false,
+		"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": c.account.ID, "eventCategory": "Management",
+	})
+}
+
+func (s *Server) emitServiceEvent(account, region, source, detailType string, detail doc) {
+	if s.hooks.putEvent == nil {
+		return
+	}
+	s.hooks.putEvent(account, region, doc{
+		"version": "0", "id": s.uuid(), "detail-type": detailType, "source": source, "account": account,
+		"time": s.now().Format(time.RFC3339), "region": region, "resources": []any{}, "detail": detail,
+	})
+}
+
+func (s *Server) uuid() string {
+	h := s.newID(32)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func copyDoc(d doc) doc {
+	out := make(doc, len(d))
+	for k, v := range d {
+		out[k] = v
+	}
+	return out
+}
+
+func orgDescribeCreateAccountStatus(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := o.creates[str(c.in, "CreateAccountRequestId")]
+	if !ok {
+		return nil, errorf("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+	}
+	return doc{"CreateAccountStatus": copyDoc(st)}, nil
+}
+
+func accountOut(c *call, a *account) doc {
+	o, m := c.srv.org, c.srv.opts.ManagementAccountID
+	status := a.Status
+	return doc{
+		"Id": a.ID, "Arn": "arn:aws:organizations::" + m + ":account/" + o.ID + "/" + a.ID, "Email": a.Email,
+		"Name": a.Name, "Status": status, "State": status, "JoinedMethod": o.method[a.ID], "JoinedTimestamp": o.joined[a.ID],
+	}
+}
+
+func memberAccount(c *call, o *organization) (*account, error) {
+	id := str(c.in, "AccountId")
+	a := c.srv.accounts[id]
+	if _, member := o.parent[id]; a == nil || !member {
+		return nil, errorf("AccountNotFoundException", "You specified an account that doesn't exist.")
+	}
+	return a, nil
+}
+
+func orgDescribeAccount(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := memberAccount(c, o)
+	if err != nil {
+		return nil, err
+	}
+	return doc{"Account": accountOut(c, a)}, nil
+}
+
+func (o *organization) members() []string {
+	var ids []string
+	for id := range o.parent {
+		if !strings.HasPrefix(id, "ou-") {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func orgListAccounts(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	return orgPage(c, "Accounts", anyList(o.members(), func(id string) any { return accountOut(c, c.srv.accounts[id]) }))
+}
+
+func orgListAccountsForParent(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	parent := str(c.in, "ParentId")
+	if !o.isParent(parent) {
+		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	var out []any
+	for _, id := range o.members() {
+		if o.parent[id] == parent {
+			out = append(out, accountOut(c, c.srv.accounts[id]))
+		}
+	}
+	return orgPage(c, "Accounts", out)
+}
+
+func orgMoveAccount(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := memberAccount(c, o)
+	if err != nil {
+		return nil, err
+	}
+	src, dst := str(c.in, "SourceParentId"), str(c.in, "DestinationParentId")
+	if !o.isParent(src) || !o.isParent(dst) {
+		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	}
+	if o.parent[a.ID] != src {
+		return nil, errorf("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
+	}
+	if src == dst {
+		return nil, errorf("DuplicateAccountException", "That account is already present in the specified destination.")
+	}
+	o.parent[a.ID] = dst
+	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"accountId": a.ID, "sourceParentId": src, "destinationParentId": dst}, nil)
+	return nil, nil
+}
+
+func orgTargetTags(c *call, o *organization) (map[string]string, error) {
+	id := str(c.in, "ResourceId")
+	if _, ok := o.parent[id]; !ok && id != o.RootID {
+		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	}
+	if o.tags[id] == nil {
+		o.tags[id] = map[string]string{}
+	}
+	return o.tags[id], nil
+}
+
+func orgTagResource(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := orgTargetTags(c, o)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range tagList(c.in, "Tags") {
+		tags[k] = v
+	}
+	return nil, nil
+}
+
+func orgUntagResource(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := orgTargetTags(c, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range strs(c.in, "TagKeys") {
+		delete(tags, k)
+	}
+	return nil, nil
+}
+
+func orgListTagsForResource(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	tags, err := orgTargetTags(c, o)
+	if err != nil {
+		return nil, err
+	}
+	return orgPage(c, "Tags", tagsOut(tags))
+}
+
+func orgInviteAccount(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	target := obj(c.in, "Target")
+	id := str(target, "Id")
+	a := c.srv.accounts[id]
+	if str(target, "Type") != "ACCOUNT" || a == nil {
+		return nil, errorf("InvalidInputException", "Target must be an existing ACCOUNT id.")
+	}
+	if c.srv.orgIDOf(id) != "" {
+		return nil, errorf("DuplicateAccountException", "That account is already present in the organization.")
+	}
+	h := doc{"Id": "h-" + c.srv.newID(32), "State": "OPEN", "Action": "INVITE",
+		"Parties": []any{doc{"Id": o.ID, "Type": "ORGANIZATION"}, doc{"Id": id, "Type": "ACCOUNT"}},
+		"RequestedTimestamp": c.srv.now(), "ExpirationTimestamp": c.srv.now().Add(15 * 24 * time.Hour)}
+	h["Arn"] = "arn:aws:organizations::" + c.srv.opts.ManagementAccountID + ":handshake/" + o.ID + "/invite/" + str(h, "Id")
+	o.handshakes[str(h, "Id")] = h
+	return doc{"Handshake": copyDoc(h)}, nil
+}
+
+// orgAcceptHandshake is called by the invited account. The account joins
+// the root, and the management account's EventBridge sees AcceptHandshake.
+func orgAcceptHandshake(c *call) (doc, error) {
+	o := c.srv.org
+	var h doc
+	if o != nil {
+		h = o.handshakes[str(c.in, "HandshakeId")]
+	}
+	if h == nil {
+		return nil, errorf("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
+	}
+	invited := str(list(h, "Parties")[1], "Id")
+	if invited != c.account.ID {
+		return nil, errorf("AccessDeniedException", "You don't have permissions to accept this handshake.")
+	}
+	if str(h, "State") != "OPEN" {
+		return nil, errorf("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
+	}
+	h["State"] = "ACCEPTED"
+	o.parent[c.account.ID] = o.RootID
+	o.joined[c.account.ID] = c.srv.now()
+	o.method[c.account.ID] = "INVITED"
+	resp := doc{"handshake": doc{"id": h["Id"], "state": "ACCEPTED", "action": "INVITE", "arn": h["Arn"],
+		"parties": []any{doc{"id": o.ID, "type": "ORGANIZATION"}, doc{"id": c.account.ID, "type": "ACCOUNT"}}}}
+	// The event is delivered to the management account, where the
+	// organization's trail records it.
+	m := c.srv.opts.ManagementAccountID
+	mc := *c
+	mc.account = c.srv.accounts[m]
+	c.srv.emitAPICallEvent(&mc, "aws.organizations", doc{"handshakeId": h["Id"]}, resp)
+	return doc{"Handshake": copyDoc(h)}, nil
+}
+
+func orgCloseAccount(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := memberAccount(c, o)
+	if err != nil {
+		return nil, err
+	}
+	if a.ID == c.srv.opts.ManagementAccountID {
+		return nil, errorf("ConstraintViolationException", "You can't close the management account.")
+	}
+	if a.Status != "ACTIVE" {
+		return nil, errorf("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
+	}
+	a.Status = "SUSPENDED"
+	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"accountId": a.ID}, nil)
+	return nil, nil
+}
+
+func orgRemoveAccount(c *call) (doc, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, err
+	}
+	a, err := memberAccount(c, o)
+	if err != nil {
+		return nil, err
+	}
+	if a.ID == c.srv.opts.ManagementAccountID {
+		return nil, errorf("ConstraintViolationException", "You can't remove the management account.")
+	}
+	delete(o.parent, a.ID)
+	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"accountId": a.ID}, nil)
+	return nil, nil
+}
