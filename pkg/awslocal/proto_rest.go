@@ -239,4 +239,3 @@ func decodeXMLElement(dec *xml.Decoder) (any, error) {
 		}
 	}
 }
-

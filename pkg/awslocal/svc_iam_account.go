@@ -76,7 +76,6 @@ func iamDeletePasswordPolicy(c *call) (doc, error) {
 	return nil, nil
 }
 
-
 var aliasChars = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*[a-z0-9]$`)
 
 // validAlias checks IAM's alias rule; Go's regexp has no lookahead, so the

@@ -41,7 +41,7 @@ func registerOrganizations(s *Server) {
 			"CreateAccount": orgCreateAccount, "DescribeCreateAccountStatus": orgDescribeCreateAccountStatus,
 			"DescribeAccount": orgDescribeAccount, "ListAccounts": orgListAccounts, "ListAccountsForParent": orgListAccountsForParent,
 			"MoveAccount": orgMoveAccount, "TagResource": orgTagResource, "UntagResource": orgUntagResource,
-			"ListTagsForResource": orgListTagsForResource,
+			"ListTagsForResource":         orgListTagsForResource,
 			"InviteAccountToOrganization": orgInviteAccount, "AcceptHandshake": orgAcceptHandshake,
 			"CloseAccount": orgCloseAccount, "RemoveAccountFromOrganization": orgRemoveAccount,
 		},
@@ -519,7 +519,7 @@ func orgInviteAccount(c *call) (doc, error) {
 		return nil, errorf("DuplicateAccountException", "That account is already present in the organization.")
 	}
 	h := doc{"Id": "h-" + c.srv.newID(32), "State": "OPEN", "Action": "INVITE",
-		"Parties": []any{doc{"Id": o.ID, "Type": "ORGANIZATION"}, doc{"Id": id, "Type": "ACCOUNT"}},
+		"Parties":            []any{doc{"Id": o.ID, "Type": "ORGANIZATION"}, doc{"Id": id, "Type": "ACCOUNT"}},
 		"RequestedTimestamp": c.srv.now(), "ExpirationTimestamp": c.srv.now().Add(15 * 24 * time.Hour)}
 	h["Arn"] = "arn:aws:organizations::" + c.srv.opts.ManagementAccountID + ":handshake/" + o.ID + "/invite/" + str(h, "Id")
 	o.handshakes[str(h, "Id")] = h

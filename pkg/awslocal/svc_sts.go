@@ -88,8 +88,8 @@ func stsAssumeRole(c *call) (doc, error) {
 // from which account and organization, with or without MFA.
 func (s *Server) trustRequest(p principal, in doc) evalRequest {
 	ctx := map[string][]string{
-		"aws:principalarn":          {p.roleARN()},
-		"aws:principalaccount":      {p.AccountID},
+		"aws:principalarn":           {p.roleARN()},
+		"aws:principalaccount":       {p.AccountID},
 		"aws:multifactorauthpresent": {strconv.FormatBool(p.MFA)},
 	}
 	if p.MFA {
