@@ -1,0 +1,13 @@
+package baseline
+
+// Catalogue returns the baseline items in apply order. Dependencies name
+// items of the same scope and say why.
+func Catalogue() []Item {
+	return []Item{
+		{
+			Name:    "password-policy",
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planPasswordPolicy,
+		},
+	}
+}

@@ -1,0 +1,15 @@
+// Package baseline computes an account's desired security baseline from the
+// config, reads what exists, plans the difference, and applies exactly that.
+//
+// Each kind of resource has one reconciler in its own file, laid out in the
+// same order: the desired values, Plan (read and diff, no writes), the apply
+// closures it puts in the plan, finders, and mappers. Reconciliation is
+// level-based: the same Plan runs for a new account, a re-run and a drift
+// check, and a second apply of an applied baseline makes no write calls.
+//
+// Everything landfall creates carries the tags landfall:managed=true and
+// landfall:version=<baseline version> (or, where a resource cannot be
+// tagged, a landfall name). A resource with landfall's name that is not
+// landfall's is reported as a conflict and left alone unless the profile
+// says adopt.
+package baseline
