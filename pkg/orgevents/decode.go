@@ -116,7 +116,8 @@ func requireAccountID(id, path string) error {
 // ManualRequest is what `landfall rerun` sends to re-run the baseline of one account.
 type ManualRequest struct {
 	AccountID string `json:"accountId"`
-	// Reason is "manual" or empty.
+	// Reason is "manual" (or empty) from the operator CLI, or "scheduled-sweep" when the Sweep state
+	// machine starts the baseline.
 	Reason string `json:"reason,omitempty"`
 	// RequestedBy is the ARN of the principal that asked, kept for the audit trail.
 	RequestedBy string `json:"requestedBy"`
@@ -138,15 +139,20 @@ func decodeManual(raw []byte) (Request, error) {
 	if err := requireAccountID(m.AccountID, "accountId"); err != nil {
 		return Request{}, err
 	}
-	if m.Reason != "" && m.Reason != string(ReasonManual) {
-		return Request{}, malformed("reason", "%s is not %q", quote(m.Reason), ReasonManual)
+	reason := ReasonManual
+	switch m.Reason {
+	case "", string(ReasonManual):
+	case string(ReasonScheduledSweep):
+		reason = ReasonScheduledSweep
+	default:
+		return Request{}, malformed("reason", "%s is not %q or %q", quote(m.Reason), ReasonManual, ReasonScheduledSweep)
 	}
 	if !strings.HasPrefix(m.RequestedBy, "arn:") {
 		return Request{}, malformed("requestedBy", "%s is not a principal ARN", quote(m.RequestedBy))
 	}
 	return Request{
 		Action:      ActionBaseline,
-		Reason:      ReasonManual,
+		Reason:      reason,
 		AccountID:   m.AccountID,
 		Source:      SourceManual,
 		RequestedBy: m.RequestedBy,

@@ -159,6 +159,12 @@ func sampleCases() map[string]sampleCase {
 				RequestedBy: "arn:aws:sts::111122223333:assumed-role/PlatformOperator/alice",
 			},
 		},
+		"manual/sweep.json": {
+			want: Request{
+				Action: ActionBaseline, Reason: ReasonScheduledSweep, AccountID: "123456789012", Source: SourceManual,
+				RequestedBy: "arn:aws:states:us-east-1:111122223333:execution:landfall-Sweep:6f1c2a8e-0d4b-4b7e-9a51-2f3c8d9e7a10",
+			},
+		},
 		"manual/invalid-manual-bad-account-id.json":       {wantErr: ErrMalformed, wantField: "accountId"},
 		"manual/invalid-manual-account-id-number.json":    {wantErr: ErrMalformed, wantField: "accountId"},
 		"manual/invalid-manual-missing-requested-by.json": {wantErr: ErrMalformed, wantField: "requestedBy"},

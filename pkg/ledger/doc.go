@@ -1,0 +1,6 @@
+// Package ledger records landfall's baseline status per account in a
+// DynamoDB table keyed by account id: the baseline version and profile, the
+// last run's status, duration and counts, drift, open findings and the last
+// error. It also serialises runs: a conditional lock on the account's row
+// makes a second concurrent trigger for the same account a no-op.
+package ledger
