@@ -1,0 +1,45 @@
+package config
+
+import "strings"
+
+// AccountAlias renders naming.accountAlias for account a and folds the result
+// into the IAM account alias rules: 3 to 63 lowercase letters, digits and
+// single hyphens, starting and ending with a letter or digit. Account names are
+// free text ("Prod – Payments"), so any run of other characters becomes one
+// hyphen. A result shorter than 3 characters gets the account id appended,
+// which keeps it unique.
+func (c *Config) AccountAlias(a Account) string {
+	rendered := strings.NewReplacer(
+		"{prefix}", c.Naming.Prefix,
+		"{accountName}", a.Name,
+		"{accountId}", a.ID,
+	).Replace(c.Naming.AccountAlias)
+	alias := foldAlias(rendered)
+	if len(alias) < 3 {
+		alias = foldAlias(alias + "-" + a.ID)
+	}
+	return alias
+}
+
+// foldAlias lowercases s, turns every run of characters outside [a-z0-9] into
+// one hyphen, trims hyphens from both ends and cuts the result to 63 bytes.
+func foldAlias(s string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			if hyphen && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			hyphen = false
+			continue
+		}
+		hyphen = true
+	}
+	out := b.String()
+	if len(out) > 63 {
+		out = strings.TrimRight(out[:63], "-")
+	}
+	return out
+}

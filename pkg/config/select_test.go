@@ -1,0 +1,153 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func mustParse(t *testing.T, data string) *Config {
+	t.Helper()
+	cfg, err := Parse("landfall.yaml", []byte(data))
+	if err != nil {
+		t.Fatalf("Parse:\n%v", err)
+	}
+	return cfg
+}
+
+func TestSelectProfileOnExample(t *testing.T) {
+	cfg, err := Load(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workloadsTag := map[string]string{"landfall:profile": "workloads"}
+	tests := []struct {
+		name        string
+		account     Account
+		wantProfile string
+		wantMatch   MatchKind
+		wantSkip    SkipReason
+	}{
+		{"management account listed by id", Account{ID: "111111111111", OUPath: "/Root", Status: "ACTIVE"}, "management", MatchAccount, ""},
+		{"security account by OU", Account{ID: "222222222222", OUPath: "/Root/Security", Status: "ACTIVE"}, "security", MatchOU, ""},
+		{"log archive by OU", Account{ID: "333333333333", OUPath: "/Root/Security"}, "security", MatchOU, ""},
+		{"prod workload by one-level glob", Account{ID: "444444444444", OUPath: "/Root/Workloads/Prod"}, "workloads", MatchOU, ""},
+		{"dev workload by one-level glob", Account{ID: "555555555555", OUPath: "/Root/Workloads/Dev"}, "workloads", MatchOU, ""},
+		{"tag beats OU", Account{ID: "666666666666", OUPath: "/Root/Sandbox", Tags: workloadsTag}, "workloads", MatchTag, ""},
+		{"sandbox by OU", Account{ID: "777777777777", OUPath: "/Root/Sandbox"}, "sandbox", MatchOU, ""},
+		{"deeper than the glob falls to default", Account{ID: "888888888888", OUPath: "/Root/Workloads/Prod/Team"}, "sandbox", MatchDefault, ""},
+		{"active account in Suspended OU gets default", Account{ID: "121212121212", OUPath: "/Root/Suspended", Status: "ACTIVE"}, "sandbox", MatchDefault, ""},
+		{"suspended account skipped", Account{ID: "131313131313", OUPath: "/Root/Suspended", Status: "SUSPENDED"}, "", "", SkipInactive},
+		{"closing account skipped", Account{ID: "141414141414", OUPath: "/Root/Sandbox", Status: "PENDING_CLOSURE"}, "", "", SkipInactive},
+		{"excluded account skipped even if selected", Account{ID: "999999999999", OUPath: "/Root/Sandbox", Tags: workloadsTag}, "", "", SkipExcluded},
+		{"tag value must be equal", Account{ID: "151515151515", OUPath: "/Root/Sandbox", Tags: map[string]string{"landfall:profile": "other"}}, "sandbox", MatchOU, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, err := cfg.SelectProfile(tt.account)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSelection(t, sel, tt.wantProfile, tt.wantMatch, tt.wantSkip)
+		})
+	}
+}
+
+func checkSelection(t *testing.T, sel Selection, wantProfile string, wantMatch MatchKind, wantSkip SkipReason) {
+	t.Helper()
+	gotProfile := ""
+	if sel.Profile != nil {
+		gotProfile = sel.Profile.Name
+	}
+	if gotProfile != wantProfile || sel.MatchedBy != wantMatch || sel.Skip != wantSkip {
+		t.Errorf("selection = profile %q by %q, skip %q (%s); want profile %q by %q, skip %q",
+			gotProfile, sel.MatchedBy, sel.Skip, sel.Reason, wantProfile, wantMatch, wantSkip)
+	}
+	if sel.Reason == "" {
+		t.Errorf("selection has no reason")
+	}
+}
+
+// precedenceYAML has overlapping selectors to exercise the precedence rules.
+const precedenceYAML = `version: 1
+organization:
+  managementAccountId: "111111111111"
+  homeRegion: us-east-1
+  identity: { accountId: "222222222222" }
+profiles:
+  - name: everything
+    select: { ous: ["/Root/**"] }
+  - name: workloads
+    select: { ous: ["/Root/Workloads/**"] }
+  - name: team-a
+    select: { tags: { team: a } }
+  - name: pci
+    select: { tags: { pci: "yes" } }
+  - name: pinned
+    select: { accounts: ["444444444444"] }
+`
+
+func TestSelectProfilePrecedence(t *testing.T) {
+	cfg := mustParse(t, precedenceYAML)
+	tests := []struct {
+		name        string
+		account     Account
+		wantProfile string
+		wantMatch   MatchKind
+		wantSkip    SkipReason
+	}{
+		{"root-level account matches /Root/**", Account{ID: "333333333333", OUPath: "/Root"}, "everything", MatchOU, ""},
+		{"longer glob wins", Account{ID: "333333333333", OUPath: "/Root/Workloads/Prod/Team"}, "workloads", MatchOU, ""},
+		{"tag beats longer glob", Account{ID: "333333333333", OUPath: "/Root/Workloads/Prod", Tags: map[string]string{"team": "a"}}, "team-a", MatchTag, ""},
+		{"tie between tag selectors goes to file order", Account{ID: "333333333333", OUPath: "/Root", Tags: map[string]string{"pci": "yes", "team": "a"}}, "team-a", MatchTag, ""},
+		{"account id beats everything", Account{ID: "444444444444", OUPath: "/Root/Workloads", Tags: map[string]string{"team": "a"}}, "pinned", MatchAccount, ""},
+		{"management account needs an explicit id", Account{ID: "111111111111", OUPath: "/Root/Workloads", Tags: map[string]string{"team": "a"}}, "", "", SkipManagementAccount},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sel, err := cfg.SelectProfile(tt.account)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSelection(t, sel, tt.wantProfile, tt.wantMatch, tt.wantSkip)
+		})
+	}
+}
+
+func TestSelectProfileNoMatch(t *testing.T) {
+	cfg := mustParse(t, strings.Replace(precedenceYAML, `["/Root/**"]`, `["/Root/Sandbox"]`, 1))
+	sel, err := cfg.SelectProfile(Account{ID: "333333333333", OUPath: "/Root/Suspended"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSelection(t, sel, "", "", SkipNoProfile)
+}
+
+func TestSelectProfileRejectsBadAccountID(t *testing.T) {
+	cfg := mustParse(t, precedenceYAML)
+	_, err := cfg.SelectProfile(Account{ID: "12345", OUPath: "/Root"})
+	if err == nil || err.Error() != "selecting profile for account (12345): the id is not 12 digits" {
+		t.Errorf("SelectProfile(bad id) error = %v", err)
+	}
+}
+
+func TestOUGlobMatch(t *testing.T) {
+	tests := []struct {
+		glob, path string
+		want       bool
+	}{
+		{"/Root/Workloads/*", "/Root/Workloads/Prod", true},
+		{"/Root/Workloads/*", "/Root/Workloads", false},
+		{"/Root/Workloads/*", "/Root/Workloads/Prod/Team", false},
+		{"/Root/Workloads/**", "/Root/Workloads", true},
+		{"/Root/Workloads/**", "/Root/Workloads/Prod/Team", true},
+		{"/Root/Workloads/**", "/Root/WorkloadsX", false},
+		{"/Root/Work*", "/Root/Workloads", true},
+		{"/Root/Sandbox", "/Root/sandbox", false},
+		{"/Root", "/Root", true},
+	}
+	for _, tt := range tests {
+		if got := ouGlobMatch(tt.glob, tt.path); got != tt.want {
+			t.Errorf("ouGlobMatch(%q, %q) = %v, want %v", tt.glob, tt.path, got, tt.want)
+		}
+	}
+}
