@@ -1,0 +1,69 @@
+# landfall — every command the README shows is a target here.
+#
+# Needs only Go, Node (any version npm runs on) and npm. `make tools` installs
+# the pinned Node toolchain (CDK CLI, cdk-nag, aws-local-stepfunctions,
+# asl-validator and Node 22 itself) into infra/toolchain/node_modules from the
+# lockfile; nothing is installed globally.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO          ?= go
+TOOLCHAIN   := infra/toolchain
+NODE_ARCH   := $(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x64)
+NODE_BIN    := $(CURDIR)/$(TOOLCHAIN)/node_modules/node-linux-$(NODE_ARCH)/bin
+NPM_BIN     := $(CURDIR)/$(TOOLCHAIN)/node_modules/.bin
+# The CDK CLI and jsii run on the pinned Node 22; the system Node only runs npm.
+TOOL_PATH   := $(NODE_BIN):$(NPM_BIN):$(PATH)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+FUNCTIONS   := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
+BINARIES    := $(foreach f,$(FUNCTIONS),build/functions/$(f)/bootstrap)
+GO_SOURCES  := $(shell find pkg functions -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export LANDFALL_TOOL_PATH := $(TOOL_PATH)
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+.PHONY: tools
+tools: $(TOOLCHAIN)/node_modules/.installed ## install the pinned Node toolchain from the lockfile
+
+$(TOOLCHAIN)/node_modules/.installed: $(TOOLCHAIN)/package.json $(TOOLCHAIN)/package-lock.json
+	cd $(TOOLCHAIN) && npm ci --no-audit --no-fund --loglevel=error
+	@test -x "$(NODE_BIN)/node" || { echo "pinned Node 22 missing for $(NODE_ARCH)"; exit 1; }
+	touch $@
+
+.PHONY: build
+build: $(BINARIES) ## build the Lambda binaries (linux/arm64, lambda.norpc, stripped)
+
+build/functions/%/bootstrap: $(GO_SOURCES)
+	@mkdir -p $(dir $@)
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags "-s -w" -o $@ ./functions/$*
+
+.PHONY: synth
+synth: tools build ## synthesize the CloudFormation templates into cdk.out/ (no AWS credentials needed)
+	PATH="$(TOOL_PATH)" cdk synth --quiet
+
+.PHONY: diff
+diff: tools build ## show what a deploy would change in the organization (needs credentials)
+	PATH="$(TOOL_PATH)" cdk diff
+
+.PHONY: deploy
+deploy: tools build ## deploy to the management account (needs credentials and cdk bootstrap)
+	PATH="$(TOOL_PATH)" cdk deploy --all
+
+.PHONY: test
+test: tools build ## run every test: unit, contract, synth, cdk-nag and end-to-end
+	PATH="$(TOOL_PATH)" $(GO) test ./...
+
+.PHONY: lint
+lint: ## go vet and staticcheck
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: clean
+clean: ## remove build outputs
+	rm -rf build cdk.out

@@ -1,0 +1,72 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/ledger"
+	"github.com/landfall/landfall/pkg/notify"
+)
+
+// Deps are what the steps work with. The Lambdas build them once per cold
+// start from the environment.
+type Deps struct {
+	Config *config.Config
+	// AWS acts as the pipeline role in the management account, home region.
+	AWS    aws.Config
+	Ledger *ledger.Ledger
+	// OperationsTopicARN receives pipeline outcomes; empty disables them.
+	OperationsTopicARN string
+	Engine             *baseline.Engine
+	Now                func() time.Time
+	Log                *slog.Logger
+
+	// accountNames caches account id -> name for the life of a warm Lambda.
+	accountNames sync.Map
+}
+
+// LockTTL bounds how long a run holds an account's lock if it dies without
+// releasing it: longer than the longest run (readiness wait plus apply).
+const LockTTL = 2 * time.Hour
+
+// notifyOperations publishes a pipeline message, formatted for people, to
+// the operations topic. A failure to notify is logged, not returned: the
+// ledger row already records the outcome, and failing the run over a
+// notification would lose more than it saves.
+func (d *Deps) notifyOperations(ctx context.Context, message any) {
+	raw, err := json.Marshal(message)
+	if err != nil {
+		d.Log.Error("encoding operations message", "error", err)
+		return
+	}
+	m := notify.Format(raw, notify.Context{})
+	if d.OperationsTopicARN == "" {
+		d.Log.Info("operations message (no topic configured)", "subject", m.Subject)
+		return
+	}
+	_, err = sns.NewFromConfig(d.AWS).Publish(ctx, &sns.PublishInput{
+		TopicArn: aws.String(d.OperationsTopicARN), Subject: aws.String(m.Subject), Message: aws.String(m.Text),
+	})
+	if err != nil {
+		d.Log.Error("publishing to the operations topic", "topic", d.OperationsTopicARN, "error", err)
+	}
+}
+
+// profileByName finds a profile of the config.
+func (d *Deps) profileByName(name string) (*config.Profile, error) {
+	for i := range d.Config.Profiles {
+		if d.Config.Profiles[i].Name == name {
+			return &d.Config.Profiles[i], nil
+		}
+	}
+	return nil, fmt.Errorf("profile %q is not in the config: was the config changed during the run?", name)
+}

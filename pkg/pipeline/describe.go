@@ -1,0 +1,171 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/ledger"
+	"github.com/landfall/landfall/pkg/notify"
+	"github.com/landfall/landfall/pkg/orgevents"
+)
+
+// Describe decodes the trigger, describes the account, chooses its profile
+// and takes the account's ledger lock. Bad input never starts a baseline and
+// never touches the ledger: it is logged and reported to operations, and the
+// execution ends as skipped.
+func (d *Deps) Describe(ctx context.Context, raw []byte) (State, error) {
+	st := State{StartedAt: d.Now().UTC(), Regions: []string{}}
+	req, err := orgevents.Decode(raw)
+	if err != nil {
+		return d.reject(ctx, st, fmt.Sprintf("the trigger was not understood: %v", err), raw), nil
+	}
+	st.Request = req
+	switch req.Action {
+	case orgevents.ActionReportFailure:
+		st.Decision = DecideReportFailure
+		st.Account = config.Account{ID: req.AccountID, Name: req.AccountName}
+		return st, nil
+	case orgevents.ActionForget:
+		st.Decision = DecideForget
+		st.Account = config.Account{ID: req.AccountID}
+		return st, nil
+	case orgevents.ActionSweep:
+		return d.reject(ctx, st, "a sweep trigger reached BaselineAccount; the schedule belongs to the Sweep state machine", raw), nil
+	}
+
+	org := organizations.NewFromConfig(d.AWS)
+	orgOut, err := org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return st, fmt.Errorf("describing the organization: %w", err)
+	}
+	st.OrganizationID = aws.ToString(orgOut.Organization.Id)
+	acct, err := DescribeAccount(ctx, org, req.AccountID)
+	if awsx.NotFound(err) {
+		return d.reject(ctx, st, fmt.Sprintf("account %s is not in the organization", req.AccountID), raw), nil
+	}
+	if err != nil {
+		return st, err
+	}
+	st.Account = acct
+
+	sel, err := d.Config.SelectProfile(acct)
+	if err != nil {
+		return st, awsx.Terminal(fmt.Errorf("selecting a profile for %s: %w", acct.ID, err))
+	}
+	if sel.Profile == nil {
+		st.Decision, st.SkipReason = DecideSkip, string(sel.Skip)
+		return st, d.Ledger.Put(ctx, ledger.Row{
+			AccountID: acct.ID, AccountName: acct.Name, Status: ledger.StatusSkipped,
+			Reason: string(sel.Skip), LastRun: st.StartedAt,
+		})
+	}
+	st.Profile = sel.Profile.Name
+	st.Regions = d.Config.Regions(sel.Profile)
+	st.LockOwner = lockOwner(req)
+	switch err := d.Ledger.Lock(ctx, acct.ID, st.LockOwner, LockTTL); {
+	case errors.Is(err, ledger.ErrLocked):
+		d.Log.Info("another run holds the account's lock; this trigger is a duplicate", "account", acct.ID, "request", req)
+		st.Decision = DecideDuplicate
+		return st, nil
+	case err != nil:
+		return st, err
+	}
+	st.Decision = DecideBaseline
+	return st, nil
+}
+
+// lockOwner names a run by its trigger, so a retried Describe finds its own
+// lock while a second trigger for the same account finds it taken.
+func lockOwner(r orgevents.Request) string {
+	switch {
+	case r.EventID != "":
+		return "event/" + r.EventID
+	case r.RequestedBy != "":
+		return "request/" + r.RequestedBy
+	}
+	return "request/" + string(r.Reason)
+}
+
+// reject ends a run that must not baseline anything.
+func (d *Deps) reject(ctx context.Context, st State, why string, raw []byte) State {
+	d.Log.Warn("rejected trigger", "reason", why, "event", truncate(string(raw), 2048))
+	d.notifyOperations(ctx, notify.BaselineResult{
+		Kind: notify.PipelineKindBaseline, Status: notify.BaselineSkipped, AccountID: st.Request.AccountID,
+		Error: why, Time: st.StartedAt.Format("2006-01-02T15:04:05Z"),
+	})
+	st.Decision, st.SkipReason = DecideSkip, "rejected: "+why
+	return st
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// DescribeAccount reads what profile selection needs: name, email, status,
+// the OU path from the root and the account's tags.
+func DescribeAccount(ctx context.Context, org *organizations.Client, id string) (config.Account, error) {
+	out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+	if err != nil {
+		return config.Account{}, awsx.AsNotFound(err, "account ("+id+")")
+	}
+	a := config.Account{ID: id, Name: aws.ToString(out.Account.Name), Email: aws.ToString(out.Account.Email),
+		Status: string(out.Account.Status), Tags: map[string]string{}}
+	if a.OUPath, err = ouPath(ctx, org, id); err != nil {
+		return config.Account{}, err
+	}
+	tags := organizations.NewListTagsForResourcePaginator(org, &organizations.ListTagsForResourceInput{ResourceId: aws.String(id)})
+	for tags.HasMorePages() {
+		page, err := tags.NextPage(ctx)
+		if err != nil {
+			return config.Account{}, fmt.Errorf("listing tags of account (%s): %w", id, err)
+		}
+		for _, t := range page.Tags {
+			a.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+	}
+	return a, nil
+}
+
+// ouPath walks up from the account to the root: "/Root/Workloads/Prod".
+// OUs nest at most five deep, so this is at most ten calls.
+func ouPath(ctx context.Context, org *organizations.Client, child string) (string, error) {
+	var names []string
+	for range 6 {
+		out, err := org.ListParents(ctx, &organizations.ListParentsInput{ChildId: aws.String(child)})
+		if err != nil {
+			return "", fmt.Errorf("listing parents of (%s): %w", child, err)
+		}
+		if len(out.Parents) == 0 {
+			return "", fmt.Errorf("listing parents of (%s): none returned", child)
+		}
+		p := out.Parents[0]
+		if p.Type == "ROOT" {
+			return "/" + strings.Join(append([]string{"Root"}, reverse(names)...), "/"), nil
+		}
+		ou, err := org.DescribeOrganizationalUnit(ctx, &organizations.DescribeOrganizationalUnitInput{OrganizationalUnitId: p.Id})
+		if err != nil {
+			return "", fmt.Errorf("describing OU (%s): %w", aws.ToString(p.Id), err)
+		}
+		names = append(names, aws.ToString(ou.OrganizationalUnit.Name))
+		child = aws.ToString(p.Id)
+	}
+	return "", fmt.Errorf("walking OUs above (%s): deeper than Organizations allows", child)
+}
+
+func reverse(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[len(s)-1-i] = v
+	}
+	return out
+}

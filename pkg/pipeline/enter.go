@@ -1,0 +1,55 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// AccountNotReady is the error WaitReady returns while a new account cannot
+// be entered yet. Its type name is the error name Step Functions sees, and
+// the state machine retries exactly this name with backoff.
+type AccountNotReady struct{ Reason string }
+
+func (e *AccountNotReady) Error() string { return "account not ready: " + e.Reason }
+
+// enter returns credentials in the account: landfall's own execution role
+// once the baseline has created it, otherwise the entry role. Which one
+// worked is returned for the logs.
+func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string, error) {
+	org := d.Config.Organization
+	var firstErr error
+	for _, role := range []string{org.ExecutionRoleName, org.EntryRoleName} {
+		cfg := awsx.AssumeRole(d.AWS, awsx.RoleARN(accountID, role), "landfall")
+		_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil {
+			return cfg, role, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		d.Log.Debug("role not usable", "account", accountID, "role", role, "error", err)
+	}
+	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, firstErr)
+}
+
+// WaitReady succeeds once the account can be entered and answers a cheap
+// IAM-backed read; until then it returns *AccountNotReady so the state
+// machine waits and retries. New accounts take minutes before their roles
+// can be assumed.
+func (d *Deps) WaitReady(ctx context.Context, st State) error {
+	cfg, role, err := d.enter(ctx, st.Account.ID)
+	if err != nil {
+		return &AccountNotReady{Reason: err.Error()}
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil || aws.ToString(id.Account) != st.Account.ID {
+		return &AccountNotReady{Reason: fmt.Sprintf("caller identity in %s: %v", st.Account.ID, err)}
+	}
+	d.Log.Info("account ready", "account", st.Account.ID, "role", role)
+	return nil
+}

@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/ledger"
+)
+
+// Environment variables the Lambdas read; infra/functions.go sets them.
+const (
+	EnvConfig          = "CONFIG"
+	EnvLedgerTable     = "LEDGER_TABLE"
+	EnvOperationsTopic = "OPERATIONS_TOPIC_ARN"
+	EnvAlertsTopic     = "ALERTS_TOPIC_ARN"
+	EnvLogLevel        = "LOG_LEVEL"
+)
+
+// FromEnv builds the steps' dependencies from a Lambda's environment: the
+// config file bundled with the function, the standard AWS configuration
+// chain, the ledger table and the operations topic.
+func FromEnv(ctx context.Context) (*Deps, error) {
+	log := NewLogger(os.Getenv(EnvLogLevel))
+	path := os.Getenv(EnvConfig)
+	if path == "" {
+		return nil, fmt.Errorf("reading config: %s is not set", EnvConfig)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	aws, err := awsx.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Deps{
+		Config: cfg, AWS: aws, OperationsTopicARN: os.Getenv(EnvOperationsTopic),
+		Engine: baseline.NewEngine(), Now: time.Now, Log: log,
+	}
+	if table := os.Getenv(EnvLedgerTable); table != "" {
+		d.Ledger = ledger.New(aws, table)
+	}
+	return d, nil
+}
+
+// NewLogger is the Lambdas' logger: JSON lines, which CloudWatch Logs
+// Insights reads, at the level LOG_LEVEL names (default info).
+func NewLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

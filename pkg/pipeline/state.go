@@ -1,0 +1,93 @@
+package pipeline
+
+import (
+	"time"
+
+	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/orgevents"
+)
+
+// Decision is what Describe tells the state machine to do next. The values
+// are the state machine's Choice branches.
+type Decision string
+
+const (
+	DecideBaseline      Decision = "baseline"
+	DecideSkip          Decision = "skip"
+	DecideForget        Decision = "forget"
+	DecideDuplicate     Decision = "duplicate"
+	DecideReportFailure Decision = "report-failure"
+)
+
+// State is the document that flows through BaselineAccount: Describe
+// writes it, the later steps read it.
+type State struct {
+	Decision   Decision          `json:"decision"`
+	Request    orgevents.Request `json:"request"`
+	Account    config.Account    `json:"account"`
+	Profile    string            `json:"profile,omitempty"`
+	Regions    []string          `json:"regions"`
+	SkipReason string            `json:"skipReason,omitempty"`
+	// LockOwner holds the account's ledger lock for this run.
+	LockOwner string    `json:"lockOwner,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+	// OrganizationID is the organization's id, for trust-policy conditions.
+	OrganizationID string `json:"organizationId,omitempty"`
+
+	// Results are filled in by the apply steps (ResultPath $.results).
+	Results *Results `json:"results,omitempty"`
+}
+
+// Results are what ApplyGlobal and the ApplyRegions map returned.
+type Results struct {
+	Global  *ApplySummary  `json:"global,omitempty"`
+	Regions []ApplySummary `json:"regions,omitempty"`
+}
+
+// ApplySummary is one apply step's outcome, small enough for Step
+// Functions' 256 KB state limit: counts, and only the changes that are not
+// "unchanged".
+type ApplySummary struct {
+	Scope    string            `json:"scope"`
+	Counts   map[string]int    `json:"counts"`
+	Changes  []baseline.Change `json:"changes,omitempty"`
+	Duration int64             `json:"durationMs"`
+	Reads    int               `json:"reads"`
+	Writes   int               `json:"writes"`
+}
+
+// ApplyInput is the payload of ApplyGlobal and ApplyRegion.
+type ApplyInput struct {
+	Scope   string `json:"scope"` // "global" or "region"
+	Region  string `json:"region,omitempty"`
+	Request State  `json:"request"`
+}
+
+// FailureInput is the payload of RecordFailure: the state when a step
+// failed and what Step Functions caught.
+type FailureInput struct {
+	Status  string          `json:"status"` // "FAILED"
+	Error   string          `json:"error"`
+	Cause   string          `json:"cause"`
+	Request FailedExecution `json:"request"`
+}
+
+// FailedExecution is the state at the time of failure: a full State when
+// Describe had finished, or the raw trigger when Describe itself failed.
+type FailedExecution struct {
+	State
+}
+
+// SweepOutput is the Sweep step's result: the accounts BaselineEach visits.
+type SweepOutput struct {
+	Accounts []SweepAccount `json:"accounts"`
+	// Checked is how many accounts the sweep compared with the ledger.
+	Checked int `json:"checked"`
+}
+
+// SweepAccount is one account the sweep baselines, and why.
+type SweepAccount struct {
+	AccountID string `json:"accountId"`
+	Why       string `json:"why"` // missing | outdated | failed | drift-check
+}
