@@ -143,7 +143,7 @@ func TestSuggest(t *testing.T) {
 		{"eu-wst-1", commercialRegions, "eu-west-1"},
 		{"colour", []string{"sweepSchedule", "readinessTimeout"}, ""},
 		{"x", []string{"version"}, ""},
-		{"CloudWatch.15", alarmIDs, "CloudWatch.1"},
+		{"CloudWatch.15", AlarmIDs(), "CloudWatch.1"},
 	}
 	for _, tt := range tests {
 		if got := suggest(tt.input, tt.candidates); got != tt.want {

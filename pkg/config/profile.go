@@ -172,7 +172,7 @@ type AlertsTopic struct {
 
 // Alarms selects and tunes the metric-filter alarms.
 type Alarms struct {
-	// Disable lists alarm ids not to create (CloudWatch.1 to CloudWatch.14, Organizations.1). Default: none.
+	// Disable lists alarm ids not to create (CloudWatch.1 to CloudWatch.14, CIS.4.15). Default: none.
 	// The always-on alarms CloudWatch.1, .3, .4 and .6 cannot be disabled.
 	Disable []string `yaml:"disable"`
 	// ThresholdTagPrefix lets an account override an alarm threshold with a tag

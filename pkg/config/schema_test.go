@@ -123,7 +123,7 @@ func fieldExtras(key string) map[string]any {
 	case "Organization.GovernedRegions", "Profile.Regions":
 		return map[string]any{"items": regionItems}
 	case "Alarms.Disable":
-		return map[string]any{"items": map[string]any{"type": "string", "enum": alarmIDs}}
+		return map[string]any{"items": map[string]any{"type": "string", "enum": AlarmIDs()}}
 	case "Notifications.CentralAlerts":
 		return map[string]any{"enum": centralAlertsValues}
 	case "GuardDuty.FindingFrequency":

@@ -68,10 +68,10 @@ func (v *validator) validateAlarms(ap string, a Alarms) {
 	for i, id := range a.Disable {
 		item := fmt.Sprintf("%s.disable[%d]", ap, i)
 		switch {
-		case !slices.Contains(alarmIDs, id):
-			v.errorf(item, "%s", notOneOf(id, "a landfall alarm id", alarmIDs))
-		case slices.Contains(alwaysOnAlarmIDs, id):
-			v.errorf(item, "%s cannot be disabled; the always-on alarms (%s) catch account takeover", id, strings.Join(alwaysOnAlarmIDs, ", "))
+		case !slices.Contains(AlarmIDs(), id):
+			v.errorf(item, "%s", notOneOf(id, "a landfall alarm id", AlarmIDs()))
+		case slices.Contains(AlwaysOnAlarmIDs(), id):
+			v.errorf(item, "%s cannot be disabled; the always-on alarms (%s) catch account takeover", id, strings.Join(AlwaysOnAlarmIDs(), ", "))
 		case seen[id]:
 			v.errorf(item, "%s is listed twice", id)
 		}
