@@ -62,7 +62,7 @@ type Items struct {
 	// AlertsTopic is the account's SNS topic for alarms, findings and budgets.
 	AlertsTopic AlertsTopic `yaml:"alertsTopic"`
 	// Alarms are the CloudTrail metric-filter alarms (CIS CloudWatch.1-14 and
-	// Organizations.1).
+	// CIS.4.15).
 	Alarms Alarms `yaml:"alarms"`
 	// Budget is the account's monthly cost budget with alert thresholds.
 	Budget Budget `yaml:"budget"`
