@@ -47,6 +47,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{name: "validate", summary: "check the config file and print a summary", run: runValidate},
+		{name: "plan", summary: "show what applying the baseline to an account would change", run: runPlan},
+		{name: "apply", summary: "apply the baseline to an account now", run: runApply},
 	}
 }
 

@@ -3,11 +3,13 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
 )
 
 // AccountNotReady is the error WaitReady returns while a new account cannot
@@ -17,14 +19,19 @@ type AccountNotReady struct{ Reason string }
 
 func (e *AccountNotReady) Error() string { return "account not ready: " + e.Reason }
 
-// enter returns credentials in the account: landfall's own execution role
-// once the baseline has created it, otherwise the entry role. Which one
-// worked is returned for the logs.
 func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string, error) {
-	org := d.Config.Organization
+	return Enter(ctx, d.AWS, d.Config, accountID, d.Log)
+}
+
+// Enter returns credentials in the account: landfall's own execution role
+// once the baseline has created it, otherwise the entry role. Which one
+// worked is returned for the logs. The pipeline and the operator command
+// line enter accounts the same way.
+func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
+	org := c.Organization
 	var firstErr error
 	for _, role := range []string{org.ExecutionRoleName, org.EntryRoleName} {
-		cfg := awsx.AssumeRole(d.AWS, awsx.RoleARN(accountID, role), "landfall")
+		cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
 		_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err == nil {
 			return cfg, role, nil
@@ -32,7 +39,7 @@ func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string,
 		if firstErr == nil {
 			firstErr = err
 		}
-		d.Log.Debug("role not usable", "account", accountID, "role", role, "error", err)
+		log.Debug("role not usable", "account", accountID, "role", role, "error", err)
 	}
 	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, firstErr)
 }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/landfall/landfall/pkg/baseline"
+)
+
+// runApply implements `landfall apply --account ID`.
+func runApply(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f accountFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: landfall apply --account ID [--profile P] [--output json]\n\n"+
+			"Apply the baseline to an account now, with your own AWS credentials, and show\n"+
+			"each item's outcome. The pipeline does the same on every account event.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if err := f.check(); err != nil {
+		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
+		return exitUsage
+	}
+	t, err := resolve(ctx, e, f)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
+		return exitFail
+	}
+	if f.output == "text" {
+		fmt.Fprintf(e.stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
+	}
+	rep, err := baseline.NewEngine().Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	if f.output == "json" {
+		_ = json.NewEncoder(e.stdout).Encode(rep)
+	} else {
+		printReport(e, rep)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func printReport(e env, rep baseline.Report) {
+	for _, it := range rep.Items {
+		where := it.Item
+		if it.Region != "" {
+			where += " (" + it.Region + ")"
+		}
+		status := "ok"
+		n := map[baseline.Action]int{}
+		for _, c := range it.Changes {
+			n[c.Action]++
+		}
+		switch {
+		case it.Error != "":
+			status = "FAILED: " + it.Error
+		case n[baseline.Create]+n[baseline.Update] > 0:
+			status = fmt.Sprintf("%d created, %d updated", n[baseline.Create], n[baseline.Update])
+		case n[baseline.Conflict] > 0:
+			status = fmt.Sprintf("%d conflicts (left alone)", n[baseline.Conflict])
+		}
+		if n[baseline.Finding] > 0 {
+			status += fmt.Sprintf(", %d findings", n[baseline.Finding])
+		}
+		fmt.Fprintf(e.stdout, "  %-32s %-40s %6s %3d calls\n", where, status, it.Duration.Round(time.Millisecond), it.Calls)
+	}
+	c := rep.Count()
+	fmt.Fprintf(e.stdout, "done in %s: %d created, %d updated, %d unchanged, %d conflicts, %d findings; %d reads, %d writes\n",
+		rep.Duration.Round(time.Millisecond), c[baseline.Create], c[baseline.Update], c[baseline.Unchanged], c[baseline.Conflict], c[baseline.Finding], rep.Reads, rep.Writes)
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/pipeline"
+)
+
+// exitChanges is plan's exit code when applying would change something, as
+// terraform's -detailed-exitcode does, so scripts can gate on drift.
+const exitChanges = 2
+
+// target is an account resolved for plan and apply: its spec and
+// credentials in it, from the operator's own AWS configuration.
+type target struct {
+	spec *baseline.Spec
+	cfg  aws.Config
+	role string
+}
+
+// accountFlags are the flags plan and apply share.
+type accountFlags struct {
+	account, profile, output, config string
+}
+
+func (f *accountFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.account, "account", "", "the 12-digit account id (required)")
+	fs.StringVar(&f.profile, "profile", "", "use this profile instead of the one the config selects")
+	fs.StringVar(&f.output, "output", "text", "text or json")
+	fs.StringVar(&f.config, "config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+}
+
+func (f *accountFlags) check() error {
+	if !validAccountID(f.account) {
+		return fmt.Errorf("--account must be a 12-digit account id, got %q", f.account)
+	}
+	if f.output != "text" && f.output != "json" {
+		return fmt.Errorf("--output must be text or json, got %q", f.output)
+	}
+	return nil
+}
+
+func validAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve loads the config, describes the account through Organizations,
+// chooses its profile and enters it.
+func resolve(ctx context.Context, e env, f accountFlags) (target, error) {
+	cfg, err := config.Load(configPath(e, f.config))
+	if err != nil {
+		return target{}, err
+	}
+	base, err := awsx.Load(ctx)
+	if err != nil {
+		return target{}, err
+	}
+	if base.Region == "" { // no region in the environment or profile
+		base.Region = cfg.Organization.HomeRegion
+	}
+	org := organizations.NewFromConfig(base)
+	orgOut, err := org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		return target{}, fmt.Errorf("describing the organization: %w", err)
+	}
+	acct, err := pipeline.DescribeAccount(ctx, org, f.account)
+	if err != nil {
+		return target{}, err
+	}
+	var profile *config.Profile
+	if f.profile != "" {
+		for i := range cfg.Profiles {
+			if cfg.Profiles[i].Name == f.profile {
+				profile = &cfg.Profiles[i]
+			}
+		}
+		if profile == nil {
+			return target{}, fmt.Errorf("profile %q is not in the config", f.profile)
+		}
+	} else {
+		sel, err := cfg.SelectProfile(acct)
+		if err != nil {
+			return target{}, err
+		}
+		if sel.Profile == nil {
+			return target{}, fmt.Errorf("account %s gets no baseline: %s (%s)", acct.ID, sel.Skip, sel.Reason)
+		}
+		profile = sel.Profile
+	}
+	spec, err := baseline.NewSpec(cfg, profile, acct, aws.ToString(orgOut.Organization.Id))
+	if err != nil {
+		return target{}, err
+	}
+	in, role, err := pipeline.Enter(ctx, base, cfg, acct.ID, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return target{}, err
+	}
+	return target{spec: spec, cfg: in, role: role}, nil
+}
+
+// runPlan implements `landfall plan --account ID`.
+func runPlan(ctx context.Context, e env, args []string) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f accountFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: landfall plan --account ID [--profile P] [--output json]\n\n"+
+			"Show what applying the baseline to an account would change, without changing\n"+
+			"anything. Uses your own AWS credentials (profiles, environment, SSO) to enter\n"+
+			"the account through landfall's execution role or the entry role.\n"+
+			"Exit status: 0 nothing to change, 2 changes pending, 1 error.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitFail
+	}
+	if err := f.check(); err != nil {
+		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
+		return exitFail
+	}
+	t, err := resolve(ctx, e, f)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
+		return exitFail
+	}
+	plan, err := baseline.NewEngine().Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	if f.output == "json" {
+		_ = json.NewEncoder(e.stdout).Encode(plan)
+	} else {
+		fmt.Fprint(e.stdout, plan.String())
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
+		return exitFail
+	}
+	if plan.HasChanges() {
+		return exitChanges
+	}
+	return exitOK
+}
