@@ -16,6 +16,8 @@ NPM_BIN     := $(CURDIR)/$(TOOLCHAIN)/node_modules/.bin
 # The CDK CLI and jsii run on the pinned Node 22; the system Node only runs npm.
 TOOL_PATH   := $(NODE_BIN):$(NPM_BIN):$(PATH)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Extra CDK CLI arguments, e.g. CDK_ARGS="-c landfall:config=my-org.yaml -c landfall:organizationId=o-abc123def4".
+CDK_ARGS    ?=
 
 FUNCTIONS   := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 BINARIES    := $(foreach f,$(FUNCTIONS),build/functions/$(f)/bootstrap)
@@ -45,15 +47,15 @@ build/functions/%/bootstrap: $(GO_SOURCES)
 
 .PHONY: synth
 synth: tools build ## synthesize the CloudFormation templates into cdk.out/ (no AWS credentials needed)
-	PATH="$(TOOL_PATH)" cdk synth --quiet
+	PATH="$(TOOL_PATH)" cdk synth --quiet $(CDK_ARGS)
 
 .PHONY: diff
 diff: tools build ## show what a deploy would change in the organization (needs credentials)
-	PATH="$(TOOL_PATH)" cdk diff
+	PATH="$(TOOL_PATH)" cdk diff $(CDK_ARGS)
 
 .PHONY: deploy
 deploy: tools build ## deploy to the management account (needs credentials and cdk bootstrap)
-	PATH="$(TOOL_PATH)" cdk deploy --all
+	PATH="$(TOOL_PATH)" cdk deploy --all $(CDK_ARGS)
 
 .PHONY: test
 test: tools build ## run every test: unit, contract, synth, cdk-nag and end-to-end
