@@ -16,11 +16,17 @@ NPM_BIN     := $(CURDIR)/$(TOOLCHAIN)/node_modules/.bin
 # The CDK CLI and jsii run on the pinned Node 22; the system Node only runs npm.
 TOOL_PATH   := $(NODE_BIN):$(NPM_BIN):$(PATH)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# Extra CDK CLI arguments, e.g. CDK_ARGS="-c landfall:config=my-org.yaml -c landfall:organizationId=o-abc123def4".
-CDK_ARGS    ?=
+# The config file to build, synthesize and deploy, and the organization's id
+# (o-...; it scopes the pipeline's IAM conditions). ORG_ID defaults to the
+# placeholder in cdk.json, which is fine for synth and the demo, not deploy.
+CONFIG      ?= infra/landfall.yaml
+ORG_ID      ?=
+CDK_ARGS    := -c landfall:config=$(CONFIG) $(if $(ORG_ID),-c landfall:organizationId=$(ORG_ID))
 
 FUNCTIONS   := $(notdir $(patsubst %/,%,$(wildcard functions/*/)))
 BINARIES    := $(foreach f,$(FUNCTIONS),build/functions/$(f)/bootstrap)
+# Each function ships the config file beside its binary (infra/functions.go says why).
+CONFIGS     := $(foreach f,$(FUNCTIONS),build/functions/$(f)/landfall.yaml)
 GO_SOURCES  := $(shell find pkg functions -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
 
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
@@ -39,7 +45,14 @@ $(TOOLCHAIN)/node_modules/.installed: $(TOOLCHAIN)/package.json $(TOOLCHAIN)/pac
 	touch $@
 
 .PHONY: build
-build: $(BINARIES) ## build the Lambda binaries (linux/arm64, lambda.norpc, stripped)
+build: $(BINARIES) $(CONFIGS) ## build the Lambda binaries (linux/arm64, lambda.norpc, stripped)
+
+build/functions/%/landfall.yaml: $(CONFIG) FORCE
+	@mkdir -p $(dir $@)
+	@cmp -s $< $@ || cp $< $@
+
+.PHONY: FORCE
+FORCE:
 
 build/functions/%/bootstrap: $(GO_SOURCES)
 	@mkdir -p $(dir $@)

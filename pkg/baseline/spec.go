@@ -50,10 +50,6 @@ type Spec struct {
 	OrganizationID string
 }
 
-// PipelineRoleName is the fixed name of the pipeline Lambdas' role; member
-// accounts' trust policies name it, so it cannot be generated.
-func PipelineRoleName(prefix string) string { return prefix + "-pipeline" }
-
 // NewSpec resolves a profile for an account. The account's tags may add
 // alert emails, override the budget amount and alarm thresholds; a
 // malformed tag value is an error naming the tag, because silently ignoring
@@ -66,7 +62,7 @@ func NewSpec(cfg *config.Config, p *config.Profile, acct config.Account, orgID s
 		BudgetAmount:    p.Items.Budget.Amount,
 		AlarmThresholds: map[string]float64{},
 		OrganizationID:  orgID,
-		PipelineRoleARN: "arn:aws:iam::" + cfg.Organization.ManagementAccountID + ":role/" + PipelineRoleName(cfg.Naming.Prefix),
+		PipelineRoleARN: "arn:aws:iam::" + cfg.Organization.ManagementAccountID + ":role/" + cfg.PipelineRoleName(),
 	}
 	s.Tags = map[string]string{}
 	for k, v := range cfg.Tags {

@@ -43,3 +43,9 @@ func foldAlias(s string) string {
 	}
 	return out
 }
+
+// PipelineRoleName is the fixed name of the role landfall's pipeline
+// Lambdas use to enter member accounts. It is derived, not configured,
+// because member accounts' trust policies name it and the CDK app creates
+// it: both must agree.
+func (c *Config) PipelineRoleName() string { return c.Naming.Prefix + "-pipeline" }

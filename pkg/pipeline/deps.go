@@ -24,6 +24,9 @@ type Deps struct {
 	// AWS acts as the pipeline role in the management account, home region.
 	AWS    aws.Config
 	Ledger *ledger.Ledger
+	// PipelineRoleARN is the role member accounts trust; the functions that
+	// enter accounts chain through it. Empty: d.AWS already acts as it.
+	PipelineRoleARN string
 	// OperationsTopicARN receives pipeline outcomes; empty disables them.
 	OperationsTopicARN string
 	Engine             *baseline.Engine

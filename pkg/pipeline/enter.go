@@ -20,7 +20,11 @@ type AccountNotReady struct{ Reason string }
 func (e *AccountNotReady) Error() string { return "account not ready: " + e.Reason }
 
 func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string, error) {
-	return Enter(ctx, d.AWS, d.Config, accountID, d.Log)
+	base := d.AWS
+	if d.PipelineRoleARN != "" {
+		base = awsx.AssumeRole(d.AWS, d.PipelineRoleARN, "landfall-pipeline")
+	}
+	return Enter(ctx, base, d.Config, accountID, d.Log)
 }
 
 // Enter returns credentials in the account: landfall's own execution role

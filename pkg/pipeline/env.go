@@ -20,6 +20,7 @@ const (
 	EnvOperationsTopic = "OPERATIONS_TOPIC_ARN"
 	EnvAlertsTopic     = "ALERTS_TOPIC_ARN"
 	EnvLogLevel        = "LOG_LEVEL"
+	EnvPipelineRole    = "PIPELINE_ROLE_ARN"
 )
 
 // FromEnv builds the steps' dependencies from a Lambda's environment: the
@@ -40,7 +41,7 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 		return nil, err
 	}
 	d := &Deps{
-		Config: cfg, AWS: aws, OperationsTopicARN: os.Getenv(EnvOperationsTopic),
+		Config: cfg, AWS: aws, OperationsTopicARN: os.Getenv(EnvOperationsTopic), PipelineRoleARN: os.Getenv(EnvPipelineRole),
 		Engine: baseline.NewEngine(), Now: time.Now, Log: log,
 	}
 	if table := os.Getenv(EnvLedgerTable); table != "" {

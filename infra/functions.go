@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Every function asset directory holds the binary and a copy of the config file. The copy is how the config
+// reaches the Lambdas: an environment variable is capped at 4 KB for all variables together (the commented
+// example config alone is larger), and an SSM parameter would add a network call and an IAM grant to every
+// cold start. Shipping the file inside the asset also makes CDK's asset hash cover it, so a config change
+// redeploys the functions together with the stack that was synthesized from the same file.
+const (
+	bootstrapFile   = "bootstrap"
+	assetConfigFile = "landfall.yaml"
+	// lambdaTaskRoot is where Lambda unpacks the asset (LAMBDA_TASK_ROOT) for provided.al2023.
+	lambdaTaskRoot = "/var/task"
+)
+
+// functionLogRetention keeps pipeline logs long enough to investigate a failed baseline reported in a
+// quarterly review, without paying for them forever.
+const functionLogRetention = awslogs.RetentionDays_THREE_MONTHS
+
+// Environment variable names read by functions/<name>/main.go.
+const (
+	envLedgerTable     = "LEDGER_TABLE"
+	envOperationsTopic = "OPERATIONS_TOPIC_ARN"
+	envAlertsTopic     = "ALERTS_TOPIC_ARN"
+	envConfig          = "CONFIG"
+	envLogLevel        = "LOG_LEVEL"
+	envPipelineRole    = "PIPELINE_ROLE_ARN"
+)
+
+// Function names: the directory under functions/ and under the build directory.
+const (
+	fnDescribe  = "describe"
+	fnWaitReady = "waitready"
+	fnApply     = "apply"
+	fnRecord    = "record"
+	fnSweep     = "sweep"
+	fnFormatter = "formatter"
+)
+
+// ledgerAccess is what a function may do with the ledger table.
+type ledgerAccess int
+
+const (
+	ledgerNone ledgerAccess = iota
+	ledgerRead
+	ledgerReadWrite
+)
+
+// functionSpec describes one Lambda and exactly the access it needs; permissions and environment variables
+// are both derived from it, so a function never sees a table or topic it is not allowed to use.
+type functionSpec struct {
+	name              string
+	constructID       string
+	description       string
+	memoryMiB         float64
+	timeoutSeconds    float64
+	ledger            ledgerAccess
+	assumeRole        bool
+	organizationsRead bool
+	publishOperations bool
+	publishAlerts     bool
+}
+
+// functionSpecs lists the pipeline's functions. Memory stays small: the work is waiting on AWS APIs, and
+// arm64 at 128–256 MB is enough for that; apply gets more because it fans out over many baseline items.
+func functionSpecs() []functionSpec {
+	return []functionSpec{
+		{name: fnDescribe, constructID: "Describe", description: "Decodes the trigger, describes the account, chooses the profile and takes the ledger lock.",
+			memoryMiB: 256, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true},
+		{name: fnWaitReady, constructID: "WaitReady", description: "Assumes the role into the account and makes a cheap read; throws AccountNotReady until it works.",
+			memoryMiB: 128, timeoutSeconds: 30, assumeRole: true},
+		{name: fnApply, constructID: "Apply", description: "Applies the global baseline items or one region's items.",
+			memoryMiB: 512, timeoutSeconds: 300, assumeRole: true},
+		{name: fnRecord, constructID: "Record", description: "Verifies the baseline, writes the ledger row, releases the lock and notifies operations.",
+			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
+		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
+			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: true},
+		{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
+			memoryMiB: 128, timeoutSeconds: 30, organizationsRead: true, publishAlerts: true},
+	}
+}
+
+// FunctionsProps configures NewFunctions.
+type FunctionsProps struct {
+	// BuildDir holds one directory per function (bootstrap + landfall.yaml), made by `make build`.
+	BuildDir        string
+	Ledger          awsdynamodb.ITable
+	OperationsTopic awssns.ITopic
+	AlertsTopic     awssns.ITopic
+	// OrganizationID restricts role assumption to accounts of this organization (aws:ResourceOrgID).
+	OrganizationID    string
+	EntryRoleName     string
+	ExecutionRoleName string
+	// PipelineRoleName is the fixed name of the role shared by the functions that enter member accounts:
+	// each member's execution role trusts exactly this name ((*config.Config).PipelineRoleName).
+	PipelineRoleName string
+	LogLevel         string
+}
+
+// Functions holds the pipeline's Lambda functions.
+type Functions struct {
+	Describe, WaitReady, Apply, Record, Sweep, Formatter awslambda.Function
+}
+
+// All returns the functions in a stable order, for alarms and dashboards.
+func (f *Functions) All() []awslambda.Function {
+	return []awslambda.Function{f.Describe, f.WaitReady, f.Apply, f.Record, f.Sweep, f.Formatter}
+}
+
+// NewFunctions deploys every pipeline Lambda from its prebuilt asset directory.
+func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps) *Functions {
+	if props == nil {
+		panic("NewFunctions: props are required")
+	}
+	construct := constructs.NewConstruct(scope, id)
+	// Member accounts' execution roles trust one principal with a fixed name: the pipeline role. The
+	// functions that enter accounts keep their own least-privilege roles and reach member accounts by
+	// chaining through it, so a function holds only the grants its job needs and the member trust
+	// policies stay one short, stable statement.
+	roles := make(map[string]awsiam.Role)
+	var entering []awsiam.IPrincipal
+	for _, spec := range functionSpecs() {
+		roles[spec.name] = awsiam.NewRole(construct, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
+			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+			Description: jsii.String("Runs the landfall " + spec.name + " function"),
+		})
+		if spec.assumeRole {
+			entering = append(entering, roles[spec.name])
+		}
+	}
+	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(props.PipelineRoleName),
+		AssumedBy:   awsiam.NewCompositePrincipal(entering...),
+		Description: jsii.String("Enters member accounts for landfall; assumed only by the waitready, apply and record functions"),
+	})
+	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
+	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
+	built := make(map[string]awslambda.Function)
+	for _, spec := range functionSpecs() {
+		fn := newFunction(construct, spec, props, roles[spec.name])
+		if spec.assumeRole {
+			fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("sts:AssumeRole"),
+				Resources: jsii.Strings(*pipelineRole.RoleArn()),
+			}))
+			fn.AddEnvironment(jsii.String(envPipelineRole), pipelineRole.RoleArn(), nil)
+		}
+		built[spec.name] = fn
+	}
+	return &Functions{
+		Describe:  built[fnDescribe],
+		WaitReady: built[fnWaitReady],
+		Apply:     built[fnApply],
+		Record:    built[fnRecord],
+		Sweep:     built[fnSweep],
+		Formatter: built[fnFormatter],
+	}
+}
+
+func newFunction(scope constructs.Construct, spec functionSpec, props *FunctionsProps, role awsiam.Role) awslambda.Function {
+	logGroup := awslogs.NewLogGroup(scope, jsii.String(spec.constructID+"Logs"), &awslogs.LogGroupProps{
+		Retention: functionLogRetention,
+	})
+	env := map[string]*string{
+		envConfig:   jsii.String(lambdaTaskRoot + "/" + assetConfigFile),
+		envLogLevel: jsii.String(props.LogLevel),
+	}
+	if spec.ledger != ledgerNone {
+		env[envLedgerTable] = props.Ledger.TableName()
+	}
+	if spec.publishOperations {
+		env[envOperationsTopic] = props.OperationsTopic.TopicArn()
+	}
+	if spec.publishAlerts {
+		env[envAlertsTopic] = props.AlertsTopic.TopicArn()
+	}
+	// An explicit role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole
+	// managed policy, which may write to every log group in the account; this role may only write to
+	// the function's own log group.
+	logGroup.GrantWrite(role)
+	fn := awslambda.NewFunction(scope, jsii.String(spec.constructID), &awslambda.FunctionProps{
+		Role:         role,
+		Description:  jsii.String(spec.description),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String(bootstrapFile),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(props.BuildDir, spec.name)), nil),
+		MemorySize:   jsii.Number(spec.memoryMiB),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(spec.timeoutSeconds)),
+		Environment:  &env,
+		LogGroup:     logGroup,
+		Tracing:      awslambda.Tracing_ACTIVE,
+	})
+	grantAccess(fn, spec, props)
+	acks := functionNagAcks(fn, spec, props)
+	acknowledgeNag(role, acks...)
+	acknowledgeNag(fn, acks...)
+	return fn
+}
+
+func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps) {
+	switch spec.ledger {
+	case ledgerRead:
+		props.Ledger.GrantReadData(fn)
+	case ledgerReadWrite:
+		props.Ledger.GrantReadWriteData(fn)
+	}
+	if spec.publishOperations {
+		props.OperationsTopic.GrantPublish(fn)
+	}
+	if spec.publishAlerts {
+		props.AlertsTopic.GrantPublish(fn)
+	}
+	if spec.organizationsRead {
+		fn.AddToRolePolicy(organizationsReadStatement())
+	}
+}
+
+// organizationsReadStatement allows reading the organization. Organizations list/describe actions either
+// do not support resource-level permissions (ListAccounts, DescribeOrganization) or would need every
+// account and OU ARN listed, so the resource is "*"; the actions themselves are read-only.
+func organizationsReadStatement() awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("organizations:Describe*", "organizations:List*"),
+		Resources: jsii.Strings("*"),
+	})
+}
+
+// assumeRoleStatement allows assuming only landfall's two role names, in any account, and only when the
+// account belongs to our organization: the account id is not known at deploy time (accounts appear later),
+// so the aws:ResourceOrgID condition is what keeps the wildcard account from reaching outside.
+func assumeRoleStatement(scope constructs.Construct, props *FunctionsProps) awsiam.PolicyStatement {
+	partition := awscdk.Stack_Of(scope).Partition()
+	roleArn := func(name string) *string {
+		return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *partition, ":iam::*:role/", name))
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: &[]*string{roleArn(props.ExecutionRoleName), roleArn(props.EntryRoleName)},
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
+		},
+	})
+}
+
+// checkFunctionAssets verifies, before anything is synthesized, that every function was built and carries
+// the same config file the stack is synthesized from; a stale copy would make the Lambdas run with
+// different settings than the state machines (concurrency, readiness timeout) were built for.
+func checkFunctionAssets(buildDir, configPath string) error {
+	want, err := os.ReadFile(configPath)
+	if err != nil {
+		return fmt.Errorf("reading config (%s): %w", configPath, err)
+	}
+	var errs []error
+	for _, spec := range functionSpecs() {
+		dir := filepath.Join(buildDir, spec.name)
+		if err := checkFunctionAsset(dir, want); err != nil {
+			errs = append(errs, fmt.Errorf("checking function asset (%s): %w; run `make build` first", dir, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkFunctionAsset(dir string, wantConfig []byte) error {
+	info, err := os.Stat(filepath.Join(dir, bootstrapFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no %s binary", bootstrapFile)
+		}
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", bootstrapFile)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, assetConfigFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no %s copy of the config", assetConfigFile)
+		}
+		return err
+	}
+	if !bytes.Equal(got, wantConfig) {
+		return fmt.Errorf("%s differs from the config being synthesized", assetConfigFile)
+	}
+	return nil
+}

@@ -1,0 +1,231 @@
+package main
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// statement is one decoded IAM policy statement.
+type statement struct {
+	actions   []string
+	resources []any
+	condition any
+}
+
+// functionStatements maps each function's description to the statements attached to its role.
+func functionStatements(t *testing.T, tmpl template) map[string][]statement {
+	t.Helper()
+	byRole := make(map[string][]statement)
+	for _, p := range tmpl.resourcesOfType("AWS::IAM::Policy") {
+		doc := p.Properties["PolicyDocument"].(map[string]any)
+		for _, raw := range doc["Statement"].([]any) {
+			s := raw.(map[string]any)
+			st := statement{actions: asStrings(s["Action"]), resources: asSlice(s["Resource"]), condition: s["Condition"]}
+			for _, role := range p.Properties["Roles"].([]any) {
+				id := role.(map[string]any)["Ref"].(string)
+				byRole[id] = append(byRole[id], st)
+			}
+		}
+	}
+	out := make(map[string][]statement)
+	for _, fn := range tmpl.resourcesOfType("AWS::Lambda::Function") {
+		roleID := fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)
+		out[fn.Properties["Description"].(string)] = byRole[roleID]
+	}
+	return out
+}
+
+func asSlice(v any) []any {
+	if s, ok := v.([]any); ok {
+		return s
+	}
+	return []any{v}
+}
+
+func asStrings(v any) []string {
+	var out []string
+	for _, x := range asSlice(v) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func hasAction(statements []statement, action string) bool {
+	for _, s := range statements {
+		if slices.Contains(s.actions, action) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
+	// GIVEN the statements attached to each function's role
+	perFunction := functionStatements(t, synthesized.mainJSON)
+	tests := []struct {
+		name                                                  string
+		assumeRole, orgRead, ledgerRead, ledgerWrite, publish bool
+	}{
+		{name: fnDescribe, orgRead: true, ledgerRead: true, ledgerWrite: true},
+		{name: fnWaitReady, assumeRole: true},
+		{name: fnApply, assumeRole: true},
+		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
+		{name: fnSweep, orgRead: true, ledgerRead: true},
+		{name: fnFormatter, orgRead: true, publish: true},
+	}
+	specs := make(map[string]functionSpec)
+	for _, s := range functionSpecs() {
+		specs[s.name] = s
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			statements, ok := perFunction[specs[tt.name].description]
+			if !ok {
+				t.Fatalf("no function with the %s description", tt.name)
+			}
+			// THEN the function holds exactly the access its job needs
+			checks := []struct {
+				action string
+				want   bool
+			}{
+				{"sts:AssumeRole", tt.assumeRole},
+				{"organizations:Describe*", tt.orgRead},
+				{"dynamodb:GetItem", tt.ledgerRead},
+				{"dynamodb:PutItem", tt.ledgerWrite},
+				{"sns:Publish", tt.publish},
+			}
+			for _, c := range checks {
+				if got := hasAction(statements, c.action); got != c.want {
+					t.Errorf("%s allowed = %t, want %t", c.action, got, c.want)
+				}
+			}
+			// AND a function may assume only the pipeline role, which enters member accounts
+			for _, s := range statements {
+				if !slices.Contains(s.actions, "sts:AssumeRole") {
+					continue
+				}
+				want := []any{map[string]any{"Fn::GetAtt": []any{pipelineRoleID(t), "Arn"}}}
+				if !reflect.DeepEqual(s.resources, want) {
+					t.Errorf("sts:AssumeRole resources = %v, want %v", s.resources, want)
+				}
+			}
+		})
+	}
+}
+
+// pipelineRoleID is the logical ID of the role member accounts trust.
+func pipelineRoleID(t *testing.T) string {
+	t.Helper()
+	for id, r := range synthesized.mainJSON.resourcesOfType("AWS::IAM::Role") {
+		if r.Properties["RoleName"] == "acme-pipeline" {
+			return id
+		}
+	}
+	t.Fatal("no role named acme-pipeline")
+	return ""
+}
+
+func TestPipelineRoleEntersOnlyLandfallRolesInTheOrganization(t *testing.T) {
+	// GIVEN the pipeline role and its policy
+	id := pipelineRoleID(t)
+	role := synthesized.mainJSON.Resources[id]
+	// THEN only the functions that enter accounts may assume it
+	trust := role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)
+	var trusted []string
+	for _, raw := range trust {
+		for _, p := range asSlice(raw.(map[string]any)["Principal"].(map[string]any)["AWS"]) {
+			trusted = append(trusted, p.(map[string]any)["Fn::GetAtt"].([]any)[0].(string))
+		}
+	}
+	slices.Sort(trusted)
+	want := []string{}
+	for fid, fn := range synthesized.mainJSON.resourcesOfType("AWS::Lambda::Function") {
+		env := fn.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if _, ok := env[envPipelineRole]; ok {
+			want = append(want, fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string))
+		}
+		_ = fid
+	}
+	slices.Sort(want)
+	if len(want) != 3 || !reflect.DeepEqual(trusted, want) {
+		t.Errorf("pipeline role trusted by %v, want the three entering functions' roles %v", trusted, want)
+	}
+	// AND it may assume only landfall's role names, inside the organization
+	found := false
+	for _, p := range synthesized.mainJSON.resourcesOfType("AWS::IAM::Policy") {
+		roles := p.Properties["Roles"].([]any)
+		if len(roles) != 1 || roles[0].(map[string]any)["Ref"] != id {
+			continue
+		}
+		for _, raw := range p.Properties["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+			s := raw.(map[string]any)
+			found = true
+			wantRes := []any{"arn:aws:iam::*:role/OrganizationAccountAccessRole", "arn:aws:iam::*:role/acme-execution"}
+			if !reflect.DeepEqual(asSlice(s["Resource"]), wantRes) {
+				t.Errorf("pipeline role may assume %v, want %v", s["Resource"], wantRes)
+			}
+			wantCondition := map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": testOrganizationID}}
+			if !reflect.DeepEqual(s["Condition"], wantCondition) {
+				t.Errorf("pipeline role condition = %v, want %v", s["Condition"], wantCondition)
+			}
+		}
+	}
+	if !found {
+		t.Error("the pipeline role has no policy")
+	}
+}
+
+func TestNoWildcardResourceOnWrites(t *testing.T) {
+	// GIVEN every statement of every function
+	for fn, statements := range functionStatements(t, synthesized.mainJSON) {
+		for _, s := range statements {
+			// THEN "*" is only used for read-only Organizations actions, which have no narrower resource
+			if !slices.Contains(s.resources, any("*")) {
+				continue
+			}
+			for _, a := range s.actions {
+				if !strings.HasPrefix(a, "organizations:Describe") && !strings.HasPrefix(a, "organizations:List") &&
+					!strings.HasPrefix(a, "xray:") {
+					t.Errorf("%q: action %s has resource *", fn, a)
+				}
+			}
+		}
+	}
+}
+
+func TestRolesUseNoManagedPolicies(t *testing.T) {
+	// GIVEN every role of the pipeline stack
+	for id, role := range synthesized.mainJSON.resourcesOfType("AWS::IAM::Role") {
+		// THEN none attaches an AWS managed policy: they grant more than one function needs
+		if arns, ok := role.Properties["ManagedPolicyArns"]; ok {
+			t.Errorf("role %s has managed policies %v", id, arns)
+		}
+	}
+}
+
+func TestNagAcknowledgmentsHaveReasons(t *testing.T) {
+	// GIVEN the cdk_nag metadata of both stacks
+	var acknowledged int
+	for _, tmpl := range []template{synthesized.mainJSON, synthesized.forwarderJSON} {
+		for id, r := range tmpl.Resources {
+			nag, _ := r.Metadata["cdk_nag"].(map[string]any)
+			rules, _ := nag["rules_to_suppress"].([]any)
+			for _, raw := range rules {
+				rule := raw.(map[string]any)
+				acknowledged++
+				// THEN every acknowledgment names a finding and says why it is acceptable
+				if ruleID, _ := rule["id"].(string); !strings.HasPrefix(ruleID, "AwsSolutions-") {
+					t.Errorf("%s: acknowledgment id %v is not an AwsSolutions finding", id, rule["id"])
+				}
+				if reason, _ := rule["reason"].(string); len(reason) < 40 {
+					t.Errorf("%s: acknowledgment %v has no real reason: %q", id, rule["id"], reason)
+				}
+			}
+		}
+	}
+	if acknowledged == 0 {
+		t.Fatal("no cdk_nag acknowledgments found; the metadata format changed")
+	}
+}

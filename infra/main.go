@@ -1,0 +1,137 @@
+// Command infra is landfall's CDK app: it reads the config file named by the context key landfall:config
+// and synthesizes the pipeline stack (and, when the home region is not us-east-1, the stack that forwards
+// Organizations events from us-east-1). Synthesis needs no AWS credentials: account and region come from
+// the config file, and nothing is looked up.
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// Context keys (cdk.json or `cdk synth -c key=value`).
+const (
+	contextConfig         = "landfall:config"
+	contextOrganizationID = "landfall:organizationId"
+	contextBuildDir       = "landfall:buildDir"
+	contextLogLevel       = "landfall:logLevel"
+)
+
+// Defaults for context keys that cdk.json does not set.
+const (
+	defaultConfigPath = "infra/landfall.yaml"
+	defaultBuildDir   = "build/functions"
+	defaultLogLevel   = "INFO"
+	stackName         = "landfall"
+	forwarderName     = "landfall-events-forwarder"
+)
+
+// organizationIDPattern is the documented format of an AWS Organizations id.
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+func main() {
+	app := awscdk.NewApp(nil)
+	if err := buildApp(app); err != nil {
+		// Printed as is, not through a log handler: the joined asset errors are one per line, and the
+		// CDK CLI shows the app's stderr to the user verbatim.
+		fmt.Fprintf(os.Stderr, "synthesizing landfall: %v\n", err)
+		os.Exit(1)
+	}
+	app.Synth(nil)
+}
+
+// buildApp reads the context and the config file and adds landfall's stacks to app.
+func buildApp(app awscdk.App) error {
+	path := contextString(app, contextConfig, defaultConfigPath)
+	cfg, err := config.Load(path)
+	if err != nil {
+		return fmt.Errorf("loading config (%s): %w", path, err)
+	}
+	buildDir := contextString(app, contextBuildDir, defaultBuildDir)
+	props, err := propsFromConfig(cfg, deploySettings{
+		OrganizationID: contextString(app, contextOrganizationID, ""),
+		BuildDir:       buildDir,
+		LogLevel:       contextString(app, contextLogLevel, defaultLogLevel),
+	})
+	if err != nil {
+		return err
+	}
+	if err := checkFunctionAssets(buildDir, path); err != nil {
+		return err
+	}
+	addStacks(app, props)
+	return nil
+}
+
+// deploySettings are the inputs that come from CDK context rather than the config file.
+type deploySettings struct {
+	OrganizationID string
+	BuildDir       string
+	LogLevel       string
+}
+
+// propsFromConfig is the one place where the config file is mapped onto the stack's props.
+func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps, error) {
+	if !organizationIDPattern.MatchString(s.OrganizationID) {
+		return nil, fmt.Errorf("reading context (%s): %q is not an organization id (o- and 10 to 32 lowercase letters or digits)",
+			contextOrganizationID, s.OrganizationID)
+	}
+	tags := map[string]*string{"landfall:managed": jsii.String("true")}
+	for k, v := range cfg.Tags {
+		tags[k] = jsii.String(v)
+	}
+	return &LandfallStackProps{
+		StackProps: awscdk.StackProps{
+			Env: &awscdk.Environment{
+				Account: jsii.String(cfg.Organization.ManagementAccountID),
+				Region:  jsii.String(cfg.Organization.HomeRegion),
+			},
+			Description: jsii.String("landfall: baselines every account of the organization as it appears"),
+			Tags:        &tags,
+		},
+		OrganizationID:        s.OrganizationID,
+		EntryRoleName:         cfg.Organization.EntryRoleName,
+		ExecutionRoleName:     cfg.Organization.ExecutionRoleName,
+		PipelineRoleName:      cfg.PipelineRoleName(),
+		OperationsEmails:      cfg.Notifications.OperationsEmails,
+		AlertEmails:           cfg.Notifications.AlertEmails,
+		SweepSchedule:         cfg.Pipeline.SweepSchedule,
+		MaxConcurrentAccounts: cfg.Pipeline.MaxConcurrentAccounts,
+		MaxConcurrentRegions:  cfg.Pipeline.MaxConcurrentRegions,
+		ReadinessTimeout:      time.Duration(cfg.Pipeline.ReadinessTimeout),
+		BuildDir:              s.BuildDir,
+		LogLevel:              s.LogLevel,
+	}, nil
+}
+
+// addStacks adds the pipeline stack and, when needed, the us-east-1 events forwarder.
+func addStacks(app awscdk.App, props *LandfallStackProps) {
+	NewLandfallStack(app, stackName, props)
+	home := *props.Env.Region
+	if home == organizationsEventsRegion {
+		return
+	}
+	NewEventsForwarderStack(app, forwarderName, &EventsForwarderStackProps{
+		StackProps: awscdk.StackProps{
+			Env:         &awscdk.Environment{Account: props.Env.Account, Region: jsii.String(organizationsEventsRegion)},
+			Description: jsii.String("landfall: forwards AWS Organizations events from us-east-1 to " + home),
+			Tags:        props.Tags,
+		},
+		HomeRegion: home,
+	})
+}
+
+func contextString(app awscdk.App, key, fallback string) string {
+	v, ok := app.Node().TryGetContext(jsii.String(key)).(string)
+	if !ok || v == "" {
+		return fallback
+	}
+	return v
+}

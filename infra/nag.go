@@ -1,0 +1,91 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// nagAck acknowledges one cdk-nag finding, e.g. "AwsSolutions-IAM5[Resource::*]", with the reason it is
+// acceptable. The acknowledgments are written into the template as each resource's cdk_nag metadata (the
+// format cdk-nag writes for its audit trail), so checks run over the synthesized templates can honour them
+// and a reviewer reads the reason next to the resource.
+type nagAck struct {
+	id, reason string
+}
+
+const (
+	reasonXRay = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions; " +
+		"CDK adds them for active tracing."
+	reasonOrganizationsRead = "Organizations list and describe actions either have no resource-level permissions " +
+		"(ListAccounts, DescribeOrganization) or would need every account and OU ARN; the actions are read-only."
+	reasonAssumeRole = "Accounts appear after deployment, so the account is a wildcard; the role name is fixed and " +
+		"aws:ResourceOrgID limits the target to accounts of this organization."
+	reasonKMSDataKey = "CDK's grant for publishing to a KMS-encrypted topic: GenerateDataKey* names the two data-key " +
+		"actions on the one topic key."
+	reasonInvokeVersions = "Step Functions may invoke any version of this one function; the wildcard is the " +
+		"version qualifier, not other functions."
+	reasonStateMachineLogs = "CloudWatch Logs vended log delivery for Step Functions requires Resource \"*\" on " +
+		"its logs:*Delivery* actions; X-Ray has no resource-level permissions."
+	reasonSyncExecutions = "The .sync integration must describe and stop the executions it starts; their names " +
+		"are generated, so only the state machine part of the execution ARN is fixed."
+	reasonDeadLetterQueue = "This queue is itself a dead-letter queue of EventBridge rule targets."
+)
+
+// acknowledgeNag attaches acks to every CloudFormation resource under scope. Call it once per subtree: a
+// second call on the same resources would replace the first one's metadata.
+func acknowledgeNag(scope constructs.IConstruct, acks ...nagAck) {
+	if len(acks) == 0 {
+		return
+	}
+	rules := make([]map[string]string, 0, len(acks))
+	for _, a := range acks {
+		rules = append(rules, map[string]string{"id": a.id, "reason": a.reason})
+	}
+	for _, c := range *scope.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if res, ok := c.(awscdk.CfnResource); ok && *awscdk.CfnResource_IsCfnResource(c) {
+			res.AddMetadata(jsii.String("cdk_nag"), map[string]any{"rules_to_suppress": rules})
+		}
+	}
+}
+
+// functionNagAcks lists the findings a function's role is expected to raise, derived from its spec so that
+// an access the spec does not grant is never acknowledged.
+func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsProps) []nagAck {
+	acks := []nagAck{{"AwsSolutions-IAM5[Resource::*]", reasonXRay}}
+	if spec.organizationsRead {
+		acks = append(acks,
+			nagAck{"AwsSolutions-IAM5[Action::organizations:Describe*]", reasonOrganizationsRead},
+			nagAck{"AwsSolutions-IAM5[Action::organizations:List*]", reasonOrganizationsRead})
+	}
+	if spec.publishOperations || spec.publishAlerts {
+		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
+	}
+	return acks
+}
+
+// pipelineRoleNagAcks acknowledges the account wildcard in the role names the pipeline role may assume.
+func pipelineRoleNagAcks(role constructs.IConstruct, props *FunctionsProps) []nagAck {
+	partition := nagPartition(role)
+	var acks []nagAck
+	for _, name := range []string{props.ExecutionRoleName, props.EntryRoleName} {
+		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + partition + ":iam::*:role/" + name + "]", reasonAssumeRole})
+	}
+	return acks
+}
+
+// invokeVersionsAck acknowledges the "<function>:*" resource CDK grants a state machine for fn.
+func invokeVersionsAck(fn awslambda.IFunction) nagAck {
+	logicalID := awscdk.Stack_Of(fn).GetLogicalId(fn.Node().DefaultChild().(awscdk.CfnElement))
+	return nagAck{"AwsSolutions-IAM5[Resource::<" + *logicalID + ".Arn>:*]", reasonInvokeVersions}
+}
+
+// nagPartition is the partition as cdk-nag prints it: the literal when CDK knows it, else the pseudo parameter.
+func nagPartition(scope constructs.IConstruct) string {
+	partition := awscdk.Stack_Of(scope).Partition()
+	if *awscdk.Token_IsUnresolved(partition) {
+		return "<AWS::Partition>"
+	}
+	return *partition
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// toolchainNode is the pinned Node 22 that `make tools` installs; cdk-nag
+// and aws-cdk-lib are installed beside it.
+func toolchainNode(t *testing.T) string {
+	t.Helper()
+	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
+	node := filepath.Join("toolchain", "node_modules", "node-linux-"+arch, "bin", "node")
+	if _, err := os.Stat(node); err != nil {
+		t.Fatalf("the pinned Node toolchain is missing (%v): run `make tools`", err)
+	}
+	return node
+}
+
+// TestCdkNag runs the cdk-nag AwsSolutions checks over both synthesized
+// templates; any finding without a written acknowledgement fails it.
+func TestCdkNag(t *testing.T) {
+	if len(synthesized.files) != 2 {
+		t.Fatalf("want the landfall and forwarder templates, got %v", synthesized.files)
+	}
+	cmd := exec.Command(toolchainNode(t), append([]string{filepath.Join("toolchain", "nag.cjs")}, synthesized.files...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("cdk-nag: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "no unacknowledged findings") {
+		t.Fatalf("cdk-nag did not finish:\n%s", out)
+	}
+	t.Logf("%s", out)
+}

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Decisions returned by the describe function in $.decision; the Choice state routes on them.
+const (
+	decisionBaseline      = "baseline"
+	decisionSkip          = "skip"
+	decisionForget        = "forget"
+	decisionDuplicate     = "duplicate"
+	decisionReportFailure = "report-failure"
+)
+
+// errAccountNotReady is the error name waitready throws while the new account cannot be used yet.
+const errAccountNotReady = "AccountNotReady"
+
+// Readiness backoff: new accounts take minutes before AssumeRole and IAM answer. Starting at 10 s catches
+// the fast case; growing by 1.5 keeps the number of Lambda invocations small; the cap keeps the last checks
+// close together so a ready account is not left waiting for a long final interval.
+const (
+	readinessInterval = 10 * time.Second
+	readinessRate     = 1.5
+	readinessMaxDelay = 2 * time.Minute
+)
+
+const (
+	// baselineExtraTime is the execution budget on top of the readiness wait: describe, the global and
+	// regional applies (5 min per Lambda, regions in parallel) and record, with room for their retries.
+	baselineExtraTime = time.Hour
+	// sweepTimeout bounds a sweep that waits on every account's baseline. It is far above what a sweep
+	// needs (accounts ÷ concurrency × a few minutes), so reaching it means the sweep is stuck, and a stuck
+	// sweep must fail visibly instead of running for Step Functions' one-year maximum.
+	sweepTimeout          = 24 * time.Hour
+	stateMachineRetention = awslogs.RetentionDays_THREE_MONTHS
+	// sweepReason is the reason the sweep passes to BaselineAccount, as a manual-style request.
+	sweepReason = "scheduled-sweep"
+)
+
+// PipelineProps configures NewPipeline.
+type PipelineProps struct {
+	Functions *Functions
+	// MaxConcurrentRegions bounds the per-region applies of one account (pipeline.maxConcurrentRegions).
+	MaxConcurrentRegions int
+	// MaxConcurrentAccounts bounds how many accounts one sweep baselines at once (pipeline.maxConcurrentAccounts).
+	MaxConcurrentAccounts int
+	// ReadinessTimeout is how long WaitReady keeps retrying a new account (pipeline.readinessTimeout).
+	ReadinessTimeout time.Duration
+}
+
+// Pipeline holds the two state machines.
+type Pipeline struct {
+	// BaselineAccount baselines one account: describe, wait until ready, apply, record.
+	BaselineAccount sfn.StateMachine
+	// Sweep finds accounts that need a baseline and runs BaselineAccount for each.
+	Sweep sfn.StateMachine
+}
+
+// NewPipeline creates the BaselineAccount and Sweep state machines. State names are part of the contract:
+// the local runner overrides tasks by state name, so rename them only together with it.
+func NewPipeline(scope constructs.Construct, id *string, props *PipelineProps) *Pipeline {
+	if props == nil || props.Functions == nil {
+		panic("NewPipeline: props with Functions are required")
+	}
+	construct := constructs.NewConstruct(scope, id)
+	// States get their own scopes: a state's construct ID is its state name, and "Sweep" is both a state
+	// and a state machine.
+	baseline := newStateMachine(construct, "BaselineAccount",
+		baselineDefinition(constructs.NewConstruct(construct, jsii.String("BaselineAccountStates")), props),
+		props.ReadinessTimeout+baselineExtraTime)
+	sweep := newStateMachine(construct, "Sweep",
+		sweepDefinition(constructs.NewConstruct(construct, jsii.String("SweepStates")), props, baseline), sweepTimeout)
+	fns := props.Functions
+	acknowledgeNag(baseline.Role(), nagAck{"AwsSolutions-IAM5[Resource::*]", reasonStateMachineLogs},
+		invokeVersionsAck(fns.Describe), invokeVersionsAck(fns.WaitReady), invokeVersionsAck(fns.Apply),
+		invokeVersionsAck(fns.Record))
+	acknowledgeNag(sweep.Role(), nagAck{"AwsSolutions-IAM5[Resource::*]", reasonStateMachineLogs},
+		invokeVersionsAck(fns.Sweep), syncExecutionsAck(baseline))
+	return &Pipeline{BaselineAccount: baseline, Sweep: sweep}
+}
+
+// syncExecutionsAck acknowledges the execution ARN pattern CDK grants for a .sync StartExecution of sm,
+// written the way cdk-nag prints it.
+func syncExecutionsAck(sm sfn.StateMachine) nagAck {
+	stack := awscdk.Stack_Of(sm)
+	logicalID := stack.GetLogicalId(sm.Node().DefaultChild().(awscdk.CfnElement))
+	return nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(sm) + ":states:" + *stack.Region() + ":" +
+		*stack.Account() + `:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"` + *logicalID + `"}]}]}*]`,
+		reasonSyncExecutions}
+}
+
+func newStateMachine(scope constructs.Construct, id string, definition sfn.IChainable, timeout time.Duration) sfn.StateMachine {
+	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{Retention: stateMachineRetention})
+	return sfn.NewStateMachine(scope, jsii.String(id), &sfn.StateMachineProps{
+		StateMachineType: sfn.StateMachineType_STANDARD,
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		Timeout:          awscdk.Duration_Seconds(jsii.Number(timeout.Seconds())),
+		TracingEnabled:   jsii.Bool(true),
+		Logs: &sfn.LogOptions{
+			Destination:          logs,
+			Level:                sfn.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(true),
+		},
+	})
+}
+
+// baselineDefinition is Describe → Decide → WaitReady → ApplyGlobal → ApplyRegions → Record. Every task
+// that can fail is caught into RecordFailure, which writes a FAILED ledger row (releasing the lock) and
+// then fails the execution with the original error, so the failure alarm fires.
+func baselineDefinition(scope constructs.Construct, props *PipelineProps) sfn.IChainable {
+	fns := props.Functions
+	recordFailure := lambdaTask(scope, "RecordFailure", fns.Record, sfn.TaskInput_FromObject(&map[string]interface{}{
+		"status":    "FAILED",
+		"error.$":   "$.failure.Error",
+		"cause.$":   "$.failure.Cause",
+		"request.$": "$",
+	}), sfn.JsonPath_DISCARD()).Next(sfn.NewFail(scope, jsii.String("BaselineFailed"), &sfn.FailProps{
+		ErrorPath: jsii.String("$.failure.Error"),
+		CausePath: jsii.String("$.failure.Cause"),
+	}))
+	catch := &sfn.CatchProps{Errors: jsii.Strings(*sfn.Errors_ALL()), ResultPath: jsii.String("$.failure")}
+
+	describe := lambdaTask(scope, "Describe", fns.Describe, nil, nil)
+	describe.AddCatch(recordFailure, catch)
+
+	waitReady := lambdaTask(scope, "WaitReady", fns.WaitReady, nil, sfn.JsonPath_DISCARD())
+	waitReady.AddRetry(&sfn.RetryProps{
+		Errors:      jsii.Strings(errAccountNotReady),
+		Interval:    awscdk.Duration_Seconds(jsii.Number(readinessInterval.Seconds())),
+		BackoffRate: jsii.Number(readinessRate),
+		MaxDelay:    awscdk.Duration_Seconds(jsii.Number(readinessMaxDelay.Seconds())),
+		MaxAttempts: jsii.Number(float64(readinessMaxAttempts(props.ReadinessTimeout))),
+	})
+	waitReady.AddCatch(recordFailure, catch)
+
+	applyGlobal := lambdaTask(scope, "ApplyGlobal", fns.Apply, sfn.TaskInput_FromObject(&map[string]interface{}{
+		"scope":     "global",
+		"request.$": "$",
+	}), jsii.String("$.results.global"))
+	applyGlobal.AddCatch(recordFailure, catch)
+
+	applyRegions := sfn.NewMap(scope, jsii.String("ApplyRegions"), &sfn.MapProps{
+		ItemsPath:      jsii.String("$.regions"),
+		MaxConcurrency: jsii.Number(float64(props.MaxConcurrentRegions)),
+		ItemSelector: &map[string]interface{}{
+			"region.$":  "$$.Map.Item.Value",
+			"request.$": "$",
+		},
+		ResultPath: jsii.String("$.results.regions"),
+	})
+	applyRegions.ItemProcessor(lambdaTask(scope, "ApplyRegion", fns.Apply, sfn.TaskInput_FromObject(&map[string]interface{}{
+		"scope":     "region",
+		"region.$":  "$.region",
+		"request.$": "$.request",
+	}), nil), nil)
+	applyRegions.AddCatch(recordFailure, catch)
+
+	// Record receives the whole state: the describe result, and for a baseline the apply results.
+	record := lambdaTask(scope, "Record", fns.Record, nil, nil)
+	record.AddCatch(recordFailure, catch)
+
+	decide := sfn.NewChoice(scope, jsii.String("Decide"), nil).
+		When(decisionIs(decisionBaseline), waitReady.Next(applyGlobal).Next(applyRegions).Next(record), nil).
+		When(decisionIs(decisionForget), record, nil).
+		When(decisionIs(decisionReportFailure), record, nil).
+		When(decisionIs(decisionSkip), sfn.NewSucceed(scope, jsii.String("Skipped"), nil), nil).
+		When(decisionIs(decisionDuplicate), sfn.NewSucceed(scope, jsii.String("AlreadyInProgress"), nil), nil).
+		Otherwise(sfn.NewFail(scope, jsii.String("UnknownDecision"), &sfn.FailProps{
+			Error: jsii.String("UnknownDecision"),
+			Cause: jsii.String("describe returned a decision this state machine does not handle"),
+		}))
+	return describe.Next(decide)
+}
+
+// sweepDefinition is Sweep → BaselineEach (Map) → StartBaseline (.sync:2). A failed account is caught per
+// item, so one broken account never stops the others; its own execution has already failed visibly.
+func sweepDefinition(scope constructs.Construct, props *PipelineProps, baseline sfn.IStateMachine) sfn.IChainable {
+	sweep := lambdaTask(scope, "Sweep", props.Functions.Sweep, nil, nil)
+
+	start := tasks.NewStepFunctionsStartExecution(scope, jsii.String("StartBaseline"), &tasks.StepFunctionsStartExecutionProps{
+		StateMachine:       baseline,
+		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
+		// The input is the manual-request shape describe decodes (pkg/orgevents ManualRequest), with the
+		// sweep's execution ARN as requestedBy so the ledger's audit trail leads back to the sweep.
+		// AssociateWithParent is off: it would add a field the strict manual-request decoder rejects.
+		Input: sfn.TaskInput_FromObject(&map[string]interface{}{
+			"accountId.$":   "$.accountId",
+			"reason.$":      "$.reason",
+			"requestedBy.$": "$$.Execution.Id",
+		}),
+		ResultSelector: &map[string]interface{}{"status.$": "$.Status"},
+		ResultPath:     jsii.String("$.baseline"),
+	})
+	// Keep only the error name: the cause of a .sync failure embeds the child's output, and a few hundred
+	// of those would exceed the 256 KB state limit.
+	start.AddCatch(sfn.NewPass(scope, jsii.String("AccountFailed"), &sfn.PassProps{
+		Parameters: &map[string]interface{}{
+			"accountId.$": "$.accountId",
+			"error.$":     "$.failure.Error",
+		},
+	}), &sfn.CatchProps{Errors: jsii.Strings(*sfn.Errors_ALL()), ResultPath: jsii.String("$.failure")})
+
+	each := sfn.NewMap(scope, jsii.String("BaselineEach"), &sfn.MapProps{
+		ItemsPath:      jsii.String("$.accounts"),
+		MaxConcurrency: jsii.Number(float64(props.MaxConcurrentAccounts)),
+		ItemSelector: &map[string]interface{}{
+			"accountId.$": "$$.Map.Item.Value.accountId",
+			"reason":      sweepReason,
+		},
+		ResultPath: jsii.String("$.results"),
+	})
+	each.ItemProcessor(start, nil)
+	return sweep.Next(each)
+}
+
+// lambdaTask invokes fn with payload (nil: the whole state) and retries the Lambda service's transient
+// errors with backoff. The retry list is written out instead of using RetryOnServiceExceptions so that it
+// matches the documented set exactly and includes throttling.
+func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction, payload sfn.TaskInput, resultPath *string) tasks.LambdaInvoke {
+	task := tasks.NewLambdaInvoke(scope, jsii.String(name), &tasks.LambdaInvokeProps{
+		LambdaFunction:           fn,
+		Payload:                  payload,
+		PayloadResponseOnly:      jsii.Bool(true),
+		RetryOnServiceExceptions: jsii.Bool(false),
+		ResultPath:               resultPath,
+	})
+	task.AddRetry(&sfn.RetryProps{
+		// Errors where the function did not run or was throttled: always safe to retry.
+		Errors: jsii.Strings("Lambda.TooManyRequestsException", "Lambda.ServiceException",
+			"Lambda.SdkClientException", "ThrottlingException"),
+		Interval:       awscdk.Duration_Seconds(jsii.Number(2)),
+		BackoffRate:    jsii.Number(2),
+		MaxAttempts:    jsii.Number(6),
+		JitterStrategy: sfn.JitterType_FULL,
+	})
+	return task
+}
+
+func decisionIs(decision string) sfn.Condition {
+	return sfn.Condition_StringEquals(jsii.String("$.decision"), jsii.String(decision))
+}
+
+// readinessMaxAttempts is the number of AccountNotReady retries whose waits add up to at least timeout,
+// following Step Functions' schedule: interval, then ×rate each retry, capped at the max delay.
+func readinessMaxAttempts(timeout time.Duration) int {
+	attempts := 0
+	delay := readinessInterval
+	for waited := time.Duration(0); waited < timeout; attempts++ {
+		waited += min(delay, readinessMaxDelay)
+		delay = time.Duration(float64(delay) * readinessRate)
+	}
+	return max(attempts, 1)
+}

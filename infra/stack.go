@@ -1,0 +1,121 @@
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// LandfallStackProps is everything the pipeline stack needs, already resolved from the config file.
+type LandfallStackProps struct {
+	awscdk.StackProps
+	OrganizationID        string
+	EntryRoleName         string
+	ExecutionRoleName     string
+	PipelineRoleName      string
+	OperationsEmails      []string
+	AlertEmails           []string
+	SweepSchedule         string
+	MaxConcurrentAccounts int
+	MaxConcurrentRegions  int
+	ReadinessTimeout      time.Duration
+	// BuildDir holds the function assets made by `make build` (see checkFunctionAssets).
+	BuildDir string
+	LogLevel string
+}
+
+// NewLandfallStack creates the pipeline stack in the home region of the management account.
+func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStackProps) awscdk.Stack {
+	if props == nil {
+		panic("NewLandfallStack: props are required")
+	}
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+
+	topics := NewTopics(stack, jsii.String("Topics"), &TopicsProps{
+		OperationsEmails: props.OperationsEmails,
+		AlertEmails:      props.AlertEmails,
+	})
+	ledger := NewLedger(stack, jsii.String("Ledger"), &LedgerProps{})
+	functions := NewFunctions(stack, jsii.String("Functions"), &FunctionsProps{
+		BuildDir:          props.BuildDir,
+		Ledger:            ledger,
+		OperationsTopic:   topics.Operations,
+		AlertsTopic:       topics.Alerts,
+		OrganizationID:    props.OrganizationID,
+		EntryRoleName:     props.EntryRoleName,
+		ExecutionRoleName: props.ExecutionRoleName,
+		PipelineRoleName:  props.PipelineRoleName,
+		LogLevel:          props.LogLevel,
+	})
+	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
+		OrganizationID: props.OrganizationID,
+		Key:            topics.Key,
+		Formatter:      functions.Formatter,
+	})
+	pipeline := NewPipeline(stack, jsii.String("Pipeline"), &PipelineProps{
+		Functions:             functions,
+		MaxConcurrentRegions:  props.MaxConcurrentRegions,
+		MaxConcurrentAccounts: props.MaxConcurrentAccounts,
+		ReadinessTimeout:      props.ReadinessTimeout,
+	})
+	triggers := NewTriggers(stack, jsii.String("Triggers"), &TriggersProps{
+		BaselineAccount: pipeline.BaselineAccount,
+		Sweep:           pipeline.Sweep,
+		SweepSchedule:   props.SweepSchedule,
+	})
+	NewDashboard(stack, jsii.String("Operations"), &DashboardProps{
+		Pipeline:  pipeline,
+		Functions: functions,
+		DeadLetterQueues: []DeadLetterQueue{
+			{Name: "Triggers", Queue: triggers.DeadLetterQueue},
+			{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue},
+		},
+		OperationsTopic: topics.Operations,
+	})
+	return stack
+}
+
+// EventsForwarderStackProps configures NewEventsForwarderStack.
+type EventsForwarderStackProps struct {
+	// StackProps must place the stack in us-east-1 of the management account.
+	awscdk.StackProps
+	// HomeRegion is where the pipeline runs and the events are forwarded to.
+	HomeRegion string
+}
+
+// organizationsEventsRegion is the only region where AWS Organizations delivers its events.
+const organizationsEventsRegion = "us-east-1"
+
+// NewEventsForwarderStack forwards the Organizations events, which only exist in us-east-1, to the default
+// bus of the home region, where the pipeline's own rules match them like local events. It is only needed
+// when the home region is not us-east-1.
+func NewEventsForwarderStack(scope constructs.Construct, id string, props *EventsForwarderStackProps) awscdk.Stack {
+	if props == nil {
+		panic("NewEventsForwarderStack: props are required")
+	}
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	homeBus := awsevents.EventBus_FromEventBusArn(stack, jsii.String("HomeBus"), stack.FormatArn(&awscdk.ArnComponents{
+		Service:      jsii.String("events"),
+		Region:       jsii.String(props.HomeRegion),
+		Resource:     jsii.String("event-bus"),
+		ResourceName: jsii.String("default"),
+	}))
+	dlq := newDeadLetterQueue(stack)
+	// One target object: CDK then gives all rules one role allowed to put events on the home bus.
+	target := awseventstargets.NewEventBus(homeBus, &awseventstargets.EventBusProps{DeadLetterQueue: dlq})
+	for _, r := range triggerRules() {
+		if !r.fromOrganizations {
+			continue
+		}
+		awsevents.NewRule(stack, jsii.String(r.name), &awsevents.RuleProps{
+			Description:  jsii.String("Forwards to " + props.HomeRegion + ": " + r.description),
+			EventPattern: r.pattern,
+			Targets:      &[]awsevents.IRuleTarget{target},
+		})
+	}
+	return stack
+}
