@@ -28,6 +28,8 @@ const (
 type FanInProps struct {
 	// OrganizationID is the only organization whose SNS topics may send to the queue.
 	OrganizationID string
+	// QueueName is fixed because member accounts' alerts topics subscribe the queue by ARN.
+	QueueName string
 	// Key encrypts the queue and its DLQ.
 	Key awskms.IKey
 	// Formatter consumes the queue and publishes to the central alerts topic.
@@ -53,6 +55,7 @@ func NewFanIn(scope constructs.Construct, id *string, props *FanInProps) *FanIn 
 		RetentionPeriod:     awscdk.Duration_Days(jsii.Number(14)),
 	})
 	queue := awssqs.NewQueue(construct, jsii.String("Queue"), &awssqs.QueueProps{
+		QueueName:           jsii.String(props.QueueName),
 		Encryption:          awssqs.QueueEncryption_KMS,
 		EncryptionMasterKey: props.Key,
 		EnforceSSL:          jsii.Bool(true),

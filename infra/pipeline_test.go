@@ -132,6 +132,8 @@ func TestFanIn(t *testing.T) {
 	// AND it is KMS-encrypted with a DLQ, and the formatter reports partial batch failures
 	check(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{
+			// a fixed name: member accounts' alerts topics subscribe it by ARN
+			"QueueName":         "acme-alert-fanin",
 			"KmsMasterKeyId":    assertions.Match_AnyValue(),
 			"RedrivePolicy":     map[string]any{"deadLetterTargetArn": assertions.Match_AnyValue(), "maxReceiveCount": fanInMaxReceiveCount},
 			"VisibilityTimeout": 180,

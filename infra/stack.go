@@ -17,6 +17,7 @@ type LandfallStackProps struct {
 	EntryRoleName         string
 	ExecutionRoleName     string
 	PipelineRoleName      string
+	AlertFanInQueueName   string
 	OperationsEmails      []string
 	AlertEmails           []string
 	SweepSchedule         string
@@ -53,6 +54,7 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 	})
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
 		OrganizationID: props.OrganizationID,
+		QueueName:      props.AlertFanInQueueName,
 		Key:            topics.Key,
 		Formatter:      functions.Formatter,
 	})

@@ -49,3 +49,21 @@ func foldAlias(s string) string {
 // because member accounts' trust policies name it and the CDK app creates
 // it: both must agree.
 func (c *Config) PipelineRoleName() string { return c.Naming.Prefix + "-pipeline" }
+
+// AlertFanInQueueName is the fixed name of the central alert fan-in queue:
+// every member account's alerts topic subscribes it by ARN, so the CDK app
+// and the baseline must agree on it.
+func (c *Config) AlertFanInQueueName() string { return c.Naming.Prefix + "-alert-fanin" }
+
+// AlertFanInAccountID is the account that receives every account's alerts:
+// the management account, the security account, or none ("") when central
+// alerting is off.
+func (c *Config) AlertFanInAccountID() string {
+	switch c.Notifications.CentralAlerts {
+	case CentralAlertsSecurity:
+		return c.Organization.SecurityAccountID
+	case CentralAlertsNone:
+		return ""
+	}
+	return c.Organization.ManagementAccountID
+}
