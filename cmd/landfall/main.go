@@ -49,6 +49,7 @@ func commands() []command {
 		{name: "validate", summary: "check the config file and print a summary", run: runValidate},
 		{name: "plan", summary: "show what applying the baseline to an account would change", run: runPlan},
 		{name: "apply", summary: "apply the baseline to an account now", run: runApply},
+		{name: "local", summary: "serve the local AWS endpoint (local serve)", run: runLocal},
 	}
 }
 
