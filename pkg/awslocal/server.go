@@ -128,6 +128,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		out, err = s.dispatch(c, scope)
 	}
+	if err == nil {
+		out, err = runUnlockedWork(c.ctx, out)
+	}
 	if err != nil {
 		svc.protocol.encodeError(w, c, asAPIError(err))
 		return
@@ -169,6 +172,22 @@ func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
 	}
 	s.log.Debug("awslocal request", "service", c.svc.name, "op", c.op, "account", p.AccountID, "region", c.region, "principal", p.ARN)
 	return h(c)
+}
+
+// unlockedWork is a response member an operation sets when part of its work
+// must run without the state lock, typically because it calls back into the
+// endpoint (Lambda Invoke runs a function that makes AWS calls). The handler
+// validates and looks up under the lock; the work, a
+// func(context.Context) (doc, error), runs after dispatch has released the
+// lock, and what it returns is the response.
+const unlockedWork = "__unlockedWork"
+
+func runUnlockedWork(ctx context.Context, out doc) (doc, error) {
+	work, ok := out[unlockedWork].(func(context.Context) (doc, error))
+	if !ok {
+		return out, nil
+	}
+	return work(ctx)
 }
 
 // call is one request in flight.

@@ -61,7 +61,7 @@ func iamOf(a *account) *iamState {
 var awsManagedPolicies = []string{
 	"AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "ViewOnlyAccess", "SecurityAudit",
 	"IAMReadOnlyAccess", "job-function/Billing", "job-function/ViewOnlyAccess", "AWSBillingReadOnlyAccess",
-	"AWSSupportAccess", "service-role/AWSConfigRole", "AWS_ConfigRole",
+	"AWSSupportAccess", "service-role/AWS_ConfigRole",
 }
 
 var iamName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)

@@ -1,0 +1,92 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+)
+
+// The IAM Access Analyzer of one region, with the account as its zone of
+// trust. IAM Access Analyzer allows one account-level analyzer per analyzer
+// type per account and region (the quota cannot be raised; see
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-quotas.html),
+// so an account analyzer someone else created already gives the coverage
+// the baseline wants: it is reported as unchanged with a note, never
+// replaced, and no second one is attempted.
+
+// accountAnalyzer is the analyzer landfall creates.
+type accountAnalyzer struct {
+	Name string
+}
+
+func desiredAccountAnalyzer(s *Spec) accountAnalyzer {
+	return accountAnalyzer{Name: s.Name("analyzer")}
+}
+
+func planAccessAnalyzer(ctx context.Context, env *Env) ([]Change, error) {
+	client := accessanalyzer.NewFromConfig(env.AWS)
+	spec := env.Spec
+	want := desiredAccountAnalyzer(spec)
+	resource := "analyzer/" + want.Name
+	analyzers, err := findAccountAnalyzers(ctx, client, env.Region)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range analyzers {
+		if aws.ToString(a.Name) == want.Name {
+			return []Change{diffAccountAnalyzer(client, spec, resource, a)}, nil
+		}
+	}
+	if len(analyzers) > 0 {
+		other := aws.ToString(analyzers[0].Name)
+		return []Change{{Resource: "analyzer/" + other, Action: Unchanged, Detail: fmt.Sprintf(
+			"the account analyzer %s already covers %s, and AWS allows only one per account and region, so landfall does not create %s",
+			other, env.Region, want.Name)}}, nil
+	}
+	return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+		_, err := client.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+			AnalyzerName: aws.String(want.Name), Type: aatypes.TypeAccount, Tags: spec.Tags,
+		})
+		if err != nil {
+			return fmt.Errorf("creating IAM Access Analyzer analyzer (%s): %w", want.Name, err)
+		}
+		return nil
+	}}}, nil
+}
+
+// diffAccountAnalyzer plans landfall's analyzer when it exists: only its
+// tags can drift, because an analyzer's name and type are fixed.
+func diffAccountAnalyzer(client *accessanalyzer.Client, spec *Spec, resource string, a aatypes.AnalyzerSummary) Change {
+	name := aws.ToString(a.Name)
+	if !Owned(a.Tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "IAM Access Analyzer analyzer", name)
+	}
+	missing, diffs := missingTags(a.Tags, spec.Tags)
+	if len(missing) == 0 {
+		return Change{Resource: resource, Action: Unchanged}
+	}
+	return editsChange(resource, []roleEdit{{diffs, func(ctx context.Context) error {
+		if _, err := client.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: a.Arn, Tags: missing}); err != nil {
+			return fmt.Errorf("tagging IAM Access Analyzer analyzer (%s): %w", name, err)
+		}
+		return nil
+	}}})
+}
+
+// findAccountAnalyzers lists the region's account analyzers (zone of trust:
+// the account).
+func findAccountAnalyzers(ctx context.Context, client *accessanalyzer.Client, region string) ([]aatypes.AnalyzerSummary, error) {
+	var out []aatypes.AnalyzerSummary
+	pages := accessanalyzer.NewListAnalyzersPaginator(client, &accessanalyzer.ListAnalyzersInput{Type: aatypes.TypeAccount})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing IAM Access Analyzer analyzers (%s): %w", region, err)
+		}
+		out = append(out, page.Analyzers...)
+	}
+	return out, nil
+}

@@ -1,0 +1,269 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/landfall/landfall/pkg/alarms"
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The CIS metric filters on the trail's log group and the alarm on each
+// filter's metric, acting on the alerts topic. Filters cannot be tagged;
+// they sit on landfall's log group under landfall's names, so they are
+// landfall's. Alarms are tagged, and only tagged ones are ever removed.
+
+// desiredAlarms returns the profile's alarms with the account's threshold
+// overrides (tags name an alarm by ID or key).
+func desiredAlarms(s *Spec) ([]alarms.Alarm, error) {
+	selected, err := alarms.Select(s.Profile.Items.Alarms.Disable)
+	if err != nil {
+		return nil, fmt.Errorf("selecting alarms of profile %s: %w", s.Profile.Name, err)
+	}
+	for i, a := range selected {
+		t, ok := s.AlarmThresholds[a.ID]
+		if !ok {
+			t, ok = s.AlarmThresholds[a.Key]
+		}
+		if !ok {
+			continue
+		}
+		if selected[i], err = a.WithOverrides(alarms.Overrides{Threshold: &t}); err != nil {
+			return nil, err
+		}
+	}
+	return selected, nil
+}
+
+func alarmDescription(a alarms.Alarm) string { return a.Explanation + " Runbook: " + a.Runbook }
+
+func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
+	spec := env.Spec
+	want, err := desiredAlarms(spec)
+	if err != nil {
+		return nil, err
+	}
+	logs := cloudwatchlogs.NewFromConfig(env.AWS)
+	cw := cloudwatch.NewFromConfig(env.AWS)
+	group := spec.Name("cloudtrail")
+	filters, err := findMetricFiltersByPrefix(ctx, logs, group, spec.Prefix+"-")
+	if err != nil {
+		return nil, err
+	}
+	existing, err := findAlarmsByPrefix(ctx, cw, spec.Prefix+"-")
+	if err != nil {
+		return nil, err
+	}
+	topic := alertsTopicARN(spec, spec.HomeRegion())
+	var changes []Change
+	for _, a := range want {
+		name := spec.Name(a.Key)
+		changes = append(changes, planMetricFilter(logs, group, name, a, filters[name]))
+		c, err := planAlarm(ctx, cw, spec, name, a, topic, existing[name])
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	// Alarms the profile now disables: remove landfall's own, with their filters.
+	for _, a := range alarms.All() {
+		name := spec.Name(a.Key)
+		have, ok := existing[name]
+		if !ok || slices.ContainsFunc(want, func(w alarms.Alarm) bool { return w.ID == a.ID }) {
+			continue
+		}
+		tags, err := findAlarmTags(ctx, cw, aws.ToString(have.AlarmArn))
+		if err != nil {
+			return nil, err
+		}
+		if !Owned(tags) {
+			continue
+		}
+		changes = append(changes, Change{Resource: "alarm/" + name, Action: Update, Diffs: []Diff{{"Alarm", "present", "absent (disabled in profile)"}},
+			Apply: func(ctx context.Context) error {
+				if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
+					return fmt.Errorf("deleting CloudWatch alarm (%s): %w", name, err)
+				}
+				if _, ok := filters[name]; !ok {
+					return nil
+				}
+				if _, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)}); err != nil {
+					return fmt.Errorf("deleting metric filter (%s): %w", name, err)
+				}
+				return nil
+			}})
+	}
+	return changes, nil
+}
+
+// planMetricFilter compares the pattern and metric exactly: the patterns
+// are the published ones, verbatim. PutMetricFilter creates or replaces.
+func planMetricFilter(client *cloudwatchlogs.Client, group, name string, a alarms.Alarm, have *logstypes.MetricFilter) Change {
+	resource := "metric-filter/" + name
+	apply := func(ctx context.Context) error {
+		_, err := client.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name),
+			FilterPattern: aws.String(a.FilterPattern), MetricTransformations: []logstypes.MetricTransformation{
+				{MetricNamespace: aws.String(a.MetricNamespace), MetricName: aws.String(a.MetricName), MetricValue: aws.String(a.MetricValue)}}})
+		if err != nil {
+			return fmt.Errorf("putting metric filter (%s): %w", name, err)
+		}
+		return nil
+	}
+	if have == nil {
+		return Change{Resource: resource, Action: Create, Apply: apply}
+	}
+	var d []Diff
+	str := func(field, h, w string) {
+		if h != w {
+			d = append(d, Diff{Field: field, Have: h, Want: w})
+		}
+	}
+	str("FilterPattern", aws.ToString(have.FilterPattern), a.FilterPattern)
+	var metric logstypes.MetricTransformation
+	if len(have.MetricTransformations) == 1 {
+		metric = have.MetricTransformations[0]
+	}
+	str("MetricNamespace", aws.ToString(metric.MetricNamespace), a.MetricNamespace)
+	str("MetricName", aws.ToString(metric.MetricName), a.MetricName)
+	str("MetricValue", aws.ToString(metric.MetricValue), a.MetricValue)
+	if len(d) == 0 {
+		return Change{Resource: resource, Action: Unchanged}
+	}
+	return Change{Resource: resource, Action: Update, Diffs: d, Apply: apply}
+}
+
+// planAlarm plans one alarm. PutMetricAlarm replaces an alarm's whole
+// configuration, so one call repairs every field; it ignores Tags on an
+// existing alarm, so adoption tags separately.
+func planAlarm(ctx context.Context, client *cloudwatch.Client, spec *Spec, name string, a alarms.Alarm, topic string, have *cwtypes.MetricAlarm) (Change, error) {
+	resource := "alarm/" + name
+	in := expandAlarm(name, a, topic, spec.Tags)
+	put := func(ctx context.Context) error {
+		if _, err := client.PutMetricAlarm(ctx, in); err != nil {
+			return fmt.Errorf("putting CloudWatch alarm (%s): %w", name, err)
+		}
+		return nil
+	}
+	if have == nil {
+		return Change{Resource: resource, Action: Create, Apply: put}, nil
+	}
+	tags, err := findAlarmTags(ctx, client, aws.ToString(have.AlarmArn))
+	if err != nil {
+		return Change{}, err
+	}
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "CloudWatch alarm", name), nil
+	}
+	var edits []roleEdit
+	if diffs := diffAlarm(have, in); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, put})
+	}
+	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			if _, err := client.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: have.AlarmArn, Tags: expandAlarmTags(missing)}); err != nil {
+				return fmt.Errorf("tagging CloudWatch alarm (%s): %w", name, err)
+			}
+			return nil
+		}})
+	}
+	c := editsChange(resource, edits)
+	if !aws.ToBool(have.ActionsEnabled) {
+		c.Detail = "the alarm's actions were disabled, so it alerted nobody: re-enabled"
+	}
+	return c, nil
+}
+
+func diffAlarm(have *cwtypes.MetricAlarm, want *cloudwatch.PutMetricAlarmInput) []Diff {
+	var d []Diff
+	str := func(field, h, w string) {
+		if h != w {
+			d = append(d, Diff{Field: field, Have: h, Want: w})
+		}
+	}
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	str("Namespace", aws.ToString(have.Namespace), aws.ToString(want.Namespace))
+	str("MetricName", aws.ToString(have.MetricName), aws.ToString(want.MetricName))
+	str("Statistic", string(have.Statistic), string(want.Statistic))
+	str("Period", strconv.Itoa(int(aws.ToInt32(have.Period))), strconv.Itoa(int(aws.ToInt32(want.Period))))
+	str("EvaluationPeriods", strconv.Itoa(int(aws.ToInt32(have.EvaluationPeriods))), strconv.Itoa(int(aws.ToInt32(want.EvaluationPeriods))))
+	str("Threshold", num(aws.ToFloat64(have.Threshold)), num(aws.ToFloat64(want.Threshold)))
+	str("ComparisonOperator", string(have.ComparisonOperator), string(want.ComparisonOperator))
+	str("TreatMissingData", aws.ToString(have.TreatMissingData), aws.ToString(want.TreatMissingData))
+	str("AlarmActions", strings.Join(have.AlarmActions, ","), strings.Join(want.AlarmActions, ","))
+	str("ActionsEnabled", strconv.FormatBool(aws.ToBool(have.ActionsEnabled)), "true")
+	str("AlarmDescription", aws.ToString(have.AlarmDescription), aws.ToString(want.AlarmDescription))
+	return d
+}
+
+func findMetricFiltersByPrefix(ctx context.Context, client *cloudwatchlogs.Client, group, prefix string) (map[string]*logstypes.MetricFilter, error) {
+	out := map[string]*logstypes.MetricFilter{}
+	pages := cloudwatchlogs.NewDescribeMetricFiltersPaginator(client, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(group), FilterNamePrefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if awsx.NotFound(err) {
+			return out, nil // the trail's group is not created yet: no filters
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing metric filters of CloudWatch Logs group (%s): %w", group, err)
+		}
+		for _, f := range page.MetricFilters {
+			out[aws.ToString(f.FilterName)] = &f
+		}
+	}
+	return out, nil
+}
+
+func findAlarmsByPrefix(ctx context.Context, client *cloudwatch.Client, prefix string) (map[string]*cwtypes.MetricAlarm, error) {
+	out := map[string]*cwtypes.MetricAlarm{}
+	pages := cloudwatch.NewDescribeAlarmsPaginator(client, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(prefix)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing CloudWatch alarms (%s*): %w", prefix, err)
+		}
+		for _, a := range page.MetricAlarms {
+			out[aws.ToString(a.AlarmName)] = &a
+		}
+	}
+	return out, nil
+}
+
+func findAlarmTags(ctx context.Context, client *cloudwatch.Client, arn string) (map[string]string, error) {
+	out, err := client.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of CloudWatch alarm (%s): %w", arn, err)
+	}
+	tags := make(map[string]string, len(out.Tags))
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+func expandAlarm(name string, a alarms.Alarm, topic string, tags map[string]string) *cloudwatch.PutMetricAlarmInput {
+	return &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(name), AlarmDescription: aws.String(alarmDescription(a)),
+		Namespace: aws.String(a.MetricNamespace), MetricName: aws.String(a.MetricName), Statistic: cwtypes.Statistic(a.Statistic),
+		Period: aws.Int32(a.Period), EvaluationPeriods: aws.Int32(a.EvaluationPeriods), Threshold: aws.Float64(a.Threshold),
+		ComparisonOperator: cwtypes.ComparisonOperator(a.ComparisonOperator), TreatMissingData: aws.String(a.TreatMissingData),
+		ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}, Tags: expandAlarmTags(tags),
+	}
+}
+
+func expandAlarmTags(tags map[string]string) []cwtypes.Tag {
+	out := make([]cwtypes.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}

@@ -1,0 +1,266 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The account's alerts topic in the home region: a customer managed KMS key,
+// the SNS topic encrypted with it, the email subscriptions and the central
+// fan-in subscription. Alarms, budgets and the GuardDuty rule publish to it.
+//
+// Subscriptions cannot be tagged. The topic is landfall's, so its email
+// subscriptions are too: they come from the config and the account's email
+// tag, and one that neither names any more is removed. Other protocols
+// (https, lambda, sqs queues other than the fan-in) are someone's own
+// integration and are left alone.
+
+// alertPublishers are the services of the account that publish alerts:
+// alarms, EventBridge rules (GuardDuty findings) and budgets.
+var alertPublishers = []string{"cloudwatch.amazonaws.com", "events.amazonaws.com", "budgets.amazonaws.com"}
+
+// snsPendingConfirmation is what SNS shows instead of a subscription ARN
+// until the endpoint confirms; such a subscription cannot be unsubscribed.
+const snsPendingConfirmation = "PendingConfirmation"
+
+type alertsTopic struct {
+	Name     string
+	ARN      string
+	KeyAlias string
+	Policy   iamPolicy
+	Emails   []string
+	// FanIn is the central fan-in queue's ARN; "" when central alerts are off.
+	FanIn string
+	// FanInQueue is the fan-in queue's name, which the CDK app fixes
+	// (config.AlertFanInQueueName) so every account can subscribe it.
+	FanInQueue string
+}
+
+// alertsTopicARN is the home region's alerts topic of the spec's account.
+// Topic ARNs follow from the name, so later items need no lookup.
+func alertsTopicARN(spec *Spec, region string) string {
+	return "arn:aws:sns:" + region + ":" + spec.Account.ID + ":" + spec.Name("alerts")
+}
+
+func desiredAlertsTopic(s *Spec, region string) alertsTopic {
+	t := alertsTopic{Name: s.Name("alerts"), ARN: alertsTopicARN(s, region), KeyAlias: "alias/" + s.Name("alerts"), Emails: s.AlertEmails,
+		FanInQueue: s.Config.AlertFanInQueueName()}
+	account := s.Account.ID
+	owner := []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
+		"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"}
+	t.Policy = newIAMPolicy(
+		iamStatement{Sid: "OwnerAccountFullAccess", Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + account + ":root"}},
+			Action: owner, Resource: []string{t.ARN}},
+		iamStatement{Sid: "AccountServicesPublish", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
+			Action: []string{"SNS:Publish"}, Resource: []string{t.ARN},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {account}}}},
+		iamStatement{Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string][]string{"AWS": {"*"}},
+			Action: owner, Resource: []string{t.ARN},
+			Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}}},
+	)
+	if central := s.Config.AlertFanInAccountID(); central != "" {
+		t.FanIn = "arn:aws:sqs:" + s.HomeRegion() + ":" + central + ":" + t.FanInQueue
+	}
+	return t
+}
+
+// alertsKey encrypts the topic. The publishing services need to create data
+// keys for the messages they send, from this account only.
+func alertsKey(s *Spec) ownedKey {
+	return ownedKey{Alias: "alias/" + s.Name("alerts"), Description: "landfall: encrypts the account's alerts topic",
+		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
+			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
+				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {s.Account.ID}}}}),
+	}
+}
+
+func planAlertsTopic(ctx context.Context, env *Env) ([]Change, error) {
+	key, err := planOwnedKey(ctx, kms.NewFromConfig(env.AWS), env.Spec, alertsKey(env.Spec))
+	if err != nil {
+		return nil, err
+	}
+	client := sns.NewFromConfig(env.AWS)
+	want := desiredAlertsTopic(env.Spec, env.Region)
+	resource := "topic/" + want.Name
+	attrs, err := findTopicAttributesByARN(ctx, client, want.ARN)
+	if awsx.NotFound(err) {
+		create := Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			return createAlertsTopic(ctx, client, env.Spec, want)
+		}}
+		return append([]Change{key, create}, planSubscriptions(client, want, nil)...), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	tags, err := findTopicTags(ctx, client, want.ARN)
+	if err != nil {
+		return nil, err
+	}
+	if !Owned(tags) && !env.Spec.Profile.Adopt {
+		return []Change{key, conflictChange(env.Spec, resource, "SNS topic", want.Name)}, nil
+	}
+	subs, err := findSubscriptionsByTopic(ctx, client, want.ARN)
+	if err != nil {
+		return nil, err
+	}
+	changes := []Change{key, editsChange(resource, diffAlertsTopic(client, want, attrs, tags, env.Spec.Tags))}
+	if attrs["SubscriptionsConfirmed"] == "0" {
+		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
+			"SNS topic %s has no confirmed subscriber, so alerts reach nobody: confirm a subscription or add alert emails to the config", want.Name)})
+	}
+	return append(changes, planSubscriptions(client, want, subs)...), nil
+}
+
+func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs, tags, wantTags map[string]string) []roleEdit {
+	var edits []roleEdit
+	set := func(name, value string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := client.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(want.ARN), AttributeName: aws.String(name), AttributeValue: aws.String(value)})
+			if err != nil {
+				return fmt.Errorf("setting %s of SNS topic (%s): %w", name, want.Name, err)
+			}
+			return nil
+		}
+	}
+	if have := attrs["Policy"]; !iamPoliciesEquivalent(have, want.Policy.JSON()) {
+		edits = append(edits, roleEdit{[]Diff{{"Policy", displayIAMPolicy(have), want.Policy.JSON()}}, set("Policy", want.Policy.JSON())})
+	}
+	if have := attrs["KmsMasterKeyId"]; have != want.KeyAlias {
+		edits = append(edits, roleEdit{[]Diff{{"KmsMasterKeyId", have, want.KeyAlias}}, set("KmsMasterKeyId", want.KeyAlias)})
+	}
+	if missing, diffs := missingTags(tags, wantTags); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			_, err := client.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(want.ARN), Tags: expandSNSTags(missing)})
+			if err != nil {
+				return fmt.Errorf("tagging SNS topic (%s): %w", want.Name, err)
+			}
+			return nil
+		}})
+	}
+	return edits
+}
+
+// planSubscriptions plans the managed subscriptions: every wanted email and
+// the fan-in queue present (pending counts: SNS already sent the
+// confirmation), and confirmed managed ones nobody wants any more removed.
+func planSubscriptions(client *sns.Client, want alertsTopic, have []snstypes.Subscription) []Change {
+	wanted := map[string]string{} // endpoint -> protocol
+	for _, e := range want.Emails {
+		wanted[e] = "email"
+	}
+	if want.FanIn != "" {
+		wanted[want.FanIn] = "sqs"
+	}
+	present := map[string]bool{}
+	var changes []Change
+	for _, s := range have {
+		proto, endpoint, arn := aws.ToString(s.Protocol), aws.ToString(s.Endpoint), aws.ToString(s.SubscriptionArn)
+		if !managedSubscription(want, proto, endpoint) {
+			continue
+		}
+		resource := "subscription/" + proto + ":" + endpoint
+		pending := arn == snsPendingConfirmation
+		switch {
+		case wanted[endpoint] == proto && pending:
+			present[endpoint] = true
+			changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
+				"the subscription of %s to %s is not confirmed: confirm the subscription email sent to %s", endpoint, want.Name, endpoint)})
+		case wanted[endpoint] == proto:
+			present[endpoint] = true
+			changes = append(changes, Change{Resource: resource, Action: Unchanged})
+		case !pending:
+			changes = append(changes, Change{Resource: resource, Action: Update, Diffs: []Diff{{"Subscribed", "true", "false"}},
+				Apply: func(ctx context.Context) error {
+					if _, err := client.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil {
+						return fmt.Errorf("unsubscribing %s from SNS topic (%s): %w", endpoint, want.Name, err)
+					}
+					return nil
+				}})
+		}
+	}
+	for _, endpoint := range slices.Sorted(maps.Keys(wanted)) {
+		if present[endpoint] {
+			continue
+		}
+		proto := wanted[endpoint]
+		changes = append(changes, Change{Resource: "subscription/" + proto + ":" + endpoint, Action: Create, Apply: func(ctx context.Context) error {
+			_, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(want.ARN), Protocol: aws.String(proto), Endpoint: aws.String(endpoint)})
+			if err != nil {
+				return fmt.Errorf("subscribing %s to SNS topic (%s): %w", endpoint, want.Name, err)
+			}
+			return nil
+		}})
+	}
+	return changes
+}
+
+// managedSubscription says whether landfall manages a subscription: every
+// email one, and an sqs one to a fan-in queue of any account (the central
+// account can change from the management to the security account).
+func managedSubscription(want alertsTopic, proto, endpoint string) bool {
+	return proto == "email" || (proto == "sqs" && strings.HasSuffix(endpoint, ":"+want.FanInQueue))
+}
+
+func createAlertsTopic(ctx context.Context, client *sns.Client, spec *Spec, want alertsTopic) error {
+	_, err := client.CreateTopic(ctx, &sns.CreateTopicInput{
+		Name:       aws.String(want.Name),
+		Attributes: map[string]string{"Policy": want.Policy.JSON(), "KmsMasterKeyId": want.KeyAlias},
+		Tags:       expandSNSTags(spec.Tags),
+	})
+	if err != nil {
+		return fmt.Errorf("creating SNS topic (%s): %w", want.Name, err)
+	}
+	return nil
+}
+
+func findTopicAttributesByARN(ctx context.Context, client *sns.Client, arn string) (map[string]string, error) {
+	out, err := client.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("reading SNS topic (%s): %w", arn, awsx.AsNotFound(err, "SNS topic ("+arn+")"))
+	}
+	return out.Attributes, nil
+}
+
+func findTopicTags(ctx context.Context, client *sns.Client, arn string) (map[string]string, error) {
+	out, err := client.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of SNS topic (%s): %w", arn, err)
+	}
+	tags := make(map[string]string, len(out.Tags))
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+func findSubscriptionsByTopic(ctx context.Context, client *sns.Client, arn string) ([]snstypes.Subscription, error) {
+	var subs []snstypes.Subscription
+	pages := sns.NewListSubscriptionsByTopicPaginator(client, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(arn)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing subscriptions of SNS topic (%s): %w", arn, err)
+		}
+		subs = append(subs, page.Subscriptions...)
+	}
+	return subs, nil
+}
+
+func expandSNSTags(tags map[string]string) []snstypes.Tag {
+	out := make([]snstypes.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, snstypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}

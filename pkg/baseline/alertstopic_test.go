@@ -1,0 +1,153 @@
+package baseline
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+)
+
+var confirmToken = regexp.MustCompile(`Token=([^&\s]+)`)
+
+// confirmEmail confirms email's subscription to topic with the token from
+// the confirmation email in the endpoint's outbox, as the recipient would.
+func confirmEmail(t *testing.T, f *fixture, topic, email string) {
+	t.Helper()
+	for _, m := range f.srv.Outbox() {
+		if m.Kind != "confirmation" || m.To != email || m.TopicARN != topic {
+			continue
+		}
+		token := confirmToken.FindStringSubmatch(m.Body)
+		if token == nil {
+			t.Fatalf("no token in confirmation email: %s", m.Body)
+		}
+		if _, err := sns.NewFromConfig(f.cfg).ConfirmSubscription(context.Background(), &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token[1])}); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no confirmation email to %s for %s", email, topic)
+}
+
+func TestAlertsTopic(t *testing.T) {
+	f := newFixture(t)
+	e := itemEngine("alerts-topic")
+	conformance(t, f, e, ScopeGlobal)
+
+	ctx := context.Background()
+	client := sns.NewFromConfig(f.cfg)
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	attrs, err := client.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})
+	if err != nil || attrs.Attributes["KmsMasterKeyId"] != "alias/acme-alerts" ||
+		!iamPoliciesEquivalent(attrs.Attributes["Policy"], desiredAlertsTopic(f.spec, "us-east-1").Policy.JSON()) {
+		t.Fatalf("topic after apply: %v %+v", err, attrs)
+	}
+	keys := kms.NewFromConfig(f.cfg)
+	key, err := findKeyByAlias(ctx, keys, "alias/acme-alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rot, err := keys.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: key.KeyId}); err != nil || !rot.KeyRotationEnabled {
+		t.Fatalf("key rotation: %v %+v", err, rot)
+	}
+
+	// Nobody has confirmed yet: both the email and the topic are findings.
+	plan := mustPlan(t, f, e)
+	fanIn := "subscription/sqs:arn:aws:sqs:us-east-1:" + mgmt + ":acme-alert-fanin"
+	got := actions(plan)
+	if got["alerts-topic subscription/email:secops@acme.example"] != Finding || got["alerts-topic "+fanIn] != Finding || plan.Count()[Finding] != 3 {
+		t.Fatalf("before confirmation:\n%s", plan)
+	}
+	confirmEmail(t, f, topic, "secops@acme.example")
+	plan = mustPlan(t, f, e)
+	if actions(plan)["alerts-topic subscription/email:secops@acme.example"] != Unchanged || plan.Count()[Finding] != 1 {
+		t.Fatalf("after confirmation:\n%s", plan)
+	}
+
+	// Drift: the subscription is removed, the policy reset, a stray address added.
+	subs, err := findSubscriptionsByTopic(ctx, client, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		if aws.ToString(s.Endpoint) == "secops@acme.example" {
+			if _, err := client.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: s.SubscriptionArn}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := client.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(newIAMPolicy(keyAdminStatement(f.member)).JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email"), Endpoint: aws.String("old@acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	confirmEmail(t, f, topic, "old@acme.example")
+	plan = mustPlan(t, f, e)
+	got = actions(plan)
+	if got["alerts-topic subscription/email:secops@acme.example"] != Create || got["alerts-topic subscription/email:old@acme.example"] != Update ||
+		got["alerts-topic topic/acme-alerts"] != Update || plan.Count()[Update]+plan.Count()[Create] != 3 {
+		t.Fatalf("after drift:\n%s", plan)
+	}
+	for _, c := range plan.Changes {
+		if c.Resource == "topic/acme-alerts" && c.Action == Update && (len(c.Diffs) != 1 || c.Diffs[0].Field != "Policy") {
+			t.Fatalf("topic diffs = %+v", c.Diffs)
+		}
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if again := mustPlan(t, f, e); again.HasChanges() {
+		t.Fatalf("after repair:\n%s", again)
+	}
+}
+
+func TestAlertsTopicOwnership(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := sns.NewFromConfig(f.cfg)
+	if _, err := client.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-alerts")}); err != nil {
+		t.Fatal(err)
+	}
+	e := itemEngine("alerts-topic")
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	plan := mustPlan(t, f, e)
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	if actions(plan)["alerts-topic topic/acme-alerts"] != Conflict {
+		t.Fatalf("unowned topic:\n%s", plan)
+	}
+	if subs, err := findSubscriptionsByTopic(ctx, client, topic); err != nil || len(subs) != 0 {
+		t.Fatalf("unowned topic was subscribed: %v %+v", err, subs)
+	}
+	if tags, err := findTopicTags(ctx, client, topic); err != nil || Owned(tags) {
+		t.Fatalf("unowned topic was tagged: %v %v", err, tags)
+	}
+
+	adopt := *f.spec.Profile
+	adopt.Adopt = true
+	f.spec.Profile = &adopt
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := findTopicTags(ctx, client, topic); err != nil || !Owned(tags) {
+		t.Fatalf("adopted topic not tagged: %v %v", err, tags)
+	}
+	if again := mustPlan(t, f, e); again.HasChanges() {
+		t.Fatalf("after adopting:\n%s", again)
+	}
+}
+
+func mustPlan(t *testing.T, f *fixture, e *Engine) Plan {
+	t.Helper()
+	plan, err := e.Plan(context.Background(), f.spec, f.cfg, ScopeGlobal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}

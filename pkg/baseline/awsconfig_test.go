@@ -1,0 +1,127 @@
+package baseline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// configFixture is the fixture with AWS Config turned on and the account's
+// CloudTrail bucket in place, as the cloudtrail item leaves it.
+func configFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	f.spec.Profile.Items.AWSConfig.Enabled = true
+	bucket := configBucket(f.spec)
+	if _, err := s3.NewFromConfig(f.cfg).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatalf("creating bucket %s: %v", bucket, err)
+	}
+	return f
+}
+
+func TestAWSConfig(t *testing.T) {
+	f := configFixture(t)
+	e := itemEngine("aws-config-role", "aws-config")
+	conformance(t, f, e, ScopeAll)
+
+	ctx := context.Background()
+	role := configRoleName(f.spec)
+	attached, err := iam.NewFromConfig(f.cfg).ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
+	if err != nil || len(attached.AttachedPolicies) != 1 || aws.ToString(attached.AttachedPolicies[0].PolicyArn) != configRoleManagedPolicy {
+		t.Errorf("policies of %s: %v %+v", role, err, attached)
+	}
+	for _, region := range f.spec.Regions {
+		client := configservice.NewFromConfig(awsx.InRegion(f.cfg, region))
+		rec := readRecorder(t, client)
+		wantGlobal := region == f.spec.HomeRegion()
+		if aws.ToString(rec.Name) != "default" || aws.ToString(rec.RoleARN) != awsx.RoleARN(f.member, role) ||
+			!rec.RecordingGroup.AllSupported || rec.RecordingGroup.IncludeGlobalResourceTypes != wantGlobal {
+			t.Errorf("%s: recorder %s role %s, recording group %+v", region, aws.ToString(rec.Name), aws.ToString(rec.RoleARN), rec.RecordingGroup)
+		}
+		ch, err := client.DescribeDeliveryChannels(ctx, &configservice.DescribeDeliveryChannelsInput{})
+		if err != nil || len(ch.DeliveryChannels) != 1 || aws.ToString(ch.DeliveryChannels[0].S3BucketName) != configBucket(f.spec) {
+			t.Errorf("%s: delivery channels = %v %+v", region, err, ch)
+		}
+		if !recording(t, client) {
+			t.Errorf("%s: recorder is not recording", region)
+		}
+	}
+
+	// Drift: someone stops the recorder in one region.
+	west := configservice.NewFromConfig(awsx.InRegion(f.cfg, "eu-west-1"))
+	if _, err := west.StopConfigurationRecorder(ctx, &configservice.StopConfigurationRecorderInput{ConfigurationRecorderName: aws.String("default")}); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := e.Plan(ctx, f.spec, f.cfg, ScopeAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(plan)
+	if got["aws-config recording/default eu-west-1"] != Update || got["aws-config recording/default us-east-1"] != Unchanged ||
+		got["aws-config configuration-recorder/default eu-west-1"] != Unchanged {
+		t.Fatalf("after stopping the recorder in eu-west-1:\n%s", plan)
+	}
+	want := []Diff{{"Recording", "false", "true"}}
+	if d := changeOf(plan, "aws-config", "recording/default", "eu-west-1").Diffs; !slices.Equal(d, want) {
+		t.Fatalf("diffs = %+v, want %+v", d, want)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
+		t.Fatal(err)
+	}
+	if !recording(t, west) {
+		t.Fatal("recorder still stopped after repair")
+	}
+}
+
+// TestAWSConfigForeignRecorder: a recorder under another name (Control
+// Tower's, say) is a conflict and stays as it is.
+func TestAWSConfigForeignRecorder(t *testing.T) {
+	ctx := context.Background()
+	f := configFixture(t)
+	if _, err := itemEngine("aws-config-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	client := configservice.NewFromConfig(awsx.InRegion(f.cfg, "eu-west-1"))
+	foreign := &cstypes.ConfigurationRecorder{Name: aws.String("controltower"), RoleARN: aws.String(awsx.RoleARN(f.member, configRoleName(f.spec)))}
+	if _, err := client.PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: foreign}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := itemEngine("aws-config").Apply(ctx, f.spec, f.cfg, ScopeRegion("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Items[0].Changes
+	if len(c) != 1 || c[0].Action != Conflict || !strings.Contains(c[0].Detail, "controltower") {
+		t.Fatalf("changes = %+v, want one conflict naming controltower", c)
+	}
+	if rec := readRecorder(t, client); aws.ToString(rec.Name) != "controltower" || recording(t, client) {
+		t.Fatalf("foreign recorder changed: %+v", rec)
+	}
+}
+
+func readRecorder(t *testing.T, client *configservice.Client) cstypes.ConfigurationRecorder {
+	t.Helper()
+	out, err := client.DescribeConfigurationRecorders(context.Background(), &configservice.DescribeConfigurationRecordersInput{})
+	if err != nil || len(out.ConfigurationRecorders) != 1 {
+		t.Fatalf("recorders: %v %+v", err, out)
+	}
+	return out.ConfigurationRecorders[0]
+}
+
+func recording(t *testing.T, client *configservice.Client) bool {
+	t.Helper()
+	out, err := client.DescribeConfigurationRecorderStatus(context.Background(), &configservice.DescribeConfigurationRecorderStatusInput{})
+	if err != nil || len(out.ConfigurationRecordersStatus) != 1 {
+		t.Fatalf("recorder status: %v %+v", err, out)
+	}
+	return out.ConfigurationRecordersStatus[0].Recording
+}

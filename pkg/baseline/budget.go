@@ -1,0 +1,269 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	budgetstypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The account's monthly cost budget and its alert notifications. Budgets
+// created through older APIs carry no tags, so the name is the mark of
+// ownership: a budget named <prefix>-monthly is landfall's. New budgets are
+// tagged anyway, for cost reports and people.
+
+// budgetsRegion is where the Budgets API lives: it is a global service with
+// one endpoint.
+const budgetsRegion = "us-east-1"
+
+type budget struct {
+	Name          string
+	Amount        float64
+	Currency      string
+	Notifications []budgetNotification
+	Subscribers   []budgetstypes.Subscriber
+}
+
+// budgetNotification identifies a notification: Budgets has no ids, a
+// notification is its type, comparison and threshold.
+type budgetNotification struct {
+	Type      budgetstypes.NotificationType
+	Threshold float64 // percent of the amount
+}
+
+func (n budgetNotification) String() string {
+	return string(n.Type) + ">" + strconv.FormatFloat(n.Threshold, 'f', -1, 64) + "%"
+}
+
+func desiredBudget(s *Spec) budget {
+	b := s.Profile.Items.Budget
+	out := budget{Name: s.Name("monthly"), Amount: s.BudgetAmount, Currency: b.Currency,
+		Subscribers: []budgetstypes.Subscriber{{SubscriptionType: budgetstypes.SubscriptionTypeSns, Address: aws.String(alertsTopicARN(s, s.HomeRegion()))}}}
+	for _, p := range b.Thresholds.ActualPercent {
+		out.Notifications = append(out.Notifications, budgetNotification{budgetstypes.NotificationTypeActual, p})
+	}
+	for _, p := range b.Thresholds.ForecastPercent {
+		out.Notifications = append(out.Notifications, budgetNotification{budgetstypes.NotificationTypeForecasted, p})
+	}
+	for _, e := range s.AlertEmails {
+		out.Subscribers = append(out.Subscribers, budgetstypes.Subscriber{SubscriptionType: budgetstypes.SubscriptionTypeEmail, Address: aws.String(e)})
+	}
+	return out
+}
+
+func planBudget(ctx context.Context, env *Env) ([]Change, error) {
+	client := budgets.NewFromConfig(awsx.InRegion(env.AWS, budgetsRegion))
+	account := env.Spec.Account.ID
+	want := desiredBudget(env.Spec)
+	resource := "budget/" + want.Name
+	have, err := findBudgetByName(ctx, client, account, want.Name)
+	if awsx.NotFound(err) {
+		return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			_, err := client.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: aws.String(account), Budget: expandBudget(want),
+				NotificationsWithSubscribers: expandNotifications(want), ResourceTags: expandBudgetTags(env.Spec.Tags)})
+			if err != nil {
+				return fmt.Errorf("creating budget (%s): %w", want.Name, err)
+			}
+			return nil
+		}}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	changes := []Change{{Resource: resource, Action: Unchanged}}
+	if diffs := diffBudget(have, want); len(diffs) > 0 {
+		changes[0] = Change{Resource: resource, Action: Update, Diffs: diffs, Apply: func(ctx context.Context) error {
+			if _, err := client.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(account), NewBudget: expandBudget(want)}); err != nil {
+				return fmt.Errorf("updating budget (%s): %w", want.Name, err)
+			}
+			return nil
+		}}
+	}
+	notes, err := planBudgetNotifications(ctx, client, account, want)
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, notes...), nil
+}
+
+func diffBudget(have *budgetstypes.Budget, want budget) []Diff {
+	var d []Diff
+	amount, unit := "", ""
+	if have.BudgetLimit != nil {
+		amount, unit = aws.ToString(have.BudgetLimit.Amount), aws.ToString(have.BudgetLimit.Unit)
+	}
+	// Budgets returns amounts in its own format ("100.0"): compare numbers.
+	if v, err := strconv.ParseFloat(amount, 64); err != nil || v != want.Amount {
+		d = append(d, Diff{Field: "BudgetLimit.Amount", Have: amount, Want: formatAmount(want.Amount)})
+	}
+	if unit != want.Currency {
+		d = append(d, Diff{Field: "BudgetLimit.Unit", Have: unit, Want: want.Currency})
+	}
+	if have.BudgetType != budgetstypes.BudgetTypeCost {
+		d = append(d, Diff{Field: "BudgetType", Have: string(have.BudgetType), Want: string(budgetstypes.BudgetTypeCost)})
+	}
+	if have.TimeUnit != budgetstypes.TimeUnitMonthly {
+		d = append(d, Diff{Field: "TimeUnit", Have: string(have.TimeUnit), Want: string(budgetstypes.TimeUnitMonthly)})
+	}
+	return d
+}
+
+// planBudgetNotifications adds the missing notifications, removes the ones
+// the profile no longer lists, and repairs the subscribers of the others.
+// The budget is landfall's, so everything on it is too.
+func planBudgetNotifications(ctx context.Context, client *budgets.Client, account string, want budget) ([]Change, error) {
+	have, err := findBudgetNotifications(ctx, client, account, want.Name)
+	if err != nil {
+		return nil, err
+	}
+	var changes []Change
+	for _, n := range have {
+		key, ok := flattenNotification(n)
+		resource := "budget/" + want.Name + "/notification/" + key.String()
+		if !ok || !slices.Contains(want.Notifications, key) {
+			changes = append(changes, Change{Resource: resource, Action: Update, Diffs: []Diff{{"Notification", "present", "absent"}}, Apply: func(ctx context.Context) error {
+				_, err := client.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n})
+				if err != nil {
+					return fmt.Errorf("deleting notification %s of budget (%s): %w", key, want.Name, err)
+				}
+				return nil
+			}})
+			continue
+		}
+		c, err := planBudgetSubscribers(ctx, client, account, want, n, resource)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	for _, key := range want.Notifications {
+		if slices.ContainsFunc(have, func(n budgetstypes.Notification) bool { k, ok := flattenNotification(n); return ok && k == key }) {
+			continue
+		}
+		changes = append(changes, Change{Resource: "budget/" + want.Name + "/notification/" + key.String(), Action: Create, Apply: func(ctx context.Context) error {
+			_, err := client.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name),
+				Notification: expandNotification(key), Subscribers: want.Subscribers})
+			if err != nil {
+				return fmt.Errorf("creating notification %s of budget (%s): %w", key, want.Name, err)
+			}
+			return nil
+		}})
+	}
+	return changes, nil
+}
+
+func planBudgetSubscribers(ctx context.Context, client *budgets.Client, account string, want budget, n budgetstypes.Notification, resource string) (Change, error) {
+	have, err := findBudgetSubscribers(ctx, client, account, want.Name, n)
+	if err != nil {
+		return Change{}, err
+	}
+	var edits []roleEdit
+	for _, s := range want.Subscribers {
+		if !slices.ContainsFunc(have, sameSubscriber(s)) {
+			edits = append(edits, roleEdit{[]Diff{{"Subscriber " + string(s.SubscriptionType), "", aws.ToString(s.Address)}}, func(ctx context.Context) error {
+				_, err := client.CreateSubscriber(ctx, &budgets.CreateSubscriberInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n, Subscriber: &s})
+				if err != nil {
+					return fmt.Errorf("adding subscriber %s to budget (%s): %w", aws.ToString(s.Address), want.Name, err)
+				}
+				return nil
+			}})
+		}
+	}
+	for _, s := range have {
+		if !slices.ContainsFunc(want.Subscribers, sameSubscriber(s)) {
+			edits = append(edits, roleEdit{[]Diff{{"Subscriber " + string(s.SubscriptionType), aws.ToString(s.Address), ""}}, func(ctx context.Context) error {
+				_, err := client.DeleteSubscriber(ctx, &budgets.DeleteSubscriberInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n, Subscriber: &s})
+				if err != nil {
+					return fmt.Errorf("removing subscriber %s from budget (%s): %w", aws.ToString(s.Address), want.Name, err)
+				}
+				return nil
+			}})
+		}
+	}
+	return editsChange(resource, edits), nil
+}
+
+func sameSubscriber(a budgetstypes.Subscriber) func(budgetstypes.Subscriber) bool {
+	return func(b budgetstypes.Subscriber) bool {
+		return a.SubscriptionType == b.SubscriptionType && aws.ToString(a.Address) == aws.ToString(b.Address)
+	}
+}
+
+func findBudgetByName(ctx context.Context, client *budgets.Client, account, name string) (*budgetstypes.Budget, error) {
+	out, err := client.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(account), BudgetName: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("reading budget (%s): %w", name, awsx.AsNotFound(err, "budget ("+name+")"))
+	}
+	return out.Budget, nil
+}
+
+func findBudgetNotifications(ctx context.Context, client *budgets.Client, account, name string) ([]budgetstypes.Notification, error) {
+	var out []budgetstypes.Notification
+	pages := budgets.NewDescribeNotificationsForBudgetPaginator(client, &budgets.DescribeNotificationsForBudgetInput{AccountId: aws.String(account), BudgetName: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing notifications of budget (%s): %w", name, err)
+		}
+		out = append(out, page.Notifications...)
+	}
+	return out, nil
+}
+
+func findBudgetSubscribers(ctx context.Context, client *budgets.Client, account, name string, n budgetstypes.Notification) ([]budgetstypes.Subscriber, error) {
+	var out []budgetstypes.Subscriber
+	pages := budgets.NewDescribeSubscribersForNotificationPaginator(client, &budgets.DescribeSubscribersForNotificationInput{
+		AccountId: aws.String(account), BudgetName: aws.String(name), Notification: &n})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing subscribers of budget (%s): %w", name, err)
+		}
+		out = append(out, page.Subscribers...)
+	}
+	return out, nil
+}
+
+func formatAmount(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func expandBudget(b budget) *budgetstypes.Budget {
+	return &budgetstypes.Budget{BudgetName: aws.String(b.Name), BudgetType: budgetstypes.BudgetTypeCost, TimeUnit: budgetstypes.TimeUnitMonthly,
+		BudgetLimit: &budgetstypes.Spend{Amount: aws.String(formatAmount(b.Amount)), Unit: aws.String(b.Currency)}}
+}
+
+func expandNotification(n budgetNotification) *budgetstypes.Notification {
+	return &budgetstypes.Notification{NotificationType: n.Type, ComparisonOperator: budgetstypes.ComparisonOperatorGreaterThan,
+		Threshold: n.Threshold, ThresholdType: budgetstypes.ThresholdTypePercentage}
+}
+
+func expandNotifications(b budget) []budgetstypes.NotificationWithSubscribers {
+	out := make([]budgetstypes.NotificationWithSubscribers, 0, len(b.Notifications))
+	for _, n := range b.Notifications {
+		out = append(out, budgetstypes.NotificationWithSubscribers{Notification: expandNotification(n), Subscribers: b.Subscribers})
+	}
+	return out
+}
+
+// flattenNotification maps a notification to its key; ok is false for one
+// landfall never creates (another comparison or an absolute threshold),
+// which is then removed.
+func flattenNotification(n budgetstypes.Notification) (budgetNotification, bool) {
+	ok := n.ComparisonOperator == budgetstypes.ComparisonOperatorGreaterThan &&
+		(n.ThresholdType == budgetstypes.ThresholdTypePercentage || n.ThresholdType == "")
+	return budgetNotification{Type: n.NotificationType, Threshold: n.Threshold}, ok
+}
+
+func expandBudgetTags(tags map[string]string) []budgetstypes.ResourceTag {
+	out := make([]budgetstypes.ResourceTag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, budgetstypes.ResourceTag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+package baseline
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	budgetstypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+func TestBudget(t *testing.T) {
+	f := newFixture(t)
+	e := itemEngine("alerts-topic", "budget")
+	conformance(t, f, e, ScopeGlobal)
+
+	ctx := context.Background()
+	client := budgets.NewFromConfig(awsx.InRegion(f.cfg, budgetsRegion))
+	acct := aws.String(f.member)
+	name := aws.String("acme-monthly")
+	b, err := client.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: acct, BudgetName: name})
+	if err != nil || b.Budget.TimeUnit != budgetstypes.TimeUnitMonthly || aws.ToString(b.Budget.BudgetLimit.Unit) != "USD" {
+		t.Fatalf("budget after apply: %v %+v", err, b)
+	}
+	notes, err := findBudgetNotifications(ctx, client, f.member, "acme-monthly")
+	if err != nil || len(notes) != 3 {
+		t.Fatalf("notifications after apply: %v %+v", err, notes)
+	}
+	subs, err := findBudgetSubscribers(ctx, client, f.member, "acme-monthly", notes[0])
+	if err != nil || len(subs) != 2 {
+		t.Fatalf("subscribers after apply: %v %+v", err, subs)
+	}
+
+	// Drift: the limit is raised and the forecast alert removed.
+	raised := expandBudget(desiredBudget(f.spec))
+	raised.BudgetLimit.Amount = aws.String("5000")
+	if _, err := client.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: acct, NewBudget: raised}); err != nil {
+		t.Fatal(err)
+	}
+	forecast := expandNotification(budgetNotification{budgetstypes.NotificationTypeForecasted, 100})
+	if _, err := client.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: acct, BudgetName: name, Notification: forecast}); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := itemEngine("budget").Plan(ctx, f.spec, f.cfg, ScopeGlobal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(plan)
+	if got["budget budget/acme-monthly"] != Update || got["budget budget/acme-monthly/notification/FORECASTED>100%"] != Create ||
+		got["budget budget/acme-monthly/notification/ACTUAL>80%"] != Unchanged || plan.Count()[Update]+plan.Count()[Create] != 2 {
+		t.Fatalf("after drift:\n%s", plan)
+	}
+	if d := plan.Changes[0].Diffs; len(d) != 1 || d[0].Field != "BudgetLimit.Amount" || d[0].Want != "100" {
+		t.Fatalf("budget diffs = %+v", d)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := e.Plan(ctx, f.spec, f.cfg, ScopeGlobal); err != nil || again.HasChanges() {
+		t.Fatalf("after repair: %v\n%s", err, again)
+	}
+}
+
+func TestFlattenNotification(t *testing.T) {
+	tests := []struct {
+		name string
+		in   budgetstypes.Notification
+		want budgetNotification
+		ok   bool
+	}{
+		{"actual percent", budgetstypes.Notification{NotificationType: budgetstypes.NotificationTypeActual, ComparisonOperator: budgetstypes.ComparisonOperatorGreaterThan, Threshold: 80, ThresholdType: budgetstypes.ThresholdTypePercentage},
+			budgetNotification{budgetstypes.NotificationTypeActual, 80}, true},
+		{"absolute threshold", budgetstypes.Notification{NotificationType: budgetstypes.NotificationTypeActual, ComparisonOperator: budgetstypes.ComparisonOperatorGreaterThan, Threshold: 80, ThresholdType: budgetstypes.ThresholdTypeAbsoluteValue},
+			budgetNotification{budgetstypes.NotificationTypeActual, 80}, false},
+		{"less than", budgetstypes.Notification{NotificationType: budgetstypes.NotificationTypeForecasted, ComparisonOperator: budgetstypes.ComparisonOperatorLessThan, Threshold: 100, ThresholdType: budgetstypes.ThresholdTypePercentage},
+			budgetNotification{budgetstypes.NotificationTypeForecasted, 100}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := flattenNotification(tt.in)
+			if got != tt.want || ok != tt.ok {
+				t.Fatalf("got %+v %v, want %+v %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,312 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The account's multi-region trail in the home region and what it needs:
+// its KMS key, its bucket (unless the organization's log archive takes the
+// logs), the CloudWatch Logs group the metric-filter alarms read, and the
+// IAM role CloudTrail delivers to that group with. The plan lists them in
+// that order, which is also the order they must be created in.
+
+// trail is the desired trail.
+type trail struct {
+	Name        string
+	ARN         string
+	Bucket      string
+	KeyAlias    string // "" when the profile turns trail encryption off
+	LogGroupARN string // the ":*" form CloudTrail requires
+	RoleARN     string
+}
+
+func desiredTrail(s *Spec) trail {
+	t := trail{Name: s.Name("trail"), Bucket: s.Config.Organization.LogArchive.Bucket,
+		LogGroupARN: logGroupARN(s, s.Name("cloudtrail")) + ":*", RoleARN: awsx.RoleARN(s.Account.ID, s.Name("cloudtrail-logs"))}
+	t.ARN = "arn:aws:cloudtrail:" + s.HomeRegion() + ":" + s.Account.ID + ":trail/" + t.Name
+	if t.Bucket == "" {
+		t.Bucket = trailBucketName(s)
+	}
+	if s.Profile.Items.CloudTrail.KMS {
+		t.KeyAlias = "alias/" + s.Name("cloudtrail")
+	}
+	return t
+}
+
+// trailKey lets CloudTrail encrypt this trail's log files, and only this
+// trail's: aws:SourceArn is the confused-deputy guard AWS recommends.
+func trailKey(s *Spec, t trail) ownedKey {
+	cond := map[string]map[string][]string{"StringEquals": {"aws:SourceArn": {t.ARN}}}
+	return ownedKey{Alias: t.KeyAlias, Description: "landfall: encrypts the account's CloudTrail log files",
+		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
+			iamStatement{Sid: "CloudTrailEncrypts", Effect: "Allow", Principal: map[string][]string{"Service": {"cloudtrail.amazonaws.com"}},
+				Action: []string{"kms:GenerateDataKey*", "kms:DescribeKey"}, Resource: []string{"*"}, Condition: cond}),
+	}
+}
+
+// trailLogsRole is what CloudTrail assumes to write to the log group: the
+// group's streams, nothing else.
+func trailLogsRole(s *Spec, t trail) ownedRole {
+	return ownedRole{
+		Name: s.Name("cloudtrail-logs"), Description: "landfall: CloudTrail delivers the account trail to CloudWatch Logs", MaxSession: 3600,
+		// No aws:SourceAccount condition: the CloudTrail User Guide's role for
+		// CloudWatch Logs delivery has none, and the role can only write to
+		// this account's log group anyway.
+		Trust: newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"Service": {"cloudtrail.amazonaws.com"}},
+			Action: []string{"sts:AssumeRole"}}),
+		Inline: map[string]iamPolicy{"cloudtrail-logs": newIAMPolicy(iamStatement{Effect: "Allow",
+			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: []string{logGroupARN(s, s.Name("cloudtrail")) + ":log-stream:*"}})},
+	}
+}
+
+// trailRoleTimeout bounds CreateTrail and UpdateTrail retrying while a role
+// created moments ago is not yet visible to CloudTrail, which answers
+// InvalidCloudWatchLogsRoleArnException until it is. It is IAM propagation,
+// so it gets IAM's bound.
+const trailRoleTimeout = iamPropagationTimeout
+
+func planCloudTrail(ctx context.Context, env *Env) ([]Change, error) {
+	spec := env.Spec
+	want := desiredTrail(spec)
+	kmsClient := kms.NewFromConfig(env.AWS)
+	var changes []Change
+	if want.KeyAlias != "" {
+		c, err := planOwnedKey(ctx, kmsClient, spec, trailKey(spec, want))
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	if spec.Config.Organization.LogArchive.Bucket == "" {
+		c, err := planTrailBucket(ctx, env, want)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, c)
+	}
+	group, err := planTrailLogGroup(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	role, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), spec, trailLogsRole(spec, want))
+	if err != nil {
+		return nil, err
+	}
+	c, err := planTrail(ctx, cloudtrail.NewFromConfig(env.AWS), kmsClient, spec, want)
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, group, role, c), nil
+}
+
+func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Client, spec *Spec, want trail) (Change, error) {
+	resource := "trail/" + want.Name
+	keyARN := func(ctx context.Context) (string, error) { return trailKeyARN(ctx, kmsClient, want) }
+	have, err := findTrailByName(ctx, client, want.Name)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			return createTrail(ctx, client, spec, want, keyARN)
+		}}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	tags, err := findTrailTags(ctx, client, want.ARN)
+	if err != nil {
+		return Change{}, err
+	}
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "CloudTrail trail", want.Name), nil
+	}
+	wantKey := want.KeyAlias
+	if wantKey != "" {
+		// CloudTrail answers with the key's ARN; the plan compares with it when
+		// the key exists already (when it does not, the trail differs anyway).
+		if arn, err := keyARN(ctx); err == nil {
+			wantKey = arn
+		} else if !awsx.NotFound(err) {
+			return Change{}, err
+		}
+	}
+	var edits []roleEdit
+	if diffs := diffTrail(have, want, wantKey); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			in, err := expandUpdateTrail(ctx, want, keyARN)
+			if err != nil {
+				return err
+			}
+			return retryTrailRole(ctx, want.Name, "updating", func() error { _, err := client.UpdateTrail(ctx, in); return err })
+		}})
+	}
+	status, err := client.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(want.ARN)})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading CloudTrail trail status (%s): %w", want.Name, err)
+	}
+	if !aws.ToBool(status.IsLogging) {
+		edits = append(edits, roleEdit{[]Diff{{"IsLogging", "false", "true"}}, func(ctx context.Context) error { return startLogging(ctx, client, want.Name) }})
+	}
+	selectors, err := client.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(want.ARN)})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading CloudTrail event selectors (%s): %w", want.Name, err)
+	}
+	if !allManagementEvents(selectors.EventSelectors) {
+		edits = append(edits, roleEdit{[]Diff{{"EventSelectors", "management events not all selected", "management events All"}}, func(ctx context.Context) error {
+			_, err := client.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(want.ARN), EventSelectors: []cttypes.EventSelector{
+				{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}})
+			if err != nil {
+				return fmt.Errorf("putting CloudTrail event selectors (%s): %w", want.Name, err)
+			}
+			return nil
+		}})
+	}
+	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			_, err := client.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(want.ARN), TagsList: expandTrailTags(missing)})
+			if err != nil {
+				return fmt.Errorf("tagging CloudTrail trail (%s): %w", want.Name, err)
+			}
+			return nil
+		}})
+	}
+	return editsChange(resource, edits), nil
+}
+
+func diffTrail(have *cttypes.Trail, want trail, wantKey string) []Diff {
+	var d []Diff
+	str := func(field, h, w string) {
+		if h != w {
+			d = append(d, Diff{Field: field, Have: h, Want: w})
+		}
+	}
+	flag := func(field string, h bool) {
+		if !h {
+			d = append(d, Diff{Field: field, Have: "false", Want: "true"})
+		}
+	}
+	str("S3BucketName", aws.ToString(have.S3BucketName), want.Bucket)
+	str("KmsKeyId", aws.ToString(have.KmsKeyId), wantKey)
+	str("CloudWatchLogsLogGroupArn", aws.ToString(have.CloudWatchLogsLogGroupArn), want.LogGroupARN)
+	str("CloudWatchLogsRoleArn", aws.ToString(have.CloudWatchLogsRoleArn), want.RoleARN)
+	flag("IsMultiRegionTrail", aws.ToBool(have.IsMultiRegionTrail))
+	flag("LogFileValidationEnabled", aws.ToBool(have.LogFileValidationEnabled))
+	flag("IncludeGlobalServiceEvents", aws.ToBool(have.IncludeGlobalServiceEvents))
+	return d
+}
+
+// allManagementEvents reports whether the selectors record every management
+// event, read and write, as a new trail does by default.
+func allManagementEvents(selectors []cttypes.EventSelector) bool {
+	for _, s := range selectors {
+		if aws.ToBool(s.IncludeManagementEvents) && s.ReadWriteType == cttypes.ReadWriteTypeAll && len(s.ExcludeManagementEventSources) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// createTrail creates the trail and starts it: a new trail does not log
+// until StartLogging.
+func createTrail(ctx context.Context, client *cloudtrail.Client, spec *Spec, want trail, keyARN func(context.Context) (string, error)) error {
+	up, err := expandUpdateTrail(ctx, want, keyARN)
+	if err != nil {
+		return err
+	}
+	in := &cloudtrail.CreateTrailInput{Name: up.Name, S3BucketName: up.S3BucketName, KmsKeyId: up.KmsKeyId,
+		CloudWatchLogsLogGroupArn: up.CloudWatchLogsLogGroupArn, CloudWatchLogsRoleArn: up.CloudWatchLogsRoleArn,
+		IsMultiRegionTrail: up.IsMultiRegionTrail, EnableLogFileValidation: up.EnableLogFileValidation,
+		IncludeGlobalServiceEvents: up.IncludeGlobalServiceEvents, TagsList: expandTrailTags(spec.Tags)}
+	if err := retryTrailRole(ctx, want.Name, "creating", func() error { _, err := client.CreateTrail(ctx, in); return err }); err != nil {
+		return err
+	}
+	return startLogging(ctx, client, want.Name)
+}
+
+// retryTrailRole runs a trail write, retrying while CloudTrail cannot see
+// the logs role yet.
+func retryTrailRole(ctx context.Context, name, doing string, write func() error) error {
+	if err := awsx.Retry(ctx, trailRoleTimeout, awsx.OnCodes("InvalidCloudWatchLogsRoleArnException"), write); err != nil {
+		return fmt.Errorf("%s CloudTrail trail (%s): %w", doing, name, err)
+	}
+	return nil
+}
+
+func startLogging(ctx context.Context, client *cloudtrail.Client, name string) error {
+	if _, err := client.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}); err != nil {
+		return fmt.Errorf("starting CloudTrail logging (%s): %w", name, err)
+	}
+	return nil
+}
+
+// trailKeyARN resolves the trail key's alias to its ARN, which is what
+// CloudTrail stores and returns.
+func trailKeyARN(ctx context.Context, client *kms.Client, want trail) (string, error) {
+	if want.KeyAlias == "" {
+		return "", nil
+	}
+	key, err := findKeyByAlias(ctx, client, want.KeyAlias)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(key.Arn), nil
+}
+
+func findTrailByName(ctx context.Context, client *cloudtrail.Client, name string) (*cttypes.Trail, error) {
+	out, err := client.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})
+	if err != nil {
+		return nil, fmt.Errorf("reading CloudTrail trail (%s): %w", name, awsx.AsNotFound(err, "CloudTrail trail ("+name+")"))
+	}
+	return out.Trail, nil
+}
+
+func findTrailTags(ctx context.Context, client *cloudtrail.Client, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	pages := cloudtrail.NewListTagsPaginator(client, &cloudtrail.ListTagsInput{ResourceIdList: []string{arn}})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing tags of CloudTrail trail (%s): %w", arn, err)
+		}
+		for _, r := range page.ResourceTagList {
+			for _, t := range r.TagsList {
+				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+		}
+	}
+	return tags, nil
+}
+
+// expandUpdateTrail is every setting the baseline owns, so one UpdateTrail
+// repairs any of them.
+func expandUpdateTrail(ctx context.Context, want trail, keyARN func(context.Context) (string, error)) (*cloudtrail.UpdateTrailInput, error) {
+	in := &cloudtrail.UpdateTrailInput{Name: aws.String(want.Name), S3BucketName: aws.String(want.Bucket),
+		CloudWatchLogsLogGroupArn: aws.String(want.LogGroupARN), CloudWatchLogsRoleArn: aws.String(want.RoleARN),
+		IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true), IncludeGlobalServiceEvents: aws.Bool(true)}
+	if want.KeyAlias != "" {
+		arn, err := keyARN(ctx)
+		if err != nil {
+			return nil, err
+		}
+		in.KmsKeyId = aws.String(arn)
+	}
+	return in, nil
+}
+
+func expandTrailTags(tags map[string]string) []cttypes.Tag {
+	var out []cttypes.Tag
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, cttypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}

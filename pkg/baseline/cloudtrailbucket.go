@@ -1,0 +1,199 @@
+package baseline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The trail's bucket in the account, used when the organization has no log
+// archive bucket: encrypted, closed to the public, writable by this trail
+// only and readable only over TLS.
+
+// trailBucketName is unique across S3 because it carries the account and
+// the region.
+func trailBucketName(s *Spec) string {
+	return s.Name("cloudtrail") + "-" + s.Account.ID + "-" + s.HomeRegion()
+}
+
+// trailBucketPolicy follows "Amazon S3 bucket policy for CloudTrail" in the
+// CloudTrail User Guide, with aws:SourceArn naming this trail.
+func trailBucketPolicy(s *Spec, t trail) iamPolicy {
+	bucket := "arn:aws:s3:::" + t.Bucket
+	cloudTrail := map[string][]string{"Service": {"cloudtrail.amazonaws.com"}}
+	source := map[string][]string{"aws:SourceArn": {t.ARN}}
+	return newIAMPolicy(
+		iamStatement{Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: cloudTrail, Action: []string{"s3:GetBucketAcl"},
+			Resource: []string{bucket}, Condition: map[string]map[string][]string{"StringEquals": source}},
+		iamStatement{Sid: "CloudTrailWrite", Effect: "Allow", Principal: cloudTrail, Action: []string{"s3:PutObject"},
+			Resource:  []string{bucket + "/AWSLogs/" + s.Account.ID + "/*"},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceArn": {t.ARN}, "s3:x-amz-acl": {"bucket-owner-full-control"}}}},
+		iamStatement{Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string][]string{"AWS": {"*"}}, Action: []string{"s3:*"},
+			Resource: []string{bucket, bucket + "/*"}, Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}}},
+	)
+}
+
+func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
+	client := s3.NewFromConfig(env.AWS)
+	spec := env.Spec
+	resource := "bucket/" + t.Bucket
+	policy := trailBucketPolicy(spec, t)
+	err := findBucketByName(ctx, client, t.Bucket)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			return createTrailBucket(ctx, client, spec, t.Bucket, env.Region, policy)
+		}}, nil
+	}
+	if isForbidden(err) {
+		return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
+			"S3 bucket %s belongs to another account, so the trail cannot use it: delete it there, or set organization.logArchive", t.Bucket)}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	tags, err := findBucketTags(ctx, client, t.Bucket)
+	if err != nil {
+		return Change{}, err
+	}
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "S3 bucket", t.Bucket), nil
+	}
+	var edits []roleEdit
+	doc, err := findBucketPolicy(ctx, client, t.Bucket)
+	if err != nil {
+		return Change{}, err
+	}
+	if !iamPoliciesEquivalent(doc, policy.JSON()) {
+		edits = append(edits, roleEdit{[]Diff{{"Policy", displayIAMPolicy(doc), policy.JSON()}}, func(ctx context.Context) error {
+			return putBucketPolicy(ctx, client, t.Bucket, policy)
+		}})
+	}
+	pab, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(t.Bucket)})
+	if err != nil && !awsx.NotFound(err) {
+		return Change{}, fmt.Errorf("reading S3 bucket public access block (%s): %w", t.Bucket, err)
+	}
+	var havePAB publicAccessBlock
+	if err == nil {
+		c := pab.PublicAccessBlockConfiguration
+		havePAB = publicAccessBlock{aws.ToBool(c.BlockPublicAcls), aws.ToBool(c.IgnorePublicAcls), aws.ToBool(c.BlockPublicPolicy), aws.ToBool(c.RestrictPublicBuckets)}
+	}
+	if diffs := diffPublicAccessBlock(havePAB, desiredPublicAccessBlock(spec)); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return blockBucketPublicAccess(ctx, client, spec, t.Bucket) }})
+	}
+	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
+		// PutBucketTagging replaces the whole set: keep the tags others added.
+		all := maps.Clone(tags)
+		maps.Copy(all, missing)
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return tagBucket(ctx, client, t.Bucket, all) }})
+	}
+	return editsChange(resource, edits), nil
+}
+
+// createTrailBucket creates the bucket and then, one write each, its tags
+// (first, so a half-made bucket is still recognised as landfall's),
+// encryption, public access block and policy.
+func createTrailBucket(ctx context.Context, client *s3.Client, spec *Spec, name, region string, policy iamPolicy) error {
+	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
+	// us-east-1 is the default location and S3 rejects it as a constraint.
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(region)}
+	}
+	if _, err := client.CreateBucket(ctx, in); err != nil {
+		return fmt.Errorf("creating S3 bucket (%s): %w", name, err)
+	}
+	if err := tagBucket(ctx, client, name, spec.Tags); err != nil {
+		return err
+	}
+	_, err := client.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{
+			{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}}}})
+	if err != nil {
+		return fmt.Errorf("putting S3 bucket encryption (%s): %w", name, err)
+	}
+	if err := blockBucketPublicAccess(ctx, client, spec, name); err != nil {
+		return err
+	}
+	return putBucketPolicy(ctx, client, name, policy)
+}
+
+func blockBucketPublicAccess(ctx context.Context, client *s3.Client, spec *Spec, name string) error {
+	p := desiredPublicAccessBlock(spec)
+	_, err := client.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(name),
+		PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(p.BlockPublicAcls),
+			IgnorePublicAcls: aws.Bool(p.IgnorePublicAcls), BlockPublicPolicy: aws.Bool(p.BlockPublicPolicy), RestrictPublicBuckets: aws.Bool(p.RestrictPublicBuckets)}})
+	if err != nil {
+		return fmt.Errorf("putting S3 bucket public access block (%s): %w", name, err)
+	}
+	return nil
+}
+
+func putBucketPolicy(ctx context.Context, client *s3.Client, name string, policy iamPolicy) error {
+	if _, err := client.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(name), Policy: aws.String(policy.JSON())}); err != nil {
+		return fmt.Errorf("putting S3 bucket policy (%s): %w", name, err)
+	}
+	return nil
+}
+
+func tagBucket(ctx context.Context, client *s3.Client, name string, tags map[string]string) error {
+	set := make([]s3types.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	if _, err := client.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
+		return fmt.Errorf("tagging S3 bucket (%s): %w", name, err)
+	}
+	return nil
+}
+
+// findBucketByName reports whether the caller can see the bucket: a
+// NotFoundError when nobody has it, a 403 when another account does.
+func findBucketByName(ctx context.Context, client *s3.Client, name string) error {
+	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err != nil {
+		return fmt.Errorf("reading S3 bucket (%s): %w", name, awsx.AsNotFound(err, "S3 bucket ("+name+")"))
+	}
+	return nil
+}
+
+// findBucketPolicy returns the bucket's policy, "" when it has none.
+func findBucketPolicy(ctx context.Context, client *s3.Client, name string) (string, error) {
+	out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
+	if awsx.NotFound(err) {
+		return "", nil // NoSuchBucketPolicy
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading S3 bucket policy (%s): %w", name, err)
+	}
+	return aws.ToString(out.Policy), nil
+}
+
+func findBucketTags(ctx context.Context, client *s3.Client, name string) (map[string]string, error) {
+	out, err := client.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
+	if awsx.NotFound(err) {
+		return map[string]string{}, nil // NoSuchTagSet: a bucket without tags
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading S3 bucket tags (%s): %w", name, err)
+	}
+	tags := make(map[string]string, len(out.TagSet))
+	for _, t := range out.TagSet {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// isForbidden reports an HTTP 403, which is all HeadBucket says about a
+// bucket another account owns (HEAD responses carry no error code).
+func isForbidden(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden
+}

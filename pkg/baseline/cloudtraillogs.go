@@ -1,0 +1,88 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The CloudWatch Logs group the trail delivers to and the metric filters
+// read, with the configured retention.
+
+// logGroupARN is a log group's ARN in the home region, without the ":*"
+// suffix (the tagging APIs want it bare, CloudTrail wants the suffix).
+func logGroupARN(s *Spec, name string) string {
+	return "arn:aws:logs:" + s.HomeRegion() + ":" + s.Account.ID + ":log-group:" + name
+}
+
+func planTrailLogGroup(ctx context.Context, env *Env) (Change, error) {
+	client := cloudwatchlogs.NewFromConfig(env.AWS)
+	spec := env.Spec
+	name := spec.Name("cloudtrail")
+	arn := logGroupARN(spec, name)
+	retention := int32(spec.Profile.Items.CloudTrail.LogRetentionDays)
+	resource := "log-group/" + name
+	putRetention := func(ctx context.Context) error {
+		_, err := client.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(retention)})
+		if err != nil {
+			return fmt.Errorf("putting retention of CloudWatch Logs group (%s): %w", name, err)
+		}
+		return nil
+	}
+	group, err := findLogGroupByName(ctx, client, name)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name), Tags: spec.Tags}); err != nil {
+				return fmt.Errorf("creating CloudWatch Logs group (%s): %w", name, err)
+			}
+			return putRetention(ctx)
+		}}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	tags, err := client.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil {
+		return Change{}, fmt.Errorf("listing tags of CloudWatch Logs group (%s): %w", name, err)
+	}
+	if !Owned(tags.Tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "CloudWatch Logs group", name), nil
+	}
+	var edits []roleEdit
+	if have := aws.ToInt32(group.RetentionInDays); have != retention {
+		edits = append(edits, roleEdit{[]Diff{{"RetentionInDays", strconv.Itoa(int(have)), strconv.Itoa(int(retention))}}, putRetention})
+	}
+	if missing, diffs := missingTags(tags.Tags, spec.Tags); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			if _, err := client.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing}); err != nil {
+				return fmt.Errorf("tagging CloudWatch Logs group (%s): %w", name, err)
+			}
+			return nil
+		}})
+	}
+	return editsChange(resource, edits), nil
+}
+
+// findLogGroupByName pages DescribeLogGroups by prefix for the exact name:
+// the API has no get-by-name.
+func findLogGroupByName(ctx context.Context, client *cloudwatchlogs.Client, name string) (*logstypes.LogGroup, error) {
+	pages := cloudwatchlogs.NewDescribeLogGroupsPaginator(client, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(name)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading CloudWatch Logs group (%s): %w", name, err)
+		}
+		for _, g := range page.LogGroups {
+			if aws.ToString(g.LogGroupName) == name {
+				return &g, nil
+			}
+		}
+	}
+	return nil, &awsx.NotFoundError{What: "CloudWatch Logs group (" + name + ")"}
+}

@@ -1,0 +1,154 @@
+package baseline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+func TestExecutionRole(t *testing.T) {
+	f := newFixture(t)
+	pipeline := pipelineRole(t, f)
+	e := itemEngine("execution-role")
+	conformance(t, f, e, ScopeGlobal)
+
+	name := f.spec.ExecutionRoleName()
+	got := readRoleBack(t, f.cfg, name)
+	if !iamPoliciesEquivalent(got.Trust, executionTrust(f.spec).JSON()) || got.MaxSession != 3600 || !Owned(got.Tags) || got.Tags["project"] != "landing-zone" {
+		t.Fatalf("execution role read back: %+v", got)
+	}
+	if !iamPoliciesEquivalent(got.Inline[executionPolicyName], executionPolicy(f.spec).JSON()) || len(got.Managed) != 0 {
+		t.Fatalf("execution role policies: managed %v, inline %v", got.Managed, got.Inline)
+	}
+
+	ctx := context.Background()
+	if err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
+		t.Fatalf("the pipeline role cannot use the execution role: %v", err)
+	}
+	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
+	_, err := sts.NewFromConfig(admin).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(awsx.RoleARN(f.member, name)), RoleSessionName: aws.String("someone")})
+	if !awsx.IsCode(err, "AccessDenied") {
+		t.Fatalf("the management account's admin user assuming the execution role: err = %v, want AccessDenied", err)
+	}
+	// Verification gives up with the reason; the short deadline stands in
+	// for the propagation timeout.
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := VerifyExecutionRole(short, admin, f.member, name); !awsx.IsCode(err, "AccessDenied") {
+		t.Fatalf("VerifyExecutionRole as the admin user: err = %v, want AccessDenied", err)
+	}
+}
+
+func TestExecutionRoleDrift(t *testing.T) {
+	f := newFixture(t)
+	pipeline := pipelineRole(t, f)
+	e := itemEngine("execution-role")
+	mustApplyGlobal(t, f, e, f.cfg)
+
+	ctx := context.Background()
+	client := iam.NewFromConfig(f.cfg)
+	name := f.spec.ExecutionRoleName()
+	// Someone widens the trust to the whole management account and adds a
+	// policy of their own.
+	wide := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+	if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(wide.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	extra := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}})
+	if err := putRolePolicy(ctx, client, name, "backdoor", extra); err != nil {
+		t.Fatal(err)
+	}
+	c := planEntry(t, mustPlanGlobal(t, f, e, f.cfg), "execution-role", "role/"+name)
+	if want := []string{"AssumeRolePolicyDocument", "InlinePolicy backdoor"}; c.Action != Update || !slices.Equal(diffFieldsOf(c), want) {
+		t.Fatalf("after drift: %s, fields %v, want update of %v", c.Action, diffFieldsOf(c), want)
+	}
+	if d := c.Diffs[0]; !strings.Contains(d.Have, ":root") || !strings.Contains(d.Want, f.spec.PipelineRoleARN) {
+		t.Fatalf("trust diff = %+v", d)
+	}
+	mustApplyGlobal(t, f, e, f.cfg)
+	got := readRoleBack(t, f.cfg, name)
+	if _, ok := got.Inline["backdoor"]; ok || !iamPoliciesEquivalent(got.Trust, executionTrust(f.spec).JSON()) {
+		t.Fatalf("after repair: %+v", got)
+	}
+	if p := mustPlanGlobal(t, f, e, f.cfg); p.HasChanges() {
+		t.Fatalf("plan after repair:\n%s", p)
+	}
+	if err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExecutionRoleOwnership(t *testing.T) {
+	tests := []struct {
+		name       string
+		adopt      bool
+		wantAction Action
+	}{
+		{"unowned role is a conflict", false, Conflict},
+		{"adopt takes it over", true, Update},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			pipelineRole(t, f)
+			f.spec.Profile.Adopt = tt.adopt
+			name := f.spec.ExecutionRoleName()
+			theirs := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+			unownedRole(t, f.cfg, name, theirs.JSON())
+			e := itemEngine("execution-role")
+
+			c := planEntry(t, mustPlanGlobal(t, f, e, f.cfg), "execution-role", "role/"+name)
+			if c.Action != tt.wantAction {
+				t.Fatalf("action = %s, want %s\n%s", c.Action, tt.wantAction, c)
+			}
+			mustApplyGlobal(t, f, e, f.cfg)
+			got := readRoleBack(t, f.cfg, name)
+			if tt.adopt {
+				if !Owned(got.Tags) || got.Tags["team"] != "platform" || !iamPoliciesEquivalent(got.Trust, executionTrust(f.spec).JSON()) {
+					t.Fatalf("adopted role: %+v", got)
+				}
+				return
+			}
+			if Owned(got.Tags) || !iamPoliciesEquivalent(got.Trust, theirs.JSON()) || len(got.Inline) != 0 {
+				t.Fatalf("a conflicting role was changed: %+v", got)
+			}
+		})
+	}
+}
+
+func TestExecutionPolicySize(t *testing.T) {
+	tests := []struct {
+		name      string
+		prefix    string
+		bootstrap string
+	}{
+		{"test config", "", ""},
+		{"longest prefix and a bootstrap user", "abcdefghijklmnopqrstuvwx", "bootstrap-administrator-with-a-long-name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			if tt.prefix != "" {
+				f.spec.Prefix = tt.prefix
+			}
+			f.spec.Profile.Items.Findings.BootstrapUser = tt.bootstrap
+			f.spec.Profile.Items.Findings.DeleteBootstrapUser = tt.bootstrap != ""
+			doc := executionPolicy(f.spec).JSON()
+			// IAM counts an inline policy's characters without whitespace.
+			if n := len(strings.Join(strings.Fields(doc), "")); n > 10240 {
+				t.Fatalf("execution policy is %d characters, IAM allows 10240", n)
+			}
+			if !strings.Contains(doc, "role/"+f.spec.Prefix+"-*") || strings.Contains(doc, "user/") != (tt.bootstrap != "") {
+				t.Fatalf("execution policy does not follow the spec: %s", doc)
+			}
+		})
+	}
+}

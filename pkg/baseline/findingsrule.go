@@ -1,0 +1,235 @@
+package baseline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// The EventBridge rule of one region that sends GuardDuty findings at or
+// above the profile's severity to the alerts topic. GuardDuty publishes
+// findings to the default event bus of the region that found them, so each
+// region needs its own rule.
+//
+// The alerts topic lives in the home region only (alertstopic.go), and
+// EventBridge can target an SNS topic in another region, so every region's
+// rule targets the home topic. routeTo: region would need a topic per
+// region, which the alerts-topic item does not create; a profile asking for
+// it gets a Finding saying so, and its findings still reach the home topic
+// rather than nobody.
+//
+// landfall owns the rule by its tags and only its own target (id "alerts"):
+// targets others add to the rule stay.
+
+// findingsTargetID is the id of landfall's target on the rule.
+const findingsTargetID = "alerts"
+
+type findingsRule struct {
+	Name        string
+	Pattern     string
+	Description string
+	TopicARN    string
+}
+
+func desiredFindingsRule(s *Spec) findingsRule {
+	gd := s.Profile.Items.GuardDuty
+	return findingsRule{
+		Name:        s.Name("guardduty-findings"),
+		Pattern:     findingsPattern(gd.AlertMinSeverity),
+		Description: fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic, managed by landfall", gd.AlertMinSeverity),
+		TopicARN:    alertsTopicARN(s, s.HomeRegion()),
+	}
+}
+
+// findingsPattern matches GuardDuty findings of at least minSeverity
+// (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html).
+func findingsPattern(minSeverity float64) string {
+	p := map[string]any{
+		"source":      []string{"aws.guardduty"},
+		"detail-type": []string{"GuardDuty Finding"},
+		"detail":      map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", minSeverity}}}},
+	}
+	// Maps of strings, slices and numbers always encode.
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func planFindingsRule(ctx context.Context, env *Env) ([]Change, error) {
+	client := eventbridge.NewFromConfig(env.AWS)
+	spec := env.Spec
+	want := desiredFindingsRule(spec)
+	var changes []Change
+	if spec.Profile.Items.GuardDuty.RouteTo == config.GuardDutyRouteRegion {
+		changes = append(changes, Change{Resource: "route", Action: Finding, Detail: fmt.Sprintf(
+			"profile %s routes GuardDuty findings to a topic per region, but landfall creates the alerts topic in %s only; findings from %s go to %s",
+			spec.Profile.Name, spec.HomeRegion(), env.Region, want.TopicARN)})
+	}
+	c, err := planFindingsRuleResource(ctx, client, spec, want)
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, c), nil
+}
+
+func planFindingsRuleResource(ctx context.Context, client *eventbridge.Client, spec *Spec, want findingsRule) (Change, error) {
+	resource := "rule/" + want.Name
+	rule, err := findRuleByName(ctx, client, want.Name)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			if err := putFindingsRule(ctx, client, want, spec.Tags); err != nil {
+				return err
+			}
+			return putFindingsTarget(ctx, client, want)
+		}}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn))
+	if err != nil {
+		return Change{}, err
+	}
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "EventBridge rule", want.Name), nil
+	}
+	target, err := findRuleTarget(ctx, client, want.Name, findingsTargetID)
+	if err != nil && !awsx.NotFound(err) {
+		return Change{}, err
+	}
+	return editsChange(resource, diffFindingsRule(client, want, rule, tags, target, spec.Tags)), nil
+}
+
+func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *eventbridge.DescribeRuleOutput, tags map[string]string, target *ebtypes.Target, wantTags map[string]string) []roleEdit {
+	var diffs []Diff
+	if have := aws.ToString(rule.EventPattern); !patternsEquivalent(have, want.Pattern) {
+		diffs = append(diffs, Diff{Field: "EventPattern", Have: have, Want: want.Pattern})
+	}
+	if rule.State != ebtypes.RuleStateEnabled {
+		diffs = append(diffs, Diff{Field: "State", Have: string(rule.State), Want: string(ebtypes.RuleStateEnabled)})
+	}
+	if have := aws.ToString(rule.Description); have != want.Description {
+		diffs = append(diffs, Diff{Field: "Description", Have: have, Want: want.Description})
+	}
+	var edits []roleEdit
+	// PutRule replaces the whole rule, so one call repairs every field.
+	if len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return putFindingsRule(ctx, client, want, nil) }})
+	}
+	if have := targetARN(target); have != want.TopicARN {
+		edits = append(edits, roleEdit{[]Diff{{Field: "Target " + findingsTargetID, Have: have, Want: want.TopicARN}}, func(ctx context.Context) error {
+			return putFindingsTarget(ctx, client, want)
+		}})
+	}
+	if missing, d := missingTags(tags, wantTags); len(missing) > 0 {
+		edits = append(edits, roleEdit{d, func(ctx context.Context) error {
+			_, err := client.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: rule.Arn, Tags: expandEventBridgeTags(missing)})
+			if err != nil {
+				return fmt.Errorf("tagging EventBridge rule (%s): %w", want.Name, err)
+			}
+			return nil
+		}})
+	}
+	return edits
+}
+
+// putFindingsRule creates or replaces the rule. EventBridge takes tags only
+// when it creates a rule and ignores them on an update, so updates pass nil
+// and tags are repaired with TagResource.
+func putFindingsRule(ctx context.Context, client *eventbridge.Client, want findingsRule, tags map[string]string) error {
+	_, err := client.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name: aws.String(want.Name), EventPattern: aws.String(want.Pattern), State: ebtypes.RuleStateEnabled,
+		Description: aws.String(want.Description), Tags: expandEventBridgeTags(tags),
+	})
+	if err != nil {
+		return fmt.Errorf("putting EventBridge rule (%s): %w", want.Name, err)
+	}
+	return nil
+}
+
+func putFindingsTarget(ctx context.Context, client *eventbridge.Client, want findingsRule) error {
+	out, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{
+		Rule: aws.String(want.Name), Targets: []ebtypes.Target{{Id: aws.String(findingsTargetID), Arn: aws.String(want.TopicARN)}},
+	})
+	if err == nil && out.FailedEntryCount > 0 {
+		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
+	}
+	if err != nil {
+		return fmt.Errorf("putting target %s on EventBridge rule (%s): %w", findingsTargetID, want.Name, err)
+	}
+	return nil
+}
+
+// patternsEquivalent compares event patterns as JSON values, because
+// EventBridge may return a pattern with other spacing or key order.
+func patternsEquivalent(a, b string) bool {
+	var va, vb any
+	return json.Unmarshal([]byte(a), &va) == nil && json.Unmarshal([]byte(b), &vb) == nil && reflect.DeepEqual(va, vb)
+}
+
+func targetARN(t *ebtypes.Target) string {
+	if t == nil {
+		return ""
+	}
+	return aws.ToString(t.Arn)
+}
+
+func findRuleByName(ctx context.Context, client *eventbridge.Client, name string) (*eventbridge.DescribeRuleOutput, error) {
+	out, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
+	if err != nil {
+		return nil, awsx.AsNotFound(err, "EventBridge rule ("+name+")")
+	}
+	return out, nil
+}
+
+func findRuleTags(ctx context.Context, client *eventbridge.Client, arn string) (map[string]string, error) {
+	out, err := client.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of EventBridge rule (%s): %w", arn, err)
+	}
+	tags := make(map[string]string, len(out.Tags))
+	for _, t := range out.Tags {
+		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return tags, nil
+}
+
+// findRuleTarget returns the rule's target with the id, or a NotFoundError.
+func findRuleTarget(ctx context.Context, client *eventbridge.Client, rule, id string) (*ebtypes.Target, error) {
+	in := &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule)}
+	for {
+		out, err := client.ListTargetsByRule(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("listing targets of EventBridge rule (%s): %w", rule, err)
+		}
+		for _, t := range out.Targets {
+			if aws.ToString(t.Id) == id {
+				return &t, nil
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return nil, &awsx.NotFoundError{What: "EventBridge target " + id + " of rule (" + rule + ")"}
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+func expandEventBridgeTags(tags map[string]string) []ebtypes.Tag {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make([]ebtypes.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, ebtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}

@@ -1,0 +1,199 @@
+package baseline
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+const findingsRuleName = "acme-guardduty-findings"
+
+func TestFindingsRule(t *testing.T) {
+	f := newFixture(t)
+	e := itemEngine("findings-rule")
+	conformance(t, f, e, ScopeAll)
+
+	ctx := context.Background()
+	topic := "arn:aws:sns:us-east-1:" + f.member + ":acme-alerts"
+	for _, region := range f.spec.Regions {
+		client := eventbridge.NewFromConfig(awsx.InRegion(f.cfg, region))
+		rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(findingsRuleName)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`
+		if !patternsEquivalent(aws.ToString(rule.EventPattern), want) || rule.State != ebtypes.RuleStateEnabled {
+			t.Errorf("%s: rule = %s %s", region, aws.ToString(rule.EventPattern), rule.State)
+		}
+		if tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn)); err != nil || tags[TagManaged] != "true" {
+			t.Errorf("%s: rule tags = %v %v", region, tags, err)
+		}
+		if target, err := findRuleTarget(ctx, client, findingsRuleName, "alerts"); err != nil || aws.ToString(target.Arn) != topic {
+			t.Errorf("%s: target = %+v %v, want %s", region, target, err, topic)
+		}
+	}
+}
+
+// TestFindingsRuleDelivers raises GuardDuty findings in eu-west-1 and checks
+// that only those at or above the severity reach the home region's topic.
+func TestFindingsRuleDelivers(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	home := awsx.InRegion(f.cfg, "us-east-1")
+	// The alerts-topic item's topic, reduced to what delivery needs.
+	topic, err := sns.NewFromConfig(home).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-alerts"), Attributes: map[string]string{
+		"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"*"}]}`,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := itemEngine("guardduty", "findings-rule").Apply(ctx, f.spec, f.cfg, ScopeRegion("eu-west-1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, severity := range []float64{2, 8} {
+		if err := f.srv.RaiseGuardDutyFinding(f.member, "eu-west-1", severity, "Recon:IAMUser/MaliciousIPCaller"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.srv.DeliveredEvents(f.member)
+	if len(got) != 1 || got[0].Target != aws.ToString(topic.TopicArn) || got[0].Error != "" || !strings.Contains(got[0].Input, `"severity":8`) {
+		t.Fatalf("deliveries = %+v, want the severity 8 finding only, delivered to %s", got, aws.ToString(topic.TopicArn))
+	}
+}
+
+func TestFindingsRuleDrift(t *testing.T) {
+	tests := []struct {
+		name  string
+		drift func(context.Context, *eventbridge.Client, *Spec) error
+		want  []Diff
+	}{
+		{
+			name: "disabled",
+			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
+				_, err := c.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: aws.String(findingsRuleName)})
+				return err
+			},
+			want: []Diff{{"State", "DISABLED", "ENABLED"}},
+		},
+		{
+			name: "target removed",
+			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
+				_, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(findingsRuleName), Ids: []string{"alerts"}})
+				return err
+			},
+			want: []Diff{{"Target alerts", "", "arn:aws:sns:us-east-1:{member}:acme-alerts"}},
+		},
+		{
+			name: "pattern widened",
+			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
+				_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(findingsRuleName), EventPattern: aws.String(`{"source":["aws.guardduty"]}`),
+					Description: aws.String(desiredFindingsRule(spec).Description)})
+				return err
+			},
+			want: []Diff{{"EventPattern", `{"source":["aws.guardduty"]}`, findingsPattern(4)}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			e := itemEngine("findings-rule")
+			scope := ScopeRegion("eu-west-1")
+			if _, err := e.Apply(ctx, f.spec, f.cfg, scope); err != nil {
+				t.Fatal(err)
+			}
+			client := eventbridge.NewFromConfig(awsx.InRegion(f.cfg, "eu-west-1"))
+			if err := tt.drift(ctx, client, f.spec); err != nil {
+				t.Fatal(err)
+			}
+			plan, err := e.Plan(ctx, f.spec, f.cfg, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := slices.Clone(tt.want)
+			for i := range want {
+				want[i].Want = strings.ReplaceAll(want[i].Want, "{member}", f.member)
+			}
+			c := changeOf(plan, "findings-rule", "rule/"+findingsRuleName, "eu-west-1")
+			if c.Action != Update || !slices.Equal(c.Diffs, want) {
+				t.Fatalf("change = %s %+v, want update %+v", c.Action, c.Diffs, want)
+			}
+			if _, err := e.Apply(ctx, f.spec, f.cfg, scope); err != nil {
+				t.Fatal(err)
+			}
+			if again, err := e.Plan(ctx, f.spec, f.cfg, scope); err != nil || again.HasChanges() {
+				t.Fatalf("plan after repair: %v\n%s", err, again)
+			}
+		})
+	}
+}
+
+func TestFindingsRuleOwnership(t *testing.T) {
+	tests := []struct {
+		name  string
+		adopt bool
+		want  Action
+		after Action
+	}{
+		{name: "not landfall's", want: Conflict, after: Conflict},
+		{name: "adopted", adopt: true, want: Update, after: Unchanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			f.spec.Profile.Adopt = tt.adopt
+			client := eventbridge.NewFromConfig(awsx.InRegion(f.cfg, "eu-west-1"))
+			theirs := `{"source":["aws.guardduty"]}`
+			if _, err := client.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(findingsRuleName), EventPattern: aws.String(theirs)}); err != nil {
+				t.Fatal(err)
+			}
+			e := itemEngine("findings-rule")
+			scope := ScopeRegion("eu-west-1")
+			rep, err := e.Apply(ctx, f.spec, f.cfg, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := rep.Items[0].Changes[0]; c.Action != tt.want {
+				t.Fatalf("change = %s %q, want %s", c.Action, c.Detail, tt.want)
+			}
+			rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(findingsRuleName)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if untouched := aws.ToString(rule.EventPattern) == theirs; untouched != (tt.want == Conflict) {
+				t.Fatalf("pattern after apply = %s", aws.ToString(rule.EventPattern))
+			}
+			plan, err := e.Plan(ctx, f.spec, f.cfg, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := plan.Changes[0].Action; got != tt.after {
+				t.Fatalf("plan after apply:\n%s", plan)
+			}
+		})
+	}
+}
+
+// TestFindingsRuleRouteToRegion: per-region topics do not exist, so the
+// profile's wish is reported and findings still go home.
+func TestFindingsRuleRouteToRegion(t *testing.T) {
+	f := newFixture(t)
+	f.spec.Profile.Items.GuardDuty.RouteTo = "region"
+	plan, err := itemEngine("findings-rule").Plan(context.Background(), f.spec, f.cfg, ScopeRegion("eu-west-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := actions(plan)
+	if got["findings-rule route eu-west-1"] != Finding || got["findings-rule rule/"+findingsRuleName+" eu-west-1"] != Create {
+		t.Fatalf("plan:\n%s", plan)
+	}
+}

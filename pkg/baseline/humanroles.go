@@ -1,0 +1,172 @@
+package baseline
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The roles people assume into the account: admin, operator, developer,
+// read-only and billing. Who may assume them is organization.identity:
+// principals of an identity account with recent MFA, or a SAML provider
+// (whose sessions carry no MFA context, so MFA is the provider's job).
+// A role the profile turns off is deleted if landfall created it; a role
+// landfall did not create is never touched.
+
+// humanRole is one of the roles, with whether the profile wants it.
+type humanRole struct {
+	role    ownedRole
+	enabled bool
+}
+
+func desiredHumanRoles(s *Spec) []humanRole {
+	hr := s.Profile.Items.HumanRoles
+	mk := func(suffix, description string, managed []string, inline map[string]iamPolicy) ownedRole {
+		return ownedRole{
+			Name: s.Name(suffix), Description: description, Trust: humanTrust(s),
+			MaxSession: int32(hr.MaxSessionSeconds), Managed: managed, Inline: inline,
+		}
+	}
+	services := hr.Developer.Services
+	return []humanRole{
+		{mk("admin", "Administrators of the account", []string{managedPolicyARN("AdministratorAccess")}, nil), hr.Admin},
+		{mk("operator", "Operators: everything but IAM, Organizations and CloudTrail changes",
+			[]string{managedPolicyARN("PowerUserAccess")}, map[string]iamPolicy{"landfall-operator-guard": operatorGuard()}), hr.Operator},
+		{mk("developer", "Developers: the services the profile lists, never IAM",
+			nil, map[string]iamPolicy{"landfall-developer": developerPolicy(services)}), len(services) > 0},
+		{mk("read-only", "Read-only access to the account", []string{managedPolicyARN("ReadOnlyAccess")}, nil), hr.ReadOnly},
+		{mk("billing", "Billing and cost management", []string{managedPolicyARN("job-function/Billing")}, nil), hr.Billing},
+	}
+}
+
+// samlAudience is the audience AWS sign-in puts in SAML assertions.
+const samlAudience = "https://signin.aws.amazon.com/saml"
+
+func humanTrust(s *Spec) iamPolicy {
+	id := s.Config.Organization.Identity
+	if id.SAMLProviderARN != "" {
+		return newIAMPolicy(iamStatement{
+			Effect:    "Allow",
+			Principal: map[string][]string{"Federated": {id.SAMLProviderARN}},
+			Action:    []string{"sts:AssumeRoleWithSAML"},
+			Condition: map[string]map[string][]string{"StringEquals": {"SAML:aud": {samlAudience}}},
+		})
+	}
+	return newIAMPolicy(iamStatement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"AWS": {"arn:aws:iam::" + id.AccountID + ":root"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{
+			"Bool":            {"aws:MultiFactorAuthPresent": {"true"}},
+			"NumericLessThan": {"aws:MultiFactorAuthAge": {strconv.Itoa(id.MFAMaxAgeSeconds)}},
+		},
+	})
+}
+
+// operatorGuard takes from PowerUserAccess what an operator must not do:
+// change IAM (PowerUserAccess still allows service-linked roles) or the
+// audit trail. An explicit deny wins over any allow added later.
+func operatorGuard() iamPolicy {
+	return newIAMPolicy(iamStatement{
+		Sid:    "DenyIAMAndCloudTrailWrites",
+		Effect: "Deny",
+		Action: []string{
+			"iam:Add*", "iam:Attach*", "iam:Change*", "iam:Create*", "iam:Deactivate*", "iam:Delete*", "iam:Detach*",
+			"iam:Enable*", "iam:PassRole", "iam:Put*", "iam:Remove*", "iam:Reset*", "iam:Resync*", "iam:Set*",
+			"iam:Tag*", "iam:Untag*", "iam:Update*", "iam:Upload*",
+			"cloudtrail:AddTags", "cloudtrail:Create*", "cloudtrail:Delete*", "cloudtrail:Put*", "cloudtrail:RemoveTags",
+			"cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:Update*",
+		},
+		Resource: []string{"*"},
+	})
+}
+
+// developerPolicy allows the listed services in full and denies IAM and
+// Organizations outright, so no service grant can be turned into more.
+func developerPolicy(services []string) iamPolicy {
+	actions := make([]string, len(services))
+	for i, svc := range services {
+		actions[i] = svc + ":*"
+	}
+	return newIAMPolicy(
+		iamStatement{Sid: "ProfileServices", Effect: "Allow", Action: actions, Resource: []string{"*"}},
+		iamStatement{Sid: "DenyIAMAndOrganizations", Effect: "Deny", Action: []string{"iam:*", "organizations:*"}, Resource: []string{"*"}},
+	)
+}
+
+func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
+	client := iam.NewFromConfig(env.AWS)
+	var changes []Change
+	for _, hr := range desiredHumanRoles(env.Spec) {
+		if hr.enabled {
+			c, err := planOwnedRole(ctx, client, env.Spec, hr.role)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, c)
+			continue
+		}
+		c, ok, err := planRetiredRole(ctx, client, hr.role.Name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			changes = append(changes, c)
+		}
+	}
+	return changes, nil
+}
+
+// planRetiredRole plans the deletion of a role the profile no longer wants,
+// if landfall created it. There is no plan entry for a role that does not
+// exist or is not landfall's.
+func planRetiredRole(ctx context.Context, client *iam.Client, name string) (Change, bool, error) {
+	role, err := findRoleByName(ctx, client, name)
+	if awsx.NotFound(err) {
+		return Change{}, false, nil
+	}
+	if err != nil {
+		return Change{}, false, err
+	}
+	if !Owned(flattenIAMTags(role.Tags)) {
+		return Change{}, false, nil
+	}
+	return Change{
+		Resource: "role/" + name, Action: Update,
+		Diffs: []Diff{{Field: "Role", Have: "present", Want: "deleted (disabled in the profile)"}},
+		Apply: func(ctx context.Context) error { return deleteOwnedRole(ctx, client, name) },
+	}, true, nil
+}
+
+// deleteOwnedRole removes a role landfall created: policies first, because
+// IAM refuses to delete a role that still has any. Gone already is success.
+func deleteOwnedRole(ctx context.Context, client *iam.Client, role string) error {
+	managed, inline, err := findRolePolicies(ctx, client, role)
+	if awsx.NotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, arn := range managed {
+		_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
+		if err := wrapRoleErr("detaching "+arn+" from IAM role", role, err); err != nil && !awsx.NotFound(err) {
+			return err
+		}
+	}
+	for pname := range inline {
+		_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pname)})
+		if err := wrapRoleErr("deleting inline policy "+pname+" of IAM role", role, err); err != nil && !awsx.NotFound(err) {
+			return err
+		}
+	}
+	_, err = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(role)})
+	if awsx.NotFound(err) {
+		return nil
+	}
+	return wrapRoleErr("deleting IAM role", role, err)
+}

@@ -1,0 +1,210 @@
+package baseline
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The account-wide service items in apply order, and what they share: the
+// reconciler of a KMS key landfall owns and the conflict entry. (missingTags,
+// shared with the regional items, lives in guardduty.go.)
+
+// accountItems returns the account-wide service items. All run once per
+// account in the home region.
+func accountItems() []Item {
+	return []Item{
+		{
+			Name:    "s3-public-access-block",
+			Enabled: func(s *Spec) bool { return s.Profile.Items.S3BlockPublicAccess },
+			Plan:    planS3PublicAccessBlock,
+		},
+		{
+			Name:    "alerts-topic",
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planAlertsTopic,
+		},
+		{
+			Name:    "cloudtrail",
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planCloudTrail,
+		},
+		{
+			Name: "alarms",
+			// The metric filters sit on the trail's log group, and every alarm
+			// acts on the alerts topic: both must exist first.
+			DependsOn: []string{"cloudtrail", "alerts-topic"},
+			Enabled:   func(*Spec) bool { return true },
+			Plan:      planAlarms,
+		},
+		{
+			Name: "budget",
+			// The budget's notifications name the alerts topic as a subscriber,
+			// and Budgets checks the topic policy when it is added.
+			DependsOn: []string{"alerts-topic"},
+			Enabled:   func(*Spec) bool { return true },
+			Plan:      planBudget,
+		},
+		{
+			Name: "alternate-contacts",
+			// Always planned: with no contact configured it plans nothing.
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planAlternateContacts,
+		},
+	}
+}
+
+// conflictChange is the plan entry for a same-named resource that is not
+// landfall's and that the profile does not let landfall adopt.
+func conflictChange(spec *Spec, resource, kind, name string) Change {
+	return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
+		"%s %s exists but is not tagged %s=true, so landfall leaves it alone: rename or delete it, or set adopt: true in profile %s to take it over",
+		kind, name, TagManaged, spec.Profile.Name)}
+}
+
+// ownedKey is a customer managed KMS key landfall creates and owns, found by
+// its alias: its key policy, rotation and tags.
+type ownedKey struct {
+	Alias       string // "alias/<prefix>-alerts"
+	Description string
+	Policy      iamPolicy
+}
+
+// keyAdminStatement lets the account's IAM principals manage and use the
+// key. Without it only the key policy could grant access, and a mistake in
+// it would lock the account out of its own key.
+func keyAdminStatement(account string) iamStatement {
+	return iamStatement{Sid: "AccountAdministers", Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + account + ":root"}},
+		Action: []string{"kms:*"}, Resource: []string{"*"}}
+}
+
+// planOwnedKey plans one owned key. A key that is disabled or pending
+// deletion is a finding: re-enabling a key someone turned off is a decision
+// for a person, and everything encrypted with it fails until then.
+func planOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want ownedKey) (Change, error) {
+	resource := "kms-key/" + want.Alias
+	key, err := findKeyByAlias(ctx, client, want.Alias)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			return createOwnedKey(ctx, client, spec, want)
+		}}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	id := aws.ToString(key.KeyId)
+	tags, err := findKeyTags(ctx, client, id)
+	if err != nil {
+		return Change{}, err
+	}
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return conflictChange(spec, resource, "KMS key", want.Alias), nil
+	}
+	if key.KeyState != kmstypes.KeyStateEnabled {
+		return Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
+			"KMS key %s (%s) is %s, so nothing encrypted with it can be delivered: enable it (or cancel its deletion) unless it was retired on purpose",
+			want.Alias, id, key.KeyState)}, nil
+	}
+	policy, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading KMS key policy (%s): %w", want.Alias, err)
+	}
+	rotation, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading KMS key rotation (%s): %w", want.Alias, err)
+	}
+	var edits []roleEdit
+	if have := aws.ToString(policy.Policy); !iamPoliciesEquivalent(have, want.Policy.JSON()) {
+		edits = append(edits, roleEdit{[]Diff{{"KeyPolicy", displayIAMPolicy(have), want.Policy.JSON()}}, func(ctx context.Context) error {
+			return putKeyPolicy(ctx, client, id, want)
+		}})
+	}
+	if !rotation.KeyRotationEnabled {
+		edits = append(edits, roleEdit{[]Diff{{"KeyRotationEnabled", "false", "true"}}, func(ctx context.Context) error {
+			return enableKeyRotation(ctx, client, id, want.Alias)
+		}})
+	}
+	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
+		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+			_, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: expandKMSTags(missing)})
+			if err != nil {
+				return fmt.Errorf("tagging KMS key (%s): %w", want.Alias, err)
+			}
+			return nil
+		}})
+	}
+	return editsChange(resource, edits), nil
+}
+
+// createOwnedKey creates the key with its policy and tags, then the alias
+// that names it, then turns on rotation. A failure after CreateKey leaves a
+// key without the alias that the next plan cannot find: the error says
+// which key, so it can be aliased or deleted by hand.
+func createOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want ownedKey) error {
+	out, err := client.CreateKey(ctx, &kms.CreateKeyInput{
+		Description: aws.String(want.Description),
+		Policy:      aws.String(want.Policy.JSON()),
+		Tags:        expandKMSTags(spec.Tags),
+	})
+	if err != nil {
+		return fmt.Errorf("creating KMS key (%s): %w", want.Alias, err)
+	}
+	id := aws.ToString(out.KeyMetadata.KeyId)
+	if _, err := client.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(want.Alias), TargetKeyId: aws.String(id)}); err != nil {
+		return fmt.Errorf("creating KMS alias (%s) for key %s: %w", want.Alias, id, err)
+	}
+	return enableKeyRotation(ctx, client, id, want.Alias)
+}
+
+func putKeyPolicy(ctx context.Context, client *kms.Client, id string, want ownedKey) error {
+	_, err := client.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default"), Policy: aws.String(want.Policy.JSON())})
+	if err != nil {
+		return fmt.Errorf("putting KMS key policy (%s): %w", want.Alias, err)
+	}
+	return nil
+}
+
+func enableKeyRotation(ctx context.Context, client *kms.Client, id, alias string) error {
+	if _, err := client.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: aws.String(id)}); err != nil {
+		return fmt.Errorf("enabling KMS key rotation (%s): %w", alias, err)
+	}
+	return nil
+}
+
+func findKeyByAlias(ctx context.Context, client *kms.Client, alias string) (*kmstypes.KeyMetadata, error) {
+	out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
+	if err != nil {
+		return nil, fmt.Errorf("reading KMS key (%s): %w", alias, awsx.AsNotFound(err, "KMS key ("+alias+")"))
+	}
+	return out.KeyMetadata, nil
+}
+
+func findKeyTags(ctx context.Context, client *kms.Client, id string) (map[string]string, error) {
+	tags := map[string]string{}
+	pages := kms.NewListResourceTagsPaginator(client, &kms.ListResourceTagsInput{KeyId: aws.String(id)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing tags of KMS key (%s): %w", id, err)
+		}
+		for _, t := range page.Tags {
+			tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
+		}
+	}
+	return tags, nil
+}
+
+func expandKMSTags(tags map[string]string) []kmstypes.Tag {
+	out := make([]kmstypes.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(tags[k])})
+	}
+	return out
+}

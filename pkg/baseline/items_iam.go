@@ -1,0 +1,436 @@
+package baseline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+// The IAM items in apply order, and what they share: the policy-document
+// helpers and the reconciler of a role landfall owns outright.
+
+// iamItems returns the IAM items: landfall's own door first, then the doors
+// people use, then what only gets reported.
+func iamItems() []Item {
+	return []Item{
+		{
+			Name:    "execution-role",
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planExecutionRole,
+		},
+		{
+			Name: "entry-role",
+			// Tightening the entry role can lock landfall out of the account;
+			// never tighten that door before landfall's own door is in place.
+			DependsOn: []string{"execution-role"},
+			Enabled:   func(s *Spec) bool { return s.Profile.Items.EntryRole.RequireMFA },
+			Plan:      planEntryRole,
+		},
+		{
+			Name: "human-roles",
+			// Always planned: with every role disabled it still removes the
+			// ones landfall created earlier.
+			Enabled: func(*Spec) bool { return true },
+			Plan:    planHumanRoles,
+		},
+		{
+			Name:    "account-alias",
+			Enabled: func(s *Spec) bool { return s.Profile.Items.AccountAlias },
+			Plan:    planAccountAlias,
+		},
+		{
+			Name: "iam-findings",
+			// Deleting the bootstrap user removes a way in for people; do it
+			// only once the human roles they should use instead exist.
+			DependsOn: []string{"human-roles"},
+			Enabled:   func(*Spec) bool { return true },
+			Plan:      planIAMFindings,
+		},
+	}
+}
+
+// iamPropagationTimeout bounds retries of IAM's eventual consistency: a role
+// just created or changed may be unknown to other services and to STS for a
+// while. terraform-provider-aws uses the same bound. See
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+const iamPropagationTimeout = 2 * time.Minute
+
+// invalidPrincipal reports IAM rejecting a trust policy because a principal
+// it names is not visible yet. MalformedPolicyDocument also covers real
+// syntax errors, so the message is the only way to tell them apart.
+func invalidPrincipal(err error) bool {
+	return awsx.IsCode(err, "MalformedPolicyDocument") && strings.Contains(err.Error(), "Invalid principal in policy")
+}
+
+// iamPolicy is an IAM policy document as landfall writes it. Every list
+// element is a list, so documents are built uniformly.
+type iamPolicy struct {
+	Version   string         `json:"Version"`
+	Statement []iamStatement `json:"Statement"`
+}
+
+type iamStatement struct {
+	Sid       string                         `json:"Sid,omitempty"`
+	Effect    string                         `json:"Effect"`
+	Principal map[string][]string            `json:"Principal,omitempty"`
+	Action    []string                       `json:"Action"`
+	Resource  []string                       `json:"Resource,omitempty"`
+	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+}
+
+func newIAMPolicy(statements ...iamStatement) iamPolicy {
+	return iamPolicy{Version: "2012-10-17", Statement: statements}
+}
+
+// JSON renders the document compactly; IAM's size limits count characters
+// without whitespace, so compact is also the cheapest form.
+func (p iamPolicy) JSON() string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	// Encoding maps of strings and slices of strings cannot fail.
+	_ = enc.Encode(p)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// iamPoliciesEquivalent reports whether two policy documents mean the same
+// thing, ignoring what IAM changes on the way back: URL encoding, whitespace,
+// key order, "x" versus ["x"], the order of values and of statements, and
+// true versus "true". Comparing the text would report drift on every run.
+func iamPoliciesEquivalent(a, b string) bool {
+	ca, errA := canonicalIAMPolicy(a)
+	cb, errB := canonicalIAMPolicy(b)
+	return errA == nil && errB == nil && ca == cb
+}
+
+// canonicalIAMPolicy returns the document in one canonical compact form. IAM
+// returns documents URL-encoded (RFC 3986); a document that already starts
+// with "{" is taken as it is.
+func canonicalIAMPolicy(doc string) (string, error) {
+	doc = strings.TrimSpace(doc)
+	if !strings.HasPrefix(doc, "{") {
+		decoded, err := url.QueryUnescape(doc)
+		if err != nil {
+			return "", err
+		}
+		doc = decoded
+	}
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return "", err
+	}
+	out, err := json.Marshal(normalizeIAMPolicyValue(v))
+	return string(out), err
+}
+
+func normalizeIAMPolicyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			out[k] = normalizeIAMPolicyValue(val)
+		}
+		return out
+	case []any:
+		if len(x) == 1 {
+			return normalizeIAMPolicyValue(x[0])
+		}
+		items := make([]any, len(x))
+		keys := make([]string, len(x))
+		for i, val := range x {
+			items[i] = normalizeIAMPolicyValue(val)
+			b, _ := json.Marshal(items[i]) // values decoded from JSON always encode
+			keys[i] = string(b)
+		}
+		sort.Sort(byKey{items, keys})
+		return items
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return v
+}
+
+// byKey sorts values by their canonical encoding.
+type byKey struct {
+	items []any
+	keys  []string
+}
+
+func (s byKey) Len() int           { return len(s.items) }
+func (s byKey) Less(i, j int) bool { return s.keys[i] < s.keys[j] }
+func (s byKey) Swap(i, j int) {
+	s.items[i], s.items[j] = s.items[j], s.items[i]
+	s.keys[i], s.keys[j] = s.keys[j], s.keys[i]
+}
+
+// displayIAMPolicy renders a document for a plan diff: decoded and compact,
+// or as received when it cannot be parsed.
+func displayIAMPolicy(doc string) string {
+	if c, err := canonicalIAMPolicy(doc); err == nil {
+		return c
+	}
+	return doc
+}
+
+// ownedRole is an IAM role landfall creates and owns entirely: its trust,
+// session length, description, and every policy on it. Extra policies
+// attached out of band are drift and get removed.
+type ownedRole struct {
+	Name        string
+	Description string
+	Trust       iamPolicy
+	MaxSession  int32
+	Managed     []string             // managed policy ARNs
+	Inline      map[string]iamPolicy // by policy name
+}
+
+// roleEdit is a field-level difference and the one write that repairs it
+// (a single TagRole call repairs every tag, so an edit may carry several).
+type roleEdit struct {
+	diffs []Diff
+	apply func(context.Context) error
+}
+
+// planOwnedRole plans one owned role: create it, repair the fields that
+// drifted, or report a same-named role that is not landfall's.
+func planOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want ownedRole) (Change, error) {
+	resource := "role/" + want.Name
+	role, err := findRoleByName(ctx, client, want.Name)
+	if awsx.NotFound(err) {
+		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+			return createOwnedRole(ctx, client, spec, want)
+		}}, nil
+	}
+	if err != nil {
+		return Change{}, err
+	}
+	tags := flattenIAMTags(role.Tags)
+	if !Owned(tags) && !spec.Profile.Adopt {
+		return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
+			"IAM role %s exists but is not tagged %s=true, so landfall leaves it alone: rename or delete it, or set adopt: true in profile %s to take it over",
+			want.Name, TagManaged, spec.Profile.Name)}, nil
+	}
+	managed, inline, err := findRolePolicies(ctx, client, want.Name)
+	if err != nil {
+		return Change{}, err
+	}
+	return editsChange(resource, diffOwnedRole(client, spec, want, role, tags, managed, inline)), nil
+}
+
+// editsChange turns a role's edits into its plan entry: unchanged without
+// any, otherwise an update that applies exactly those edits in order.
+func editsChange(resource string, edits []roleEdit) Change {
+	if len(edits) == 0 {
+		return Change{Resource: resource, Action: Unchanged}
+	}
+	c := Change{Resource: resource, Action: Update, Apply: func(ctx context.Context) error {
+		for _, e := range edits {
+			if err := e.apply(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	for _, e := range edits {
+		c.Diffs = append(c.Diffs, e.diffs...)
+	}
+	return c
+}
+
+func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtypes.Role, tags map[string]string, managed []string, inline map[string]string) []roleEdit {
+	var edits []roleEdit
+	name := aws.String(want.Name)
+	if have := aws.ToString(role.AssumeRolePolicyDocument); !iamPoliciesEquivalent(have, want.Trust.JSON()) {
+		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.Trust.JSON()}}, func(ctx context.Context) error {
+			return updateTrust(ctx, client, want.Name, want.Trust)
+		}})
+	}
+	if have := aws.ToInt32(role.MaxSessionDuration); have != want.MaxSession {
+		edits = append(edits, roleEdit{[]Diff{{"MaxSessionDuration", strconv.Itoa(int(have)), strconv.Itoa(int(want.MaxSession))}}, func(ctx context.Context) error {
+			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, MaxSessionDuration: aws.Int32(want.MaxSession)})
+			return wrapRoleErr("updating IAM role session duration", want.Name, err)
+		}})
+	}
+	if have := aws.ToString(role.Description); have != want.Description {
+		edits = append(edits, roleEdit{[]Diff{{"Description", have, want.Description}}, func(ctx context.Context) error {
+			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, Description: aws.String(want.Description)})
+			return wrapRoleErr("updating IAM role description", want.Name, err)
+		}})
+	}
+	for _, arn := range want.Managed {
+		if !slices.Contains(managed, arn) {
+			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "detached", "attached"}}, func(ctx context.Context) error {
+				_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
+				return wrapRoleErr("attaching "+arn+" to IAM role", want.Name, err)
+			}})
+		}
+	}
+	for _, arn := range managed {
+		if !slices.Contains(want.Managed, arn) {
+			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "attached", "detached"}}, func(ctx context.Context) error {
+				_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
+				return wrapRoleErr("detaching "+arn+" from IAM role", want.Name, err)
+			}})
+		}
+	}
+	for _, pname := range slices.Sorted(maps.Keys(want.Inline)) {
+		doc := want.Inline[pname]
+		if have, ok := inline[pname]; !ok || !iamPoliciesEquivalent(have, doc.JSON()) {
+			edits = append(edits, roleEdit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), doc.JSON()}}, func(ctx context.Context) error {
+				return putRolePolicy(ctx, client, want.Name, pname, doc)
+			}})
+		}
+	}
+	for _, pname := range slices.Sorted(maps.Keys(inline)) {
+		if _, ok := want.Inline[pname]; !ok {
+			edits = append(edits, roleEdit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), ""}}, func(ctx context.Context) error {
+				_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(pname)})
+				return wrapRoleErr("deleting inline policy "+pname+" of IAM role", want.Name, err)
+			}})
+		}
+	}
+	if e, ok := tagRoleEdit(client, want.Name, tags, spec.Tags); ok {
+		edits = append(edits, e)
+	}
+	return edits
+}
+
+// tagRoleEdit sets the wanted tags that are missing or different. Other tags
+// stay: people may tag landfall's roles for their own bookkeeping.
+func tagRoleEdit(client *iam.Client, role string, have, want map[string]string) (roleEdit, bool) {
+	var e roleEdit
+	var missing []iamtypes.Tag
+	for _, k := range slices.Sorted(maps.Keys(want)) {
+		if have[k] != want[k] {
+			e.diffs = append(e.diffs, Diff{"Tag " + k, have[k], want[k]})
+			missing = append(missing, iamtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
+		}
+	}
+	e.apply = func(ctx context.Context) error {
+		_, err := client.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: missing})
+		return wrapRoleErr("tagging IAM role", role, err)
+	}
+	return e, len(missing) > 0
+}
+
+// createOwnedRole creates the role with its tags, then its policies. If a
+// policy write fails, the next plan finds the tagged role and repairs just
+// the missing policies.
+func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want ownedRole) error {
+	in := &iam.CreateRoleInput{
+		RoleName:                 aws.String(want.Name),
+		AssumeRolePolicyDocument: aws.String(want.Trust.JSON()),
+		Description:              aws.String(want.Description),
+		MaxSessionDuration:       aws.Int32(want.MaxSession),
+		Tags:                     expandIAMTags(spec.Tags),
+	}
+	err := awsx.Retry(ctx, iamPropagationTimeout, invalidPrincipal, func() error {
+		_, err := client.CreateRole(ctx, in)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("creating IAM role (%s): %w", want.Name, err)
+	}
+	for _, arn := range want.Managed {
+		if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: in.RoleName, PolicyArn: aws.String(arn)}); err != nil {
+			return fmt.Errorf("attaching %s to IAM role (%s): %w", arn, want.Name, err)
+		}
+	}
+	for _, pname := range slices.Sorted(maps.Keys(want.Inline)) {
+		if err := putRolePolicy(ctx, client, want.Name, pname, want.Inline[pname]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func updateTrust(ctx context.Context, client *iam.Client, role string, trust iamPolicy) error {
+	err := awsx.Retry(ctx, iamPropagationTimeout, invalidPrincipal, func() error {
+		_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(trust.JSON())})
+		return err
+	})
+	return wrapRoleErr("updating trust policy of IAM role", role, err)
+}
+
+func putRolePolicy(ctx context.Context, client *iam.Client, role, name string, doc iamPolicy) error {
+	_, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name), PolicyDocument: aws.String(doc.JSON())})
+	return wrapRoleErr("putting inline policy "+name+" on IAM role", role, err)
+}
+
+func wrapRoleErr(doing, role string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s (%s): %w", doing, role, err)
+}
+
+func findRoleByName(ctx context.Context, client *iam.Client, name string) (*iamtypes.Role, error) {
+	out, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		return nil, awsx.AsNotFound(err, "IAM role ("+name+")")
+	}
+	return out.Role, nil
+}
+
+// findRolePolicies returns the managed policy ARNs attached to a role and
+// its inline policies' documents (URL-encoded, as IAM returns them).
+func findRolePolicies(ctx context.Context, client *iam.Client, role string) ([]string, map[string]string, error) {
+	var managed []string
+	attached := iam.NewListAttachedRolePoliciesPaginator(client, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing managed policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")"))
+		}
+		for _, p := range page.AttachedPolicies {
+			managed = append(managed, aws.ToString(p.PolicyArn))
+		}
+	}
+	inline := map[string]string{}
+	names := iam.NewListRolePoliciesPaginator(client, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
+	for names.HasMorePages() {
+		page, err := names.NextPage(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("listing inline policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")"))
+		}
+		for _, pname := range page.PolicyNames {
+			out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pname)})
+			if err != nil {
+				return nil, nil, fmt.Errorf("reading inline policy %s of IAM role (%s): %w", pname, role, err)
+			}
+			inline[pname] = aws.ToString(out.PolicyDocument)
+		}
+	}
+	return managed, inline, nil
+}
+
+func expandIAMTags(tags map[string]string) []iamtypes.Tag {
+	out := make([]iamtypes.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
+	}
+	return out
+}
+
+func flattenIAMTags(tags []iamtypes.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return out
+}

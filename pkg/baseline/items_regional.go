@@ -1,0 +1,65 @@
+package baseline
+
+// regionalItems returns the per-region items in apply order, preceded by
+// the one global item they need: AWS Config's IAM role. IAM is global, so
+// the role cannot be created by each region without racing; as a global
+// item it is applied before any region runs (the engine and the pipeline
+// apply the global scope first). The findings rule likewise relies on the
+// global alerts-topic item for its target.
+func regionalItems() []Item {
+	return []Item{
+		{
+			Name:    "aws-config-role",
+			Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+			Plan:    planConfigRole,
+		},
+		{
+			Name:     "guardduty",
+			Regional: true,
+			Enabled:  func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
+			Plan:     planGuardDuty,
+		},
+		{
+			Name:     "findings-rule",
+			Regional: true,
+			// The rule routes the detector's findings; without a detector
+			// in the region it would promise alerts that never come.
+			DependsOn: []string{"guardduty"},
+			Enabled:   func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
+			Plan:      planFindingsRule,
+		},
+		{
+			Name:     "ebs-encryption",
+			Regional: true,
+			Enabled:  func(s *Spec) bool { return s.Profile.Items.EBSEncryption },
+			Plan:     planEBSEncryption,
+		},
+		{
+			Name:     "access-analyzer",
+			Regional: true,
+			Enabled:  func(s *Spec) bool { return s.Profile.Items.AccessAnalyzer },
+			Plan:     planAccessAnalyzer,
+		},
+		{
+			Name:     "aws-config",
+			Regional: true,
+			Enabled:  func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+			Plan:     planAWSConfig,
+		},
+		{
+			Name:     "security-hub",
+			Regional: true,
+			// Security Hub's controls are AWS Config rules: they report
+			// nothing until the region's recorder runs.
+			DependsOn: []string{"aws-config"},
+			Enabled:   func(s *Spec) bool { return s.Profile.Items.SecurityHub.Enabled },
+			Plan:      planSecurityHub,
+		},
+		{
+			Name:     "default-vpcs",
+			Regional: true,
+			Enabled:  func(s *Spec) bool { return s.Profile.Items.DefaultVPCs.Remove },
+			Plan:     planDefaultVPC,
+		},
+	}
+}
