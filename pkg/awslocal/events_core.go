@@ -1,8 +1,9 @@
 package awslocal
 
 import (
-	"strings"
 	"time"
+
+	"github.com/landfall/landfall/pkg/awsx"
 )
 
 // hooks connect services: an alarm publishes to SNS, SNS delivers to SQS or
@@ -10,8 +11,11 @@ import (
 // CloudWatch. Each service sets the hooks it provides when it registers; a
 // hook that no service provides drops the delivery. Callers hold s.mu.
 type hooks struct {
-	putEvent   func(accountID, region string, event doc)
-	publish    func(topicARN, subject, message string) error
+	putEvent func(accountID, region string, event doc)
+	// publish delivers a message to a topic on behalf of an AWS service
+	// (its principal, e.g. cloudwatch.amazonaws.com) and the resource that
+	// sent it, so the topic policy decides as it does in AWS.
+	publish    func(service, sourceAccount, sourceARN, topicARN, subject, message string) error
 	putMetric  func(accountID, region string, m metricDatum)
 	sendToSQS  func(queueARN, body string) error
 	invokeFunc func(functionARN string, payload []byte) error
@@ -92,18 +96,11 @@ type CallKey struct {
 	Operation string `json:"operation"`
 }
 
-// Write reports whether an operation changes state. AWS names its read-only
-// operations with these verbs.
+// Write reports whether an operation changes state, by the verbs AWS uses
+// for read-only operations (awsx.IsRead, which landfall's own call counts
+// use too). STS changes no resources.
 func (k CallKey) Write() bool {
-	if k.Service == "sts" { // credentials and identity, no resources
-		return false
-	}
-	for _, p := range []string{"Get", "List", "Describe", "Head", "Lookup", "Search", "Check", "Simulate", "BatchGet", "Query", "Scan", "Filter", "Test"} {
-		if strings.HasPrefix(k.Operation, p) {
-			return false
-		}
-	}
-	return true
+	return k.Service != "sts" && !awsx.IsRead(k.Operation)
 }
 
 // Calls returns how often each operation was called, per account.

@@ -151,7 +151,7 @@ func (s *Server) transition(accountID, region string, al *metricAlarm, next, rea
 		if !strings.HasPrefix(arn, "arn:aws:sns:") {
 			continue
 		}
-		if err := s.hooks.publish(arn, subject, message); err != nil {
+		if err := s.hooks.publish("cloudwatch.amazonaws.com", accountID, alarmARN(accountID, region, al.Name), arn, subject, message); err != nil {
 			// CloudWatch records a failed action in the alarm history and
 			// carries on; the endpoint logs it.
 			s.log.Warn("publishing alarm notification", "alarm", al.Name, "topic", arn, "err", err)

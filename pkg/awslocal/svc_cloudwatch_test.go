@@ -26,7 +26,7 @@ func capturePublish(s *Server) *[]published {
 	var got []published
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.hooks.publish = func(topic, subject, message string) error {
+	s.hooks.publish = func(_, _, _, topic, subject, message string) error {
 		got = append(got, published{topic, subject, message})
 		return nil
 	}

@@ -74,10 +74,7 @@ func registerSNS(s *Server) {
 			"TagResource":               snsTagResource, "ListTagsForResource": snsListTagsForResource,
 		},
 	})
-	s.hooks.publish = func(topicARN, subject, message string) error {
-		owner := arnAccount(topicARN)
-		return s.publishAs("", owner, "", topicARN, subject, message)
-	}
+	s.hooks.publish = s.publishAs
 	s.hooks.confirm = s.snsConfirm
 }
 

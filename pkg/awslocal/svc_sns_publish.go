@@ -107,8 +107,8 @@ func snsMessageFor(message, structure string) (func(proto string) string, error)
 // "budgets.amazonaws.com") or, with service "", of an account. The topic
 // policy must allow it, with aws:SourceAccount and aws:SourceArn
 // (sourceARN may be "") as context; the default policy admits only the
-// owner account and CloudWatch alarms of that account. hooks.publish calls
-// it as the topic's owner. Callers hold s.mu.
+// owner account and CloudWatch alarms of that account. It is hooks.publish,
+// which other services call. Callers hold s.mu.
 func (s *Server) publishAs(service, sourceAccount, sourceARN, topicARN, subject, message string) error {
 	st, t := s.topicByARN(topicARN)
 	if t == nil {
