@@ -11,8 +11,11 @@ import (
 // takes so that two executions never baseline the same account at once.
 const ledgerPartitionKey = "accountId"
 
-// LedgerProps configures NewLedger. It is empty today and exists so the construct keeps the CDK signature.
-type LedgerProps struct{}
+// LedgerProps configures NewLedger.
+type LedgerProps struct {
+	// TableName is fixed so the operator command line finds the ledger from the config file alone.
+	TableName string
+}
 
 // NewLedger creates the DynamoDB table that records the baseline status of every account.
 //
@@ -21,8 +24,12 @@ type LedgerProps struct{}
 // protection and RemovalPolicy RETAIN: losing it would make every account look new. Its logical ID is
 // pinned by a test because a changed ID would make CloudFormation replace the table.
 func NewLedger(scope constructs.Construct, id *string, props *LedgerProps) awsdynamodb.Table {
+	if props == nil {
+		panic("NewLedger: props are required")
+	}
 	construct := constructs.NewConstruct(scope, id)
 	return awsdynamodb.NewTable(construct, jsii.String("Table"), &awsdynamodb.TableProps{
+		TableName: jsii.String(props.TableName),
 		PartitionKey: &awsdynamodb.Attribute{
 			Name: jsii.String(ledgerPartitionKey),
 			Type: awsdynamodb.AttributeType_STRING,

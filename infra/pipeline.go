@@ -48,7 +48,9 @@ const (
 
 // PipelineProps configures NewPipeline.
 type PipelineProps struct {
-	Functions *Functions
+	// BaselineName and SweepName are the state machines' physical names.
+	BaselineName, SweepName string
+	Functions               *Functions
 	// MaxConcurrentRegions bounds the per-region applies of one account (pipeline.maxConcurrentRegions).
 	MaxConcurrentRegions int
 	// MaxConcurrentAccounts bounds how many accounts one sweep baselines at once (pipeline.maxConcurrentAccounts).
@@ -74,10 +76,10 @@ func NewPipeline(scope constructs.Construct, id *string, props *PipelineProps) *
 	construct := constructs.NewConstruct(scope, id)
 	// States get their own scopes: a state's construct ID is its state name, and "Sweep" is both a state
 	// and a state machine.
-	baseline := newStateMachine(construct, "BaselineAccount",
+	baseline := newStateMachine(construct, "BaselineAccount", props.BaselineName,
 		baselineDefinition(constructs.NewConstruct(construct, jsii.String("BaselineAccountStates")), props),
 		props.ReadinessTimeout+baselineExtraTime)
-	sweep := newStateMachine(construct, "Sweep",
+	sweep := newStateMachine(construct, "Sweep", props.SweepName,
 		sweepDefinition(constructs.NewConstruct(construct, jsii.String("SweepStates")), props, baseline), sweepTimeout)
 	fns := props.Functions
 	acknowledgeNag(baseline.Role(), nagAck{"AwsSolutions-IAM5[Resource::*]", reasonStateMachineLogs},
@@ -98,9 +100,10 @@ func syncExecutionsAck(sm sfn.StateMachine) nagAck {
 		reasonSyncExecutions}
 }
 
-func newStateMachine(scope constructs.Construct, id string, definition sfn.IChainable, timeout time.Duration) sfn.StateMachine {
+func newStateMachine(scope constructs.Construct, id, name string, definition sfn.IChainable, timeout time.Duration) sfn.StateMachine {
 	logs := awslogs.NewLogGroup(scope, jsii.String(id+"Logs"), &awslogs.LogGroupProps{Retention: stateMachineRetention})
 	return sfn.NewStateMachine(scope, jsii.String(id), &sfn.StateMachineProps{
+		StateMachineName: jsii.String(name),
 		StateMachineType: sfn.StateMachineType_STANDARD,
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
 		Timeout:          awscdk.Duration_Seconds(jsii.Number(timeout.Seconds())),

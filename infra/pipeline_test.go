@@ -261,3 +261,16 @@ func TestEventPatternFromJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestPhysicalNamesTheCommandLineDerives(t *testing.T) {
+	// THEN the ledger and both state machines carry the names pkg/config derives from the prefix, which
+	// is how `landfall status` and `landfall rerun` find them without CloudFormation lookups
+	check(t, func() {
+		synthesized.main.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{"TableName": "acme-ledger"})
+	})
+	for _, name := range []string{"acme-baseline-account", "acme-sweep"} {
+		check(t, func() {
+			synthesized.main.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), map[string]any{"StateMachineName": name})
+		})
+	}
+}

@@ -13,17 +13,21 @@ import (
 // LandfallStackProps is everything the pipeline stack needs, already resolved from the config file.
 type LandfallStackProps struct {
 	awscdk.StackProps
-	OrganizationID        string
-	EntryRoleName         string
-	ExecutionRoleName     string
-	PipelineRoleName      string
-	AlertFanInQueueName   string
-	OperationsEmails      []string
-	AlertEmails           []string
-	SweepSchedule         string
-	MaxConcurrentAccounts int
-	MaxConcurrentRegions  int
-	ReadinessTimeout      time.Duration
+	OrganizationID      string
+	EntryRoleName       string
+	ExecutionRoleName   string
+	PipelineRoleName    string
+	AlertFanInQueueName string
+	// Physical names the operator command line derives from the config (pkg/config naming.go).
+	LedgerTableName          string
+	BaselineStateMachineName string
+	SweepStateMachineName    string
+	OperationsEmails         []string
+	AlertEmails              []string
+	SweepSchedule            string
+	MaxConcurrentAccounts    int
+	MaxConcurrentRegions     int
+	ReadinessTimeout         time.Duration
 	// BuildDir holds the function assets made by `make build` (see checkFunctionAssets).
 	BuildDir string
 	LogLevel string
@@ -40,7 +44,7 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		OperationsEmails: props.OperationsEmails,
 		AlertEmails:      props.AlertEmails,
 	})
-	ledger := NewLedger(stack, jsii.String("Ledger"), &LedgerProps{})
+	ledger := NewLedger(stack, jsii.String("Ledger"), &LedgerProps{TableName: props.LedgerTableName})
 	functions := NewFunctions(stack, jsii.String("Functions"), &FunctionsProps{
 		BuildDir:          props.BuildDir,
 		Ledger:            ledger,
@@ -60,6 +64,8 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 	})
 	pipeline := NewPipeline(stack, jsii.String("Pipeline"), &PipelineProps{
 		Functions:             functions,
+		BaselineName:          props.BaselineStateMachineName,
+		SweepName:             props.SweepStateMachineName,
 		MaxConcurrentRegions:  props.MaxConcurrentRegions,
 		MaxConcurrentAccounts: props.MaxConcurrentAccounts,
 		ReadinessTimeout:      props.ReadinessTimeout,

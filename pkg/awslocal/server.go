@@ -199,7 +199,6 @@ type call struct {
 	body      []byte
 	op        string
 	in        doc
-	path      map[string]string // REST path parameters
 	region    string
 	principal principal
 	account   *account

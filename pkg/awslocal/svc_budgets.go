@@ -147,11 +147,6 @@ func (s *Server) validBudget(in doc) (doc, error) {
 	if err != nil || amount < 0 || str(limit, "Unit") == "" {
 		return nil, budgetParam("BudgetLimit needs a non-negative decimal Amount and a Unit")
 	}
-	for k, vals := range obj(b, "CostFilters") {
-		if l, ok := vals.([]any); !ok || len(l) == 0 {
-			return nil, budgetParam("Cost filter %s needs at least one value", k)
-		}
-	}
 	if obj(b, "TimePeriod") == nil {
 		now := s.now()
 		b["TimePeriod"] = doc{"Start": time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC), "End": budgetFarEnd}

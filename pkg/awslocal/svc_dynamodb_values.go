@@ -16,8 +16,6 @@ import (
 // and the comparison rules of
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html.
 
-var ddbTypes = []string{"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"}
-
 // avType splits an attribute value into its type descriptor and payload.
 func avType(v any) (string, any) {
 	m, ok := v.(map[string]any)

@@ -10,8 +10,6 @@ package awslocal
 //	PutRetentionPolicy    API_PutRetentionPolicy.html
 //	TagResource           API_TagResource.html
 //	ListTagsForResource   API_ListTagsForResource.html
-//	TagLogGroup           API_TagLogGroup.html (deprecated, still in the SDK)
-//	ListTagsLogGroup      API_ListTagsLogGroup.html (deprecated, still in the SDK)
 //	CreateLogStream       API_CreateLogStream.html
 //	PutLogEvents          API_PutLogEvents.html
 //	PutMetricFilter       API_PutMetricFilter.html, and "Creating metrics from log events using filters"
@@ -84,7 +82,7 @@ func registerLogs(s *Server) {
 			"CreateLogGroup": logsCreateLogGroup, "DescribeLogGroups": logsDescribeLogGroups,
 			"DeleteLogGroup": logsDeleteLogGroup, "PutRetentionPolicy": logsPutRetentionPolicy,
 			"TagResource": logsTagResource, "ListTagsForResource": logsListTagsForResource,
-			"TagLogGroup": logsTagLogGroup, "ListTagsLogGroup": logsListTagsLogGroup,
+
 			"CreateLogStream": logsCreateLogStream, "PutLogEvents": logsPutLogEvents,
 			"PutMetricFilter": logsPutMetricFilter, "DescribeMetricFilters": logsDescribeMetricFilters,
 			"DeleteMetricFilter": logsDeleteMetricFilter, "FilterLogEvents": logsFilterLogEvents,
@@ -277,22 +275,6 @@ func logsTagResource(c *call) (doc, error) {
 
 func logsListTagsForResource(c *call) (doc, error) {
 	g, err := groupByARN(c, str(c.in, "resourceArn"))
-	if err != nil {
-		return nil, err
-	}
-	return doc{"tags": tagMap(g.Tags)}, nil
-}
-
-func logsTagLogGroup(c *call) (doc, error) {
-	g, err := logsOf(c).groupByName(str(c.in, "logGroupName"))
-	if err != nil {
-		return nil, err
-	}
-	return doc{}, addLogTags(g, obj(c.in, "tags"))
-}
-
-func logsListTagsLogGroup(c *call) (doc, error) {
-	g, err := logsOf(c).groupByName(str(c.in, "logGroupName"))
 	if err != nil {
 		return nil, err
 	}

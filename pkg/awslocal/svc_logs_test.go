@@ -62,14 +62,12 @@ func TestLogsGroupsPagingTagsAndIsolation(t *testing.T) {
 	arn := "arn:aws:logs:us-east-1:" + mgmt + ":log-group:other"
 	_, err = logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"owner": "landfall"}})
 	mustNoErr(t, err)
-	_, err = logs.TagLogGroup(ctx, &cloudwatchlogs.TagLogGroupInput{LogGroupName: aws.String("other"), Tags: map[string]string{"tier": "security"}})
+	_, err = logs.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"tier": "security"}})
 	mustNoErr(t, err)
 	tags, err := logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	mustNoErr(t, err)
-	legacy, err := logs.ListTagsLogGroup(ctx, &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String("other")})
-	mustNoErr(t, err)
-	if tags.Tags["owner"] != "landfall" || legacy.Tags["tier"] != "security" || len(tags.Tags) != 2 {
-		t.Fatalf("tags = %v, legacy = %v", tags.Tags, legacy.Tags)
+	if tags.Tags["owner"] != "landfall" || tags.Tags["tier"] != "security" || len(tags.Tags) != 2 {
+		t.Fatalf("tags = %v", tags.Tags)
 	}
 	_, err = logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn + "-missing")})
 	wantCode(t, err, "ResourceNotFoundException")

@@ -67,3 +67,15 @@ func (c *Config) AlertFanInAccountID() string {
 	}
 	return c.Organization.ManagementAccountID
 }
+
+// LedgerTableName, BaselineStateMachineName and SweepStateMachineName are
+// the physical names of the pipeline's table and state machines. They are
+// fixed so that the operator command line finds them from this file alone,
+// without CloudFormation lookups.
+func (c *Config) LedgerTableName() string { return c.Naming.Prefix + "-ledger" }
+
+// BaselineStateMachineName names the BaselineAccount state machine.
+func (c *Config) BaselineStateMachineName() string { return c.Naming.Prefix + "-baseline-account" }
+
+// SweepStateMachineName names the Sweep state machine.
+func (c *Config) SweepStateMachineName() string { return c.Naming.Prefix + "-sweep" }
