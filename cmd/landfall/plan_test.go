@@ -3,20 +3,44 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/pkg/awslocal"
 )
 
+// landfallBinary builds this command once per test run. The plan and apply
+// tests run it as a process, as an operator would, because the standard
+// HTTP_PROXY variable the S3 Control host names need is read once per
+// process by Go's HTTP transport.
+var landfallBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "landfall-cli")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "landfall")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("building landfall: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
 // withMember starts a local endpoint with an organization and one member
-// account, and points the standard AWS environment variables at it as the
-// management account's operator.
-func withMember(t *testing.T) string {
+// account, and returns the standard AWS environment variables that point
+// at it as the management account's operator.
+func withMember(t *testing.T) (string, []string) {
 	t.Helper()
 	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return clock }, Seed: 11})
@@ -35,27 +59,40 @@ func withMember(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The deployed stack's pipeline role, which member execution roles trust.
+	if _, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("acme-pipeline"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
 	clock = clock.Add(awslocal.AccountCreationDelay)
 	st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
-		"AWS_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_PROFILE": "",
-	} {
-		t.Setenv(k, v)
+	env := []string{
+		"AWS_ENDPOINT_URL=" + url, "HTTP_PROXY=" + url, "NO_PROXY=", "AWS_ACCESS_KEY_ID=" + creds.AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey, "AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null", "PATH=" + os.Getenv("PATH"), "AWS_CA_BUNDLE=" + os.Getenv("AWS_CA_BUNDLE"),
 	}
-	return aws.ToString(st.CreateAccountStatus.AccountId)
+	return aws.ToString(st.CreateAccountStatus.AccountId), env
 }
 
 func TestPlanApplyPlan(t *testing.T) {
-	member := withMember(t)
-	ctx := context.Background()
+	member, environ := withMember(t)
+	bin, err := landfallBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	runCmd := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
-		code := run(ctx, env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)
-		return code, out.String(), errOut.String()
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = environ, &out, &errOut
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
+		return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
 	}
 	code, out, errOut := runCmd("plan", "--account", member, "--config", "testdata/landfall.yaml")
 	if code != exitChanges || !strings.Contains(out, "create    password-policy") {

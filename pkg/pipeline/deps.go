@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -32,6 +33,8 @@ type Deps struct {
 	Engine             *baseline.Engine
 	Now                func() time.Time
 	Log                *slog.Logger
+	// Metrics receives embedded-metric-format lines (stdout in Lambda).
+	Metrics io.Writer
 
 	// accountNames caches account id -> name for the life of a warm Lambda.
 	accountNames sync.Map

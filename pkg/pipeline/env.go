@@ -42,7 +42,7 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	}
 	d := &Deps{
 		Config: cfg, AWS: aws, OperationsTopicARN: os.Getenv(EnvOperationsTopic), PipelineRoleARN: os.Getenv(EnvPipelineRole),
-		Engine: baseline.NewEngine(), Now: time.Now, Log: log,
+		Engine: baseline.NewEngine(), Now: time.Now, Log: log, Metrics: os.Stdout,
 	}
 	if table := os.Getenv(EnvLedgerTable); table != "" {
 		d.Ledger = ledger.New(aws, table)

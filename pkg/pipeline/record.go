@@ -102,6 +102,15 @@ func (d *Deps) recordBaseline(ctx context.Context, st State, now time.Time) erro
 	if err := d.Ledger.Unlock(ctx, st.Account.ID, st.LockOwner); err != nil {
 		return err
 	}
+	if d.Metrics != nil {
+		baselined := 0
+		if row.Status == ledger.StatusSucceeded {
+			baselined = 1
+		}
+		if err := emitMetrics(d.Metrics, now, baselined, len(row.Findings)); err != nil {
+			d.Log.Warn("writing metrics", "error", err)
+		}
+	}
 	d.notifyOperations(ctx, notify.BaselineResult{
 		Kind: notify.PipelineKindBaseline, Status: string(row.Status), AccountID: row.AccountID, AccountName: row.AccountName,
 		Profile: row.Profile, Version: row.Version, Region: spec.HomeRegion(), DurationMs: row.DurationMs,
