@@ -1,0 +1,195 @@
+// run-state-machine.mjs runs one Step Functions execution locally with the
+// pinned aws-local-stepfunctions, for landfall's Go package pkg/localrun.
+//
+// Request (one JSON object on stdin):
+//   { definition, input, context, machines: {<arn>: definition}, endpoint, region,
+//     credentials: {accessKeyId, secretAccessKey, sessionToken}, retryIntervalMs, waitMs }
+// Output (JSON lines on stdout):
+//   {"event": {...}} for each execution event, as it happens
+//   {"result": {"status", "output", "error", "cause"}} once, at the end
+//
+// Task states run as they do in Step Functions, with Lambda calls going to the
+// local endpoint's Lambda Invoke:
+//   - a Lambda function ARN (LambdaInvoke with payloadResponseOnly) or
+//     arn:aws:states:::lambda:invoke invokes the function; a function error
+//     becomes an error named by its errorType whose cause is the error payload,
+//     and a Lambda API error is named Lambda.<code>, as Step Functions names them;
+//   - arn:aws:states:::states:startExecution(.sync, .sync:2) runs the target
+//     definition from `machines` in this process and returns the
+//     DescribeExecution shape.
+// The only departures from AWS timing: every Retry interval is retryIntervalMs
+// and every Wait state lasts waitMs, so a local run takes seconds.
+
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { StateMachine, ExecutionError, ExecutionTimeoutError, ExecutionAbortedError } from 'aws-local-stepfunctions';
+import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
+
+const request = JSON.parse(readFileSync(0, 'utf8'));
+
+// Step Functions does its own retries (the definition's Retry fields), so the
+// SDK must not retry underneath it.
+const lambda = new LambdaClient({
+  region: request.region,
+  endpoint: request.endpoint,
+  credentials: request.credentials,
+  maxAttempts: 1,
+});
+
+// TaskError is an error a Task state raises, matched by name in Retry and Catch.
+class TaskError extends Error {
+  constructor(name, cause) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+function emit(line) {
+  process.stdout.write(JSON.stringify(line) + '\n');
+}
+
+async function invokeLambda(functionName, payload) {
+  let out;
+  try {
+    out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})) }));
+  } catch (err) {
+    throw new TaskError(`Lambda.${err.name}`, err.message);
+  }
+  const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+  if (out.FunctionError) {
+    let errorType = out.FunctionError;
+    try {
+      errorType = JSON.parse(text).errorType || errorType;
+    } catch {
+      // A payload that is not JSON keeps the FunctionError header as the name.
+    }
+    throw new TaskError(errorType, text);
+  }
+  return { payload: text === '' ? null : JSON.parse(text), statusCode: out.StatusCode, version: out.ExecutedVersion };
+}
+
+// startExecution runs a child execution to completion, as .sync does.
+async function startExecution(resource, params, depth) {
+  const arn = params.StateMachineArn;
+  const definition = request.machines?.[arn];
+  if (!definition) {
+    throw new TaskError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
+  }
+  let input = params.Input ?? {};
+  if (typeof input === 'string') input = JSON.parse(input);
+  const name = params.Name ?? randomUUID();
+  const executionArn = arn.replace(':stateMachine:', ':execution:') + ':' + name;
+  const start = Date.now();
+  const context = { Execution: { Id: executionArn, Name: name }, StateMachine: { Id: arn, Name: arn.split(':').pop() } };
+  const result = await execute(definition, input, context, depth + 1);
+  const sync2 = resource.endsWith(':2');
+  const described = {
+    ExecutionArn: executionArn,
+    StateMachineArn: arn,
+    Name: name,
+    Status: result.status,
+    StartDate: start,
+    StopDate: Date.now(),
+    Input: sync2 ? input : JSON.stringify(input),
+    InputDetails: { Included: true },
+  };
+  if (result.status === 'SUCCEEDED') {
+    described.Output = sync2 ? result.output : JSON.stringify(result.output);
+    described.OutputDetails = { Included: true };
+    return described;
+  }
+  if (!resource.includes('.sync')) {
+    return { ExecutionArn: executionArn, StartDate: start };
+  }
+  described.Error = result.error;
+  described.Cause = result.cause;
+  throw new TaskError('States.TaskFailed', JSON.stringify(described));
+}
+
+// overrides returns a local handler for every Task state in the definition,
+// nested ones included (state names are unique across a state machine), and
+// the Retry and Wait timings.
+function overrides(definition, depth) {
+  const tasks = {};
+  const retries = {};
+  const waits = {};
+  const visit = (states) => {
+    for (const [name, state] of Object.entries(states ?? {})) {
+      if (state.Retry) retries[name] = request.retryIntervalMs;
+      if (state.Type === 'Wait') waits[name] = request.waitMs;
+      if (state.Type === 'Map') visit((state.ItemProcessor ?? state.Iterator)?.States);
+      if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) visit(branch.States);
+      if (state.Type !== 'Task') continue;
+      const resource = state.Resource;
+      if (resource.startsWith('arn:aws:states:::states:startExecution')) {
+        tasks[name] = (params) => startExecution(resource, params, depth);
+      } else if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
+        tasks[name] = async (params) => {
+          const r = await invokeLambda(params.FunctionName, params.Payload);
+          return { ExecutedVersion: r.version, Payload: r.payload, StatusCode: r.statusCode };
+        };
+      } else if (/^arn:aws[a-z-]*:lambda:/.test(resource)) {
+        tasks[name] = async (payload) => (await invokeLambda(resource, payload)).payload;
+      } else {
+        tasks[name] = () => {
+          throw new TaskError('States.Runtime', `the local runner does not support the resource ${resource} (state ${name})`);
+        };
+      }
+    }
+  };
+  visit(definition.States);
+  return { taskResourceLocalHandlers: tasks, retryIntervalOverrides: retries, waitTimeOverrides: waits };
+}
+
+// execute runs one execution and reports how it ended, the way
+// DescribeExecution does; it never throws for a failed execution.
+async function execute(definition, input, context, depth) {
+  if (depth > 8) {
+    return { status: 'FAILED', error: 'States.Runtime', cause: 'child executions nested more than 8 deep' };
+  }
+  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  const execution = machine.run(input, { overrides: overrides(definition, depth), context });
+  const forward = (async () => {
+    for await (const event of execution.eventLogs) {
+      emit({ event: summarize(event, context) });
+    }
+  })();
+  let outcome;
+  try {
+    outcome = { status: 'SUCCEEDED', output: await execution.result };
+  } catch (err) {
+    if (err instanceof ExecutionTimeoutError) {
+      outcome = { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' };
+    } else if (err instanceof ExecutionAbortedError) {
+      outcome = { status: 'ABORTED', error: 'States.Aborted', cause: 'The execution was aborted' };
+    } else if (err instanceof ExecutionError) {
+      outcome = { status: 'FAILED', error: err.cause?.name, cause: err.cause?.message };
+    } else {
+      throw err;
+    }
+  }
+  await forward;
+  return outcome;
+}
+
+function summarize(event, context) {
+  return {
+    execution: context.Execution.Id,
+    type: event.type,
+    state: event.state?.name ?? event.parentState?.name,
+    index: event.index,
+    error: event.Error,
+    cause: typeof event.Cause === 'string' ? event.Cause : undefined,
+  };
+}
+
+try {
+  const result = await execute(request.definition, request.input, request.context, 0);
+  emit({ result });
+} catch (err) {
+  process.stderr.write(`run-state-machine: ${err.stack ?? err}\n`);
+  process.exitCode = 1;
+} finally {
+  // Kept-alive connections to the endpoint would otherwise hold the process open.
+  lambda.destroy();
+}
