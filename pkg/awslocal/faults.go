@@ -54,6 +54,8 @@ type faults struct {
 	active      []*activeFault
 	latencies   []Latency
 	unreachable map[string]time.Time // account -> until
+	// nextAccountDelay, when set, applies to the next created account.
+	nextAccountDelay *time.Duration
 	// injected counts faults served, for reports.
 	injected map[FaultKind]int
 }
@@ -103,6 +105,15 @@ func (s *Server) MakeUnreachable(accountID string, d time.Duration) {
 		until = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	s.faults.unreachable[accountID] = until
+}
+
+// DelayNextAccount makes the next account CreateAccount finishes refuse
+// AssumeRole for d after it is created (for good when d < 0): new accounts
+// are not usable at once, and an event arrives before they are.
+func (s *Server) DelayNextAccount(d time.Duration) {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	s.faults.nextAccountDelay = &d
 }
 
 // FaultsInjected reports how many calls each kind of fault failed.

@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -64,6 +65,22 @@ func state[T any](a *account, key string, mk func() *T) *T {
 	v := mk()
 	a.data[key] = v
 	return v
+}
+
+// AddAccount creates a standalone account outside any organization, as an
+// account someone signed up for before inviting it. It fails if the id is
+// taken.
+func (s *Server) AddAccount(id, name, email string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(id) != 12 || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("adding account: %q is not a 12-digit account id", id)
+	}
+	if _, ok := s.accounts[id]; ok {
+		return fmt.Errorf("adding account: %s exists", id)
+	}
+	s.addAccount(id, name, email)
+	return nil
 }
 
 // Credentials are long-term keys of an administrator IAM user in an account,

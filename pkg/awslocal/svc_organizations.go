@@ -261,6 +261,13 @@ func (s *Server) finishCreateAccount(status doc, email, roleName string, tags ma
 		id = s.newDigits(12)
 	}
 	a := s.addAccount(id, str(status, "AccountName"), email)
+	s.faults.mu.Lock()
+	delay := s.faults.nextAccountDelay
+	s.faults.nextAccountDelay = nil
+	s.faults.mu.Unlock()
+	if delay != nil {
+		s.MakeUnreachable(id, *delay)
+	}
 	o.parent[id] = o.RootID
 	o.joined[id] = s.now()
 	o.method[id] = "CREATED"

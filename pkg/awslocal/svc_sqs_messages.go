@@ -25,6 +25,7 @@ type sqsSender struct {
 	account       string
 	principalARNs []string
 	sourceARN     string
+	orgID         string // the source account's organization, filled in on delivery
 }
 
 // allows evaluates the queue policy for action. Without a policy only the
@@ -49,6 +50,11 @@ func (q *sqsQueue) allows(from sqsSender, action string) bool {
 	if from.account != "" {
 		ctx["aws:sourceaccount"] = []string{from.account}
 	}
+	if from.orgID != "" {
+		// The organization of the sending resource's account, which queue
+		// policies that admit a whole organization's topics test.
+		ctx["aws:sourceorgid"] = []string{from.orgID}
+	}
 	req := evalRequest{service: from.service, action: action, resource: q.ARN, context: ctx}
 	if from.service == "" {
 		req.account = from.account
@@ -63,6 +69,9 @@ func (s *Server) sendToSQSAs(from sqsSender, queueARN, body string) error {
 	q := s.queueByARN(queueARN)
 	if q == nil {
 		return sqsNoQueue()
+	}
+	if from.service != "" {
+		from.orgID = s.orgIDOf(from.account)
 	}
 	if !q.allows(from, "sqs:SendMessage") {
 		return sqsAccessDenied(queueARN)

@@ -122,3 +122,18 @@ func TestSTSRejectsBadCredentials(t *testing.T) {
 	_, err = sts.NewFromConfig(memberCfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	wantCode(t, err, "ExpiredToken")
 }
+
+func TestDelayNextAccount(t *testing.T) {
+	s, u, clk := newTestServer(t)
+	s.DelayNextAccount(time.Minute)
+	slow := newMember(t, s, u, clk, "slow")
+	_, err := assume(t, s, u, slow, "OrganizationAccountAccessRole")
+	wantCode(t, err, "AccessDenied")
+	// Only the next account is delayed.
+	fast := newMember(t, s, u, clk, "fast")
+	_, err = assume(t, s, u, fast, "OrganizationAccountAccessRole")
+	mustNoErr(t, err)
+	clk.advance(time.Minute)
+	_, err = assume(t, s, u, slow, "OrganizationAccountAccessRole")
+	mustNoErr(t, err)
+}

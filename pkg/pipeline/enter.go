@@ -33,6 +33,12 @@ func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string,
 // line enter accounts the same way.
 func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
 	org := c.Organization
+	if accountID == org.ManagementAccountID {
+		// landfall runs in the management account, which has no entry role
+		// (Organizations creates it only in the accounts it creates): the
+		// caller's own credentials already act there.
+		return base, "the caller's own credentials", nil
+	}
 	var firstErr error
 	for _, role := range []string{org.ExecutionRoleName, org.EntryRoleName} {
 		cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")

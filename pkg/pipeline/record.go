@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -136,8 +137,8 @@ func (d *Deps) RecordFailure(ctx context.Context, in FailureInput) error {
 	now := d.Now().UTC()
 	st := in.Request.State
 	reason := in.Error
-	if in.Cause != "" {
-		reason += ": " + truncate(in.Cause, 1024)
+	if cause := lambdaErrorMessage(in.Cause); cause != "" {
+		reason += ": " + truncate(cause, 1024)
 	}
 	msg := notify.BaselineResult{
 		Kind: notify.PipelineKindBaseline, Status: notify.BaselineFailed, AccountID: st.Account.ID,
@@ -162,4 +163,17 @@ func (d *Deps) RecordFailure(ctx context.Context, in FailureInput) error {
 		return nil
 	}
 	return d.Ledger.Unlock(ctx, st.Account.ID, st.LockOwner)
+}
+
+// lambdaErrorMessage reads the message out of a caught Lambda error's cause,
+// which Step Functions passes as the function's error JSON
+// ({"errorMessage": ..., "errorType": ...}); other causes pass through.
+func lambdaErrorMessage(cause string) string {
+	var e struct {
+		ErrorMessage string `json:"errorMessage"`
+	}
+	if json.Unmarshal([]byte(cause), &e) == nil && e.ErrorMessage != "" {
+		return e.ErrorMessage
+	}
+	return cause
 }

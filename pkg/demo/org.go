@@ -1,0 +1,216 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// The demo organization is the one the example config describes: its OU
+// tree, and the security and log-archive accounts that joined it earlier.
+var demoOUs = []string{"/Root/Security", "/Root/Workloads/Prod", "/Root/Workloads/Dev", "/Root/Sandbox", "/Root/Suspended"}
+
+// organization creates the organization, its OUs, and the security and
+// log-archive accounts, which join by invitation before landfall is
+// deployed (so their first baseline comes from the sweep).
+func (r *run) organization(ctx context.Context) error {
+	org := organizations.NewFromConfig(r.admin)
+	o, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
+	if err != nil {
+		return fmt.Errorf("creating the organization: %w", err)
+	}
+	r.orgID = aws.ToString(o.Organization.Id)
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		return err
+	}
+	ids := map[string]string{"/Root": aws.ToString(roots.Roots[0].Id)}
+	for _, path := range demoOUs {
+		parts := strings.Split(path, "/")
+		for i := 2; i < len(parts); i++ {
+			p := strings.Join(parts[:i+1], "/")
+			if ids[p] != "" {
+				continue
+			}
+			out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+				ParentId: aws.String(ids[strings.Join(parts[:i], "/")]), Name: aws.String(parts[i])})
+			if err != nil {
+				return fmt.Errorf("creating OU %s: %w", p, err)
+			}
+			ids[p] = aws.ToString(out.OrganizationalUnit.Id)
+		}
+	}
+	r.ous = ids
+	for _, a := range []struct{ id, name string }{
+		{r.cfg.Organization.SecurityAccountID, "security"}, {r.cfg.Organization.LogArchive.AccountID, "log-archive"},
+	} {
+		if err := r.invite(ctx, a.id, a.name, false); err != nil {
+			return err
+		}
+		if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(a.id),
+			SourceParentId: aws.String(ids["/Root"]), DestinationParentId: aws.String(ids["/Root/Security"])}); err != nil {
+			return fmt.Errorf("moving %s: %w", a.name, err)
+		}
+	}
+	// The log-archive bucket the trails deliver to (landfall does not own it).
+	if err := r.logArchiveBucket(ctx); err != nil {
+		return err
+	}
+	r.printf("organization %s: OUs %s; security %s and log-archive %s in /Root/Security\n",
+		r.orgID, strings.Join(demoOUs, ", "), r.cfg.Organization.SecurityAccountID, r.cfg.Organization.LogArchive.AccountID)
+	return nil
+}
+
+// invite brings an existing account into the organization: its owner
+// creates the entry role the management account will use (Organizations
+// only creates it for accounts it creates) and accepts the invitation.
+func (r *run) invite(ctx context.Context, id, name string, announce bool) error {
+	if err := r.srv.AddAccount(id, name, name+"@acme.example"); err != nil {
+		return err
+	}
+	r.rep.Accounts[name] = id
+	owner := r.adminOf(ctx, id)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + r.mgmt + `:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := iam.NewFromConfig(owner).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.cfg.Organization.EntryRoleName), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		return fmt.Errorf("creating the entry role in %s: %w", name, err)
+	}
+	if _, err := iam.NewFromConfig(owner).AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(r.cfg.Organization.EntryRoleName), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		return err
+	}
+	h, err := organizations.NewFromConfig(r.admin).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &orgtypes.HandshakeParty{Id: aws.String(id), Type: orgtypes.HandshakePartyTypeAccount}})
+	if err != nil {
+		return fmt.Errorf("inviting %s: %w", name, err)
+	}
+	if announce {
+		r.printf("  invited %s (%s); its owner accepts\n", name, id)
+	}
+	_, err = organizations.NewFromConfig(owner).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Handshake.Id})
+	return err
+}
+
+// vend creates an account through Organizations, as `landfall vend` does,
+// and waits for the asynchronous creation to finish.
+func (r *run) vend(ctx context.Context, name, email string, tags map[string]string) (string, string, error) {
+	org := organizations.NewFromConfig(r.admin)
+	in := &organizations.CreateAccountInput{AccountName: aws.String(name), Email: aws.String(email)}
+	for k, v := range tags {
+		in.Tags = append(in.Tags, orgtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	out, err := org.CreateAccount(ctx, in)
+	if err != nil {
+		return "", "", fmt.Errorf("vending %s: %w", name, err)
+	}
+	for {
+		st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
+		if err != nil {
+			return "", "", err
+		}
+		switch st.CreateAccountStatus.State {
+		case orgtypes.CreateAccountStateSucceeded:
+			id := aws.ToString(st.CreateAccountStatus.AccountId)
+			r.rep.Accounts[name] = id
+			return id, "", nil
+		case orgtypes.CreateAccountStateFailed:
+			return "", string(st.CreateAccountStatus.FailureReason), nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", "", ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// newAccounts vends three accounts and invites one; every CreateAccountResult
+// and AcceptHandshake event reaches the synthesized rules on its own.
+func (r *run) newAccounts(ctx context.Context) error {
+	for _, a := range []struct {
+		name string
+		tags map[string]string
+		slow bool
+	}{
+		{"payments-prod", map[string]string{"landfall:profile": "workloads", "landfall:alert-emails": "payments-oncall@acme.example"}, false},
+		{"analytics-dev", map[string]string{"landfall:profile": "workloads", "landfall:budget": "250"}, false},
+		{"sandbox-alice", nil, true},
+	} {
+		if a.slow {
+			// Roles of a new account take a while to be assumable; this one
+			// takes a few seconds, so WaitReady retries.
+			r.srv.DelayNextAccount(slowAccountDelay)
+		}
+		id, failure, err := r.vend(ctx, a.name, a.name+"@acme.example", a.tags)
+		if err != nil || failure != "" {
+			return fmt.Errorf("vending %s: %v %s", a.name, err, failure)
+		}
+		r.printf("  vended %s (%s)\n", a.name, id)
+	}
+	return r.invite(ctx, "444444444444", "legacy-shop", true)
+}
+
+// confirmSubscriptions follows the confirmation link in each address's
+// email, as its recipient would.
+func (r *run) confirmSubscriptions(ctx context.Context, addresses ...string) int {
+	confirmed := 0
+	link := regexp.MustCompile(`https?://\S+/_landfall/confirm\?\S+`)
+	for _, e := range r.srv.Outbox() {
+		if e.Kind != "confirmation" || !contains(addresses, e.To) {
+			continue
+		}
+		u := link.FindString(e.Body)
+		if u == "" {
+			continue
+		}
+		u = strings.Replace(u, "https://", "http://", 1)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				confirmed++
+			}
+		}
+	}
+	if confirmed > 0 {
+		r.printf("  %d email subscriptions confirmed by their recipients (%s)\n", confirmed, strings.Join(addresses, ", "))
+	}
+	return confirmed
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// logArchiveBucket creates the central CloudTrail bucket in the log-archive
+// account, with a policy that lets the organization's trails write, as the
+// log-archive account's owners would before deploying landfall.
+func (r *run) logArchiveBucket(ctx context.Context) error {
+	la := r.cfg.Organization.LogArchive
+	if la.Bucket == "" {
+		return nil
+	}
+	s3c := s3.NewFromConfig(r.adminOf(ctx, la.AccountID))
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(la.Bucket)}); err != nil {
+		return fmt.Errorf("creating the log-archive bucket: %w", err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"CloudTrailAclCheck","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + la.Bucket + `"},` +
+		`{"Sid":"CloudTrailWrite","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + la.Bucket + `/AWSLogs/*",` +
+		`"Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceOrgID":"` + r.orgID + `"}}}]}`
+	_, err := s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(la.Bucket), Policy: aws.String(policy)})
+	return err
+}
