@@ -45,19 +45,62 @@
 // Each service file's header lists its operations, the AWS API Reference
 // pages it follows, and its known differences from AWS.
 //
-//	IAM            awsQuery   roles, inline and AWS managed policies, tags, password policy,
-//	                          aliases, account summary, users, login profiles, access keys
-//	                          (IAM API Reference)
-//	STS            awsQuery   GetCallerIdentity, AssumeRole with trust-policy evaluation
-//	                          ("Policy evaluation logic", "IAM JSON policy elements reference")
-//	Organizations  JSON 1.1   organization, roots, OUs, asynchronous CreateAccount, accounts,
-//	                          parents, tags, invitations, CloseAccount, RemoveAccountFromOrganization
-//	CloudWatch Logs JSON 1.1  log groups, retention, streams, PutLogEvents, metric filters,
-//	                          FilterLogEvents ("Creating metrics from log events using filters")
-//	CloudWatch     RPCv2 CBOR alarms, evaluation, SetAlarmState, actions, PutMetricData, tags
-//	                          ("Using Amazon CloudWatch alarms", "treat missing data")
-//	CloudTrail     JSON 1.1   trails, status, logging, tags, event selectors, delivery to
-//	                          CloudWatch Logs ("Sending events to CloudWatch Logs")
+//	Service          Protocol    Operations (API Reference pages API_<Op>.html of each service)
+//	IAM              awsQuery    CreateRole GetRole DeleteRole ListRoles UpdateRole UpdateAssumeRolePolicy
+//	                             TagRole UntagRole ListRoleTags Put/Get/Delete/ListRolePolicy(ies)
+//	                             Attach/Detach/ListAttachedRolePolicies Update/Get/DeleteAccountPasswordPolicy
+//	                             Create/Delete/ListAccountAlias(es) GetAccountSummary CreateUser GetUser ListUsers
+//	                             DeleteUser Create/Get/DeleteLoginProfile Create/List/DeleteAccessKey(s)
+//	STS              awsQuery    GetCallerIdentity AssumeRole ("Policy evaluation logic")
+//	Organizations    JSON 1.1    Create/DescribeOrganization ListRoots Create/DescribeOrganizationalUnit
+//	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)
+//	                             DescribeCreateAccountStatus DescribeAccount ListAccounts ListAccountsForParent
+//	                             MoveAccount Tag/Untag/ListTagsForResource InviteAccountToOrganization
+//	                             AcceptHandshake CloseAccount RemoveAccountFromOrganization
+//	CloudWatch Logs  JSON 1.1    Create/Describe/DeleteLogGroup(s) PutRetentionPolicy TagResource
+//	                             ListTagsForResource CreateLogStream PutLogEvents Put/Describe/DeleteMetricFilter(s)
+//	                             FilterLogEvents ("Creating metrics from log events using filters")
+//	CloudWatch       RPCv2 CBOR  PutMetricAlarm DescribeAlarms DeleteAlarms SetAlarmState Enable/DisableAlarmActions
+//	                             PutMetricData TagResource ListTagsForResource; alarm evaluation
+//	                             ("Using Amazon CloudWatch alarms", "Configuring how alarms treat missing data")
+//	CloudTrail       JSON 1.1    Create/Update/Delete/GetTrail DescribeTrails GetTrailStatus Start/StopLogging
+//	                             AddTags ListTags Put/GetEventSelectors ("Sending events to CloudWatch Logs")
+//	SNS              awsQuery    Create/DeleteTopic Get/SetTopicAttributes ListTopics Subscribe
+//	                             ConfirmSubscription Unsubscribe ListSubscriptionsByTopic GetSubscriptionAttributes
+//	                             Publish TagResource ListTagsForResource ("Amazon SNS message delivery",
+//	                             "Parsing Amazon SNS message formats", "Amazon SNS access control")
+//	SQS              JSON 1.0    CreateQueue GetQueueUrl Get/SetQueueAttributes ListQueues TagQueue ListQueueTags
+//	                             Send/Receive/DeleteMessage PurgeQueue ("visibility timeout", "dead-letter queues")
+//	EventBridge      JSON 1.1    Put/Describe/Delete/Enable/DisableRule ListRules PutTargets ListTargetsByRule
+//	                             RemoveTargets PutEvents TestEventPattern PutPermission DescribeEventBus
+//	                             TagResource ListTagsForResource ("event patterns", "Transforming target input")
+//	KMS              JSON 1.1    CreateKey DescribeKey Get/PutKeyPolicy EnableKeyRotation GetKeyRotationStatus
+//	                             DisableKey ScheduleKeyDeletion Create/UpdateAlias ListAliases TagResource
+//	                             ListResourceTags ("Default key policy", "Key states")
+//	S3               REST-XML    Create/Head/DeleteBucket ListBuckets Put/Get/DeleteBucketPolicy
+//	                             Put/GetBucketEncryption Put/Get/DeletePublicAccessBlock Put/GetBucketVersioning
+//	                             Put/GetBucketLifecycleConfiguration Put/GetBucketTagging PutObject ListObjectsV2
+//	S3 Control       REST-XML    Put/Get/DeletePublicAccessBlock (account level)
+//	EC2              ec2Query    Get/Enable/DisableEbsEncryptionByDefault DescribeRegions DescribeVpcs
+//	                             DescribeSubnets DescribeInternetGateways DescribeNetworkInterfaces
+//	                             DescribeSecurityGroups DescribeRouteTables DescribeNetworkAcls
+//	                             Detach/DeleteInternetGateway DeleteSubnet DeleteVpc CreateTags DescribeTags
+//	Account          REST-JSON   Put/Get/DeleteAlternateContact
+//	Budgets          JSON 1.1    Create/Describe/Update/DeleteBudget DescribeBudgets DescribeNotificationsForBudget
+//	                             Create/DeleteNotification DescribeSubscribersForNotification Create/DeleteSubscriber
+//	                             TagResource ListTagsForResource ("budgets-sns-policy")
+//	GuardDuty        REST-JSON   Create/Get/Update/Delete/ListDetector(s) TagResource ListTagsForResource
+//	                             GetAdministratorAccount CreateMembers Enable/ListOrganizationAdminAccount(s);
+//	                             finding events ("GuardDuty finding format")
+//	Security Hub     REST-JSON   Enable/Describe/DisableSecurityHub BatchEnable/BatchDisableStandards
+//	                             GetEnabledStandards DescribeStandards TagResource ListTagsForResource
+//	Access Analyzer  REST-JSON   Create/Get/Delete/ListAnalyzer(s) TagResource ListTagsForResource
+//	AWS Config       JSON 1.1    Put/Describe/Delete/Start/StopConfigurationRecorder(s)
+//	                             DescribeConfigurationRecorderStatus Put/Describe/DeleteDeliveryChannel(s)
+//	DynamoDB         JSON 1.0    Create/Describe/DeleteTable Put/Get/Delete/UpdateItem Query Scan; condition,
+//	                             update, filter and projection expressions ("Expressions", "ReservedWords")
+//	Step Functions   JSON 1.0    StartExecution DescribeExecution ListExecutions
+//	Lambda           REST-JSON   Invoke GetFunction (functions are registered by the embedding program)
 //
 // # Known differences from AWS
 //
