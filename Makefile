@@ -70,9 +70,21 @@ diff: tools build ## show what a deploy would change in the organization (needs 
 deploy: tools build ## deploy to the management account (needs credentials and cdk bootstrap)
 	PATH="$(TOOL_PATH)" cdk deploy --all $(CDK_ARGS)
 
+.PHONY: demo
+demo: synth ## run the whole story offline: organization, events, pipeline, alarm, drift, failures
+	PATH="$(TOOL_PATH)" $(GO) run ./cmd/landfall demo
+
 .PHONY: test
-test: tools build ## run every test: unit, contract, synth, cdk-nag and end-to-end
+test: synth ## run every test: unit, contract, synth, cdk-nag and end-to-end
 	PATH="$(TOOL_PATH)" $(GO) test ./...
+
+.PHONY: bench
+bench: tools build ## measure speed, API calls and scale; figures in bench-out/ (about 6 minutes)
+	@mkdir -p bench-out
+	$(GO) build -o bench-out/landfall ./cmd/landfall
+	PATH="$(TOOL_PATH)" bench-out/landfall bench --out bench-out --synth "$(MAKE) --no-print-directory synth" | tee bench-out/figures.txt
+	@# benchstat-comparable: keep go-bench.txt from two runs and compare them.
+	$(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./pkg/eventpattern ./pkg/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
 
 .PHONY: lint
 lint: ## go vet and staticcheck

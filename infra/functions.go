@@ -93,7 +93,7 @@ func functionSpecs() []functionSpec {
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: true},
 		{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-			memoryMiB: 128, timeoutSeconds: 30, organizationsRead: true, publishAlerts: true},
+			memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true},
 	}
 }
 

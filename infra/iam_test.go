@@ -73,7 +73,7 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 		{name: fnApply, assumeRole: true},
 		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
 		{name: fnSweep, orgRead: true, ledgerRead: true},
-		{name: fnFormatter, orgRead: true, publish: true},
+		{name: fnFormatter, orgRead: true, ledgerRead: true, ledgerWrite: true, publish: true},
 	}
 	specs := make(map[string]functionSpec)
 	for _, s := range functionSpecs() {

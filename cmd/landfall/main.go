@@ -49,7 +49,13 @@ func commands() []command {
 		{name: "validate", summary: "check the config file and print a summary", run: runValidate},
 		{name: "plan", summary: "show what applying the baseline to an account would change", run: runPlan},
 		{name: "apply", summary: "apply the baseline to an account now", run: runApply},
+		{name: "status", summary: "show every account's baseline from the ledger, and delivery health", run: runStatus},
+		{name: "rerun", summary: "start the BaselineAccount pipeline for an account", run: runRerun},
+		{name: "vend", summary: "create an account and follow it until it is baselined", run: runVend},
+		{name: "alerts", summary: "prove each alarm of an account reaches the central fan-in (alerts test)", run: runAlerts},
 		{name: "local", summary: "serve the local AWS endpoint (local serve)", run: runLocal},
+		{name: "bench", summary: "measure speed, API calls and scale against the local endpoint", run: runBench},
+		{name: "demo", summary: "run the whole story offline against the local endpoint", run: runDemo},
 	}
 }
 

@@ -2,5 +2,7 @@
 // DynamoDB table keyed by account id: the baseline version and profile, the
 // last run's status, duration and counts, drift, open findings and the last
 // error. It also serialises runs: a conditional lock on the account's row
-// makes a second concurrent trigger for the same account a no-op.
+// makes a second concurrent trigger for the same account a no-op. The same
+// table holds alert delivery receipts: the formatter's proof that an
+// alarm's notification reached the central fan-in.
 package ledger

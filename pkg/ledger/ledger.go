@@ -35,7 +35,7 @@ type Row struct {
 	Version      string    `json:"version,omitempty"`
 	Status       Status    `json:"status"`
 	Reason       string    `json:"reason,omitempty"` // what triggered the run, or why it was skipped
-	LastRun      time.Time `json:"lastRun"`
+	LastRun      time.Time `json:"lastRun,omitzero"`
 	DurationMs   int64     `json:"durationMs"`
 	Created      int       `json:"created"`
 	Updated      int       `json:"updated"`
@@ -139,7 +139,9 @@ func (l *Ledger) Get(ctx context.Context, accountID string) (Row, error) {
 	return flatten(out.Item), nil
 }
 
-// List reads every row, following the scan's pages.
+// List reads every account's row, following the scan's pages. Lock-only
+// rows (a first run in progress) and alert receipts are not accounts and
+// are left out.
 func (l *Ledger) List(ctx context.Context) ([]Row, error) {
 	var rows []Row
 	p := dynamodb.NewScanPaginator(l.Client, &dynamodb.ScanInput{TableName: aws.String(l.Table)})

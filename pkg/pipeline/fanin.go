@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/notify"
 )
 
@@ -17,10 +19,19 @@ import (
 // topic. A message it cannot format is published raw; a message it cannot
 // publish is reported as a batch item failure, so SQS redelivers it and,
 // after the queue's retries, moves it to the dead-letter queue: never lost.
+// For each alarm notification it delivers it writes a receipt to the ledger
+// (when it has one), the end of the path `landfall alerts test` checks.
 func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEvent) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	client := sns.NewFromConfig(d.AWS)
 	for _, rec := range ev.Records {
+		if handled, err := d.confirmSubscription(ctx, rec.Body); handled {
+			if err != nil {
+				d.Log.Error("confirming a subscription", "messageId", rec.MessageId, "error", err)
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
+			}
+			continue
+		}
 		m := notify.Format([]byte(rec.Body), notify.Context{})
 		if name := d.accountName(ctx, m.AccountID); name != "" {
 			m = notify.Format([]byte(rec.Body), notify.Context{AccountNames: map[string]string{m.AccountID: name}})
@@ -32,8 +43,46 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 			continue
 		}
 		d.Log.Info("alert delivered", "messageId", rec.MessageId, "kind", m.Kind, "severity", m.Severity, "account", m.AccountID)
+		if m.Kind == notify.KindAlarm {
+			d.recordReceipt(ctx, rec)
+		}
 	}
 	return resp
+}
+
+// recordReceipt writes the ledger receipt that proves an alarm's
+// notification came through; `landfall alerts test` waits for it. The alert
+// is already delivered, so a failure to record is logged and the message is
+// not retried: redelivering it would send people a duplicate alert.
+func (d *Deps) recordReceipt(ctx context.Context, rec events.SQSMessage) {
+	if d.Ledger == nil {
+		return
+	}
+	a, ok := alarmOf([]byte(rec.Body))
+	if !ok {
+		return
+	}
+	err := d.Ledger.PutReceipt(ctx, ledger.Receipt{
+		AccountID: a.AWSAccountID, AlarmName: a.AlarmName, State: a.NewStateValue, Reason: a.NewStateReason, DeliveredAt: d.Now().UTC(),
+	})
+	if err != nil {
+		d.Log.Warn("recording an alert receipt", "messageId", rec.MessageId, "alarm", a.AlarmName, "error", err)
+	}
+}
+
+// alarmOf reads the CloudWatch alarm notification in a fan-in message: the
+// Message of an SNS envelope, or the body itself when the subscription
+// uses raw message delivery.
+func alarmOf(body []byte) (notify.AlarmNotification, bool) {
+	var env notify.SNSNotification
+	if err := json.Unmarshal(body, &env); err == nil && env.Message != "" {
+		body = []byte(env.Message)
+	}
+	var a notify.AlarmNotification
+	if err := json.Unmarshal(body, &a); err != nil || a.AlarmName == "" || a.AWSAccountID == "" {
+		return notify.AlarmNotification{}, false
+	}
+	return a, true
 }
 
 // accountName looks an account's name up once; a failure only costs the
