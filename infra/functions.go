@@ -92,8 +92,9 @@ func functionSpecs() []functionSpec {
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: true},
+		// The formatter enters the alarm's account to read the CloudTrail records behind an alarm (who did it).
 		{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-			memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true},
+			memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true, assumeRole: true},
 	}
 }
 
@@ -148,7 +149,7 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.PipelineRoleName),
 		AssumedBy:   awsiam.NewCompositePrincipal(entering...),
-		Description: jsii.String("Enters member accounts for landfall; assumed only by the waitready, apply and record functions"),
+		Description: jsii.String("Enters member accounts for landfall; assumed only by the waitready, apply, record and formatter functions"),
 	})
 	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
 	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)

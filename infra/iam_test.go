@@ -73,7 +73,7 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 		{name: fnApply, assumeRole: true},
 		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
 		{name: fnSweep, orgRead: true, ledgerRead: true},
-		{name: fnFormatter, orgRead: true, ledgerRead: true, ledgerWrite: true, publish: true},
+		{name: fnFormatter, assumeRole: true, orgRead: true, ledgerRead: true, ledgerWrite: true, publish: true},
 	}
 	specs := make(map[string]functionSpec)
 	for _, s := range functionSpecs() {
@@ -149,8 +149,8 @@ func TestPipelineRoleEntersOnlyLandfallRolesInTheOrganization(t *testing.T) {
 		_ = fid
 	}
 	slices.Sort(want)
-	if len(want) != 3 || !reflect.DeepEqual(trusted, want) {
-		t.Errorf("pipeline role trusted by %v, want the three entering functions' roles %v", trusted, want)
+	if len(want) != 4 || !reflect.DeepEqual(trusted, want) {
+		t.Errorf("pipeline role trusted by %v, want the four entering functions' roles %v", trusted, want)
 	}
 	// AND it may assume only landfall's role names, inside the organization
 	found := false

@@ -95,7 +95,9 @@ func executionPolicy(s *Spec) iamPolicy {
 			"cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"),
 		allow("Logs", []string{"arn:aws:logs:*:*:log-group:" + p + "-*"},
 			"logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:ListTagsForResource",
-			"logs:PutMetricFilter", "logs:DeleteMetricFilter"),
+			"logs:PutMetricFilter", "logs:DeleteMetricFilter",
+			// The formatter reads the records behind an alarm (who did it).
+			"logs:FilterLogEvents"),
 		allow("LogsRead", anywhere, "logs:DescribeLogGroups", "logs:DescribeMetricFilters"),
 		allow("CloudWatch", []string{"arn:aws:cloudwatch:*:*:alarm:" + p + "-*"},
 			"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource"),

@@ -120,6 +120,8 @@ func (r *run) alert(ctx context.Context) {
 	}
 	r.rep.AlertEmail = email
 	r.check("alert delivered", strings.Contains(email.Body, id), "metric filter -> alarm -> SNS -> central fan-in -> formatter -> email in %.1fs", time.Since(sent).Seconds())
+	r.check("alert says who", strings.Contains(email.Body, "ConsoleLogin by root user") && strings.Contains(email.Body, "from 198.51.100.23"),
+		"the formatter found the CloudTrail record behind the alarm: principal, source IP, MFA")
 	r.printf("\n  To: %s\n  Subject: %s\n\n%s\n", email.To, email.Subject, indent(email.Body, "  | "))
 }
 

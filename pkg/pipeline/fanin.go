@@ -33,8 +33,15 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 			continue
 		}
 		m := notify.Format([]byte(rec.Body), notify.Context{})
+		var enrich notify.Context
 		if name := d.accountName(ctx, m.AccountID); name != "" {
-			m = notify.Format([]byte(rec.Body), notify.Context{AccountNames: map[string]string{m.AccountID: name}})
+			enrich.AccountNames = map[string]string{m.AccountID: name}
+		}
+		if a, ok := alarmOf([]byte(rec.Body)); ok && m.Kind == notify.KindAlarm {
+			enrich.Records = d.whoDidIt(ctx, a)
+		}
+		if enrich.AccountNames != nil || enrich.Records != nil {
+			m = notify.Format([]byte(rec.Body), enrich)
 		}
 		_, err := client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(alertsTopicARN), Subject: aws.String(m.Subject), Message: aws.String(m.Text)})
 		if err != nil {

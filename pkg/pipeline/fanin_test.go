@@ -95,7 +95,7 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 				Key: map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: ledger.ReceiptKey(rootUse.AccountID, rootUse.AlarmName)}}}); err != nil {
 				t.Fatal(err)
 			}
-			d := &Deps{AWS: h.deps.AWS, Ledger: h.deps.Ledger, Now: h.now, Log: h.deps.Log}
+			d := &Deps{Config: h.deps.Config, AWS: h.deps.AWS, Ledger: h.deps.Ledger, Now: h.now, Log: h.deps.Log}
 			if tt.noLedger {
 				d.Ledger = nil
 			}
