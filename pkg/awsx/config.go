@@ -25,7 +25,7 @@ const MaxBackoff = 20 * time.Second
 // client) are applied after the defaults, so callers can override them.
 func Load(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.Config, error) {
 	opts := append([]func(*config.LoadOptions) error{
-		config.WithRetryer(newRetryer),
+		config.WithRetryer(NewRetryer),
 	}, optFns...)
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
@@ -34,7 +34,10 @@ func Load(ctx context.Context, optFns ...func(*config.LoadOptions) error) (aws.C
 	return cfg, nil
 }
 
-func newRetryer() aws.Retryer {
+// NewRetryer is landfall's retry policy: the SDK's adaptive mode, which
+// paces calls with a client-side rate limiter once throttling starts, with
+// MaxAttempts and MaxBackoff.
+func NewRetryer() aws.Retryer {
 	return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 		o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
 			so.MaxAttempts = MaxAttempts

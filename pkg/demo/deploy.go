@@ -27,15 +27,14 @@ type resource struct {
 
 // deployment is what the local deploy created: the names the demo needs.
 type deployment struct {
-	tpl              *localrun.Template
-	ledgerTable      string
-	operationsTopic  string
-	alertsTopic      string
-	fanInQueueURL    string
-	fanInQueueARN    string
-	formatterARN     string
-	baseline, sweep  localrun.StateMachine
-	subscriptionARNs []string
+	tpl             *localrun.Template
+	ledgerTable     string
+	operationsTopic string
+	alertsTopic     string
+	fanInQueueURL   string
+	fanInQueueARN   string
+	formatterARN    string
+	baseline, sweep localrun.StateMachine
 }
 
 // deploy creates, on the local endpoint, the stateful resources of the
@@ -87,7 +86,7 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 			}
 		case "AWS::IAM::Role":
 			var name string
-			if err := json.Unmarshal(res.Properties["RoleName"], &name); err == nil && name != "" {
+			if json.Unmarshal(res.Properties["RoleName"], &name) == nil && name != "" {
 				// The pipeline role: in AWS the functions' roles assume it;
 				// locally the functions act as the management account's admin.
 				_, err = iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
