@@ -1,0 +1,207 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/landfall/landfall/pkg/alarms"
+	"github.com/landfall/landfall/pkg/awslocal"
+)
+
+// TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a
+// baselined account's trail through the local endpoint: metric filter,
+// metric, alarm, the account's alerts topic, the central fan-in queue, the
+// formatter and the central alerts topic. Each positive sample must move
+// exactly its alarms to ALARM and put their formatted emails in the outbox;
+// each near miss must move nothing and send nothing.
+func TestEveryAlarmReachesTheOutbox(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	cfg := h.deps.Config
+	orgOut, err := organizations.NewFromConfig(h.admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The central side the CDK stack deploys: the fan-in queue (open to the
+	// organization's topics) and the central alerts topic with a confirmed
+	// email subscription.
+	queue := cfg.AlertFanInQueueName()
+	queueARN := "arn:aws:sqs:us-east-1:" + mgmt + ":" + queue
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(orgOut.Organization.Id) + `"}}}]}`
+	if _, err := sqs.NewFromConfig(h.admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue), Attributes: map[string]string{"Policy": policy}}); err != nil {
+		t.Fatal(err)
+	}
+	central, err := sns.NewFromConfig(h.admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("central-alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sns.NewFromConfig(h.admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: central.TopicArn, Protocol: aws.String("email"), Endpoint: aws.String("secops@acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	confirmEmail(t, h.srv, "secops@acme.example")
+	formatter := func() {
+		var ev events.SQSEvent
+		for i, body := range h.srv.ReceiveAll(queueARN) {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: string(rune('a' + i)), Body: body})
+		}
+		if resp := h.deps.FanIn(ctx, aws.ToString(central.TopicArn), ev); len(resp.BatchItemFailures) > 0 {
+			t.Fatalf("formatter failed items: %+v", resp.BatchItemFailures)
+		}
+	}
+
+	member := h.vend(t, "workload")
+	st, err := h.deps.Describe(ctx, createdEvent(t, member, "event-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.run(t, st); err != nil {
+		t.Fatal(err)
+	}
+	formatter() // confirms the account topic's subscription to the central queue
+	owner, err := awslocal.SDKConfig(ctx, h.url, h.srv.AdminCredentials(member), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw := cloudwatch.NewFromConfig(owner)
+
+	raw, err := os.ReadFile("../../events/cloudtrail/expected/alarms.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var expected map[string][]string
+	if err := json.Unmarshal(raw, &expected); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(expected))
+	for n := range expected {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fired := map[string]bool{}
+	for _, name := range names {
+		// A quiet period between samples: earlier data points leave the
+		// alarms' windows, and every alarm is back to OK.
+		*h.clock = h.clock.Add(10 * time.Minute)
+		resetAlarms(t, cw, cfg.Naming.Prefix)
+		sent := len(h.srv.Outbox())
+
+		record := sampleFor(t, name, member, h.now())
+		if err := h.srv.RecordCloudTrailEvent(member, record); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		formatter()
+
+		var inAlarm []string
+		for _, a := range describeAll(t, cw, cfg.Naming.Prefix) {
+			if a.StateValue == cwtypes.StateValueAlarm {
+				inAlarm = append(inAlarm, strings.TrimPrefix(aws.ToString(a.AlarmName), cfg.Naming.Prefix+"-"))
+			}
+		}
+		sort.Strings(inAlarm)
+		want := append([]string(nil), expected[name]...)
+		sort.Strings(want)
+		if strings.Join(inAlarm, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: alarms in ALARM = %v, want %v", name, inAlarm, want)
+			continue
+		}
+		var got []string
+		for _, e := range h.srv.Outbox()[sent:] {
+			if e.To == "secops@acme.example" && e.Kind == "notification" {
+				got = append(got, e.Subject)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%s: %d alert emails %q, want %d", name, len(got), got, len(want))
+		}
+		for _, key := range want {
+			fired[key] = true
+			if !strings.Contains(strings.Join(got, "\n"), cfg.Naming.Prefix+"-"+key) {
+				t.Errorf("%s: no email names alarm %s-%s: %q", name, cfg.Naming.Prefix, key, got)
+			}
+		}
+	}
+	for _, a := range alarms.All() {
+		if !fired[a.Key] {
+			t.Errorf("%s (%s) never fired through the endpoint", a.ID, a.Key)
+		}
+	}
+}
+
+// sampleFor reads a CloudTrail sample as the member account's record, at
+// the endpoint's current time.
+func sampleFor(t *testing.T, name, account string, now time.Time) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("../../events/cloudtrail", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.NewReplacer("444455556666", account, "111122223333", account).Replace(string(raw))
+	s = regexp.MustCompile(`"eventTime":\s*"[^"]*"`).ReplaceAllString(s, `"eventTime": "`+now.UTC().Format(time.RFC3339)+`"`)
+	return []byte(s)
+}
+
+func describeAll(t *testing.T, cw *cloudwatch.Client, prefix string) []cwtypes.MetricAlarm {
+	t.Helper()
+	var out []cwtypes.MetricAlarm
+	p := cloudwatch.NewDescribeAlarmsPaginator(cw, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(prefix + "-")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, page.MetricAlarms...)
+	}
+	return out
+}
+
+func resetAlarms(t *testing.T, cw *cloudwatch.Client, prefix string) {
+	t.Helper()
+	for _, a := range describeAll(t, cw, prefix) {
+		if a.StateValue == cwtypes.StateValueOk {
+			continue
+		}
+		if _, err := cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{AlarmName: a.AlarmName,
+			StateValue: cwtypes.StateValueOk, StateReason: aws.String("test reset")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// confirmEmail follows the confirmation link SNS sent to an address.
+func confirmEmail(t *testing.T, srv *awslocal.Server, to string) {
+	t.Helper()
+	link := regexp.MustCompile(`https?://\S+/_landfall/confirm\?\S+`)
+	for _, e := range srv.Outbox() {
+		if e.To != to || e.Kind != "confirmation" {
+			continue
+		}
+		u := strings.Replace(link.FindString(e.Body), "https://", "http://", 1)
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("confirming %s: %s", to, resp.Status)
+		}
+		return
+	}
+	t.Fatalf("no confirmation email to %s", to)
+}
