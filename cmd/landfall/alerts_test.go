@@ -63,7 +63,7 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := &pipeline.Deps{AWS: f.admin, Ledger: f.ledger, Now: time.Now, Log: slog.New(slog.DiscardHandler)}
+	deps := &pipeline.Deps{Config: f.cfg, AWS: f.admin, Ledger: f.ledger, Now: time.Now, Log: slog.New(slog.DiscardHandler)}
 	runFormatter(t, queues, aws.ToString(queue.QueueUrl), func(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
 		return deps.FanIn(ctx, aws.ToString(central.TopicArn), ev)
 	})
