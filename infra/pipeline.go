@@ -24,6 +24,16 @@ const (
 // errAccountNotReady is the error name waitready throws while the new account cannot be used yet.
 const errAccountNotReady = "AccountNotReady"
 
+// errAccountBusy is the error name describe throws when another run holds the account's lock and this
+// trigger (a move, an operator's rerun) may change what that run applies; it waits instead of being
+// dropped. The backoff (30 s doubling, 6 attempts) covers about half an hour, longer than a baseline run.
+const (
+	errAccountBusy = "AccountBusy"
+	busyInterval   = 30 * time.Second
+	busyRate       = 2
+	busyAttempts   = 6
+)
+
 // Readiness backoff: new accounts take minutes before AssumeRole and IAM answer. Starting at 10 s catches
 // the fast case; growing by 1.5 keeps the number of Lambda invocations small; the cap keeps the last checks
 // close together so a ready account is not left waiting for a long final interval.
@@ -133,6 +143,12 @@ func baselineDefinition(scope constructs.Construct, props *PipelineProps) sfn.IC
 	catch := &sfn.CatchProps{Errors: jsii.Strings(*sfn.Errors_ALL()), ResultPath: jsii.String("$.failure")}
 
 	describe := lambdaTask(scope, "Describe", fns.Describe, nil, nil)
+	describe.AddRetry(&sfn.RetryProps{
+		Errors:      jsii.Strings(errAccountBusy),
+		Interval:    awscdk.Duration_Seconds(jsii.Number(busyInterval.Seconds())),
+		BackoffRate: jsii.Number(busyRate),
+		MaxAttempts: jsii.Number(busyAttempts),
+	})
 	describe.AddCatch(recordFailure, catch)
 
 	waitReady := lambdaTask(scope, "WaitReady", fns.WaitReady, nil, sfn.JsonPath_DISCARD())

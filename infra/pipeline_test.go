@@ -65,6 +65,12 @@ func TestBaselineAccountDefinition(t *testing.T) {
 	if !strings.Contains(string(retry), wantRetry) {
 		t.Errorf("WaitReady Retry = %s, want it to contain %s", retry, wantRetry)
 	}
+	// AND a trigger that may change what a running baseline applies waits for it
+	retry, _ = json.Marshal(states["Describe"]["Retry"])
+	wantBusy := `{"BackoffRate":2,"ErrorEquals":["AccountBusy"],"IntervalSeconds":30,"MaxAttempts":6}`
+	if !strings.Contains(string(retry), wantBusy) {
+		t.Errorf("Describe Retry = %s, want it to contain %s", retry, wantBusy)
+	}
 	// AND regions are applied with the configured concurrency, each with scope region
 	if got := states["ApplyRegions"]["MaxConcurrency"]; got != float64(3) {
 		t.Errorf("ApplyRegions MaxConcurrency = %v, want 3", got)

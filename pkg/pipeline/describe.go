@@ -70,6 +70,10 @@ func (d *Deps) Describe(ctx context.Context, raw []byte) (State, error) {
 	st.Regions = d.Config.Regions(sel.Profile)
 	st.LockOwner = lockOwner(req)
 	switch err := d.Ledger.Lock(ctx, acct.ID, st.LockOwner, LockTTL); {
+	case errors.Is(err, ledger.ErrLocked) && changesDesiredState(req.Reason):
+		// The running baseline may have chosen its profile before this
+		// change: wait for it instead of dropping the trigger.
+		return st, &AccountBusy{AccountID: acct.ID, Reason: string(req.Reason)}
 	case errors.Is(err, ledger.ErrLocked):
 		d.Log.Info("another run holds the account's lock; this trigger is a duplicate", "account", acct.ID, "request", req)
 		st.Decision = DecideDuplicate
@@ -168,4 +172,27 @@ func reverse(s []string) []string {
 		out[len(s)-1-i] = v
 	}
 	return out
+}
+
+// AccountBusy is Describe's error when another run holds the account's lock
+// and this trigger may change what that run applies. Its type name is the
+// error name Step Functions sees; the state machine retries it with backoff.
+type AccountBusy struct{ AccountID, Reason string }
+
+func (e *AccountBusy) Error() string {
+	return "account " + e.AccountID + " is being baselined; the " + e.Reason + " trigger waits for that run to finish"
+}
+
+// changesDesiredState reports whether a trigger can change the baseline an
+// account should get: a move to another OU re-selects the profile, Control
+// Tower's update may do the same, and an operator's rerun asks for a run
+// after whatever is happening now. The other triggers (a new or joined
+// account, the sweep) ask for what a running baseline already does, so they
+// are duplicates.
+func changesDesiredState(r orgevents.Reason) bool {
+	switch r {
+	case orgevents.ReasonAccountMoved, orgevents.ReasonManagedAccountUpdated, orgevents.ReasonManual:
+		return true
+	}
+	return false
 }

@@ -290,3 +290,24 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 		t.Fatalf("sweep output shape: %s", raw)
 	}
 }
+
+// A move arriving while the account's first baseline runs must not be
+// dropped: it may select another profile, so it waits (AccountBusy) where a
+// second CreateAccountResult would be a duplicate.
+func TestMoveDuringARunWaits(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	member := h.vend(t, "workload")
+	if _, err := h.deps.Describe(ctx, createdEvent(t, member, "event-1")); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../events/organizations/move-account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := []byte(strings.ReplaceAll(string(raw), "444455556666", member))
+	var busy *AccountBusy
+	if _, err := h.deps.Describe(ctx, move); !errors.As(err, &busy) {
+		t.Fatalf("a move during a run = %v, want AccountBusy", err)
+	}
+}
