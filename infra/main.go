@@ -83,6 +83,10 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		return nil, fmt.Errorf("reading context (%s): %q is not an organization id (o- and 10 to 32 lowercase letters or digits)",
 			contextOrganizationID, s.OrganizationID)
 	}
+	organization, err := organizationSetupFromConfig(cfg, s.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
 	tags := map[string]*string{"landfall:managed": jsii.String("true")}
 	for k, v := range cfg.Tags {
 		tags[k] = jsii.String(v)
@@ -112,6 +116,7 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		ReadinessTimeout:         time.Duration(cfg.Pipeline.ReadinessTimeout),
 		BuildDir:                 s.BuildDir,
 		LogLevel:                 s.LogLevel,
+		Organization:             organization,
 	}, nil
 }
 

@@ -31,6 +31,9 @@ type LandfallStackProps struct {
 	// BuildDir holds the function assets made by `make build` (see checkFunctionAssets).
 	BuildDir string
 	LogLevel string
+	// Organization sets up the organization itself (OUs, SCPs, trusted access, delegated admins); nil
+	// when organization.manage is false.
+	Organization *OrganizationSetupProps
 }
 
 // NewLandfallStack creates the pipeline stack in the home region of the management account.
@@ -84,6 +87,9 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		},
 		OperationsTopic: topics.Operations,
 	})
+	if props.Organization != nil {
+		NewOrganizationSetup(stack, jsii.String("Organization"), props.Organization)
+	}
 	return stack
 }
 

@@ -15,10 +15,7 @@ import (
 )
 
 func main() {
-	deps, err := pipeline.FromEnv(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
+	deps := pipeline.MustFromEnv()
 	topic := os.Getenv(pipeline.EnvAlertsTopic)
 	if topic == "" {
 		log.Fatalf("%s is not set", pipeline.EnvAlertsTopic)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -15,10 +14,7 @@ import (
 )
 
 func main() {
-	deps, err := pipeline.FromEnv(context.Background())
-	if err != nil {
-		log.Fatal(err)
-	}
+	deps := pipeline.MustFromEnv()
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) error {
 		var probe struct {
 			Status string `json:"status"`

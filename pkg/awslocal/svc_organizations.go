@@ -469,12 +469,18 @@ func orgTargetTags(c *call, o *organization) (map[string]string, error) {
 	return o.tags[id], nil
 }
 
-func orgTagResource(c *call) (doc, error) {
+// orgResourceTags is the tag map of the root, OU or account named by
+// ResourceId, for the management account only.
+func orgResourceTags(c *call) (map[string]string, error) {
 	o, err := orgFor(c, true)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := orgTargetTags(c, o)
+	return orgTargetTags(c, o)
+}
+
+func orgTagResource(c *call) (doc, error) {
+	tags, err := orgResourceTags(c)
 	if err != nil {
 		return nil, err
 	}
@@ -485,11 +491,7 @@ func orgTagResource(c *call) (doc, error) {
 }
 
 func orgUntagResource(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := orgTargetTags(c, o)
+	tags, err := orgResourceTags(c)
 	if err != nil {
 		return nil, err
 	}
@@ -500,11 +502,7 @@ func orgUntagResource(c *call) (doc, error) {
 }
 
 func orgListTagsForResource(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := orgTargetTags(c, o)
+	tags, err := orgResourceTags(c)
 	if err != nil {
 		return nil, err
 	}

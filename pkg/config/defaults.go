@@ -13,6 +13,8 @@ func newConfig() *Config {
 		Organization: Organization{
 			EntryRoleName: DefaultEntryRoleName,
 			Identity:      Identity{MFAMaxAgeSeconds: 3600},
+			SuspendedOU:   DefaultSuspendedOU,
+			SCPs:          SCPs{DenyRootUser: true, DenyLeaveOrganization: true, ProtectBaseline: true},
 		},
 		Naming: Naming{Prefix: "landfall", AccountAlias: "{prefix}-{accountName}"},
 		Notifications: Notifications{
@@ -81,6 +83,10 @@ func resolveDerivedDefaults(c *Config) {
 	}
 	if org.ExecutionRoleName == "" {
 		org.ExecutionRoleName = c.Naming.Prefix + "-execution"
+	}
+	if org.DelegatedAdmin == nil {
+		delegate := org.SecurityAccountID != ""
+		org.DelegatedAdmin = &delegate
 	}
 }
 

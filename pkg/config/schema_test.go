@@ -120,8 +120,12 @@ func fieldExtras(key string) map[string]any {
 		return map[string]any{"items": accountIDSchema}
 	case "Organization.HomeRegion":
 		return regionItems
-	case "Organization.GovernedRegions", "Profile.Regions":
+	case "Organization.GovernedRegions", "Profile.Regions", "SCPs.AllowedRegions":
 		return map[string]any{"items": regionItems}
+	case "Organization.OUs":
+		return map[string]any{"items": map[string]any{"type": "string", "pattern": "^/Root/"}}
+	case "Organization.SuspendedOU":
+		return map[string]any{"pattern": "^(/Root/.*)?$"}
 	case "Alarms.Disable":
 		return map[string]any{"items": map[string]any{"type": "string", "enum": AlarmIDs()}}
 	case "Notifications.CentralAlerts":

@@ -15,6 +15,10 @@ const SupportedVersion = 1
 // assumes the well-known default unless the organization chose another one.
 const DefaultEntryRoleName = "OrganizationAccountAccessRole"
 
+// DefaultSuspendedOU is the quarantine OU organization.manage creates unless
+// the file names another (or none).
+const DefaultSuspendedOU = "/Root/Suspended"
+
 // Config is one organization's landing-zone configuration, as loaded from the
 // YAML file with defaults applied and validated. Treat it as read-only.
 type Config struct {
@@ -73,6 +77,51 @@ type Organization struct {
 	// Identity says who may assume the human roles. Required: exactly one of
 	// accountId or samlProviderArn.
 	Identity Identity `yaml:"identity"`
+	// Manage lets the CDK app set up the organization itself: the OUs, the
+	// SCPs, trusted access and delegated administration below. Default: false,
+	// because an organization whose OUs and SCPs are managed elsewhere must
+	// opt in; without it the keys below are checked but nothing is created.
+	Manage bool `yaml:"manage"`
+	// OUs are the organizational units to create, as paths from the root
+	// ("/Root/Security", "/Root/Workloads/Prod"), each parent before its
+	// children. Default: none. At most 5 levels below the root.
+	OUs []string `yaml:"ous"`
+	// SuspendedOU is the quarantine OU, created with a deny-all SCP. Default:
+	// "/Root/Suspended"; "" creates none. Its parent is the root or one of ous.
+	SuspendedOU string `yaml:"suspendedOu"`
+	// SCPs selects the service control policies attached to the root.
+	SCPs SCPs `yaml:"scps"`
+	// DelegatedAdmin delegates GuardDuty (in every governed region) and
+	// Security Hub administration to securityAccountId. Default: true when
+	// securityAccountId is set, false otherwise.
+	DelegatedAdmin *bool `yaml:"delegatedAdmin"`
+}
+
+// SCPs selects the service control policies organization.manage attaches to
+// the root. Each is one policy, and the root takes at most 5 (AWS's
+// FullAWSAccess is one of them), so landfall uses at most 4.
+type SCPs struct {
+	// DenyRootUser denies every action to the root user of member accounts,
+	// which should never be used. Default: true.
+	DenyRootUser bool `yaml:"denyRootUser"`
+	// DenyLeaveOrganization denies organizations:LeaveOrganization, so an
+	// account cannot escape the baseline and the SCPs. Default: true.
+	DenyLeaveOrganization bool `yaml:"denyLeaveOrganization"`
+	// ProtectBaseline denies stopping or changing landfall's trail, disabling
+	// GuardDuty or AWS Config, and changing landfall's roles ("<prefix>-*"),
+	// to every principal except landfall's own roles. Default: true.
+	ProtectBaseline bool `yaml:"protectBaseline"`
+	// AllowedRegions is an optional region allow-list: when set, every
+	// regional action outside these regions is denied (global services are
+	// exempt). Default: none, no region restriction. Must include every
+	// governed region.
+	AllowedRegions []string `yaml:"allowedRegions"`
+}
+
+// DelegatesAdministration reports whether GuardDuty and Security Hub
+// administration is delegated to the security account.
+func (o *Organization) DelegatesAdministration() bool {
+	return o.DelegatedAdmin != nil && *o.DelegatedAdmin
 }
 
 // LogArchive names the central CloudTrail bucket. Both fields are required when

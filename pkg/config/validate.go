@@ -94,6 +94,7 @@ func (v *validator) validate() {
 		v.errorf("version", "unsupported version %d; this landfall reads version %d", c.Version, SupportedVersion)
 	}
 	v.validateOrganization()
+	v.validateOrganizationSetup()
 	v.validateNaming()
 	for key := range c.Tags {
 		path := "tags." + key

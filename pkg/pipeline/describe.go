@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -20,7 +21,7 @@ import (
 // and takes the account's ledger lock. Bad input never starts a baseline and
 // never touches the ledger: it is logged and reported to operations, and the
 // execution ends as skipped.
-func (d *Deps) Describe(ctx context.Context, raw []byte) (State, error) {
+func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error) {
 	st := State{StartedAt: d.Now().UTC(), Regions: []string{}}
 	req, err := orgevents.Decode(raw)
 	if err != nil {

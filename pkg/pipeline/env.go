@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"log"
 	"log/slog"
 	"os"
 	"time"
@@ -48,6 +49,17 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 		d.Ledger = ledger.New(aws, table)
 	}
 	return d, nil
+}
+
+// MustFromEnv is FromEnv for a Lambda's main: a function that cannot build
+// its dependencies fails its initialisation, which Lambda reports and
+// retries, so there is nothing better to do than say why and exit.
+func MustFromEnv() *Deps {
+	d, err := FromEnv(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return d
 }
 
 // NewLogger is the Lambdas' logger: JSON lines, which CloudWatch Logs
