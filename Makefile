@@ -82,9 +82,9 @@ test: synth ## run every test: unit, contract, synth, cdk-nag and end-to-end
 bench: tools build ## measure speed, API calls and scale; figures in bench-out/ (about 6 minutes)
 	@mkdir -p bench-out
 	$(GO) build -o bench-out/landfall ./cmd/landfall
-	PATH="$(TOOL_PATH)" bench-out/landfall bench --out bench-out --synth "$(MAKE) --no-print-directory synth" | tee bench-out/figures.txt
+	set -o pipefail; PATH="$(TOOL_PATH)" bench-out/landfall bench --out bench-out --synth "$(MAKE) --no-print-directory synth" | tee bench-out/figures.txt
 	@# benchstat-comparable: keep go-bench.txt from two runs and compare them.
-	$(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./pkg/eventpattern ./pkg/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./pkg/eventpattern ./pkg/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
 
 .PHONY: lint
 lint: ## go vet and staticcheck

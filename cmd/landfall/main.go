@@ -54,6 +54,7 @@ func commands() []command {
 		{name: "vend", summary: "create an account and follow it until it is baselined", run: runVend},
 		{name: "alerts", summary: "prove each alarm of an account reaches the central fan-in (alerts test)", run: runAlerts},
 		{name: "local", summary: "serve the local AWS endpoint (local serve)", run: runLocal},
+		{name: "bench", summary: "measure speed, API calls and scale against the local endpoint", run: runBench},
 		{name: "demo", summary: "run the whole story offline against the local endpoint", run: runDemo},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	Seed int64
 	// Logger receives one line per request at debug level.
 	Logger *slog.Logger
+	// Model, when set, delays and throttles calls like AWS (see Model). Nil
+	// answers at once and never throttles, which is what tests want.
+	Model *Model
 }
 
 // Server is a stateful, multi-account local AWS endpoint. It is safe for
@@ -43,6 +47,9 @@ type Server struct {
 	services map[string]*service // by signing name, plus "s3-control"
 	faults   *faults
 	log      *slog.Logger
+	// model is Options.Model until SetModel swaps it; dispatch reads it on
+	// every call without taking the state lock.
+	model atomic.Pointer[Model]
 
 	mu       sync.Mutex
 	accounts map[string]*account
@@ -80,6 +87,7 @@ func New(opts Options) *Server {
 		calls:    map[CallKey]int{},
 		rng:      mrand.New(mrand.NewPCG(uint64(opts.Seed), 0x6c616e6466616c6c)),
 	}
+	s.model.Store(opts.Model)
 	s.addAccount(opts.ManagementAccountID, "management", "management@example.com")
 	for _, register := range registrations {
 		register(s)
@@ -145,6 +153,12 @@ func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
 	if !ok {
 		return nil, statusErrorf(http.StatusBadRequest, c.svc.unknownOpCode(), "operation %s is not supported by the local endpoint for %s", c.op, c.svc.name)
 	}
+	m := s.model.Load()
+	if m != nil {
+		if err := m.wait(c.ctx, c.svc.name, c.op); err != nil {
+			return nil, err
+		}
+	}
 	if delay := s.faults.latency(c.svc.name, c.op); delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -167,6 +181,10 @@ func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
 		c.region = "us-east-1"
 	}
 	s.calls[CallKey{Account: p.AccountID, Service: c.svc.name, Operation: c.op}]++
+	if m != nil && !m.admit(p.AccountID, c.region, c.svc.name, c.op) {
+		t := c.svc.throttle
+		return nil, &t
+	}
 	if err := s.faults.inject(c); err != nil {
 		return nil, err
 	}
