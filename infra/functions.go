@@ -112,7 +112,9 @@ type FunctionsProps struct {
 	// PipelineRoleName is the fixed name of the role shared by the functions that enter member accounts:
 	// each member's execution role trusts exactly this name ((*config.Config).PipelineRoleName).
 	PipelineRoleName string
-	LogLevel         string
+	// ChatSecretNames are the Secrets Manager secrets holding chat webhook URLs the formatter posts to.
+	ChatSecretNames []string
+	LogLevel        string
 }
 
 // Functions holds the pipeline's Lambda functions.
@@ -232,6 +234,25 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	if spec.organizationsRead {
 		fn.AddToRolePolicy(organizationsReadStatement())
 	}
+	if spec.publishAlerts && len(props.ChatSecretNames) > 0 {
+		fn.AddToRolePolicy(chatSecretsStatement(fn, props.ChatSecretNames))
+	}
+}
+
+// chatSecretsStatement lets the formatter read the chat webhook URLs, and
+// only those secrets: Secrets Manager appends six random characters to a
+// secret's name in its ARN, hence the "-??????".
+func chatSecretsStatement(scope constructs.Construct, names []string) awsiam.PolicyStatement {
+	stack := awscdk.Stack_Of(scope)
+	var arns []*string
+	for _, n := range names {
+		arns = append(arns, awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *stack.Partition(), ":secretsmanager:",
+			*stack.Region(), ":", *stack.Account(), ":secret:", n, "-??????")))
+	}
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: &arns,
+	})
 }
 
 // organizationsReadStatement allows reading the organization. Organizations list/describe actions either

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
@@ -227,5 +228,26 @@ func TestNagAcknowledgmentsHaveReasons(t *testing.T) {
 	}
 	if acknowledged == 0 {
 		t.Fatal("no cdk_nag acknowledgments found; the metadata format changed")
+	}
+}
+
+func TestOnlyTheFormatterReadsTheChatSecrets(t *testing.T) {
+	// GIVEN a config naming a Slack webhook secret
+	for fn, statements := range functionStatements(t, synthesized.mainJSON) {
+		allowed := hasAction(statements, "secretsmanager:GetSecretValue")
+		isFormatter := strings.HasPrefix(fn, "Turns alerts")
+		// THEN only the formatter may read it, and only that secret
+		if allowed != isFormatter {
+			t.Errorf("%q: GetSecretValue allowed = %v", fn, allowed)
+		}
+		for _, s := range statements {
+			if !slices.Contains(s.actions, "secretsmanager:GetSecretValue") {
+				continue
+			}
+			raw, _ := json.Marshal(s.resources)
+			if !strings.Contains(string(raw), ":secret:\",\"landfall/slack\",\"-??????") && !strings.Contains(string(raw), "secret:landfall/slack-??????") {
+				t.Errorf("GetSecretValue resources = %s, want only landfall/slack", raw)
+			}
+		}
 	}
 }

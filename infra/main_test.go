@@ -27,6 +27,7 @@ tags: { org: acme }
 notifications:
   alertEmails: [secops@acme.example]
   operationsEmails: [platform@acme.example, oncall@acme.example]
+  chat: { slackWebhookUrlSecret: landfall/slack }
 pipeline:
   sweepSchedule: rate(12 hours)
   maxConcurrentAccounts: 7

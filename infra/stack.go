@@ -18,6 +18,7 @@ type LandfallStackProps struct {
 	ExecutionRoleName   string
 	PipelineRoleName    string
 	AlertFanInQueueName string
+	ChatSecretNames     []string
 	// Physical names the operator command line derives from the config (pkg/config naming.go).
 	LedgerTableName          string
 	BaselineStateMachineName string
@@ -57,6 +58,7 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		EntryRoleName:     props.EntryRoleName,
 		ExecutionRoleName: props.ExecutionRoleName,
 		PipelineRoleName:  props.PipelineRoleName,
+		ChatSecretNames:   props.ChatSecretNames,
 		LogLevel:          props.LogLevel,
 	})
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -36,8 +37,13 @@ type Deps struct {
 	// Metrics receives embedded-metric-format lines (stdout in Lambda).
 	Metrics io.Writer
 
+	// HTTP posts to chat webhooks; nil means a client with webhookTimeout.
+	HTTP *http.Client
+
 	// accountNames caches account id -> name for the life of a warm Lambda.
 	accountNames sync.Map
+	// webhooks caches secret name -> webhook URL likewise.
+	webhooks sync.Map
 }
 
 // LockTTL bounds how long a run holds an account's lock if it dies without

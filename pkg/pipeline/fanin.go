@@ -50,6 +50,7 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 			continue
 		}
 		d.Log.Info("alert delivered", "messageId", rec.MessageId, "kind", m.Kind, "severity", m.Severity, "account", m.AccountID)
+		d.postToChat(ctx, m)
 		if m.Kind == notify.KindAlarm {
 			d.recordReceipt(ctx, rec)
 		}

@@ -1,0 +1,93 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/landfall/landfall/pkg/notify"
+)
+
+// postToChat sends a formatted alert to the chat webhooks the config names
+// (notifications.chat), each in the payload its service takes. The URLs are
+// credentials, so they live in Secrets Manager and are read once per warm
+// Lambda. The alert has already gone to the central topic; a chat failure
+// is logged, not retried, because retrying the message would email people
+// twice.
+func (d *Deps) postToChat(ctx context.Context, m notify.Message) {
+	chat := d.Config.Notifications.Chat
+	for _, hook := range []struct {
+		service, secret string
+		payload         func() ([]byte, error)
+	}{
+		{"slack", chat.SlackWebhookURLSecret, m.Slack},
+		{"teams", chat.TeamsWebhookURLSecret, m.Teams},
+	} {
+		if hook.secret == "" {
+			continue
+		}
+		if err := d.postWebhook(ctx, hook.secret, hook.payload); err != nil {
+			d.Log.Error("posting an alert to chat", "service", hook.service, "secret", hook.secret, "error", err)
+		}
+	}
+}
+
+func (d *Deps) postWebhook(ctx context.Context, secretName string, payload func() ([]byte, error)) error {
+	url, err := d.webhookURL(ctx, secretName)
+	if err != nil {
+		return err
+	}
+	body, err := payload()
+	if err != nil {
+		return fmt.Errorf("encoding the chat payload: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("building the webhook request (secret %s): %w", secretName, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := d.httpClient().Do(req)
+	if err != nil {
+		return fmt.Errorf("posting to the webhook (secret %s): %w", secretName, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("posting to the webhook (secret %s): %s", secretName, resp.Status)
+	}
+	return nil
+}
+
+// webhookURL reads a webhook URL from Secrets Manager once. Only https URLs
+// are accepted: a webhook URL is a credential and must not travel in clear.
+func (d *Deps) webhookURL(ctx context.Context, secretName string) (string, error) {
+	if v, ok := d.webhooks.Load(secretName); ok {
+		return v.(string), nil
+	}
+	out, err := secretsmanager.NewFromConfig(d.AWS).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName)})
+	if err != nil {
+		return "", fmt.Errorf("reading the webhook secret (%s): %w", secretName, err)
+	}
+	url := strings.TrimSpace(aws.ToString(out.SecretString))
+	if !strings.HasPrefix(url, "https://") {
+		return "", fmt.Errorf("reading the webhook secret (%s): its value is not an https URL", secretName)
+	}
+	d.webhooks.Store(secretName, url)
+	return url, nil
+}
+
+// webhookTimeout bounds a chat post: the formatter has 30 s for a batch of
+// ten alerts, and a slow chat service must not hold up the email.
+const webhookTimeout = 5 * time.Second
+
+func (d *Deps) httpClient() *http.Client {
+	if d.HTTP != nil {
+		return d.HTTP
+	}
+	return &http.Client{Timeout: webhookTimeout}
+}

@@ -1,0 +1,78 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// Formatted alerts go to the Slack and Teams webhooks whose URLs the
+// config's secrets hold, each in its own payload shape; a webhook that
+// cannot be used never fails the message, which already reached the topic.
+func TestFanInPostsToChat(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	var mu sync.Mutex
+	got := map[string]map[string]any{}
+	hook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var payload map[string]any
+		if err := json.Unmarshal(body, &payload); err != nil {
+			http.Error(w, "not JSON", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		got[r.URL.Path] = payload
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	sm := secretsmanager.NewFromConfig(h.admin)
+	for name, url := range map[string]string{"landfall/slack": hook.URL + "/slack", "landfall/teams": hook.URL + "/teams", "landfall/plain": "http://chat.example/hook"} {
+		if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(url)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	topic, err := sns.NewFromConfig(h.admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-central-alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := *h.deps.Config
+	cfg.Notifications.Chat.SlackWebhookURLSecret = "landfall/slack"
+	cfg.Notifications.Chat.TeamsWebhookURLSecret = "landfall/teams"
+	d := &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: readSample(t, "../../events/sns/alarm-root-usage-notification.json")}}}
+	if resp := d.FanIn(ctx, aws.ToString(topic.TopicArn), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures: %+v", resp.BatchItemFailures)
+	}
+	mu.Lock()
+	slack, teams := got["/slack"], got["/teams"]
+	mu.Unlock()
+	if _, ok := slack["blocks"]; !ok || slack["text"] == "" {
+		t.Errorf("slack payload = %v", slack)
+	}
+	if teams["type"] != "message" || teams["attachments"] == nil {
+		t.Errorf("teams payload = %v", teams)
+	}
+
+	// A secret that does not hold an https URL is refused, and the alert
+	// still counts as delivered.
+	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/plain"}
+	d = &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
+	if resp := d.FanIn(ctx, aws.ToString(topic.TopicArn), ev); len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("a chat failure failed the message: %+v", resp.BatchItemFailures)
+	}
+	if _, err := d.webhookURL(ctx, "landfall/plain"); err == nil {
+		t.Fatal("an http webhook URL was accepted")
+	}
+}
