@@ -105,7 +105,7 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		ExecutionRoleName:        cfg.Organization.ExecutionRoleName,
 		PipelineRoleName:         cfg.PipelineRoleName(),
 		AlertFanInQueueName:      cfg.AlertFanInQueueName(),
-		ChatSecretNames:          chatSecretNames(cfg.Notifications.Chat),
+		ChatSecretNames:          cfg.ChatSecretNames(),
 		LedgerTableName:          cfg.LedgerTableName(),
 		BaselineStateMachineName: cfg.BaselineStateMachineName(),
 		SweepStateMachineName:    cfg.SweepStateMachineName(),
@@ -144,15 +144,4 @@ func contextString(app awscdk.App, key, fallback string) string {
 		return fallback
 	}
 	return v
-}
-
-// chatSecretNames lists the chat webhook secrets the config names.
-func chatSecretNames(c config.Chat) []string {
-	var names []string
-	for _, n := range []string{c.SlackWebhookURLSecret, c.TeamsWebhookURLSecret} {
-		if n != "" {
-			names = append(names, n)
-		}
-	}
-	return names
 }

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // AccountAlias renders naming.accountAlias for account a and folds the result
 // into the IAM account alias rules: 3 to 63 lowercase letters, digits and
@@ -79,3 +82,30 @@ func (c *Config) BaselineStateMachineName() string { return c.Naming.Prefix + "-
 
 // SweepStateMachineName names the Sweep state machine.
 func (c *Config) SweepStateMachineName() string { return c.Naming.Prefix + "-sweep" }
+
+// ChatFor is where a profile's alerts go in chat: the profile's own
+// webhooks when it names any, else notifications.chat.
+func (c *Config) ChatFor(p *Profile) Chat {
+	if p != nil && (p.Items.AlertsTopic.Chat != Chat{}) {
+		return p.Items.AlertsTopic.Chat
+	}
+	return c.Notifications.Chat
+}
+
+// ChatSecretNames lists every chat webhook secret the config names, global
+// and per profile, each once.
+func (c *Config) ChatSecretNames() []string {
+	var names []string
+	add := func(ch Chat) {
+		for _, n := range []string{ch.SlackWebhookURLSecret, ch.TeamsWebhookURLSecret} {
+			if n != "" && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	add(c.Notifications.Chat)
+	for i := range c.Profiles {
+		add(c.Profiles[i].Items.AlertsTopic.Chat)
+	}
+	return names
+}

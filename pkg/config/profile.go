@@ -168,6 +168,10 @@ type AlertsTopic struct {
 	// space-separated emails) adds subscribers for this account only.
 	// Default: "landfall:alert-emails".
 	EmailsFromTag string `yaml:"emailsFromTag"`
+	// Chat sends this profile's accounts' alerts to these webhooks instead of
+	// notifications.chat, so a team hears about its own accounts. Default:
+	// notifications.chat.
+	Chat Chat `yaml:"chat"`
 }
 
 // Alarms selects and tunes the metric-filter alarms.

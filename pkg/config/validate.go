@@ -189,11 +189,15 @@ func (v *validator) validateNotifications() {
 	if n.CentralAlerts == CentralAlertsSecurity && v.cfg.Organization.SecurityAccountID == "" {
 		v.errorf("notifications.centralAlerts", "%q needs organization.securityAccountId, the account that receives the alerts", n.CentralAlerts)
 	}
-	if s := n.Chat.SlackWebhookURLSecret; s != "" {
-		v.check("notifications.chat.slackWebhookUrlSecret", checkSecretName(s))
+	v.chat("notifications.chat", n.Chat)
+}
+
+func (v *validator) chat(path string, c Chat) {
+	if s := c.SlackWebhookURLSecret; s != "" {
+		v.check(path+".slackWebhookUrlSecret", checkSecretName(s))
 	}
-	if s := n.Chat.TeamsWebhookURLSecret; s != "" {
-		v.check("notifications.chat.teamsWebhookUrlSecret", checkSecretName(s))
+	if s := c.TeamsWebhookURLSecret; s != "" {
+		v.check(path+".teamsWebhookUrlSecret", checkSecretName(s))
 	}
 }
 

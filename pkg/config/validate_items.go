@@ -34,6 +34,7 @@ func (v *validator) validateItems(ip string, it *Items) {
 		v.errorf(ip+".cloudTrail.logRetentionDays", "%d is not a retention CloudWatch Logs accepts; use one of %s", days, joinInts(logRetentionDaysValues))
 	}
 	v.check(ip+".alertsTopic.emailsFromTag", checkTagKey(it.AlertsTopic.EmailsFromTag))
+	v.chat(ip+".alertsTopic.chat", it.AlertsTopic.Chat)
 	v.validateAlarms(ip+".alarms", it.Alarms)
 	v.validateBudget(ip+".budget", it.Budget)
 	v.contact(ip+".alternateContacts.security", it.AlternateContacts.Security)

@@ -14,14 +14,20 @@ import (
 	"github.com/landfall/landfall/pkg/notify"
 )
 
-// postToChat sends a formatted alert to the chat webhooks the config names
-// (notifications.chat), each in the payload its service takes. The URLs are
+// postToChat sends a formatted alert to the chat webhooks of the account's
+// profile (items.alertsTopic.chat, else notifications.chat), each in the
+// payload its service takes. The URLs are
 // credentials, so they live in Secrets Manager and are read once per warm
 // Lambda. The alert has already gone to the central topic; a chat failure
 // is logged, not retried, because retrying the message would email people
 // twice.
 func (d *Deps) postToChat(ctx context.Context, m notify.Message) {
 	chat := d.Config.Notifications.Chat
+	if a, ok := d.account(ctx, m.AccountID); ok {
+		if sel, err := d.Config.SelectProfile(a); err == nil {
+			chat = d.Config.ChatFor(sel.Profile)
+		}
+	}
 	for _, hook := range []struct {
 		service, secret string
 		payload         func() ([]byte, error)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -75,4 +76,34 @@ func TestFanInPostsToChat(t *testing.T) {
 	if _, err := d.webhookURL(ctx, "landfall/plain"); err == nil {
 		t.Fatal("an http webhook URL was accepted")
 	}
+
+	// A profile with its own webhook takes its accounts' alerts there,
+	// instead of to the organization's.
+	member := h.vend(t, "payments")
+	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("payments/slack"), SecretString: aws.String(hook.URL + "/team")}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/slack"}
+	cfg.Profiles = append([]config.Profile(nil), cfg.Profiles...)
+	cfg.Profiles[0].Items.AlertsTopic.Chat = config.Chat{SlackWebhookURLSecret: "payments/slack"}
+	d = &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
+	mu.Lock()
+	got = map[string]map[string]any{}
+	mu.Unlock()
+	memberEv := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m2",
+		Body: strings.ReplaceAll(readSample(t, "../../events/sns/alarm-root-usage-notification.json"), "111122223333", member)}}}
+	d.FanIn(ctx, aws.ToString(topic.TopicArn), memberEv)
+	mu.Lock()
+	defer mu.Unlock()
+	if got["/team"] == nil || got["/slack"] != nil {
+		t.Fatalf("profile webhook: got posts to %v, want only /team", keys(got))
+	}
+}
+
+func keys(m map[string]map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }

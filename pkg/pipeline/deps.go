@@ -40,8 +40,9 @@ type Deps struct {
 	// HTTP posts to chat webhooks; nil means a client with webhookTimeout.
 	HTTP *http.Client
 
-	// accountNames caches account id -> name for the life of a warm Lambda.
-	accountNames sync.Map
+	// accounts caches account id -> config.Account for the life of a warm
+	// Lambda.
+	accounts sync.Map
 	// webhooks caches secret name -> webhook URL likewise.
 	webhooks sync.Map
 }

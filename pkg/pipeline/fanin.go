@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/notify"
 )
@@ -96,18 +97,24 @@ func alarmOf(body []byte) (notify.AlarmNotification, bool) {
 // accountName looks an account's name up once; a failure only costs the
 // name in the message.
 func (d *Deps) accountName(ctx context.Context, id string) string {
+	a, _ := d.account(ctx, id)
+	return a.Name
+}
+
+// account describes an alert's account once per warm Lambda: its name for
+// the message, its OU and tags to find its profile's chat webhooks.
+func (d *Deps) account(ctx context.Context, id string) (config.Account, bool) {
 	if id == "" {
-		return ""
+		return config.Account{}, false
 	}
-	if v, ok := d.accountNames.Load(id); ok {
-		return v.(string)
+	if v, ok := d.accounts.Load(id); ok {
+		return v.(config.Account), true
 	}
-	out, err := organizations.NewFromConfig(d.AWS).DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+	a, err := DescribeAccount(ctx, organizations.NewFromConfig(d.AWS), id)
 	if err != nil {
-		d.Log.Warn("looking up an account name", "account", id, "error", fmt.Sprint(err))
-		return ""
+		d.Log.Warn("looking up an alert's account", "account", id, "error", fmt.Sprint(err))
+		return config.Account{}, false
 	}
-	name := aws.ToString(out.Account.Name)
-	d.accountNames.Store(id, name)
-	return name
+	d.accounts.Store(id, a)
+	return a, true
 }
