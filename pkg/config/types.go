@@ -60,8 +60,7 @@ type Organization struct {
 	// each extra region multiplies the work and cost of every baseline run.
 	GovernedRegions []string `yaml:"governedRegions"`
 	// SecurityAccountID is the delegated administrator for GuardDuty and
-	// Security Hub and, when notifications.centralAlerts is "security", the
-	// account that receives every account's alerts. Optional.
+	// Security Hub. Optional.
 	SecurityAccountID string `yaml:"securityAccountId"`
 	// LogArchive is the central bucket that also receives CloudTrail logs.
 	// Optional: without it each account's trail writes to a bucket in the
@@ -171,8 +170,9 @@ type Notifications struct {
 	// drift found). Default: none.
 	OperationsEmails []string `yaml:"operationsEmails"`
 	// CentralAlerts is where every account's alerts are fanned in and formatted:
-	// "management", "security" (needs organization.securityAccountId) or
-	// "none". Default: "management".
+	// "management" or "none". "security" is reserved for a fan-in in the
+	// security account, which is not built yet and is refused. Default:
+	// "management".
 	CentralAlerts string `yaml:"centralAlerts"`
 	// Chat forwards formatted alerts to chat. Optional.
 	Chat Chat `yaml:"chat"`

@@ -186,8 +186,11 @@ func (v *validator) validateNotifications() {
 	v.emails("notifications.alertEmails", n.AlertEmails)
 	v.emails("notifications.operationsEmails", n.OperationsEmails)
 	v.oneOf("notifications.centralAlerts", n.CentralAlerts, "a central alerts account", centralAlertsValues)
-	if n.CentralAlerts == CentralAlertsSecurity && v.cfg.Organization.SecurityAccountID == "" {
-		v.errorf("notifications.centralAlerts", "%q needs organization.securityAccountId, the account that receives the alerts", n.CentralAlerts)
+	if n.CentralAlerts == CentralAlertsSecurity {
+		// Members would subscribe a queue the CDK app does not deploy there
+		// yet, and alerts would silently stop at the account topics.
+		v.errorf("notifications.centralAlerts", "%q is not supported yet: the fan-in queue and formatter are deployed in the management account; use %q or %q",
+			n.CentralAlerts, CentralAlertsManagement, CentralAlertsNone)
 	}
 	v.chat("notifications.chat", n.Chat)
 }

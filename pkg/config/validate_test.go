@@ -227,9 +227,9 @@ func TestParseReportsEachProblem(t *testing.T) {
 			want: []string{`landfall.yaml:17: profiles[0].items.securityHub.enabled: Security Hub needs items.awsConfig.enabled: true, because its controls are evaluated by AWS Config rules`},
 		},
 		{
-			name: "central alerts to a missing security account",
+			name: "central alerts in the security account, not built yet",
 			from: "notifications:\n", to: "notifications:\n  centralAlerts: security\n",
-			want: []string{`landfall.yaml:9: notifications.centralAlerts: "security" needs organization.securityAccountId, the account that receives the alerts`},
+			want: []string{`landfall.yaml:9: notifications.centralAlerts: "security" is not supported yet: the fan-in queue and formatter are deployed in the management account; use "management" or "none"`},
 		},
 		{
 			// yaml.v3 reports parser errors at the 0-based line of the
