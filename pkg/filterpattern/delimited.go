@@ -23,29 +23,7 @@ type slot struct {
 }
 
 // delimExpr is a condition on one field's text.
-type delimExpr interface{ eval(field string) bool }
-
-type delimAny []delimExpr
-
-func (a delimAny) eval(f string) bool {
-	for _, e := range a {
-		if e.eval(f) {
-			return true
-		}
-	}
-	return false
-}
-
-type delimAll []delimExpr
-
-func (a delimAll) eval(f string) bool {
-	for _, e := range a {
-		if !e.eval(f) {
-			return false
-		}
-	}
-	return true
-}
+type delimExpr = expr[string]
 
 type delimCmp struct {
 	op  operator
@@ -235,41 +213,19 @@ func (s *scanner) fieldName() (string, error) {
 }
 
 func (s *scanner) delimOr(name string, first bool) (delimExpr, error) {
-	var terms delimAny
-	for {
+	return chain(s, "||", newAnyOf[string], func() (delimExpr, error) {
 		e, err := s.delimAnd(name, first)
-		if err != nil {
-			return nil, err
-		}
 		first = false
-		terms = append(terms, e)
-		if !s.accept("||") {
-			break
-		}
-	}
-	if len(terms) == 1 {
-		return terms[0], nil
-	}
-	return terms, nil
+		return e, err
+	})
 }
 
 func (s *scanner) delimAnd(name string, first bool) (delimExpr, error) {
-	var terms delimAll
-	for {
+	return chain(s, "&&", newAllOf[string], func() (delimExpr, error) {
 		e, err := s.delimCmp(name, first)
-		if err != nil {
-			return nil, err
-		}
 		first = false
-		terms = append(terms, e)
-		if !s.accept("&&") {
-			break
-		}
-	}
-	if len(terms) == 1 {
-		return terms[0], nil
-	}
-	return terms, nil
+		return e, err
+	})
 }
 
 // delimCmp parses "name op value"; for the first condition of a slot the

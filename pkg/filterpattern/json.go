@@ -9,31 +9,7 @@ import (
 
 // jsonExpr is a node of a compiled JSON pattern, evaluated against the
 // decoded log event.
-type jsonExpr interface {
-	eval(doc any) bool
-}
-
-type anyOf []jsonExpr
-
-func (a anyOf) eval(doc any) bool {
-	for _, e := range a {
-		if e.eval(doc) {
-			return true
-		}
-	}
-	return false
-}
-
-type allOf []jsonExpr
-
-func (a allOf) eval(doc any) bool {
-	for _, e := range a {
-		if !e.eval(doc) {
-			return false
-		}
-	}
-	return true
-}
+type jsonExpr = expr[any]
 
 // predicate is a unary test on a selector: EXISTS, IS NULL, IS TRUE ...
 type predicate int
@@ -175,39 +151,11 @@ func parseJSONPattern(src string, start int) (matcher, error) {
 // jsonOr parses "a || b || c". The User Guide gives the precedence as
 // () > && > ||.
 func (s *scanner) jsonOr() (jsonExpr, error) {
-	var terms anyOf
-	for {
-		e, err := s.jsonAnd()
-		if err != nil {
-			return nil, err
-		}
-		terms = append(terms, e)
-		if !s.accept("||") {
-			break
-		}
-	}
-	if len(terms) == 1 {
-		return terms[0], nil
-	}
-	return terms, nil
+	return chain(s, "||", newAnyOf[any], s.jsonAnd)
 }
 
 func (s *scanner) jsonAnd() (jsonExpr, error) {
-	var terms allOf
-	for {
-		e, err := s.jsonPrimary()
-		if err != nil {
-			return nil, err
-		}
-		terms = append(terms, e)
-		if !s.accept("&&") {
-			break
-		}
-	}
-	if len(terms) == 1 {
-		return terms[0], nil
-	}
-	return terms, nil
+	return chain(s, "&&", newAllOf[any], s.jsonPrimary)
 }
 
 func (s *scanner) jsonPrimary() (jsonExpr, error) {
