@@ -376,6 +376,17 @@ func accountOut(c *call, a *account) doc {
 	}
 }
 
+// orgMember is the organization and the member account named by
+// AccountId, for the management account only.
+func orgMember(c *call) (*organization, *account, error) {
+	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := memberAccount(c, o)
+	return o, a, err
+}
+
 func memberAccount(c *call, o *organization) (*account, error) {
 	id := str(c.in, "AccountId")
 	a := c.srv.accounts[id]
@@ -386,11 +397,7 @@ func memberAccount(c *call, o *organization) (*account, error) {
 }
 
 func orgDescribeAccount(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	a, err := memberAccount(c, o)
+	_, a, err := orgMember(c)
 	if err != nil {
 		return nil, err
 	}
@@ -435,11 +442,7 @@ func orgListAccountsForParent(c *call) (doc, error) {
 }
 
 func orgMoveAccount(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	a, err := memberAccount(c, o)
+	o, a, err := orgMember(c)
 	if err != nil {
 		return nil, err
 	}
@@ -565,11 +568,7 @@ func orgAcceptHandshake(c *call) (doc, error) {
 }
 
 func orgCloseAccount(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	a, err := memberAccount(c, o)
+	_, a, err := orgMember(c)
 	if err != nil {
 		return nil, err
 	}
@@ -585,11 +584,7 @@ func orgCloseAccount(c *call) (doc, error) {
 }
 
 func orgRemoveAccount(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
-		return nil, err
-	}
-	a, err := memberAccount(c, o)
+	o, a, err := orgMember(c)
 	if err != nil {
 		return nil, err
 	}
