@@ -51,6 +51,7 @@
 //	                             Attach/Detach/ListAttachedRolePolicies Update/Get/DeleteAccountPasswordPolicy
 //	                             Create/Delete/ListAccountAlias(es) GetAccountSummary CreateUser GetUser ListUsers
 //	                             DeleteUser Create/Get/DeleteLoginProfile Create/List/DeleteAccessKey(s)
+//	                             Put/List/DeleteUserPolicy(ies) Attach/Detach/ListAttachedUserPolicies
 //	STS              awsQuery    GetCallerIdentity AssumeRole ("Policy evaluation logic")
 //	Organizations    JSON 1.1    Create/DescribeOrganization ListRoots Create/DescribeOrganizationalUnit
 //	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)

@@ -88,6 +88,9 @@ func registerIAM(s *Server) {
 			"CreateUser":        iamCreateUser, "GetUser": iamGetUser, "ListUsers": iamListUsers, "DeleteUser": iamDeleteUser,
 			"CreateLoginProfile": iamCreateLoginProfile, "GetLoginProfile": iamGetLoginProfile, "DeleteLoginProfile": iamDeleteLoginProfile,
 			"CreateAccessKey": iamCreateAccessKey, "ListAccessKeys": iamListAccessKeys, "DeleteAccessKey": iamDeleteAccessKey,
+			"PutUserPolicy": iamPutUserPolicy, "ListUserPolicies": iamListUserPolicies, "DeleteUserPolicy": iamDeleteUserPolicy,
+			"AttachUserPolicy": iamAttachUserPolicy, "ListAttachedUserPolicies": iamListAttachedUserPolicies,
+			"DetachUserPolicy": iamDetachUserPolicy,
 		},
 	})
 }

@@ -126,3 +126,38 @@ func TestIAMPasswordPolicyAndAlias(t *testing.T) {
 		t.Fatalf("summary = %v", sum.SummaryMap)
 	}
 }
+
+func TestIAMUserPolicies(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("setup")})
+	mustNoErr(t, err)
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("setup"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
+	mustNoErr(t, err)
+	_, err = c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("setup"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+	mustNoErr(t, err)
+	_, err = c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("setup"), PolicyArn: aws.String("arn:aws:iam::aws:policy/Nope")})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("setup")})
+	wantCode(t, err, "DeleteConflict")
+
+	inline, err := c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("setup")})
+	mustNoErr(t, err)
+	attached, err := c.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: aws.String("setup")})
+	mustNoErr(t, err)
+	if len(inline.PolicyNames) != 1 || len(attached.AttachedPolicies) != 1 {
+		t.Fatalf("inline %v, attached %v", inline.PolicyNames, attached.AttachedPolicies)
+	}
+	_, err = c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("setup"), PolicyName: aws.String("p")})
+	mustNoErr(t, err)
+	_, err = c.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("setup"), PolicyName: aws.String("p")})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = c.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("setup"), PolicyArn: aws.String("arn:aws:iam::aws:policy/ReadOnlyAccess")})
+	mustNoErr(t, err)
+	_, err = c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("setup")})
+	mustNoErr(t, err)
+	_, err = c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("setup")})
+	wantCode(t, err, "NoSuchEntity")
+}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/landfall/landfall/pkg/awsx"
 )
 
 func TestIAMFindings(t *testing.T) {
@@ -88,6 +90,24 @@ func TestIAMFindingsBootstrapUserDeletion(t *testing.T) {
 			if tt.wantDelete {
 				if c := planEntry(t, p, "iam-findings", "user/setup"); c.Action != Update || c.Apply == nil || diffFieldsOf(c)[0] != "User" {
 					t.Fatalf("deletion entry: %s", c)
+				}
+				// The user holds what IAM refuses to delete a user with; apply
+				// removes all of it and then the user.
+				ctx := context.Background()
+				client := iam.NewFromConfig(f.cfg)
+				_, err := client.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("setup"), PolicyName: aws.String("bootstrap"),
+					PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := client.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("setup"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := itemEngine("iam-findings").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+					t.Fatalf("deleting the bootstrap user: %v", err)
+				}
+				if _, err := client.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("setup")}); !awsx.NotFound(err) {
+					t.Fatalf("the bootstrap user is still there: %v", err)
 				}
 			}
 		})
