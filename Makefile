@@ -76,7 +76,7 @@ demo: synth ## run the whole story offline: organization, events, pipeline, alar
 
 .PHONY: test
 test: synth ## run every test: unit, contract, synth, cdk-nag and end-to-end
-	PATH="$(TOOL_PATH)" $(GO) test ./...
+	PATH="$(TOOL_PATH)" $(GO) test -timeout 20m ./...
 
 .PHONY: bench
 bench: tools build ## measure speed, API calls and scale; figures in bench-out/ (about 6 minutes)
