@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 )
@@ -27,8 +26,7 @@ type iamRole struct {
 	MaxSession                  int
 	Created                     time.Time
 	Tags                        map[string]string
-	Inline                      map[string]string // policy name -> document
-	Attached                    []string          // managed policy ARNs
+	iamPolicies
 }
 
 type iamUser struct {
@@ -37,9 +35,8 @@ type iamUser struct {
 	Tags           map[string]string
 	LoginProfile   bool
 	AccessKeys     []string
-	Inline         map[string]string
-	Attached       []string
-	MFADevices     int
+	iamPolicies
+	MFADevices int
 }
 
 func (r *iamRole) arn(account string) string {
@@ -76,11 +73,11 @@ func registerIAM(s *Server) {
 			"CreateRole": iamCreateRole, "GetRole": iamGetRole, "DeleteRole": iamDeleteRole, "ListRoles": iamListRoles,
 			"UpdateRole": iamUpdateRole, "UpdateAssumeRolePolicy": iamUpdateAssumeRolePolicy,
 			"TagRole": iamTagRole, "UntagRole": iamUntagRole, "ListRoleTags": iamListRoleTags,
-			"PutRolePolicy": iamPutRolePolicy, "GetRolePolicy": iamGetRolePolicy, "DeleteRolePolicy": iamDeleteRolePolicy,
-			"ListRolePolicies":            iamListRolePolicies,
-			"AttachRolePolicy":            iamAttachRolePolicy,
-			"DetachRolePolicy":            iamDetachRolePolicy,
-			"ListAttachedRolePolicies":    iamListAttachedRolePolicies,
+			"PutRolePolicy": putInlinePolicy(roleHolder), "GetRolePolicy": iamGetRolePolicy, "DeleteRolePolicy": deleteInlinePolicy(roleHolder),
+			"ListRolePolicies":            listInlinePolicies(roleHolder),
+			"AttachRolePolicy":            attachPolicy(roleHolder),
+			"DetachRolePolicy":            detachPolicy(roleHolder),
+			"ListAttachedRolePolicies":    listAttachedPolicies(roleHolder),
 			"UpdateAccountPasswordPolicy": iamUpdatePasswordPolicy, "GetAccountPasswordPolicy": iamGetPasswordPolicy,
 			"DeleteAccountPasswordPolicy": iamDeletePasswordPolicy,
 			"CreateAccountAlias":          iamCreateAccountAlias, "DeleteAccountAlias": iamDeleteAccountAlias, "ListAccountAliases": iamListAccountAliases,
@@ -88,9 +85,9 @@ func registerIAM(s *Server) {
 			"CreateUser":        iamCreateUser, "GetUser": iamGetUser, "ListUsers": iamListUsers, "DeleteUser": iamDeleteUser,
 			"CreateLoginProfile": iamCreateLoginProfile, "GetLoginProfile": iamGetLoginProfile, "DeleteLoginProfile": iamDeleteLoginProfile,
 			"CreateAccessKey": iamCreateAccessKey, "ListAccessKeys": iamListAccessKeys, "DeleteAccessKey": iamDeleteAccessKey,
-			"PutUserPolicy": iamPutUserPolicy, "ListUserPolicies": iamListUserPolicies, "DeleteUserPolicy": iamDeleteUserPolicy,
-			"AttachUserPolicy": iamAttachUserPolicy, "ListAttachedUserPolicies": iamListAttachedUserPolicies,
-			"DetachUserPolicy": iamDetachUserPolicy,
+			"PutUserPolicy": putInlinePolicy(userHolder), "ListUserPolicies": listInlinePolicies(userHolder),
+			"DeleteUserPolicy": deleteInlinePolicy(userHolder), "AttachUserPolicy": attachPolicy(userHolder),
+			"ListAttachedUserPolicies": listAttachedPolicies(userHolder), "DetachUserPolicy": detachPolicy(userHolder),
 		},
 	})
 }
@@ -174,7 +171,7 @@ func iamCreateRole(c *call) (doc, error) {
 	r := &iamRole{
 		Name: name, Path: strOr(c.in, "Path", "/"), ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
 		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
-		Tags: tags, Inline: map[string]string{},
+		Tags: tags, iamPolicies: iamPolicies{Inline: map[string]string{}},
 	}
 	st.roles[name] = r
 	return doc{"Role": roleOut(c, r)}, nil
@@ -335,22 +332,6 @@ func iamListRoleTags(c *call) (doc, error) {
 	return iamPage(c, "Tags", tagsOut(r.Tags))
 }
 
-func iamPutRolePolicy(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	name, text := str(c.in, "PolicyName"), str(c.in, "PolicyDocument")
-	if !iamName.MatchString(name) {
-		return nil, errorf("ValidationError", "policy name %q is not valid", name)
-	}
-	if _, err := parsePolicy(text); err != nil {
-		return nil, err
-	}
-	r.Inline[name] = text
-	return nil, nil
-}
-
 func iamGetRolePolicy(c *call) (doc, error) {
 	r, err := iamRoleByName(c)
 	if err != nil {
@@ -362,70 +343,4 @@ func iamGetRolePolicy(c *call) (doc, error) {
 		return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
 	}
 	return doc{"RoleName": r.Name, "PolicyName": name, "PolicyDocument": url.QueryEscape(text)}, nil
-}
-
-func iamDeleteRolePolicy(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	name := str(c.in, "PolicyName")
-	if _, ok := r.Inline[name]; !ok {
-		return nil, noSuchEntity("The role policy with name %s cannot be found.", name)
-	}
-	delete(r.Inline, name)
-	return nil, nil
-}
-
-func iamListRolePolicies(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	return iamPage(c, "PolicyNames", stringList(sortedKeys(r.Inline)))
-}
-
-func managedPolicyExists(arn string) bool {
-	name, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/")
-	return ok && slices.Contains(awsManagedPolicies, name)
-}
-
-func iamAttachRolePolicy(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	arn := str(c.in, "PolicyArn")
-	if !managedPolicyExists(arn) {
-		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-	}
-	if !slices.Contains(r.Attached, arn) {
-		r.Attached = append(r.Attached, arn)
-	}
-	return nil, nil
-}
-
-func iamDetachRolePolicy(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	arn := str(c.in, "PolicyArn")
-	i := slices.Index(r.Attached, arn)
-	if i < 0 {
-		return nil, noSuchEntity("Policy %s was not found.", arn)
-	}
-	r.Attached = slices.Delete(r.Attached, i, i+1)
-	return nil, nil
-}
-
-func iamListAttachedRolePolicies(c *call) (doc, error) {
-	r, err := iamRoleByName(c)
-	if err != nil {
-		return nil, err
-	}
-	attached := slices.Sorted(slices.Values(r.Attached))
-	return iamPage(c, "AttachedPolicies", anyList(attached, func(arn string) any {
-		return doc{"PolicyArn": arn, "PolicyName": arn[strings.LastIndex(arn, "/")+1:]}
-	}))
 }

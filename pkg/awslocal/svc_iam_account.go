@@ -166,7 +166,7 @@ func iamCreateUser(c *call) (doc, error) {
 		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
 	}
 	u := &iamUser{Name: name, Path: strOr(c.in, "Path", "/"), ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
-		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), Inline: map[string]string{}}
+		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}}}
 	st.users[name] = u
 	return doc{"User": userOut(c, u)}, nil
 }
@@ -268,81 +268,5 @@ func iamDeleteAccessKey(c *call) (doc, error) {
 	}
 	u.AccessKeys = slices.Delete(u.AccessKeys, i, i+1)
 	delete(c.srv.creds, k)
-	return nil, nil
-}
-
-func iamPutUserPolicy(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	name, text := str(c.in, "PolicyName"), str(c.in, "PolicyDocument")
-	if !iamName.MatchString(name) {
-		return nil, errorf("ValidationError", "policy name %q is not valid", name)
-	}
-	if _, err := parsePolicy(text); err != nil {
-		return nil, err
-	}
-	u.Inline[name] = text
-	return nil, nil
-}
-
-func iamListUserPolicies(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	return iamPage(c, "PolicyNames", stringList(sortedKeys(u.Inline)))
-}
-
-func iamDeleteUserPolicy(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	name := str(c.in, "PolicyName")
-	if _, ok := u.Inline[name]; !ok {
-		return nil, noSuchEntity("The user policy with name %s cannot be found.", name)
-	}
-	delete(u.Inline, name)
-	return nil, nil
-}
-
-func iamAttachUserPolicy(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	arn := str(c.in, "PolicyArn")
-	if !managedPolicyExists(arn) {
-		return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
-	}
-	if !slices.Contains(u.Attached, arn) {
-		u.Attached = append(u.Attached, arn)
-	}
-	return nil, nil
-}
-
-func iamListAttachedUserPolicies(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	return iamPage(c, "AttachedPolicies", anyList(slices.Sorted(slices.Values(u.Attached)), func(arn string) any {
-		return doc{"PolicyArn": arn, "PolicyName": arn[strings.LastIndex(arn, "/")+1:]}
-	}))
-}
-
-func iamDetachUserPolicy(c *call) (doc, error) {
-	u, err := iamUserByName(c)
-	if err != nil {
-		return nil, err
-	}
-	arn := str(c.in, "PolicyArn")
-	i := slices.Index(u.Attached, arn)
-	if i < 0 {
-		return nil, noSuchEntity("Policy %s was not found.", arn)
-	}
-	u.Attached = slices.Delete(u.Attached, i, i+1)
 	return nil, nil
 }

@@ -275,9 +275,8 @@ func (s *Server) finishCreateAccount(status doc, email, roleName string, tags ma
 	m := s.opts.ManagementAccountID
 	iamOf(a).roles[roleName] = &iamRole{
 		Name: roleName, Path: "/", ID: "AROA" + strings.ToUpper(s.newID(17)), MaxSession: 3600, Created: s.now(),
-		Trust:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m + `:root"},"Action":"sts:AssumeRole"}]}`,
-		Inline:   map[string]string{},
-		Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+		Trust:       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + m + `:root"},"Action":"sts:AssumeRole"}]}`,
+		iamPolicies: iamPolicies{Inline: map[string]string{}, Attached: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
 	}
 	status["State"], status["AccountId"] = "SUCCEEDED", id
 	s.emitCreateAccountResult(status)
