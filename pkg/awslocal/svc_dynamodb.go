@@ -265,15 +265,27 @@ func returnValues(in doc, allowed ...string) (string, error) {
 	return rv, nil
 }
 
-func ddbPutItem(c *call) (doc, error) {
+// ddbWrite begins a conditional write (PutItem, DeleteItem, UpdateItem):
+// it finds the table, refuses the legacy parameters the expression forms
+// replaced (plus the operation's own), and reads the ReturnValues the
+// operation allows.
+func ddbWrite(c *call, legacy []string, returns ...string) (*ddbTable, string, error) {
 	t, err := ddbTableFor(c)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if err := rejectLegacy(c.in, "Expected", "ConditionalOperator"); err != nil {
-		return nil, err
+	if err := rejectLegacy(c.in, append([]string{"Expected", "ConditionalOperator"}, legacy...)...); err != nil {
+		return nil, "", err
 	}
-	rv, err := returnValues(c.in, "ALL_OLD")
+	rv, err := returnValues(c.in, returns...)
+	if err != nil {
+		return nil, "", err
+	}
+	return t, rv, nil
+}
+
+func ddbPutItem(c *call) (doc, error) {
+	t, rv, err := ddbWrite(c, nil, "ALL_OLD")
 	if err != nil {
 		return nil, err
 	}
@@ -330,14 +342,7 @@ func ddbGetItem(c *call) (doc, error) {
 }
 
 func ddbDeleteItem(c *call) (doc, error) {
-	t, err := ddbTableFor(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := rejectLegacy(c.in, "Expected", "ConditionalOperator"); err != nil {
-		return nil, err
-	}
-	rv, err := returnValues(c.in, "ALL_OLD")
+	t, rv, err := ddbWrite(c, nil, "ALL_OLD")
 	if err != nil {
 		return nil, err
 	}
@@ -361,14 +366,7 @@ func ddbDeleteItem(c *call) (doc, error) {
 }
 
 func ddbUpdateItem(c *call) (doc, error) {
-	t, err := ddbTableFor(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := rejectLegacy(c.in, "Expected", "ConditionalOperator", "AttributeUpdates"); err != nil {
-		return nil, err
-	}
-	rv, err := returnValues(c.in, "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
+	t, rv, err := ddbWrite(c, []string{"AttributeUpdates"}, "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 	if err != nil {
 		return nil, err
 	}
