@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/pkg/awsx"
@@ -42,7 +43,10 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 	var firstErr error
 	for _, role := range []string{org.ExecutionRoleName, org.EntryRoleName} {
 		cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
-		_, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil && aws.ToString(id.Account) != accountID {
+			err = fmt.Errorf("the role's credentials act in account %s", aws.ToString(id.Account))
+		}
 		if err == nil {
 			return cfg, role, nil
 		}
@@ -63,9 +67,10 @@ func (d *Deps) WaitReady(ctx context.Context, st State) error {
 	if err != nil {
 		return &AccountNotReady{Reason: err.Error()}
 	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil || aws.ToString(id.Account) != st.Account.ID {
-		return &AccountNotReady{Reason: fmt.Sprintf("caller identity in %s: %v", st.Account.ID, err)}
+	// enter has proven the role can be assumed; IAM is what answers last in
+	// a new account.
+	if _, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)}); err != nil {
+		return &AccountNotReady{Reason: fmt.Sprintf("reading IAM in %s: %v", st.Account.ID, err)}
 	}
 	d.Log.Info("account ready", "account", st.Account.ID, "role", role)
 	return nil
