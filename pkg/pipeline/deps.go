@@ -45,6 +45,9 @@ type Deps struct {
 	accounts sync.Map
 	// webhooks caches secret name -> webhook URL likewise.
 	webhooks sync.Map
+	// pipelineAWS is AWS acting as PipelineRoleARN, built once.
+	pipelineOnce sync.Once
+	pipelineAWS  aws.Config
 }
 
 // LockTTL bounds how long a run holds an account's lock if it dies without

@@ -21,11 +21,20 @@ type AccountNotReady struct{ Reason string }
 func (e *AccountNotReady) Error() string { return "account not ready: " + e.Reason }
 
 func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string, error) {
-	base := d.AWS
-	if d.PipelineRoleARN != "" {
-		base = awsx.AssumeRole(d.AWS, d.PipelineRoleARN, "landfall-pipeline")
-	}
-	return Enter(ctx, base, d.Config, accountID, d.Log)
+	return Enter(ctx, d.pipelineConfig(), d.Config, accountID, d.Log)
+}
+
+// pipelineConfig acts as the pipeline role. It is built once, so a warm
+// Lambda reuses the role's cached session instead of assuming it again for
+// every account it enters (the formatter enters one per alarm).
+func (d *Deps) pipelineConfig() aws.Config {
+	d.pipelineOnce.Do(func() {
+		d.pipelineAWS = d.AWS
+		if d.PipelineRoleARN != "" {
+			d.pipelineAWS = awsx.AssumeRole(d.AWS, d.PipelineRoleARN, "landfall-pipeline")
+		}
+	})
+	return d.pipelineAWS
 }
 
 // Enter returns credentials in the account: landfall's own execution role
