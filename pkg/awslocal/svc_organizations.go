@@ -142,9 +142,15 @@ func orgListRoots(c *call) (doc, error) {
 		"PolicyTypes": []any{doc{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}}})
 }
 
-func (o *organization) isParent(id string) bool {
-	_, isOU := o.ous[id]
-	return id == o.RootID || isOU
+// parentsExist answers as Organizations does when any of ids is neither the
+// root nor an OU.
+func (o *organization) parentsExist(ids ...string) error {
+	for _, id := range ids {
+		if _, isOU := o.ous[id]; id != o.RootID && !isOU {
+			return errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+		}
+	}
+	return nil
 }
 
 func ouOut(c *call, u *orgUnit) doc {
@@ -158,8 +164,8 @@ func orgCreateOU(c *call) (doc, error) {
 		return nil, err
 	}
 	parent, name := str(c.in, "ParentId"), str(c.in, "Name")
-	if !o.isParent(parent) {
-		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	if err := o.parentsExist(parent); err != nil {
+		return nil, err
 	}
 	if name == "" || len(name) > 128 {
 		return nil, errorf("InvalidInputException", "OU name must be 1 to 128 characters.")
@@ -194,8 +200,8 @@ func orgListOUsForParent(c *call) (doc, error) {
 		return nil, err
 	}
 	parent := str(c.in, "ParentId")
-	if !o.isParent(parent) {
-		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	if err := o.parentsExist(parent); err != nil {
+		return nil, err
 	}
 	var out []any
 	for _, id := range sortedKeys(o.ous) {
@@ -428,8 +434,8 @@ func orgListAccountsForParent(c *call) (doc, error) {
 		return nil, err
 	}
 	parent := str(c.in, "ParentId")
-	if !o.isParent(parent) {
-		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	if err := o.parentsExist(parent); err != nil {
+		return nil, err
 	}
 	var out []any
 	for _, id := range o.members() {
@@ -446,8 +452,8 @@ func orgMoveAccount(c *call) (doc, error) {
 		return nil, err
 	}
 	src, dst := str(c.in, "SourceParentId"), str(c.in, "DestinationParentId")
-	if !o.isParent(src) || !o.isParent(dst) {
-		return nil, errorf("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+	if err := o.parentsExist(src, dst); err != nil {
+		return nil, err
 	}
 	if o.parent[a.ID] != src {
 		return nil, errorf("SourceParentNotFoundException", "We can't find a source root or OU with the ParentId that you specified.")
