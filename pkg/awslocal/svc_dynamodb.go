@@ -299,19 +299,33 @@ func ddbPutItem(c *call) (doc, error) {
 			return nil, err
 		}
 	}
+	old, err := conditionOnItem(c, t, id)
+	if err != nil {
+		return nil, err
+	}
+	t.items[id] = cloneItem(item)
+	return allOld(rv, old), nil
+}
+
+// conditionOnItem checks the ConditionExpression of a put or a delete, whose
+// only expression it is, against the item the write replaces, and returns
+// that item (nil when there is none).
+func conditionOnItem(c *call, t *ddbTable, id string) (doc, error) {
 	env := newExprEnv(c.in)
 	old := t.items[id]
 	if err := checkCondition(env, c.in, old); err != nil {
 		return nil, err
 	}
-	if err := env.checkUnused(); err != nil {
-		return nil, err
-	}
-	t.items[id] = cloneItem(item)
+	return old, env.checkUnused()
+}
+
+// allOld answers a put or a delete: the replaced item when ReturnValues asks
+// for it.
+func allOld(rv string, old doc) doc {
 	if rv == "ALL_OLD" && old != nil {
-		return doc{"Attributes": old}, nil
+		return doc{"Attributes": old}
 	}
-	return doc{}, nil
+	return doc{}
 }
 
 func ddbGetItem(c *call) (doc, error) {
@@ -350,19 +364,12 @@ func ddbDeleteItem(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := newExprEnv(c.in)
-	old := t.items[id]
-	if err := checkCondition(env, c.in, old); err != nil {
-		return nil, err
-	}
-	if err := env.checkUnused(); err != nil {
+	old, err := conditionOnItem(c, t, id)
+	if err != nil {
 		return nil, err
 	}
 	delete(t.items, id)
-	if rv == "ALL_OLD" && old != nil {
-		return doc{"Attributes": old}, nil
-	}
-	return doc{}, nil
+	return allOld(rv, old), nil
 }
 
 func ddbUpdateItem(c *call) (doc, error) {
