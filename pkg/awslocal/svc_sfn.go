@@ -158,21 +158,31 @@ func (s *Server) sfnExecutionLocked(arn string) (*sfnExecution, error) {
 	return sm.executions[i], nil
 }
 
-// sfnCallerOwns keeps resources of other accounts and regions invisible,
-// answering as if they did not exist.
-func sfnCallerOwns(c *call, arn, missingCode, what string) error {
-	if !strings.HasPrefix(arn, "arn:aws:states:"+c.region+":"+c.account.ID+":") && (sfnMachineARN.MatchString(arn) || sfnExecARN.MatchString(arn)) {
-		return errorf(missingCode, "%s Does Not Exist: '%s'", what, arn)
+// sfnForeign reports an ARN of another account or region, whose resources
+// stay invisible to the caller, answered as if they did not exist.
+func sfnForeign(c *call, arn string) bool {
+	return !strings.HasPrefix(arn, "arn:aws:states:"+c.region+":"+c.account.ID+":") && (sfnMachineARN.MatchString(arn) || sfnExecARN.MatchString(arn))
+}
+
+// sfnCallerMachine finds a state machine the caller can see.
+func sfnCallerMachine(c *call, arn string) (*sfnMachine, error) {
+	if sfnForeign(c, arn) {
+		return nil, errorf("StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'", arn)
 	}
-	return nil
+	return c.srv.sfnMachineLocked(arn)
+}
+
+// sfnCallerExecution finds an execution the caller can see.
+func sfnCallerExecution(c *call, arn string) (*sfnExecution, error) {
+	if sfnForeign(c, arn) {
+		return nil, errorf("ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn)
+	}
+	return c.srv.sfnExecutionLocked(arn)
 }
 
 func sfnStartExecution(c *call) (doc, error) {
 	smARN := str(c.in, "stateMachineArn")
-	if err := sfnCallerOwns(c, smARN, "StateMachineDoesNotExist", "State Machine"); err != nil {
-		return nil, err
-	}
-	sm, err := c.srv.sfnMachineLocked(smARN)
+	sm, err := sfnCallerMachine(c, smARN)
 	if err != nil {
 		return nil, err
 	}
@@ -214,10 +224,7 @@ func (e *sfnExecution) summary(smARN string) doc {
 
 func sfnDescribeExecution(c *call) (doc, error) {
 	arn := str(c.in, "executionArn")
-	if err := sfnCallerOwns(c, arn, "ExecutionDoesNotExist", "Execution"); err != nil {
-		return nil, err
-	}
-	e, err := c.srv.sfnExecutionLocked(arn)
+	e, err := sfnCallerExecution(c, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -234,10 +241,7 @@ var sfnStatuses = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORT
 
 func sfnListExecutions(c *call) (doc, error) {
 	smARN := str(c.in, "stateMachineArn")
-	if err := sfnCallerOwns(c, smARN, "StateMachineDoesNotExist", "State Machine"); err != nil {
-		return nil, err
-	}
-	sm, err := c.srv.sfnMachineLocked(smARN)
+	sm, err := sfnCallerMachine(c, smARN)
 	if err != nil {
 		return nil, err
 	}
