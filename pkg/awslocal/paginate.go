@@ -31,3 +31,12 @@ func page[T any](s *Server, items []T, token string, limit int, invalid func() e
 	}
 	return items[start:end], next, nil
 }
+
+// withToken adds to a page's answer the token for the next page, under the
+// name the service uses for it, when more items remain.
+func withToken(out doc, key, next string) doc {
+	if next != "" {
+		out[key] = next
+	}
+	return out
+}

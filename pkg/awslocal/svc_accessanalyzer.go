@@ -134,10 +134,7 @@ func aaListAnalyzers(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"analyzers": append([]any{}, pg...)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }
 
 func aaDeleteAnalyzer(c *call) (doc, error) {

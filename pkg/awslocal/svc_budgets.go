@@ -208,10 +208,7 @@ func budgetsDescribeBudgets(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"Budgets": anyList(page, func(n string) any { return st.budgets[n].def })}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 // budgetsPage pages a Describe* list with MaxResults (1-1000) and NextToken.

@@ -135,10 +135,7 @@ func budgetsDescribeNotifications(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"Notifications": anyList(page, func(n *budgetNotification) any { return n.def })}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func budgetsCreateNotification(c *call) (doc, error) {
@@ -185,10 +182,7 @@ func budgetsDescribeSubscribers(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"Subscribers": anyList(page, func(s doc) any { return s })}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func budgetsCreateSubscriber(c *call) (doc, error) {

@@ -66,10 +66,7 @@ func ctListTags(c *call) (doc, error) {
 		return nil, err
 	}
 	res := doc{"ResourceTagList": items}
-	if next != "" {
-		res["NextToken"] = next
-	}
-	return res, nil
+	return withToken(res, "NextToken", next), nil
 }
 
 // defaultSelectors is what a trail logs until PutEventSelectors: all

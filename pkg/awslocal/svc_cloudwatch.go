@@ -302,10 +302,7 @@ func cwDescribeAlarms(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"MetricAlarms": anyList(items, func(al *metricAlarm) any { return alarmOut(c, al) }), "CompositeAlarms": []any{}}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func hasActionPrefix(al *metricAlarm, prefix string) bool {

@@ -96,10 +96,7 @@ func ec2Describe(c *call, setName string, items []ec2Item, idParam string, notFo
 		return nil, err
 	}
 	out := doc{setName: anyList(sel, func(it ec2Item) any { return it.out })}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }
 
 // tagged adds a resource's tags to its item: tagSet in the response and the

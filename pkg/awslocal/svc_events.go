@@ -233,10 +233,7 @@ func evPage(c *call, key string, items []any) (doc, error) {
 		return nil, err
 	}
 	out := doc{key: append([]any{}, pg...)}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 // evDeleteRule succeeds for a rule that does not exist, as the API

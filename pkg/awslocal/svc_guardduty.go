@@ -173,10 +173,7 @@ func gdListDetectors(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"detectorIds": stringList(pg)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }
 
 func gdGetDetector(c *call) (doc, error) {
@@ -349,10 +346,7 @@ func gdListOrganizationAdminAccounts(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"adminAccounts": append([]any{}, pg...)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }
 
 // RaiseGuardDutyFinding emits a "GuardDuty Finding" event in the account's

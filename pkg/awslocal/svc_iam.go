@@ -257,10 +257,7 @@ func iamPage(c *call, key string, items []any) (doc, error) {
 	if pg == nil {
 		out[key] = []any{}
 	}
-	if next != "" {
-		out["Marker"] = next
-	}
-	return out, nil
+	return withToken(out, "Marker", next), nil
 }
 
 func iamUpdateRole(c *call) (doc, error) {

@@ -392,8 +392,5 @@ func kmsPage(c *call, key string, items []any) (doc, error) {
 		return nil, err
 	}
 	out := doc{key: append([]any{}, pg...), "Truncated": next != ""}
-	if next != "" {
-		out["NextMarker"] = next
-	}
-	return out, nil
+	return withToken(out, "NextMarker", next), nil
 }

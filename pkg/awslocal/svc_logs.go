@@ -188,10 +188,7 @@ func logsDescribeLogGroups(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"logGroups": anyList(pageNames, func(n string) any { return logGroupOut(c, st.groups[n]) })}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }
 
 func logGroupOut(c *call, g *logGroup) doc {

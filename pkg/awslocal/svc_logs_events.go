@@ -230,10 +230,7 @@ func logsDescribeMetricFilters(c *call) (doc, error) {
 		return nil, err
 	}
 	res := doc{"metricFilters": items}
-	if next != "" {
-		res["nextToken"] = next
-	}
-	return res, nil
+	return withToken(res, "nextToken", next), nil
 }
 
 func logsDeleteMetricFilter(c *call) (doc, error) {
@@ -308,8 +305,5 @@ func logsFilterLogEvents(c *call) (doc, error) {
 	out := doc{"events": anyList(items, func(e filteredEvent) any {
 		return doc{"logStreamName": e.stream, "timestamp": e.Timestamp, "message": e.Message, "ingestionTime": e.Ingested, "eventId": e.ID}
 	})}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }

@@ -125,10 +125,7 @@ func orgPage(c *call, key string, items []any) (doc, error) {
 	if pg == nil {
 		out[key] = []any{}
 	}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func orgListRoots(c *call) (doc, error) {

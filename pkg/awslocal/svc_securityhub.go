@@ -215,10 +215,7 @@ func shPage(c *call, key string, items []any) (doc, error) {
 		return nil, err
 	}
 	out := doc{key: append([]any{}, pg...)}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func shBatchDisableStandards(c *call) (doc, error) {

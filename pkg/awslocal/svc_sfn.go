@@ -265,8 +265,5 @@ func sfnListExecutions(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"executions": append([]any{}, pg...)}
-	if next != "" {
-		out["nextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "nextToken", next), nil
 }

@@ -302,10 +302,7 @@ func snsListTopics(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"Topics": anyList(pg, func(arn string) any { return doc{"TopicArn": arn} })}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func snsTagResource(c *call) (doc, error) {

@@ -278,8 +278,5 @@ func snsListSubscriptionsByTopic(c *call) (doc, error) {
 		}
 		return doc{"SubscriptionArn": shown, "Owner": sub.Owner, "Protocol": sub.Protocol, "Endpoint": sub.Endpoint, "TopicArn": sub.TopicARN}
 	})}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }

@@ -375,10 +375,7 @@ func sqsListQueues(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"QueueUrls": stringList(pg)}
-	if next != "" {
-		out["NextToken"] = next
-	}
-	return out, nil
+	return withToken(out, "NextToken", next), nil
 }
 
 func sqsTagQueue(c *call) (doc, error) {
