@@ -123,19 +123,14 @@ func planMetricFilter(client *cloudwatchlogs.Client, group, name string, a alarm
 		return Change{Resource: resource, Action: Create, Apply: apply}
 	}
 	var d []Diff
-	str := func(field, h, w string) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: h, Want: w})
-		}
-	}
-	str("FilterPattern", aws.ToString(have.FilterPattern), a.FilterPattern)
+	diffField(&d, "FilterPattern", aws.ToString(have.FilterPattern), a.FilterPattern)
 	var metric logstypes.MetricTransformation
 	if len(have.MetricTransformations) == 1 {
 		metric = have.MetricTransformations[0]
 	}
-	str("MetricNamespace", aws.ToString(metric.MetricNamespace), a.MetricNamespace)
-	str("MetricName", aws.ToString(metric.MetricName), a.MetricName)
-	str("MetricValue", aws.ToString(metric.MetricValue), a.MetricValue)
+	diffField(&d, "MetricNamespace", aws.ToString(metric.MetricNamespace), a.MetricNamespace)
+	diffField(&d, "MetricName", aws.ToString(metric.MetricName), a.MetricName)
+	diffField(&d, "MetricValue", aws.ToString(metric.MetricValue), a.MetricValue)
 	if len(d) == 0 {
 		return Change{Resource: resource, Action: Unchanged}
 	}
@@ -185,23 +180,18 @@ func planAlarm(ctx context.Context, client *cloudwatch.Client, spec *Spec, name 
 
 func diffAlarm(have *cwtypes.MetricAlarm, want *cloudwatch.PutMetricAlarmInput) []Diff {
 	var d []Diff
-	str := func(field, h, w string) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: h, Want: w})
-		}
-	}
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	str("Namespace", aws.ToString(have.Namespace), aws.ToString(want.Namespace))
-	str("MetricName", aws.ToString(have.MetricName), aws.ToString(want.MetricName))
-	str("Statistic", string(have.Statistic), string(want.Statistic))
-	str("Period", strconv.Itoa(int(aws.ToInt32(have.Period))), strconv.Itoa(int(aws.ToInt32(want.Period))))
-	str("EvaluationPeriods", strconv.Itoa(int(aws.ToInt32(have.EvaluationPeriods))), strconv.Itoa(int(aws.ToInt32(want.EvaluationPeriods))))
-	str("Threshold", num(aws.ToFloat64(have.Threshold)), num(aws.ToFloat64(want.Threshold)))
-	str("ComparisonOperator", string(have.ComparisonOperator), string(want.ComparisonOperator))
-	str("TreatMissingData", aws.ToString(have.TreatMissingData), aws.ToString(want.TreatMissingData))
-	str("AlarmActions", strings.Join(have.AlarmActions, ","), strings.Join(want.AlarmActions, ","))
-	str("ActionsEnabled", strconv.FormatBool(aws.ToBool(have.ActionsEnabled)), "true")
-	str("AlarmDescription", aws.ToString(have.AlarmDescription), aws.ToString(want.AlarmDescription))
+	diffField(&d, "Namespace", aws.ToString(have.Namespace), aws.ToString(want.Namespace))
+	diffField(&d, "MetricName", aws.ToString(have.MetricName), aws.ToString(want.MetricName))
+	diffField(&d, "Statistic", string(have.Statistic), string(want.Statistic))
+	diffField(&d, "Period", strconv.Itoa(int(aws.ToInt32(have.Period))), strconv.Itoa(int(aws.ToInt32(want.Period))))
+	diffField(&d, "EvaluationPeriods", strconv.Itoa(int(aws.ToInt32(have.EvaluationPeriods))), strconv.Itoa(int(aws.ToInt32(want.EvaluationPeriods))))
+	diffField(&d, "Threshold", num(aws.ToFloat64(have.Threshold)), num(aws.ToFloat64(want.Threshold)))
+	diffField(&d, "ComparisonOperator", string(have.ComparisonOperator), string(want.ComparisonOperator))
+	diffField(&d, "TreatMissingData", aws.ToString(have.TreatMissingData), aws.ToString(want.TreatMissingData))
+	diffField(&d, "AlarmActions", strings.Join(have.AlarmActions, ","), strings.Join(want.AlarmActions, ","))
+	diffField(&d, "ActionsEnabled", strconv.FormatBool(aws.ToBool(have.ActionsEnabled)), "true")
+	diffField(&d, "AlarmDescription", aws.ToString(have.AlarmDescription), aws.ToString(want.AlarmDescription))
 	return d
 }
 

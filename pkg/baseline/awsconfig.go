@@ -3,7 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
@@ -168,15 +167,9 @@ func planRecorder(client *configservice.Client, want configRecorder, have *confi
 		return Change{Resource: resource, Action: Create, Apply: put}
 	}
 	var diffs []Diff
-	if have.RoleARN != want.RoleARN {
-		diffs = append(diffs, Diff{Field: "RoleARN", Have: have.RoleARN, Want: want.RoleARN})
-	}
-	if have.AllSupported != want.AllSupported {
-		diffs = append(diffs, Diff{Field: "RecordingGroup.AllSupported", Have: strconv.FormatBool(have.AllSupported), Want: strconv.FormatBool(want.AllSupported)})
-	}
-	if have.IncludeGlobal != want.IncludeGlobal {
-		diffs = append(diffs, Diff{Field: "RecordingGroup.IncludeGlobalResourceTypes", Have: strconv.FormatBool(have.IncludeGlobal), Want: strconv.FormatBool(want.IncludeGlobal)})
-	}
+	diffField(&diffs, "RoleARN", have.RoleARN, want.RoleARN)
+	diffField(&diffs, "RecordingGroup.AllSupported", have.AllSupported, want.AllSupported)
+	diffField(&diffs, "RecordingGroup.IncludeGlobalResourceTypes", have.IncludeGlobal, want.IncludeGlobal)
 	if len(diffs) == 0 {
 		return Change{Resource: resource, Action: Unchanged}
 	}

@@ -185,23 +185,13 @@ func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Cl
 
 func diffTrail(have *cttypes.Trail, want trail, wantKey string) []Diff {
 	var d []Diff
-	str := func(field, h, w string) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: h, Want: w})
-		}
-	}
-	flag := func(field string, h bool) {
-		if !h {
-			d = append(d, Diff{Field: field, Have: "false", Want: "true"})
-		}
-	}
-	str("S3BucketName", aws.ToString(have.S3BucketName), want.Bucket)
-	str("KmsKeyId", aws.ToString(have.KmsKeyId), wantKey)
-	str("CloudWatchLogsLogGroupArn", aws.ToString(have.CloudWatchLogsLogGroupArn), want.LogGroupARN)
-	str("CloudWatchLogsRoleArn", aws.ToString(have.CloudWatchLogsRoleArn), want.RoleARN)
-	flag("IsMultiRegionTrail", aws.ToBool(have.IsMultiRegionTrail))
-	flag("LogFileValidationEnabled", aws.ToBool(have.LogFileValidationEnabled))
-	flag("IncludeGlobalServiceEvents", aws.ToBool(have.IncludeGlobalServiceEvents))
+	diffField(&d, "S3BucketName", aws.ToString(have.S3BucketName), want.Bucket)
+	diffField(&d, "KmsKeyId", aws.ToString(have.KmsKeyId), wantKey)
+	diffField(&d, "CloudWatchLogsLogGroupArn", aws.ToString(have.CloudWatchLogsLogGroupArn), want.LogGroupARN)
+	diffField(&d, "CloudWatchLogsRoleArn", aws.ToString(have.CloudWatchLogsRoleArn), want.RoleARN)
+	diffField(&d, "IsMultiRegionTrail", aws.ToBool(have.IsMultiRegionTrail), true)
+	diffField(&d, "LogFileValidationEnabled", aws.ToBool(have.LogFileValidationEnabled), true)
+	diffField(&d, "IncludeGlobalServiceEvents", aws.ToBool(have.IncludeGlobalServiceEvents), true)
 	return d
 }
 

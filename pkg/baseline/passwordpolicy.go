@@ -3,7 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -72,25 +71,15 @@ func findPasswordPolicy(ctx context.Context, client *iam.Client) (passwordPolicy
 
 func diffPasswordPolicy(have, want passwordPolicy) []Diff {
 	var d []Diff
-	num := func(field string, h, w int32) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: strconv.Itoa(int(h)), Want: strconv.Itoa(int(w))})
-		}
-	}
-	flag := func(field string, h, w bool) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: strconv.FormatBool(h), Want: strconv.FormatBool(w)})
-		}
-	}
-	num("MinimumPasswordLength", have.MinimumLength, want.MinimumLength)
-	num("PasswordReusePrevention", have.ReusePrevention, want.ReusePrevention)
-	num("MaxPasswordAge", have.MaxAgeDays, want.MaxAgeDays)
-	flag("RequireSymbols", have.RequireSymbols, want.RequireSymbols)
-	flag("RequireNumbers", have.RequireNumbers, want.RequireNumbers)
-	flag("RequireUppercaseCharacters", have.RequireUppercase, want.RequireUppercase)
-	flag("RequireLowercaseCharacters", have.RequireLowercase, want.RequireLowercase)
-	flag("AllowUsersToChangePassword", have.AllowUsersToChange, want.AllowUsersToChange)
-	flag("HardExpiry", have.HardExpiry, want.HardExpiry)
+	diffField(&d, "MinimumPasswordLength", have.MinimumLength, want.MinimumLength)
+	diffField(&d, "PasswordReusePrevention", have.ReusePrevention, want.ReusePrevention)
+	diffField(&d, "MaxPasswordAge", have.MaxAgeDays, want.MaxAgeDays)
+	diffField(&d, "RequireSymbols", have.RequireSymbols, want.RequireSymbols)
+	diffField(&d, "RequireNumbers", have.RequireNumbers, want.RequireNumbers)
+	diffField(&d, "RequireUppercaseCharacters", have.RequireUppercase, want.RequireUppercase)
+	diffField(&d, "RequireLowercaseCharacters", have.RequireLowercase, want.RequireLowercase)
+	diffField(&d, "AllowUsersToChangePassword", have.AllowUsersToChange, want.AllowUsersToChange)
+	diffField(&d, "HardExpiry", have.HardExpiry, want.HardExpiry)
 	return d
 }
 

@@ -33,6 +33,13 @@ type Diff struct {
 	Want  string `json:"want"`
 }
 
+// diffField adds field to d when have and want differ, each shown as text.
+func diffField[T comparable](d *[]Diff, field string, have, want T) {
+	if have != want {
+		*d = append(*d, Diff{Field: field, Have: fmt.Sprint(have), Want: fmt.Sprint(want)})
+	}
+}
+
 // Change is one plan entry. Apply holds the writes that make it true; it is
 // nil for Unchanged, Conflict and Finding.
 type Change struct {

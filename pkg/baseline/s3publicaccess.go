@@ -3,7 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
@@ -70,15 +69,10 @@ func findPublicAccessBlockByAccount(ctx context.Context, client *s3control.Clien
 
 func diffPublicAccessBlock(have, want publicAccessBlock) []Diff {
 	var d []Diff
-	flag := func(field string, h, w bool) {
-		if h != w {
-			d = append(d, Diff{Field: field, Have: strconv.FormatBool(h), Want: strconv.FormatBool(w)})
-		}
-	}
-	flag("BlockPublicAcls", have.BlockPublicAcls, want.BlockPublicAcls)
-	flag("IgnorePublicAcls", have.IgnorePublicAcls, want.IgnorePublicAcls)
-	flag("BlockPublicPolicy", have.BlockPublicPolicy, want.BlockPublicPolicy)
-	flag("RestrictPublicBuckets", have.RestrictPublicBuckets, want.RestrictPublicBuckets)
+	diffField(&d, "BlockPublicAcls", have.BlockPublicAcls, want.BlockPublicAcls)
+	diffField(&d, "IgnorePublicAcls", have.IgnorePublicAcls, want.IgnorePublicAcls)
+	diffField(&d, "BlockPublicPolicy", have.BlockPublicPolicy, want.BlockPublicPolicy)
+	diffField(&d, "RestrictPublicBuckets", have.RestrictPublicBuckets, want.RestrictPublicBuckets)
 	return d
 }
 
