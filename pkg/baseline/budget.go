@@ -103,15 +103,9 @@ func diffBudget(have *budgetstypes.Budget, want budget) []Diff {
 	if v, err := strconv.ParseFloat(amount, 64); err != nil || v != want.Amount {
 		d = append(d, Diff{Field: "BudgetLimit.Amount", Have: amount, Want: formatAmount(want.Amount)})
 	}
-	if unit != want.Currency {
-		d = append(d, Diff{Field: "BudgetLimit.Unit", Have: unit, Want: want.Currency})
-	}
-	if have.BudgetType != budgetstypes.BudgetTypeCost {
-		d = append(d, Diff{Field: "BudgetType", Have: string(have.BudgetType), Want: string(budgetstypes.BudgetTypeCost)})
-	}
-	if have.TimeUnit != budgetstypes.TimeUnitMonthly {
-		d = append(d, Diff{Field: "TimeUnit", Have: string(have.TimeUnit), Want: string(budgetstypes.TimeUnitMonthly)})
-	}
+	diffField(&d, "BudgetLimit.Unit", unit, want.Currency)
+	diffField(&d, "BudgetType", have.BudgetType, budgetstypes.BudgetTypeCost)
+	diffField(&d, "TimeUnit", have.TimeUnit, budgetstypes.TimeUnitMonthly)
 	return d
 }
 

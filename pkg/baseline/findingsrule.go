@@ -114,12 +114,8 @@ func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *event
 	if have := aws.ToString(rule.EventPattern); !patternsEquivalent(have, want.Pattern) {
 		diffs = append(diffs, Diff{Field: "EventPattern", Have: have, Want: want.Pattern})
 	}
-	if rule.State != ebtypes.RuleStateEnabled {
-		diffs = append(diffs, Diff{Field: "State", Have: string(rule.State), Want: string(ebtypes.RuleStateEnabled)})
-	}
-	if have := aws.ToString(rule.Description); have != want.Description {
-		diffs = append(diffs, Diff{Field: "Description", Have: have, Want: want.Description})
-	}
+	diffField(&diffs, "State", rule.State, ebtypes.RuleStateEnabled)
+	diffField(&diffs, "Description", aws.ToString(rule.Description), want.Description)
 	var edits []roleEdit
 	// PutRule replaces the whole rule, so one call repairs every field.
 	if len(diffs) > 0 {

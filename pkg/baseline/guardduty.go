@@ -77,12 +77,8 @@ func diffDetector(client *guardduty.Client, env *Env, have *detectorState, want 
 	var edits []roleEdit
 	if have.guardDutyDetector != want {
 		var diffs []Diff
-		if have.Enabled != want.Enabled {
-			diffs = append(diffs, Diff{Field: "Status", Have: detectorStatus(have.Enabled), Want: detectorStatus(want.Enabled)})
-		}
-		if have.Frequency != want.Frequency {
-			diffs = append(diffs, Diff{Field: "FindingPublishingFrequency", Have: have.Frequency, Want: want.Frequency})
-		}
+		diffField(&diffs, "Status", detectorStatus(have.Enabled), detectorStatus(want.Enabled))
+		diffField(&diffs, "FindingPublishingFrequency", have.Frequency, want.Frequency)
 		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
 			_, err := client.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{
 				DetectorId:                 aws.String(have.ID),
