@@ -14,10 +14,11 @@ import (
 
 // Alert delivery receipts share the ledger table with the account rows, so
 // the formatter needs one table grant and the operator one table to read.
-// A receipt's key starts with receiptKeyPrefix, which no account id does,
+// A receipt's key starts with ReceiptKeyPrefix, which no account id does,
 // and it has no status attribute: Get and List never mistake it for an
-// account.
-const receiptKeyPrefix = "alert-receipt/"
+// account. A formatter in the security account may write only keys with
+// this prefix (the alerts bridge role's dynamodb:LeadingKeys condition).
+const ReceiptKeyPrefix = "alert-receipt/"
 
 // Receipt proves that one alarm notification travelled from an account's
 // alerts topic through the central fan-in to the formatter, which delivered
@@ -35,7 +36,7 @@ type Receipt struct {
 // ReceiptKey is the ledger key of an alarm's receipt:
 // alert-receipt/<accountId>/<alarmName>.
 func ReceiptKey(accountID, alarmName string) string {
-	return receiptKeyPrefix + accountID + "/" + alarmName
+	return ReceiptKeyPrefix + accountID + "/" + alarmName
 }
 
 // PutReceipt records a delivered alarm notification, replacing the alarm's

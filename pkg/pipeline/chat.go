@@ -75,7 +75,7 @@ func (d *Deps) webhookURL(ctx context.Context, secretName string) (string, error
 	if v, ok := d.webhooks.Load(secretName); ok {
 		return v.(string), nil
 	}
-	out, err := secretsmanager.NewFromConfig(d.AWS).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName)})
+	out, err := secretsmanager.NewFromConfig(d.own()).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName)})
 	if err != nil {
 		return "", fmt.Errorf("reading the webhook secret (%s): %w", secretName, err)
 	}

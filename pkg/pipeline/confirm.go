@@ -30,7 +30,7 @@ func (d *Deps) confirmSubscription(ctx context.Context, body string) (bool, erro
 	}
 	// ConfirmSubscription is answered by the topic's region.
 	region := strings.Split(m.TopicArn, ":")[3]
-	_, err := sns.NewFromConfig(awsx.InRegion(d.AWS, region)).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{
+	_, err := sns.NewFromConfig(awsx.InRegion(d.own(), region)).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{
 		TopicArn: aws.String(m.TopicArn), Token: aws.String(m.Token), AuthenticateOnUnsubscribe: aws.String("true"),
 	})
 	if err != nil {

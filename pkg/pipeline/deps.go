@@ -23,8 +23,13 @@ import (
 // start from the environment.
 type Deps struct {
 	Config *config.Config
-	// AWS acts as the pipeline role in the management account, home region.
-	AWS    aws.Config
+	// AWS acts in the management account, home region: the function's own
+	// credentials, or the alerts bridge role for a formatter deployed in the
+	// security account (notifications.centralAlerts: security).
+	AWS aws.Config
+	// Own is the function's own credentials in the account it is deployed
+	// in, where its alerts topic and chat secrets are. Zero: the same as AWS.
+	Own    aws.Config
 	Ledger *ledger.Ledger
 	// PipelineRoleARN is the role member accounts trust; the functions that
 	// enter accounts chain through it. Empty: d.AWS already acts as it.
@@ -48,6 +53,14 @@ type Deps struct {
 	// pipelineAWS is AWS acting as PipelineRoleARN, built once.
 	pipelineOnce sync.Once
 	pipelineAWS  aws.Config
+}
+
+// own is the config for the function's own account (see Deps.Own).
+func (d *Deps) own() aws.Config {
+	if d.Own.Credentials == nil {
+		return d.AWS
+	}
+	return d.Own
 }
 
 // LockTTL bounds how long a run holds an account's lock if it dies without

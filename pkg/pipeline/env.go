@@ -22,11 +22,15 @@ const (
 	EnvAlertsTopic     = "ALERTS_TOPIC_ARN"
 	EnvLogLevel        = "LOG_LEVEL"
 	EnvPipelineRole    = "PIPELINE_ROLE_ARN"
+	// EnvManagementRole is set only for a formatter deployed outside the
+	// management account: the role it works through there.
+	EnvManagementRole = "MANAGEMENT_ROLE_ARN"
 )
 
 // FromEnv builds the steps' dependencies from a Lambda's environment: the
 // config file bundled with the function, the standard AWS configuration
-// chain, the ledger table and the operations topic.
+// chain (and the management role, for a formatter in another account), the
+// ledger table and the operations topic.
 func FromEnv(ctx context.Context) (*Deps, error) {
 	log := NewLogger(os.Getenv(EnvLogLevel))
 	path := os.Getenv(EnvConfig)
@@ -37,12 +41,16 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	aws, err := awsx.Load(ctx)
+	own, err := awsx.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	aws := own
+	if role := os.Getenv(EnvManagementRole); role != "" {
+		aws = awsx.AssumeRole(own, role, "landfall-alert-formatter")
+	}
 	d := &Deps{
-		Config: cfg, AWS: aws, OperationsTopicARN: os.Getenv(EnvOperationsTopic), PipelineRoleARN: os.Getenv(EnvPipelineRole),
+		Config: cfg, AWS: aws, Own: own, OperationsTopicARN: os.Getenv(EnvOperationsTopic), PipelineRoleARN: os.Getenv(EnvPipelineRole),
 		Engine: baseline.NewEngine(), Now: time.Now, Log: log, Metrics: os.Stdout,
 	}
 	if table := os.Getenv(EnvLedgerTable); table != "" {

@@ -24,7 +24,7 @@ import (
 // (when it has one), the end of the path `landfall alerts test` checks.
 func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEvent) events.SQSEventResponse {
 	var resp events.SQSEventResponse
-	client := sns.NewFromConfig(d.AWS)
+	client := sns.NewFromConfig(d.own())
 	for _, rec := range ev.Records {
 		if handled, err := d.confirmSubscription(ctx, rec.Body); handled {
 			if err != nil {
