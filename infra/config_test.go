@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/landfall/landfall/pkg/config"
 )
@@ -76,7 +77,7 @@ func TestPropsFromConfigRejectsOrganizationID(t *testing.T) {
 func TestNoForwarderInUSEast1(t *testing.T) {
 	// GIVEN a home region of us-east-1, where Organizations events arrive directly
 	cfg := loadTestConfig(t, strings.Replace(testConfig, "homeRegion: eu-west-1", "homeRegion: us-east-1", 1))
-	_, buildDir, err := writeFixtures(t.TempDir())
+	_, buildDir, err := writeFixtures(t.TempDir(), testConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,5 +97,56 @@ func TestNoForwarderInUSEast1(t *testing.T) {
 	}
 	if strings.Join(stacks, ",") != stackName {
 		t.Fatalf("stacks = %v, want only %s", stacks, stackName)
+	}
+}
+
+func TestAlertFanInPlacement(t *testing.T) {
+	_, buildDir, err := writeFixtures(t.TempDir(), testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		centralAlerts string
+		// wantStacks are the app's stacks; the forwarder is there because the home region is eu-west-1.
+		wantStacks []string
+		// fanInIn is the stack holding the queue and the formatter, "" for none.
+		fanInIn string
+	}{
+		{config.CentralAlertsManagement, []string{stackName, forwarderName}, stackName},
+		{config.CentralAlertsSecurity, []string{stackName, centralAlertsName, forwarderName}, centralAlertsName},
+		{config.CentralAlertsNone, []string{stackName, forwarderName}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.centralAlerts, func(t *testing.T) {
+			// GIVEN the test config with notifications.centralAlerts set
+			yaml := strings.Replace(testConfig, "notifications:\n", "notifications:\n  centralAlerts: "+tt.centralAlerts+"\n", 1)
+			yaml = strings.Replace(yaml, "  homeRegion: eu-west-1\n", "  homeRegion: eu-west-1\n  securityAccountId: \"333333333333\"\n", 1)
+			props, err := propsFromConfig(loadTestConfig(t, yaml), deploySettings{OrganizationID: testOrganizationID, BuildDir: buildDir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// WHEN the stacks are added (constructing is enough; nothing is synthesized)
+			app := awscdk.NewApp(nil)
+			addStacks(app, props)
+			// THEN the fan-in and the formatter are in exactly one stack, or none
+			var stacks []string
+			for _, c := range *app.Node().Children() {
+				if !*awscdk.Stack_IsStack(c) {
+					continue
+				}
+				stacks = append(stacks, *c.Node().Id())
+				hasFanIn := c.Node().TryFindChild(jsii.String("AlertFanIn")) != nil
+				hasFormatter := c.Node().TryFindChild(jsii.String("Formatter")) != nil ||
+					(c.Node().TryFindChild(jsii.String("Functions")) != nil &&
+						c.Node().FindChild(jsii.String("Functions")).Node().TryFindChild(jsii.String("Formatter")) != nil)
+				want := *c.Node().Id() == tt.fanInIn
+				if hasFanIn != want || hasFormatter != want {
+					t.Errorf("stack %s: fan-in %t, formatter %t, want %t", *c.Node().Id(), hasFanIn, hasFormatter, want)
+				}
+			}
+			if strings.Join(stacks, ",") != strings.Join(tt.wantStacks, ",") {
+				t.Errorf("stacks = %v, want %v", stacks, tt.wantStacks)
+			}
+		})
 	}
 }

@@ -43,18 +43,8 @@ func NewDashboard(scope constructs.Construct, id *string, props *DashboardProps)
 		panic("NewDashboard: props with Pipeline, Functions and OperationsTopic are required")
 	}
 	construct := constructs.NewConstruct(scope, id)
-	action := awscloudwatchactions.NewSnsAction(props.OperationsTopic)
 	alarm := func(id, description string, metric cw.IMetric) {
-		a := cw.NewAlarm(construct, jsii.String(id), &cw.AlarmProps{
-			Metric:             metric,
-			AlarmDescription:   jsii.String(description),
-			Threshold:          jsii.Number(0),
-			ComparisonOperator: cw.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(1),
-			// No data means nothing happened, which is healthy for an event-driven pipeline.
-			TreatMissingData: cw.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(action)
+		operationsAlarm(construct, id, description, metric, props.OperationsTopic)
 	}
 
 	machines := []struct {
@@ -74,11 +64,7 @@ func NewDashboard(scope constructs.Construct, id *string, props *DashboardProps)
 		alarm(name+"ErrorsAlarm", "The "+name+" function returned errors", fn.MetricErrors(period()))
 	}
 	for _, q := range props.DeadLetterQueues {
-		alarm(q.Name+"DeadLetterAlarm", "Messages are waiting in the "+q.Name+" dead-letter queue",
-			q.Queue.MetricApproximateNumberOfMessagesVisible(&cw.MetricOptions{
-				Period:    awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes)),
-				Statistic: jsii.String("Maximum"),
-			}))
+		deadLetterAlarm(construct, q, props.OperationsTopic)
 	}
 
 	baseline := props.Pipeline.BaselineAccount
@@ -104,6 +90,29 @@ func NewDashboard(scope constructs.Construct, id *string, props *DashboardProps)
 			},
 		},
 	})
+}
+
+// operationsAlarm tells operations whenever metric is above zero.
+func operationsAlarm(scope constructs.Construct, id, description string, metric cw.IMetric, topic awssns.ITopic) {
+	a := cw.NewAlarm(scope, jsii.String(id), &cw.AlarmProps{
+		Metric:             metric,
+		AlarmDescription:   jsii.String(description),
+		Threshold:          jsii.Number(0),
+		ComparisonOperator: cw.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		// No data means nothing happened, which is healthy for an event-driven pipeline.
+		TreatMissingData: cw.TreatMissingData_NOT_BREACHING,
+	})
+	a.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
+}
+
+// deadLetterAlarm tells operations when messages wait in a dead-letter queue.
+func deadLetterAlarm(scope constructs.Construct, q DeadLetterQueue, topic awssns.ITopic) {
+	operationsAlarm(scope, q.Name+"DeadLetterAlarm", "Messages are waiting in the "+q.Name+" dead-letter queue",
+		q.Queue.MetricApproximateNumberOfMessagesVisible(&cw.MetricOptions{
+			Period:    awscdk.Duration_Minutes(jsii.Number(alarmPeriodMinutes)),
+			Statistic: jsii.String("Maximum"),
+		}), topic)
 }
 
 func period() *cw.MetricOptions {

@@ -42,6 +42,7 @@ const (
 	envConfig          = "CONFIG"
 	envLogLevel        = "LOG_LEVEL"
 	envPipelineRole    = "PIPELINE_ROLE_ARN"
+	envManagementRole  = "MANAGEMENT_ROLE_ARN"
 )
 
 // Function names: the directory under functions/ and under the build directory.
@@ -92,10 +93,15 @@ func functionSpecs() []functionSpec {
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: true},
-		// The formatter enters the alarm's account to read the CloudTrail records behind an alarm (who did it).
-		{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-			memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true, assumeRole: true},
+		formatterSpec(),
 	}
+}
+
+// formatterSpec is the formatter as the management account's stack deploys it. It enters the alarm's
+// account to read the CloudTrail records behind an alarm (who did it).
+func formatterSpec() functionSpec {
+	return functionSpec{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
+		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true, assumeRole: true}
 }
 
 // FunctionsProps configures NewFunctions.
@@ -104,7 +110,11 @@ type FunctionsProps struct {
 	BuildDir        string
 	Ledger          awsdynamodb.ITable
 	OperationsTopic awssns.ITopic
-	AlertsTopic     awssns.ITopic
+	// AlertsTopic is the central alerts topic when the alert fan-in is in this stack; nil leaves the
+	// formatter out (central alerts in the security account, or off).
+	AlertsTopic awssns.ITopic
+	// AlertsBridge, when set, creates the role a formatter in the security account works through here.
+	AlertsBridge *AlertsBridgeProps
 	// OrganizationID restricts role assumption to accounts of this organization (aws:ResourceOrgID).
 	OrganizationID    string
 	EntryRoleName     string
@@ -119,12 +129,30 @@ type FunctionsProps struct {
 
 // Functions holds the pipeline's Lambda functions.
 type Functions struct {
-	Describe, WaitReady, Apply, Record, Sweep, Formatter awslambda.Function
+	Describe, WaitReady, Apply, Record, Sweep awslambda.Function
+	// Formatter is nil when the alert fan-in is not in this stack.
+	Formatter awslambda.Function
 }
 
 // All returns the functions in a stable order, for alarms and dashboards.
 func (f *Functions) All() []awslambda.Function {
-	return []awslambda.Function{f.Describe, f.WaitReady, f.Apply, f.Record, f.Sweep, f.Formatter}
+	all := []awslambda.Function{f.Describe, f.WaitReady, f.Apply, f.Record, f.Sweep}
+	if f.Formatter != nil {
+		all = append(all, f.Formatter)
+	}
+	return all
+}
+
+// deployedSpecs are the functions this stack deploys: the formatter only with the alert fan-in.
+func deployedSpecs(props *FunctionsProps) []functionSpec {
+	var specs []functionSpec
+	for _, spec := range functionSpecs() {
+		if spec.name == fnFormatter && props.AlertsTopic == nil {
+			continue
+		}
+		specs = append(specs, spec)
+	}
+	return specs
 }
 
 // NewFunctions deploys every pipeline Lambda from its prebuilt asset directory.
@@ -137,9 +165,10 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	// functions that enter accounts keep their own least-privilege roles and reach member accounts by
 	// chaining through it, so a function holds only the grants its job needs and the member trust
 	// policies stay one short, stable statement.
+	specs := deployedSpecs(props)
 	roles := make(map[string]awsiam.Role)
 	var entering []awsiam.IPrincipal
-	for _, spec := range functionSpecs() {
+	for _, spec := range specs {
 		roles[spec.name] = awsiam.NewRole(construct, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 			Description: jsii.String("Runs the landfall " + spec.name + " function"),
@@ -148,21 +177,26 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 			entering = append(entering, roles[spec.name])
 		}
 	}
+	var bridge awsiam.Role
+	if props.AlertsBridge != nil {
+		bridge = newAlertsBridgeRole(construct, props.AlertsBridge, props.Ledger)
+		entering = append(entering, bridge)
+	}
 	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.PipelineRoleName),
 		AssumedBy:   awsiam.NewCompositePrincipal(entering...),
-		Description: jsii.String("Enters member accounts for landfall; assumed only by the waitready, apply, record and formatter functions"),
+		Description: jsii.String("Enters member accounts for landfall; assumed only by landfall's functions that enter accounts"),
 	})
 	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
 	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
+	if bridge != nil {
+		bridge.AddToPolicy(assumePipelineRoleStatement(pipelineRole))
+	}
 	built := make(map[string]awslambda.Function)
-	for _, spec := range functionSpecs() {
+	for _, spec := range specs {
 		fn := newFunction(construct, spec, props, roles[spec.name])
 		if spec.assumeRole {
-			fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings("sts:AssumeRole"),
-				Resources: jsii.Strings(*pipelineRole.RoleArn()),
-			}))
+			fn.AddToRolePolicy(assumePipelineRoleStatement(pipelineRole))
 			fn.AddEnvironment(jsii.String(envPipelineRole), pipelineRole.RoleArn(), nil)
 		}
 		built[spec.name] = fn
@@ -279,6 +313,14 @@ func assumeRoleStatement(scope constructs.Construct, props *FunctionsProps) awsi
 		Conditions: &map[string]interface{}{
 			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
 		},
+	})
+}
+
+// assumePipelineRoleStatement lets a principal chain through the pipeline role into member accounts.
+func assumePipelineRoleStatement(pipelineRole awsiam.IRole) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: jsii.Strings(*pipelineRole.RoleArn()),
 	})
 }
 

@@ -1,6 +1,7 @@
 // Command infra is landfall's CDK app: it reads the config file named by the context key landfall:config
 // and synthesizes the pipeline stack (and, when the home region is not us-east-1, the stack that forwards
-// Organizations events from us-east-1). Synthesis needs no AWS credentials: account and region come from
+// Organizations events from us-east-1; with notifications.centralAlerts: security, the alert fan-in stack
+// in the security account). Synthesis needs no AWS credentials: account and region come from
 // the config file, and nothing is looked up.
 package main
 
@@ -31,6 +32,7 @@ const (
 	defaultLogLevel   = "INFO"
 	stackName         = "landfall"
 	forwarderName     = "landfall-events-forwarder"
+	centralAlertsName = "landfall-central-alerts"
 )
 
 // organizationIDPattern is the documented format of an AWS Organizations id.
@@ -91,6 +93,14 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 	for k, v := range cfg.Tags {
 		tags[k] = jsii.String(v)
 	}
+	var bridge *AlertsBridgeProps
+	if cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
+		bridge = &AlertsBridgeProps{
+			RoleName:           cfg.AlertsBridgeRoleName(),
+			FormatterAccountID: cfg.Organization.SecurityAccountID,
+			FormatterRoleName:  cfg.AlertFormatterRoleName(),
+		}
+	}
 	return &LandfallStackProps{
 		StackProps: awscdk.StackProps{
 			Env: &awscdk.Environment{
@@ -105,6 +115,8 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		ExecutionRoleName:        cfg.Organization.ExecutionRoleName,
 		PipelineRoleName:         cfg.PipelineRoleName(),
 		AlertFanInQueueName:      cfg.AlertFanInQueueName(),
+		CentralAlerts:            cfg.Notifications.CentralAlerts,
+		AlertsBridge:             bridge,
 		ChatSecretNames:          cfg.ChatSecretNames(),
 		LedgerTableName:          cfg.LedgerTableName(),
 		BaselineStateMachineName: cfg.BaselineStateMachineName(),
@@ -121,10 +133,35 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 	}, nil
 }
 
-// addStacks adds the pipeline stack and, when needed, the us-east-1 events forwarder.
+// addStacks adds the pipeline stack and, when needed, the security account's central alerts stack and the
+// us-east-1 events forwarder.
 func addStacks(app awscdk.App, props *LandfallStackProps) {
-	NewLandfallStack(app, stackName, props)
+	landfall := NewLandfallStack(app, stackName, props)
 	home := *props.Env.Region
+	if b := props.AlertsBridge; b != nil {
+		alerts := NewCentralAlertsStack(app, centralAlertsName, &CentralAlertsStackProps{
+			StackProps: awscdk.StackProps{
+				Env:         &awscdk.Environment{Account: jsii.String(b.FormatterAccountID), Region: props.Env.Region},
+				Description: jsii.String("landfall: fans every account's alerts in, formats them and sends them to people"),
+				Tags:        props.Tags,
+			},
+			OrganizationID:      props.OrganizationID,
+			QueueName:           props.AlertFanInQueueName,
+			AlertEmails:         props.AlertEmails,
+			OperationsEmails:    props.OperationsEmails,
+			ChatSecretNames:     props.ChatSecretNames,
+			FormatterRoleName:   b.FormatterRoleName,
+			ManagementAccountID: *props.Env.Account,
+			BridgeRoleName:      b.RoleName,
+			PipelineRoleName:    props.PipelineRoleName,
+			LedgerTableName:     props.LedgerTableName,
+			BuildDir:            props.BuildDir,
+			LogLevel:            props.LogLevel,
+		})
+		// Deployed after the management account's stack: until its bridge role exists the formatter cannot
+		// record receipts, and alerts would wait in the queue.
+		alerts.AddStackDependency(landfall, jsii.String("the formatter works through the management account's alerts bridge role"))
+	}
 	if home == organizationsEventsRegion {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
 )
 
@@ -72,24 +73,12 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	configPath, buildDir, err := writeFixtures(dir)
+	app, assembly, err := synthesizeApp(dir, testConfig)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	app, err := newTestApp(configPath, buildDir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	if err := buildApp(app); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	assembly := app.Synth(nil)
-	for _, st := range *assembly.Stacks() {
-		synthesized.files = append(synthesized.files, filepath.Join(*assembly.Directory(), *st.TemplateFile()))
-	}
+	synthesized.files = templateFiles(assembly)
 	mainStack := app.Node().FindChild(jsii.String(stackName)).(awscdk.Stack)
 	forwarder := app.Node().FindChild(jsii.String(forwarderName)).(awscdk.Stack)
 	synthesized.main = assertions.Template_FromStack(mainStack, nil)
@@ -98,11 +87,7 @@ func runTests(m *testing.M) int {
 		from assertions.Template
 		to   *template
 	}{{synthesized.main, &synthesized.mainJSON}, {synthesized.forwarder, &synthesized.forwarderJSON}} {
-		raw, err := json.Marshal(t.from.ToJSON())
-		if err == nil {
-			err = json.Unmarshal(raw, t.to)
-		}
-		if err != nil {
+		if err := decodeTemplate(t.from, t.to); err != nil {
 			fmt.Fprintln(os.Stderr, "decoding template:", err)
 			return 1
 		}
@@ -110,16 +95,50 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
+// synthesizeApp writes config and its function assets into dir and synthesizes the app from them.
+func synthesizeApp(dir, config string) (awscdk.App, cxapi.CloudAssembly, error) {
+	configPath, buildDir, err := writeFixtures(dir, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := newTestApp(configPath, buildDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := buildApp(app); err != nil {
+		return nil, nil, err
+	}
+	return app, app.Synth(nil), nil
+}
+
+// templateFiles are an assembly's templates as written to disk, for tools that read files (cdk-nag).
+func templateFiles(assembly cxapi.CloudAssembly) []string {
+	var files []string
+	for _, st := range *assembly.Stacks() {
+		files = append(files, filepath.Join(*assembly.Directory(), *st.TemplateFile()))
+	}
+	return files
+}
+
+// decodeTemplate decodes a synthesized template, for checks that walk the whole template.
+func decodeTemplate(from assertions.Template, to any) error {
+	raw, err := json.Marshal(from.ToJSON())
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, to)
+}
+
 // writeFixtures writes the config and a build directory as `make build` leaves it. The binaries are
 // placeholders: the templates only reference the asset directories, never the code in them.
-func writeFixtures(dir string) (configPath, buildDir string, err error) {
+func writeFixtures(dir, config string) (configPath, buildDir string, err error) {
 	configPath = filepath.Join(dir, "landfall.yaml")
-	if err := os.WriteFile(configPath, []byte(testConfig), 0o600); err != nil {
+	if err := os.WriteFile(configPath, []byte(config), 0o600); err != nil {
 		return "", "", err
 	}
 	buildDir = filepath.Join(dir, "build")
 	for _, spec := range functionSpecs() {
-		if err := writeAsset(filepath.Join(buildDir, spec.name), []byte(testConfig)); err != nil {
+		if err := writeAsset(filepath.Join(buildDir, spec.name), []byte(config)); err != nil {
 			return "", "", err
 		}
 	}

@@ -55,14 +55,20 @@ func acknowledgeNag(scope constructs.IConstruct, acks ...nagAck) {
 func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsProps) []nagAck {
 	acks := []nagAck{{"AwsSolutions-IAM5[Resource::*]", reasonXRay}}
 	if spec.organizationsRead {
-		acks = append(acks,
-			nagAck{"AwsSolutions-IAM5[Action::organizations:Describe*]", reasonOrganizationsRead},
-			nagAck{"AwsSolutions-IAM5[Action::organizations:List*]", reasonOrganizationsRead})
+		acks = append(acks, organizationsReadAcks()...)
 	}
 	if spec.publishOperations || spec.publishAlerts {
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
 	}
 	return acks
+}
+
+// organizationsReadAcks acknowledges the wildcards of organizationsReadStatement.
+func organizationsReadAcks() []nagAck {
+	return []nagAck{
+		{"AwsSolutions-IAM5[Action::organizations:Describe*]", reasonOrganizationsRead},
+		{"AwsSolutions-IAM5[Action::organizations:List*]", reasonOrganizationsRead},
+	}
 }
 
 // pipelineRoleNagAcks acknowledges the account wildcard in the role names the pipeline role may assume.

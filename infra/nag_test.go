@@ -21,13 +21,20 @@ func toolchainNode(t *testing.T) string {
 	return node
 }
 
-// TestCdkNag runs the cdk-nag AwsSolutions checks over both synthesized
-// templates; any finding without a written acknowledgement fails it.
+// TestCdkNag runs the cdk-nag AwsSolutions checks over every synthesized
+// template (the management stack in both alert fan-in placements, the
+// forwarder and the security account's stack); any finding without a
+// written acknowledgement fails it.
 func TestCdkNag(t *testing.T) {
 	if len(synthesized.files) != 2 {
 		t.Fatalf("want the landfall and forwarder templates, got %v", synthesized.files)
 	}
-	cmd := exec.Command(toolchainNode(t), append([]string{filepath.Join("toolchain", "nag.cjs")}, synthesized.files...)...)
+	synthesizeSecurityFanIn(t)
+	if len(securitySynth.files) != 3 {
+		t.Fatalf("want the landfall, forwarder and central alerts templates, got %v", securitySynth.files)
+	}
+	files := append(append([]string{}, synthesized.files...), securitySynth.files...)
+	cmd := exec.Command(toolchainNode(t), append([]string{filepath.Join("toolchain", "nag.cjs")}, files...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("cdk-nag: %v\n%s", err, out)

@@ -77,33 +77,14 @@ func synthesizeOrganization(t *testing.T) (orgTemplate, string) {
 			organizationSynth.err = err
 			return
 		}
-		cfg := []byte(organizationTestConfig(t))
-		configPath, buildDir := filepath.Join(dir, "landfall.yaml"), filepath.Join(dir, "build")
-		err = os.WriteFile(configPath, cfg, 0o600)
-		for _, spec := range functionSpecs() {
-			if err == nil {
-				err = writeAsset(filepath.Join(buildDir, spec.name), cfg)
-			}
-		}
-		var app awscdk.App
-		if err == nil {
-			app, err = newTestApp(configPath, buildDir)
-		}
-		if err == nil {
-			err = buildApp(app)
-		}
+		app, assembly, err := synthesizeApp(dir, organizationTestConfig(t))
 		if err != nil {
 			organizationSynth.err = err
 			return
 		}
-		assembly := app.Synth(nil)
 		stack := app.Node().FindChild(jsii.String(stackName)).(awscdk.Stack)
 		organizationSynth.file = filepath.Join(*assembly.Directory(), *stack.TemplateFile())
-		raw, err := json.Marshal(assertions.Template_FromStack(stack, nil).ToJSON())
-		if err == nil {
-			err = json.Unmarshal(raw, &organizationSynth.template)
-		}
-		organizationSynth.err = err
+		organizationSynth.err = decodeTemplate(assertions.Template_FromStack(stack, nil), &organizationSynth.template)
 	})
 	if organizationSynth.err != nil {
 		t.Fatalf("synthesizing the organization app: %v", organizationSynth.err)

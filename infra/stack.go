@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/config"
 )
 
 // LandfallStackProps is everything the pipeline stack needs, already resolved from the config file.
@@ -18,7 +20,11 @@ type LandfallStackProps struct {
 	ExecutionRoleName   string
 	PipelineRoleName    string
 	AlertFanInQueueName string
-	ChatSecretNames     []string
+	// CentralAlerts is notifications.centralAlerts: the fan-in is in this stack only for "management".
+	CentralAlerts string
+	// AlertsBridge is set when the fan-in is in the security account.
+	AlertsBridge    *AlertsBridgeProps
+	ChatSecretNames []string
 	// Physical names the operator command line derives from the config (pkg/config naming.go).
 	LedgerTableName          string
 	BaselineStateMachineName string
@@ -44,9 +50,11 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 	}
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 
+	fanInHere := props.CentralAlerts == config.CentralAlertsManagement
 	topics := NewTopics(stack, jsii.String("Topics"), &TopicsProps{
 		OperationsEmails: props.OperationsEmails,
 		AlertEmails:      props.AlertEmails,
+		Alerts:           fanInHere,
 	})
 	ledger := NewLedger(stack, jsii.String("Ledger"), &LedgerProps{TableName: props.LedgerTableName})
 	functions := NewFunctions(stack, jsii.String("Functions"), &FunctionsProps{
@@ -54,18 +62,13 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		Ledger:            ledger,
 		OperationsTopic:   topics.Operations,
 		AlertsTopic:       topics.Alerts,
+		AlertsBridge:      props.AlertsBridge,
 		OrganizationID:    props.OrganizationID,
 		EntryRoleName:     props.EntryRoleName,
 		ExecutionRoleName: props.ExecutionRoleName,
 		PipelineRoleName:  props.PipelineRoleName,
 		ChatSecretNames:   props.ChatSecretNames,
 		LogLevel:          props.LogLevel,
-	})
-	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
-		OrganizationID: props.OrganizationID,
-		QueueName:      props.AlertFanInQueueName,
-		Key:            topics.Key,
-		Formatter:      functions.Formatter,
 	})
 	pipeline := NewPipeline(stack, jsii.String("Pipeline"), &PipelineProps{
 		Functions:             functions,
@@ -80,14 +83,21 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		Sweep:           pipeline.Sweep,
 		SweepSchedule:   props.SweepSchedule,
 	})
+	deadLetterQueues := []DeadLetterQueue{{Name: "Triggers", Queue: triggers.DeadLetterQueue}}
+	if fanInHere {
+		fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
+			OrganizationID: props.OrganizationID,
+			QueueName:      props.AlertFanInQueueName,
+			Key:            topics.Key,
+			Formatter:      functions.Formatter,
+		})
+		deadLetterQueues = append(deadLetterQueues, DeadLetterQueue{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue})
+	}
 	NewDashboard(stack, jsii.String("Operations"), &DashboardProps{
-		Pipeline:  pipeline,
-		Functions: functions,
-		DeadLetterQueues: []DeadLetterQueue{
-			{Name: "Triggers", Queue: triggers.DeadLetterQueue},
-			{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue},
-		},
-		OperationsTopic: topics.Operations,
+		Pipeline:         pipeline,
+		Functions:        functions,
+		DeadLetterQueues: deadLetterQueues,
+		OperationsTopic:  topics.Operations,
 	})
 	if props.Organization != nil {
 		NewOrganizationSetup(stack, jsii.String("Organization"), props.Organization)

@@ -15,6 +15,8 @@ type TopicsProps struct {
 	OperationsEmails []string
 	// AlertEmails receive the formatted security alerts of every account (notifications.alertEmails).
 	AlertEmails []string
+	// Alerts creates the central alerts topic: only the stack that holds the alert fan-in has one.
+	Alerts bool
 }
 
 // Topics holds landfall's two SNS topics and the key that encrypts them.
@@ -24,11 +26,13 @@ type Topics struct {
 	Key awskms.Key
 	// Operations carries pipeline outcomes and operational alarms to the platform team.
 	Operations awssns.Topic
-	// Alerts carries the organization-wide security alerts produced by the formatter.
+	// Alerts carries the organization-wide security alerts produced by the formatter; nil when
+	// TopicsProps.Alerts is false.
 	Alerts awssns.Topic
 }
 
-// NewTopics creates the operations and central alerts topics with their email subscriptions.
+// NewTopics creates the operations topic and, when asked, the central alerts topic, with their email
+// subscriptions.
 func NewTopics(scope constructs.Construct, id *string, props *TopicsProps) *Topics {
 	if props == nil {
 		props = &TopicsProps{}
@@ -45,11 +49,11 @@ func NewTopics(scope constructs.Construct, id *string, props *TopicsProps) *Topi
 		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 		Resources:  jsii.Strings("*"),
 	}), jsii.Bool(true))
-	return &Topics{
-		Key:        key,
-		Operations: newTopic(construct, "Operations", "landfall operations", key, props.OperationsEmails),
-		Alerts:     newTopic(construct, "Alerts", "landfall security alerts", key, props.AlertEmails),
+	topics := &Topics{Key: key, Operations: newTopic(construct, "Operations", "landfall operations", key, props.OperationsEmails)}
+	if props.Alerts {
+		topics.Alerts = newTopic(construct, "Alerts", "landfall security alerts", key, props.AlertEmails)
 	}
+	return topics
 }
 
 func newTopic(scope constructs.Construct, id, displayName string, key awskms.IKey, emails []string) awssns.Topic {

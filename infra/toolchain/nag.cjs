@@ -29,7 +29,8 @@ files.forEach((file, i) => {
   delete template.Rules?.CheckBootstrapVersion;
   const copy = path.join(work, `template-${i}.json`);
   fs.writeFileSync(copy, JSON.stringify(template));
-  const stack = new Stack(app, path.basename(file, '.template.json'), { synthesizer: new LegacyStackSynthesizer() });
+  // Numbered: two apps' templates may share a stack name.
+  const stack = new Stack(app, `${path.basename(file, '.template.json')}-${i}`, { synthesizer: new LegacyStackSynthesizer() });
   const included = new CfnInclude(stack, 'Template', { templateFile: copy });
   let acknowledged = 0;
   for (const [id, resource] of Object.entries(template.Resources ?? {})) {

@@ -71,6 +71,17 @@ func (c *Config) AlertFanInAccountID() string {
 	return c.Organization.ManagementAccountID
 }
 
+// AlertFormatterRoleName is the fixed name of the formatter's role when the
+// fan-in is in the security account: the management account's alerts
+// bridge role trusts exactly this role of that account.
+func (c *Config) AlertFormatterRoleName() string { return c.Naming.Prefix + "-alert-formatter" }
+
+// AlertsBridgeRoleName is the fixed name of the management account's role
+// that a security-account formatter works through: it writes alert receipts
+// to the ledger, reads the organization and enters accounts through the
+// pipeline role, all of which live in the management account.
+func (c *Config) AlertsBridgeRoleName() string { return c.Naming.Prefix + "-alerts-bridge" }
+
 // LedgerTableName, BaselineStateMachineName and SweepStateMachineName are
 // the physical names of the pipeline's table and state machines. They are
 // fixed so that the operator command line finds them from this file alone,

@@ -170,9 +170,11 @@ type Notifications struct {
 	// drift found). Default: none.
 	OperationsEmails []string `yaml:"operationsEmails"`
 	// CentralAlerts is where every account's alerts are fanned in and formatted:
-	// "management" or "none". "security" is reserved for a fan-in in the
-	// security account, which is not built yet and is refused. Default:
-	// "management".
+	// "management" (the fan-in queue, formatter and central alerts topic are
+	// in the management account's stack), "security" (in a stack of their own
+	// in organization.securityAccountId, which must be set; receipts still go
+	// to the ledger in the management account) or "none" (alerts stay in each
+	// account). Default: "management".
 	CentralAlerts string `yaml:"centralAlerts"`
 	// Chat forwards formatted alerts to chat. Optional.
 	Chat Chat `yaml:"chat"`

@@ -187,10 +187,14 @@ func (v *validator) validateNotifications() {
 	v.emails("notifications.operationsEmails", n.OperationsEmails)
 	v.oneOf("notifications.centralAlerts", n.CentralAlerts, "a central alerts account", centralAlertsValues)
 	if n.CentralAlerts == CentralAlertsSecurity {
-		// Members would subscribe a queue the CDK app does not deploy there
-		// yet, and alerts would silently stop at the account topics.
-		v.errorf("notifications.centralAlerts", "%q is not supported yet: the fan-in queue and formatter are deployed in the management account; use %q or %q",
-			n.CentralAlerts, CentralAlertsManagement, CentralAlertsNone)
+		org := v.cfg.Organization
+		switch org.SecurityAccountID {
+		case "":
+			v.errorf("notifications.centralAlerts", "%q needs organization.securityAccountId, the account the fan-in queue, formatter and alerts topic are deployed in", n.CentralAlerts)
+		case org.ManagementAccountID:
+			v.errorf("notifications.centralAlerts", "%q names organization.securityAccountId %s, which is the management account; use %q",
+				n.CentralAlerts, org.SecurityAccountID, CentralAlertsManagement)
+		}
 	}
 	v.chat("notifications.chat", n.Chat)
 }

@@ -227,9 +227,15 @@ func TestParseReportsEachProblem(t *testing.T) {
 			want: []string{`landfall.yaml:17: profiles[0].items.securityHub.enabled: Security Hub needs items.awsConfig.enabled: true, because its controls are evaluated by AWS Config rules`},
 		},
 		{
-			name: "central alerts in the security account, not built yet",
+			name: "central alerts in the security account without one",
 			from: "notifications:\n", to: "notifications:\n  centralAlerts: security\n",
-			want: []string{`landfall.yaml:9: notifications.centralAlerts: "security" is not supported yet: the fan-in queue and formatter are deployed in the management account; use "management" or "none"`},
+			want: []string{`landfall.yaml:9: notifications.centralAlerts: "security" needs organization.securityAccountId, the account the fan-in queue, formatter and alerts topic are deployed in`},
+		},
+		{
+			name: "central alerts in a security account that is the management account",
+			from: "    accountId: \"222222222222\"\nnotifications:\n",
+			to:   "    accountId: \"222222222222\"\n  securityAccountId: \"111111111111\"\nnotifications:\n  centralAlerts: security\n",
+			want: []string{`landfall.yaml:10: notifications.centralAlerts: "security" names organization.securityAccountId 111111111111, which is the management account; use "management"`},
 		},
 		{
 			// yaml.v3 reports parser errors at the 0-based line of the

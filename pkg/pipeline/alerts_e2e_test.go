@@ -34,36 +34,9 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	cfg := h.deps.Config
-	orgOut, err := organizations.NewFromConfig(h.admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The central side the CDK stack deploys: the fan-in queue (open to the
-	// organization's topics) and the central alerts topic with a confirmed
-	// email subscription.
-	queue := cfg.AlertFanInQueueName()
-	queueARN := "arn:aws:sqs:us-east-1:" + mgmt + ":" + queue
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
-		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(orgOut.Organization.Id) + `"}}}]}`
-	if _, err := sqs.NewFromConfig(h.admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue), Attributes: map[string]string{"Policy": policy}}); err != nil {
-		t.Fatal(err)
-	}
-	central, err := sns.NewFromConfig(h.admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("central-alerts")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sns.NewFromConfig(h.admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: central.TopicArn, Protocol: aws.String("email"), Endpoint: aws.String("secops@acme.example")}); err != nil {
-		t.Fatal(err)
-	}
-	confirmEmail(t, h.srv, "secops@acme.example")
+	queueARN, central := deployFanIn(t, h, h.admin, mgmt)
 	formatter := func() {
-		var ev events.SQSEvent
-		for i, body := range h.srv.ReceiveAll(queueARN) {
-			ev.Records = append(ev.Records, events.SQSMessage{MessageId: string(rune('a' + i)), Body: body})
-		}
-		if resp := h.deps.FanIn(ctx, aws.ToString(central.TopicArn), ev); len(resp.BatchItemFailures) > 0 {
-			t.Fatalf("formatter failed items: %+v", resp.BatchItemFailures)
-		}
+		drainFanIn(t, h, h.deps, queueARN, central)
 	}
 
 	member := h.vend(t, "workload")
@@ -141,6 +114,48 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 		if !fired[a.Key] {
 			t.Errorf("%s (%s) never fired through the endpoint", a.ID, a.Key)
 		}
+	}
+}
+
+// deployFanIn creates, in the account cfg acts in, the central side the CDK
+// stack deploys: the fan-in queue (open to the organization's topics) and
+// the central alerts topic with a confirmed email subscription. It returns
+// the queue's and the topic's ARNs.
+func deployFanIn(t *testing.T, h *harness, cfg aws.Config, account string) (queueARN, topicARN string) {
+	t.Helper()
+	ctx := context.Background()
+	orgOut, err := organizations.NewFromConfig(h.admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := h.deps.Config.AlertFanInQueueName()
+	queueARN = "arn:aws:sqs:us-east-1:" + account + ":" + queue
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(orgOut.Organization.Id) + `"}}}]}`
+	if _, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue), Attributes: map[string]string{"Policy": policy}}); err != nil {
+		t.Fatal(err)
+	}
+	central, err := sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("central-alerts")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: central.TopicArn, Protocol: aws.String("email"), Endpoint: aws.String("secops@acme.example")}); err != nil {
+		t.Fatal(err)
+	}
+	confirmEmail(t, h.srv, "secops@acme.example")
+	return queueARN, aws.ToString(central.TopicArn)
+}
+
+// drainFanIn hands everything on the fan-in queue to the formatter, the way
+// the SQS event source does, and fails the test on any failed item.
+func drainFanIn(t *testing.T, h *harness, d *Deps, queueARN, topicARN string) {
+	t.Helper()
+	var ev events.SQSEvent
+	for i, body := range h.srv.ReceiveAll(queueARN) {
+		ev.Records = append(ev.Records, events.SQSMessage{MessageId: string(rune('a' + i)), Body: body})
+	}
+	if resp := d.FanIn(context.Background(), topicARN, ev); len(resp.BatchItemFailures) > 0 {
+		t.Fatalf("formatter failed items: %+v", resp.BatchItemFailures)
 	}
 }
 

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/ledger"
+)
+
+// AlertsBridgeProps configures the role a formatter in the security account works through in the
+// management account (notifications.centralAlerts: security).
+type AlertsBridgeProps struct {
+	// RoleName is the bridge role's fixed name: the formatter's function names it by ARN.
+	RoleName string
+	// FormatterAccountID and FormatterRoleName name the only principal that may assume the bridge.
+	FormatterAccountID string
+	FormatterRoleName  string
+}
+
+// newAlertsBridgeRole creates the management account's side of a security-account fan-in. What the
+// formatter needs besides its queue and topic lives here: the ledger it writes delivery receipts to, the
+// organization it reads account names, OUs and tags from, and the pipeline role it enters accounts through
+// to read the trail behind an alarm. The caller lets the bridge assume the pipeline role.
+func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, table awsdynamodb.ITable) awsiam.Role {
+	formatterARN := awscdk.Fn_Join(jsii.String(""), jsii.Strings(
+		"arn:", *awscdk.Stack_Of(scope).Partition(), ":iam::", b.FormatterAccountID, ":role/", b.FormatterRoleName))
+	// The formatter's role is named, not referenced as a principal: it is in another account's stack, and IAM
+	// refuses a trust policy whose role principal does not exist yet. The account principal narrowed by
+	// aws:PrincipalArn admits exactly that role once it exists, whichever stack is deployed first.
+	trust := awsiam.NewAccountPrincipal(jsii.String(b.FormatterAccountID)).WithConditions(&map[string]any{
+		"ArnEquals": map[string]any{"aws:PrincipalArn": formatterARN},
+	})
+	role := awsiam.NewRole(scope, jsii.String("AlertsBridgeRole"), &awsiam.RoleProps{
+		RoleName:    jsii.String(b.RoleName),
+		AssumedBy:   trust,
+		Description: jsii.String("Lets landfall's alert formatter in the security account record receipts, read the organization and enter accounts"),
+	})
+	// Receipts share the ledger table with the account rows; the leading-keys condition keeps the
+	// formatter from overwriting an account's baseline status.
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:PutItem"),
+		Resources: jsii.Strings(*table.TableArn()),
+		Conditions: &map[string]any{
+			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{ledger.ReceiptKeyPrefix + "*"}},
+		},
+	}))
+	role.AddToPolicy(organizationsReadStatement())
+	// The functions acknowledge Resource "*" for X-Ray; the bridge has no tracing, so here it is the
+	// organizations statement's.
+	acknowledgeNag(role, append(organizationsReadAcks(), nagAck{"AwsSolutions-IAM5[Resource::*]", reasonOrganizationsRead})...)
+	return role
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// CentralAlertsStackProps configures NewCentralAlertsStack.
+type CentralAlertsStackProps struct {
+	// StackProps must place the stack in the security account, home region.
+	awscdk.StackProps
+	OrganizationID string
+	// QueueName is the fan-in queue's fixed name: member accounts' alerts topics subscribe it by ARN.
+	QueueName        string
+	AlertEmails      []string
+	OperationsEmails []string
+	// ChatSecretNames are secrets in the security account holding the chat webhook URLs.
+	ChatSecretNames []string
+	// FormatterRoleName is fixed because the management account's bridge role trusts it by name.
+	FormatterRoleName string
+	// The management account's parts the formatter uses: they are named, not referenced, because a stack
+	// cannot reference another account's resources.
+	ManagementAccountID string
+	BridgeRoleName      string
+	PipelineRoleName    string
+	LedgerTableName     string
+	BuildDir            string
+	LogLevel            string
+}
+
+// NewCentralAlertsStack creates the alert fan-in in the security account: the queue every member account's
+// alerts topic subscribes, the formatter, the central alerts topic, and alarms on the formatter and the
+// queue's dead letters, which go to an operations topic of this stack (CloudWatch alarms publish only to
+// topics of their own account). The formatter reaches the ledger and the organization through the
+// management account's alerts bridge role.
+func NewCentralAlertsStack(scope constructs.Construct, id string, props *CentralAlertsStackProps) awscdk.Stack {
+	if props == nil {
+		panic("NewCentralAlertsStack: props are required")
+	}
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	topics := NewTopics(stack, jsii.String("Topics"), &TopicsProps{
+		OperationsEmails: props.OperationsEmails,
+		AlertEmails:      props.AlertEmails,
+		Alerts:           true,
+	})
+	// The formatter's spec without the grants it has in the management account: here the bridge role
+	// holds them.
+	spec := formatterSpec()
+	spec.ledger, spec.organizationsRead, spec.assumeRole = ledgerNone, false, false
+	role := awsiam.NewRole(stack, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
+		RoleName:    jsii.String(props.FormatterRoleName),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Runs the landfall formatter function"),
+	})
+	formatter := newFunction(stack, spec, &FunctionsProps{
+		BuildDir:        props.BuildDir,
+		AlertsTopic:     topics.Alerts,
+		ChatSecretNames: props.ChatSecretNames,
+		LogLevel:        props.LogLevel,
+	}, role)
+	managementRole := func(name string) *string {
+		return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *stack.Partition(), ":iam::", props.ManagementAccountID, ":role/", name))
+	}
+	bridge := managementRole(props.BridgeRoleName)
+	formatter.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: &[]*string{bridge},
+	}))
+	formatter.AddEnvironment(jsii.String(envManagementRole), bridge, nil)
+	formatter.AddEnvironment(jsii.String(envPipelineRole), managementRole(props.PipelineRoleName), nil)
+	formatter.AddEnvironment(jsii.String(envLedgerTable), jsii.String(props.LedgerTableName), nil)
+	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
+		OrganizationID: props.OrganizationID,
+		QueueName:      props.QueueName,
+		Key:            topics.Key,
+		Formatter:      formatter,
+	})
+	operationsAlarm(stack, "FormatterErrorsAlarm", "The Formatter function returned errors", formatter.MetricErrors(period()), topics.Operations)
+	deadLetterAlarm(stack, DeadLetterQueue{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue}, topics.Operations)
+	return stack
+}

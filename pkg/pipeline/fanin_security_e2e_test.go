@@ -1,0 +1,169 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// TestAlertsFanInInTheSecurityAccount runs an alarm through the fan-in of
+// notifications.centralAlerts: security: the member account's alerts topic
+// delivers to the queue in the security account; the formatter there, acting
+// as its own role and through the management account's bridge role as
+// infra/alertsbridge.go trusts it, names the account, finds who triggered the
+// alarm, publishes to the security account's alerts topic and writes the
+// receipt to the management account's ledger.
+func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	security := h.vend(t, "security")
+	// The config file the functions are deployed with, here with the
+	// security account's id, which the endpoint only knows now.
+	raw, err := os.ReadFile("testdata/landfall.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	configPath := filepath.Join(t.TempDir(), "landfall.yaml")
+	edited := strings.NewReplacer(
+		"  homeRegion: us-east-1\n", "  homeRegion: us-east-1\n  securityAccountId: \""+security+"\"\n",
+		"notifications:\n", "notifications:\n  centralAlerts: security\n",
+	).Replace(string(raw))
+	if err := os.WriteFile(configPath, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if h.deps.Config, err = config.Load(configPath); err != nil {
+		t.Fatal(err)
+	}
+	cfg := h.deps.Config
+	if cfg.AlertFanInAccountID() != security {
+		t.Fatalf("the edited config fans alerts in to %q, want the security account %s", cfg.AlertFanInAccountID(), security)
+	}
+
+	securityAdmin, err := awslocal.SDKConfig(ctx, h.url, h.srv.AdminCredentials(security), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueARN, central := deployFanIn(t, h, securityAdmin, security)
+	formatter := securityFormatter(t, h, securityAdmin, security, configPath)
+
+	member := h.vend(t, "workload")
+	st, err := h.deps.Describe(ctx, createdEvent(t, member, "event-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.run(t, st); err != nil {
+		t.Fatal(err)
+	}
+	// The baseline subscribed the member's topic to the security account's
+	// queue; the formatter confirms it, and the management account has no
+	// fan-in queue at all.
+	drainFanIn(t, h, formatter, queueARN, central)
+	if _, err := sqs.NewFromConfig(h.admin).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertFanInQueueName())}); err == nil {
+		t.Error("the management account has a fan-in queue; alerts must go to the security account")
+	}
+
+	*h.clock = h.clock.Add(10 * time.Minute)
+	sent := len(h.srv.Outbox())
+	if err := h.srv.RecordCloudTrailEvent(member, sampleFor(t, "root-usage.match.console-login.json", member, h.now())); err != nil {
+		t.Fatal(err)
+	}
+	drainFanIn(t, h, formatter, queueARN, central)
+
+	var alerts []awslocal.Email
+	for _, e := range h.srv.Outbox()[sent:] {
+		if e.To == "secops@acme.example" && e.Kind == "notification" {
+			alerts = append(alerts, e)
+		}
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("%d alert emails, want 1 (root usage): %+v", len(alerts), alerts)
+	}
+	alarm := cfg.Naming.Prefix + "-root-usage"
+	for _, want := range []string{alarm, "workload (" + member + ")", "Who (1 matching CloudTrail record)", "ConsoleLogin by root user"} {
+		if !strings.Contains(alerts[0].Subject+"\n"+alerts[0].Body, want) {
+			t.Errorf("the alert email lacks %q:\n%s\n%s", want, alerts[0].Subject, alerts[0].Body)
+		}
+	}
+	r, err := h.deps.Ledger.GetReceipt(ctx, member, alarm)
+	if err != nil {
+		t.Fatalf("the receipt in the management account's ledger: %v", err)
+	}
+	if r.State != "ALARM" {
+		t.Errorf("receipt state = %s, want ALARM", r.State)
+	}
+}
+
+// securityFormatter is the formatter as the central alerts stack deploys it:
+// its own role in the security account, the bridge role in the management
+// account with the trust policy infra/alertsbridge.go writes, the pipeline
+// role trusting the bridge, and the environment infra/centralalerts.go sets,
+// read by FromEnv as the Lambda does.
+func securityFormatter(t *testing.T, h *harness, securityAdmin aws.Config, security, configPath string) *Deps {
+	t.Helper()
+	ctx := context.Background()
+	cfg := h.deps.Config
+	formatterRole, err := iam.NewFromConfig(securityAdmin).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String(cfg.AlertFormatterRoleName()),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole"}]}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + aws.ToString(formatterRole.Role.Arn) + `"}}}]}`
+	bridge, err := iam.NewFromConfig(h.admin).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String(cfg.AlertsBridgeRoleName()), AssumeRolePolicyDocument: aws.String(bridgeTrust),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The bridge admits the formatter's role and nothing else of the
+	// security account: its administrator is refused.
+	if _, err := awsx.AssumeRole(securityAdmin, aws.ToString(bridge.Role.Arn), "intruder").Credentials.Retrieve(ctx); err == nil {
+		t.Fatal("the security account's administrator assumed the bridge role; only the formatter's role may")
+	}
+
+	// Lambda hands the function its role's credentials in the environment.
+	creds, err := awsx.AssumeRole(securityAdmin, aws.ToString(formatterRole.Role.Arn), "formatter").Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": h.url, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
+		"AWS_SESSION_TOKEN": creds.SessionToken, "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null", EnvConfig: configPath, EnvLogLevel: "WARN", EnvAlertsTopic: "",
+		EnvManagementRole: aws.ToString(bridge.Role.Arn), EnvPipelineRole: h.deps.PipelineRoleARN, EnvLedgerTable: h.deps.Ledger.Table,
+	} {
+		t.Setenv(k, v)
+	}
+	d, err := FromEnv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		cfg  aws.Config
+		want string
+	}{
+		{"its own identity", d.own(), "arn:aws:sts::" + security + ":assumed-role/" + cfg.AlertFormatterRoleName() + "/formatter"},
+		{"its identity in the management account", d.AWS, "arn:aws:sts::" + mgmt + ":assumed-role/" + cfg.AlertsBridgeRoleName() + "/landfall-alert-formatter"},
+	} {
+		id, err := sts.NewFromConfig(c.cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil || aws.ToString(id.Arn) != c.want {
+			t.Fatalf("the formatter's %s = %v (%v), want %s", c.name, aws.ToString(id.Arn), err, c.want)
+		}
+	}
+	return d
+}
