@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -74,26 +75,11 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 		t.Error("the management account has a fan-in queue; alerts must go to the security account")
 	}
 
-	*h.clock = h.clock.Add(10 * time.Minute)
-	sent := len(h.srv.Outbox())
-	if err := h.srv.RecordCloudTrailEvent(member, sampleFor(t, "root-usage.match.console-login.json", member, h.now())); err != nil {
-		t.Fatal(err)
-	}
-	drainFanIn(t, h, formatter, queueARN, central)
-
-	var alerts []awslocal.Email
-	for _, e := range h.srv.Outbox()[sent:] {
-		if e.To == "secops@acme.example" && e.Kind == "notification" {
-			alerts = append(alerts, e)
-		}
-	}
-	if len(alerts) != 1 {
-		t.Fatalf("%d alert emails, want 1 (root usage): %+v", len(alerts), alerts)
-	}
 	alarm := cfg.Naming.Prefix + "-root-usage"
+	email := rootLogin(t, h, member, formatter, queueARN, central)
 	for _, want := range []string{alarm, "workload (" + member + ")", "Who (1 matching CloudTrail record)", "ConsoleLogin by root user"} {
-		if !strings.Contains(alerts[0].Subject+"\n"+alerts[0].Body, want) {
-			t.Errorf("the alert email lacks %q:\n%s\n%s", want, alerts[0].Subject, alerts[0].Body)
+		if !strings.Contains(email, want) {
+			t.Errorf("the alert email lacks %q:\n%s", want, email)
 		}
 	}
 	r, err := h.deps.Ledger.GetReceipt(ctx, member, alarm)
@@ -103,6 +89,44 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	if r.State != "ALARM" {
 		t.Errorf("receipt state = %s, want ALARM", r.State)
 	}
+
+	// Without the bridge role (the management stack not deployed yet) the
+	// formatter of a fresh Lambda still delivers the alert, only without
+	// what it reads in the management account: the name and the "who".
+	if _, err := iam.NewFromConfig(h.admin).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(cfg.AlertsBridgeRoleName())}); err != nil {
+		t.Fatal(err)
+	}
+	cold, err := FromEnv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resetAlarms(t, cloudwatch.NewFromConfig(awsx.AssumeRole(h.admin, awsx.RoleARN(member, cfg.Organization.EntryRoleName), "test")), cfg.Naming.Prefix)
+	email = rootLogin(t, h, member, cold, queueARN, central)
+	if !strings.Contains(email, alarm) || strings.Contains(email, "workload") || strings.Contains(email, "Who (") {
+		t.Errorf("without the bridge the email should name the alarm and neither the account name nor who did it:\n%s", email)
+	}
+}
+
+// rootLogin records a root sign-in in the member account's trail, lets the
+// formatter drain the fan-in queue, and returns the one alert email sent.
+func rootLogin(t *testing.T, h *harness, member string, formatter *Deps, queueARN, central string) string {
+	t.Helper()
+	*h.clock = h.clock.Add(10 * time.Minute)
+	sent := len(h.srv.Outbox())
+	if err := h.srv.RecordCloudTrailEvent(member, sampleFor(t, "root-usage.match.console-login.json", member, h.now())); err != nil {
+		t.Fatal(err)
+	}
+	drainFanIn(t, h, formatter, queueARN, central)
+	var alerts []awslocal.Email
+	for _, e := range h.srv.Outbox()[sent:] {
+		if e.To == "secops@acme.example" && e.Kind == "notification" {
+			alerts = append(alerts, e)
+		}
+	}
+	if len(alerts) != 1 {
+		t.Fatalf("%d alert emails, want 1 (root usage): %+v", len(alerts), alerts)
+	}
+	return alerts[0].Subject + "\n" + alerts[0].Body
 }
 
 // securityFormatter is the formatter as the central alerts stack deploys it:
