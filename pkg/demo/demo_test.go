@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 )
 
@@ -61,6 +62,15 @@ func TestEndToEnd(t *testing.T) {
 	// The alert: the formatted email names the account and the alarm.
 	if rep.AlertEmail == nil || !strings.Contains(rep.AlertEmail.Subject, "payments-prod") || !strings.Contains(rep.AlertEmail.Body, "root") {
 		t.Errorf("alert email = %+v", rep.AlertEmail)
+	}
+	// It was fanned in and formatted where the config says: the central
+	// alerts topic that sent it is in that account.
+	cfg, err := config.Load(filepath.Join(root, "infra", "landfall.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.AlertEmail != nil && !strings.Contains(rep.AlertEmail.TopicARN, ":"+cfg.AlertFanInAccountID()+":") {
+		t.Errorf("the alert email came from %s, want a topic in the fan-in account %s", rep.AlertEmail.TopicARN, cfg.AlertFanInAccountID())
 	}
 	// Drift: exactly the two changes made out of band, then nothing.
 	if len(rep.DriftBefore) != 2 || len(rep.DriftAfter) != 0 {

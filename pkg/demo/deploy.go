@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/localrun"
 )
 
@@ -27,40 +31,93 @@ type resource struct {
 
 // deployment is what the local deploy created: the names the demo needs.
 type deployment struct {
-	tpl             *localrun.Template
-	ledgerTable     string
-	operationsTopic string
-	alertsTopic     string
-	fanInQueueURL   string
-	fanInQueueARN   string
-	formatterARN    string
+	// tpl is the management account's stack; alerts is the security
+	// account's central alerts stack, nil when the fan-in is in tpl.
+	tpl, alerts *localrun.Template
+	ledgerTable string
+	// fanInAdmin acts in the account of the fan-in queue and the formatter,
+	// as Lambda's SQS event source does.
+	fanInAdmin    aws.Config
+	fanInQueueURL string
+	fanInQueueARN string
+	formatterARN  string
+	// formatterCreds are the formatter role's, in the security account.
+	formatterCreds  awslocal.Credentials
 	baseline, sweep localrun.StateMachine
 }
 
+// centralAlertsTemplate is the security account's stack in cdk.out when
+// notifications.centralAlerts is security.
+const centralAlertsTemplate = "landfall-central-alerts.template.json"
+
 // deploy creates, on the local endpoint, the stateful resources of the
-// synthesized stack that the pipeline uses: the ledger table, the topics and
-// their email subscriptions, the fan-in queue with its policy, the pipeline
-// role, and the EventBridge rules with their targets. What CloudFormation
+// synthesized stacks that the pipeline uses: the ledger table, the topics
+// and their email subscriptions, the fan-in queue with its policy, the named
+// roles, and the EventBridge rules with their targets. What CloudFormation
 // would create and nothing reads (log groups, alarms, the dashboard) is
 // left out.
 func (r *run) deploy(ctx context.Context, templatePath string) error {
+	d := &deployment{fanInAdmin: r.admin}
+	r.dep = d
+	var err error
+	if d.tpl, err = r.deployStack(ctx, templatePath, r.mgmt); err != nil {
+		return err
+	}
+	templates := []*localrun.Template{d.tpl}
+	if r.cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
+		security := r.cfg.Organization.SecurityAccountID
+		d.fanInAdmin = r.adminOf(ctx, security)
+		if d.alerts, err = r.deployStack(ctx, filepath.Join(filepath.Dir(templatePath), centralAlertsTemplate), security); err != nil {
+			return err
+		}
+		templates = append(templates, d.alerts)
+		// In AWS the Lambda service assumes the formatter's role; locally the
+		// security account's administrator does, and the formatter runs
+		// with the role's credentials, which the bridge role trusts.
+		role := awsx.AssumeRole(d.fanInAdmin, awsx.RoleARN(security, r.cfg.AlertFormatterRoleName()), "formatter")
+		creds, err := role.Credentials.Retrieve(ctx)
+		if err != nil {
+			return fmt.Errorf("acting as the formatter's role in the security account: %w", err)
+		}
+		d.formatterCreds = awslocal.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
+		r.printf("%s into the security account %s: fan-in queue, formatter, alerts topic; it reaches the ledger through %s\n",
+			centralAlertsTemplate, security, r.cfg.AlertsBridgeRoleName())
+	}
+	for _, tpl := range templates {
+		for _, f := range tpl.Functions {
+			if strings.HasSuffix(f.Package, "/formatter") {
+				d.formatterARN = f.ARN
+			}
+		}
+	}
+	if d.baseline, err = d.tpl.StateMachine("baseline-account"); err != nil {
+		return err
+	}
+	if d.sweep, err = d.tpl.StateMachine("sweep"); err != nil {
+		return err
+	}
+	return r.deployRules(ctx)
+}
+
+// deployStack deploys one synthesized template into an account and returns
+// it read, with its references resolved in that account.
+func (r *run) deployStack(ctx context.Context, templatePath, account string) (*localrun.Template, error) {
 	raw, err := os.ReadFile(templatePath)
 	if err != nil {
-		return fmt.Errorf("reading the synthesized template (%s): %w; run `make synth`", templatePath, err)
+		return nil, fmt.Errorf("reading the synthesized template (%s): %w; run `make synth`", templatePath, err)
 	}
 	var doc struct {
 		Resources map[string]resource `json:"Resources"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return fmt.Errorf("decoding the template (%s): %w", templatePath, err)
+		return nil, fmt.Errorf("decoding the template (%s): %w", templatePath, err)
 	}
-	tpl, err := localrun.ReadTemplate(templatePath, localrun.TemplateOptions{Region: r.home, Account: r.mgmt})
+	tpl, err := localrun.ReadTemplate(templatePath, localrun.TemplateOptions{Region: r.home, Account: account})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	d := &deployment{tpl: tpl}
-	r.dep = d
-	admin := r.admin
+	d := r.dep
+	admin := r.adminOf(ctx, account)
 	for id, res := range doc.Resources {
 		switch res.Type {
 		case "AWS::DynamoDB::Table":
@@ -77,24 +134,16 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 			var arn string
 			if arn, err = tpl.Ref(id); err == nil {
 				_, err = sns.NewFromConfig(admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(arn[strings.LastIndex(arn, ":")+1:])})
-				switch {
-				case strings.Contains(id, "Operations"):
-					d.operationsTopic = arn
-				case strings.Contains(id, "Alerts"):
-					d.alertsTopic = arn
-				}
 			}
 		case "AWS::IAM::Role":
 			var name string
 			if json.Unmarshal(res.Properties["RoleName"], &name) == nil && name != "" {
-				// The pipeline role: in AWS the functions' roles assume it;
-				// locally the functions act as the management account's admin.
 				_, err = iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
-					AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + r.mgmt + `:root"},"Action":"sts:AssumeRole"}]}`)})
+					AssumeRolePolicyDocument: aws.String(localTrust(res.Properties["AssumeRolePolicyDocument"], account))})
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("deploying %s (%s) locally: %w", id, res.Type, err)
+			return nil, fmt.Errorf("deploying %s (%s) locally: %w", id, res.Type, err)
 		}
 	}
 	// Queues after topics: the fan-in queue's policy names the organization.
@@ -105,15 +154,15 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 		var name string
 		_ = json.Unmarshal(res.Properties["QueueName"], &name)
 		if name == "" {
-			continue // the rules' dead-letter queues: nothing reads them locally
+			continue // the dead-letter queues: nothing reads them locally
 		}
 		out, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name),
-			Attributes: map[string]string{"Policy": fanInPolicy(r.home, r.mgmt, name, r.orgID)}})
+			Attributes: map[string]string{"Policy": fanInPolicy(r.home, account, name, r.orgID)}})
 		if err != nil {
-			return fmt.Errorf("deploying %s locally: %w", id, err)
+			return nil, fmt.Errorf("deploying %s locally: %w", id, err)
 		}
 		d.fanInQueueURL = aws.ToString(out.QueueUrl)
-		d.fanInQueueARN = "arn:aws:sqs:" + r.home + ":" + r.mgmt + ":" + name
+		d.fanInQueueARN = "arn:aws:sqs:" + r.home + ":" + account + ":" + name
 	}
 	for id, res := range doc.Resources {
 		if res.Type != "AWS::SNS::Subscription" {
@@ -129,21 +178,24 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 			continue
 		}
 		if _, err := sns.NewFromConfig(admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String(p.Protocol), Endpoint: aws.String(p.Endpoint)}); err != nil {
-			return fmt.Errorf("subscribing %s (%s) locally: %w", p.Endpoint, id, err)
+			return nil, fmt.Errorf("subscribing %s (%s) locally: %w", p.Endpoint, id, err)
 		}
 	}
-	for _, f := range tpl.Functions {
-		if strings.HasSuffix(f.Package, "/formatter") {
-			d.formatterARN = f.ARN
-		}
+	return tpl, nil
+}
+
+// localTrust is the trust policy a named role gets locally. A policy that
+// names a service or another resource of the stack (the Lambda service, the
+// functions' roles) cannot hold here, where the functions run with the
+// credentials the demo hands them: such a role trusts its account instead.
+// A policy of literals, the alerts bridge's, which admits only the security
+// account's formatter role, is kept as synthesized.
+func localTrust(doc json.RawMessage, account string) string {
+	s := string(doc)
+	if len(doc) == 0 || strings.Contains(s, `"Fn::`) || strings.Contains(s, `"Ref"`) || strings.Contains(s, `"Service"`) {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
 	}
-	if d.baseline, err = tpl.StateMachine("baseline-account"); err != nil {
-		return err
-	}
-	if d.sweep, err = tpl.StateMachine("sweep"); err != nil {
-		return err
-	}
-	return r.deployRules(ctx)
+	return s
 }
 
 // fanInPolicy mirrors the template's queue policy: SNS may send on behalf of

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,11 +29,27 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 	if logs == nil {
 		logs = io.Discard
 	}
-	r.printf("building the Lambdas for this machine and starting them (%d functions)\n", len(r.dep.tpl.Functions))
-	fns, err := localrun.ServeFunctions(ctx, r.srv, localrun.NewBuilder(r.opts.ModuleDir, r.opts.BuildDir), r.dep.tpl.Functions,
+	builder := localrun.NewBuilder(r.opts.ModuleDir, r.opts.BuildDir)
+	n := len(r.dep.tpl.Functions)
+	if r.dep.alerts != nil {
+		n += len(r.dep.alerts.Functions)
+	}
+	r.printf("building the Lambdas for this machine and starting them (%d functions)\n", n)
+	fns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.tpl.Functions,
 		localrun.ServeOptions{EndpointURL: r.url, Credentials: creds, Concurrency: 3, Logs: logs})
 	if err != nil {
 		return nil, err
+	}
+	if r.dep.alerts != nil {
+		alertFns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.alerts.Functions,
+			localrun.ServeOptions{EndpointURL: r.url, Credentials: r.dep.formatterCreds, Concurrency: 3, Logs: logs})
+		if err != nil {
+			for _, f := range fns {
+				f.Close()
+			}
+			return nil, err
+		}
+		fns = append(fns, alertFns...)
 	}
 	r.runner = &localrun.Runner{Node: node, Driver: driver, EndpointURL: r.url, Region: r.home, Credentials: creds,
 		Machines: r.dep.tpl.StateMachines, RetryInterval: retryInterval}
@@ -56,7 +71,7 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 		r.feedFormatter(shimCtx)
 	}()
 	r.printf("rules %d, state machines %s and %s, fan-in queue %s\n", len(r.dep.tpl.Rules),
-		r.dep.baseline.Name, r.dep.sweep.Name, filepath.Base(r.dep.fanInQueueURL))
+		r.dep.baseline.Name, r.dep.sweep.Name, strings.TrimPrefix(r.dep.fanInQueueARN, "arn:aws:sqs:"+r.home+":"))
 	return func() {
 		stopShim()
 		<-shimDone
@@ -181,8 +196,8 @@ func (r *run) nameOf(id string) string {
 // formatter: receive batches from the fan-in queue, invoke the function,
 // and delete what it did not report as failed.
 func (r *run) feedFormatter(ctx context.Context) {
-	q := sqs.NewFromConfig(r.admin)
-	fn := lambda.NewFromConfig(r.admin)
+	q := sqs.NewFromConfig(r.dep.fanInAdmin)
+	fn := lambda.NewFromConfig(r.dep.fanInAdmin)
 	for ctx.Err() == nil {
 		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(r.dep.fanInQueueURL), MaxNumberOfMessages: 10})
 		if err != nil || len(out.Messages) == 0 {

@@ -119,10 +119,35 @@ func (r *run) alert(ctx context.Context) {
 		return
 	}
 	r.rep.AlertEmail = email
-	r.check("alert delivered", strings.Contains(email.Body, id), "metric filter -> alarm -> SNS -> central fan-in -> formatter -> email in %.1fs", time.Since(sent).Seconds())
+	where := "the management account"
+	if r.dep.alerts != nil {
+		where = "the security account"
+	}
+	r.check("alert delivered", strings.Contains(email.Body, id), "metric filter -> alarm -> SNS -> central fan-in in %s -> formatter -> email in %.1fs",
+		where, time.Since(sent).Seconds())
+	r.checkReceipt(ctx, id, r.cfg.Naming.Prefix+"-root-usage")
 	r.check("alert says who", strings.Contains(email.Body, "ConsoleLogin by root user") && strings.Contains(email.Body, "from 198.51.100.23"),
 		"the formatter found the CloudTrail record behind the alarm: principal, source IP, MFA")
 	r.printf("\n  To: %s\n  Subject: %s\n\n%s\n", email.To, email.Subject, indent(email.Body, "  | "))
+}
+
+// checkReceipt waits for the receipt the formatter writes to the ledger
+// after it delivered an alarm's alert; from the security account it writes
+// through the management account's alerts bridge role.
+func (r *run) checkReceipt(ctx context.Context, account, alarm string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		receipt, err := r.ledger().GetReceipt(ctx, account, alarm)
+		if err == nil && receipt.State == "ALARM" {
+			r.check("delivery recorded", true, "the formatter wrote the receipt for %s to the ledger in the management account", alarm)
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			r.check("delivery recorded", false, "no ALARM receipt for %s in the ledger within 10s: %v", alarm, err)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func replaceEventTime(record string, t time.Time) string {
