@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,35 +77,15 @@ func TestPropsFromConfigRejectsOrganizationID(t *testing.T) {
 
 func TestNoForwarderInUSEast1(t *testing.T) {
 	// GIVEN a home region of us-east-1, where Organizations events arrive directly
-	cfg := loadTestConfig(t, strings.Replace(testConfig, "homeRegion: eu-west-1", "homeRegion: us-east-1", 1))
-	_, buildDir, err := writeFixtures(t.TempDir(), testConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	props, err := propsFromConfig(cfg, deploySettings{OrganizationID: testOrganizationID, BuildDir: buildDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// WHEN the stacks are added (constructing is enough; nothing is synthesized)
-	app := awscdk.NewApp(nil)
-	addStacks(app, props)
+	// WHEN the stacks are added
+	stacks := constructStacks(t, strings.Replace(testConfig, "homeRegion: eu-west-1", "homeRegion: us-east-1", 1))
 	// THEN there is only the pipeline stack
-	var stacks []string
-	for _, c := range *app.Node().Children() {
-		if awscdk.Stack_IsStack(c) != nil && *awscdk.Stack_IsStack(c) {
-			stacks = append(stacks, *c.Node().Id())
-		}
-	}
-	if strings.Join(stacks, ",") != stackName {
-		t.Fatalf("stacks = %v, want only %s", stacks, stackName)
+	if len(stacks) != 1 || *stacks[0].Node().Id() != stackName {
+		t.Fatalf("stacks = %v, want only %s", stackIDs(stacks), stackName)
 	}
 }
 
 func TestAlertFanInPlacement(t *testing.T) {
-	_, buildDir, err := writeFixtures(t.TempDir(), testConfig)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		centralAlerts string
 		// wantStacks are the app's stacks; the forwarder is there because the home region is eu-west-1.
@@ -118,35 +99,54 @@ func TestAlertFanInPlacement(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.centralAlerts, func(t *testing.T) {
-			// GIVEN the test config with notifications.centralAlerts set
-			yaml := strings.Replace(testConfig, "notifications:\n", "notifications:\n  centralAlerts: "+tt.centralAlerts+"\n", 1)
-			yaml = strings.Replace(yaml, "  homeRegion: eu-west-1\n", "  homeRegion: eu-west-1\n  securityAccountId: \"333333333333\"\n", 1)
-			props, err := propsFromConfig(loadTestConfig(t, yaml), deploySettings{OrganizationID: testOrganizationID, BuildDir: buildDir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// WHEN the stacks are added (constructing is enough; nothing is synthesized)
-			app := awscdk.NewApp(nil)
-			addStacks(app, props)
+			// GIVEN the config with a security account and notifications.centralAlerts set
+			// WHEN the stacks are added
+			stacks := constructStacks(t, strings.Replace(securityConfig, "centralAlerts: security", "centralAlerts: "+tt.centralAlerts, 1))
 			// THEN the fan-in and the formatter are in exactly one stack, or none
-			var stacks []string
-			for _, c := range *app.Node().Children() {
-				if !*awscdk.Stack_IsStack(c) {
-					continue
-				}
-				stacks = append(stacks, *c.Node().Id())
-				hasFanIn := c.Node().TryFindChild(jsii.String("AlertFanIn")) != nil
-				hasFormatter := c.Node().TryFindChild(jsii.String("Formatter")) != nil ||
-					(c.Node().TryFindChild(jsii.String("Functions")) != nil &&
-						c.Node().FindChild(jsii.String("Functions")).Node().TryFindChild(jsii.String("Formatter")) != nil)
-				want := *c.Node().Id() == tt.fanInIn
-				if hasFanIn != want || hasFormatter != want {
-					t.Errorf("stack %s: fan-in %t, formatter %t, want %t", *c.Node().Id(), hasFanIn, hasFormatter, want)
-				}
+			if got := stackIDs(stacks); !slices.Equal(got, tt.wantStacks) {
+				t.Errorf("stacks = %v, want %v", got, tt.wantStacks)
 			}
-			if strings.Join(stacks, ",") != strings.Join(tt.wantStacks, ",") {
-				t.Errorf("stacks = %v, want %v", stacks, tt.wantStacks)
+			for _, st := range stacks {
+				hasFanIn := st.Node().TryFindChild(jsii.String("AlertFanIn")) != nil
+				hasFormatter := st.Node().TryFindChild(jsii.String("Formatter")) != nil ||
+					(st.Node().TryFindChild(jsii.String("Functions")) != nil &&
+						st.Node().FindChild(jsii.String("Functions")).Node().TryFindChild(jsii.String("Formatter")) != nil)
+				want := *st.Node().Id() == tt.fanInIn
+				if hasFanIn != want || hasFormatter != want {
+					t.Errorf("stack %s: fan-in %t, formatter %t, want %t", *st.Node().Id(), hasFanIn, hasFormatter, want)
+				}
 			}
 		})
 	}
+}
+
+// constructStacks maps a config onto the app's stacks, in order, without synthesizing them (constructing
+// is enough for what the callers check, and much faster).
+func constructStacks(t *testing.T, yaml string) []awscdk.Stack {
+	t.Helper()
+	_, buildDir, err := writeFixtures(t.TempDir(), testConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := propsFromConfig(loadTestConfig(t, yaml), deploySettings{OrganizationID: testOrganizationID, BuildDir: buildDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := awscdk.NewApp(nil)
+	addStacks(app, props)
+	var stacks []awscdk.Stack
+	for _, c := range *app.Node().Children() {
+		if *awscdk.Stack_IsStack(c) {
+			stacks = append(stacks, c.(awscdk.Stack))
+		}
+	}
+	return stacks
+}
+
+func stackIDs(stacks []awscdk.Stack) []string {
+	var ids []string
+	for _, st := range stacks {
+		ids = append(ids, *st.Node().Id())
+	}
+	return ids
 }
