@@ -67,7 +67,7 @@ diff: tools build ## show what a deploy would change in the organization (needs 
 	PATH="$(TOOL_PATH)" cdk diff $(CDK_ARGS)
 
 .PHONY: deploy
-deploy: tools build ## deploy to the management account (needs credentials and cdk bootstrap)
+deploy: tools build ## deploy every stack: the management account's, and the security account's with centralAlerts: security (needs credentials and cdk bootstrap)
 	PATH="$(TOOL_PATH)" cdk deploy --all $(CDK_ARGS)
 
 .PHONY: demo
