@@ -2,12 +2,16 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/landfall/landfall/pkg/config"
 )
 
 var confirmToken = regexp.MustCompile(`Token=([^&\s]+)`)
@@ -150,4 +154,79 @@ func mustPlan(t *testing.T, f *fixture, e *Engine) Plan {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// TestAlertsTopicFanInMoves changes notifications.centralAlerts from the
+// management account to the security account after an account was
+// baselined: the next run subscribes the new queue and removes the old
+// subscription, so alerts are not delivered twice.
+func TestAlertsTopicFanInMoves(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const security = "999988887777"
+	queues := map[string]string{} // account -> queue ARN
+	for _, account := range []string{mgmt, security} {
+		arn := "arn:aws:sqs:us-east-1:" + account + ":acme-alert-fanin"
+		policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + arn + `"}]}`
+		owner := mustConfig(t, f.url, f.srv.AdminCredentials(account))
+		if _, err := sqs.NewFromConfig(owner).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("acme-alert-fanin"), Attributes: map[string]string{"Policy": policy}}); err != nil {
+			t.Fatal(err)
+		}
+		queues[account] = arn
+	}
+	e := itemEngine("alerts-topic")
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	// The management account's formatter confirms the subscription.
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	confirmFromQueue(t, f, queues[mgmt])
+
+	moved := *f.spec.Config
+	moved.Organization.SecurityAccountID = security
+	moved.Notifications.CentralAlerts = config.CentralAlertsSecurity
+	f.spec.Config = &moved
+	plan := mustPlan(t, f, e)
+	got := actions(plan)
+	old, next := "alerts-topic subscription/sqs:"+queues[mgmt], "alerts-topic subscription/sqs:"+queues[security]
+	if got[old] != Update || got[next] != Create {
+		t.Fatalf("after the move, want the old fan-in unsubscribed and the new one subscribed:\n%s", plan)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	confirmFromQueue(t, f, queues[security])
+	subs, err := findSubscriptionsByTopic(ctx, sns.NewFromConfig(f.cfg), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sqsEndpoints []string
+	for _, s := range subs {
+		if aws.ToString(s.Protocol) == "sqs" {
+			sqsEndpoints = append(sqsEndpoints, aws.ToString(s.Endpoint))
+		}
+	}
+	if len(sqsEndpoints) != 1 || sqsEndpoints[0] != queues[security] {
+		t.Fatalf("queue subscriptions after the move = %v, want only %s", sqsEndpoints, queues[security])
+	}
+	if again := mustPlan(t, f, e); actions(again)[next] != Unchanged || again.Count()[Update]+again.Count()[Create] != 0 {
+		t.Fatalf("after the move was applied:\n%s", again)
+	}
+}
+
+// confirmFromQueue confirms the subscription whose confirmation message
+// waits on a fan-in queue, as the formatter does.
+func confirmFromQueue(t *testing.T, f *fixture, queueARN string) {
+	t.Helper()
+	for _, body := range f.srv.ReceiveAll(queueARN) {
+		var m struct{ Type, TopicArn, Token string }
+		if json.Unmarshal([]byte(body), &m) != nil || m.Type != "SubscriptionConfirmation" {
+			continue
+		}
+		if _, err := sns.NewFromConfig(f.cfg).ConfirmSubscription(context.Background(), &sns.ConfirmSubscriptionInput{TopicArn: aws.String(m.TopicArn), Token: aws.String(m.Token)}); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no subscription confirmation on %s", queueARN)
 }
