@@ -40,13 +40,7 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 	}
 
 	member := h.vend(t, "workload")
-	st, err := h.deps.Describe(ctx, createdEvent(t, member, "event-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.run(t, st); err != nil {
-		t.Fatal(err)
-	}
+	h.baseline(t, member)
 	formatter() // confirms the account topic's subscription to the central queue
 	owner, err := awslocal.SDKConfig(ctx, h.url, h.srv.AdminCredentials(member), "us-east-1")
 	if err != nil {

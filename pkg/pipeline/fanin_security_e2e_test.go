@@ -60,13 +60,7 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	formatter := securityFormatter(t, h, securityAdmin, security, configPath)
 
 	member := h.vend(t, "workload")
-	st, err := h.deps.Describe(ctx, createdEvent(t, member, "event-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.run(t, st); err != nil {
-		t.Fatal(err)
-	}
+	h.baseline(t, member)
 	// The baseline subscribed the member's topic to the security account's
 	// queue; the formatter confirms it, and the management account has no
 	// fan-in queue at all.

@@ -104,6 +104,19 @@ func (h *harness) vend(t *testing.T, name string) string {
 	return aws.ToString(st.CreateAccountStatus.AccountId)
 }
 
+// baseline runs BaselineAccount for an account, as its CreateAccountResult
+// event would start it.
+func (h *harness) baseline(t *testing.T, accountID string) {
+	t.Helper()
+	st, err := h.deps.Describe(context.Background(), createdEvent(t, accountID, "created-"+accountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.run(t, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // createdEvent is the CreateAccountResult sample with the account id and
 // event id replaced.
 func createdEvent(t *testing.T, accountID, eventID string) []byte {
@@ -259,13 +272,7 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	ctx := context.Background()
 	done := h.vend(t, "done")
 	missing := h.vend(t, "missing")
-	st, err := h.deps.Describe(ctx, createdEvent(t, done, "event-1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.run(t, st); err != nil {
-		t.Fatal(err)
-	}
+	h.baseline(t, done)
 	out, err := h.deps.Sweep(ctx)
 	if err != nil {
 		t.Fatal(err)
