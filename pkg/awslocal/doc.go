@@ -107,7 +107,9 @@
 //
 // Identity-based policies of the caller are not evaluated: any principal
 // may call any operation in its own account (trust and resource policies are
-// evaluated). Eventual consistency is not simulated except for new accounts
+// evaluated). pkg/baseline's TestExecutionPolicyAllowsEveryCall checks
+// statically that the execution role's policy names every action the engine
+// calls; infra's tests pin the pipeline's roles. Eventual consistency is not simulated except for new accounts
 // (MakeUnreachable). AWS's API Call events from CloudTrail reach EventBridge
 // even without a trail in the account. Service-specific differences are
 // listed in each service file's header.

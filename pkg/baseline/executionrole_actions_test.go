@@ -1,0 +1,129 @@
+package baseline
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// sdkInput finds every request the code builds: each operation's input
+// struct, by SDK package and operation ("sns.SubscribeInput{").
+var sdkInput = regexp.MustCompile(`\b([a-z0-9]+)\.([A-Z][A-Za-z0-9]*)Input\{`)
+
+// iamPrefixes maps an SDK package to its service's IAM action prefix.
+var iamPrefixes = map[string]string{
+	"accessanalyzer": "access-analyzer", "account": "account", "budgets": "budgets", "cloudtrail": "cloudtrail",
+	"cloudwatch": "cloudwatch", "cloudwatchlogs": "logs", "configservice": "config", "ec2": "ec2",
+	"eventbridge": "events", "guardduty": "guardduty", "iam": "iam", "kms": "kms", "s3": "s3", "s3control": "s3",
+	"securityhub": "securityhub", "sns": "sns", "sts": "sts",
+}
+
+// iamActionNames are the operations authorized by an action of another name
+// ("" for none), per the services' authorization references.
+var iamActionNames = map[string]string{
+	"budgets.CreateBudget": "ModifyBudget", "budgets.UpdateBudget": "ModifyBudget", "budgets.DeleteBudget": "ModifyBudget",
+	"budgets.CreateNotification": "ModifyBudget", "budgets.DeleteNotification": "ModifyBudget", "budgets.UpdateNotification": "ModifyBudget",
+	"budgets.CreateSubscriber": "ModifyBudget", "budgets.DeleteSubscriber": "ModifyBudget",
+	"budgets.DescribeBudget": "ViewBudget", "budgets.DescribeNotificationsForBudget": "ViewBudget",
+	"budgets.DescribeSubscribersForNotification": "ViewBudget",
+	"s3.HeadBucket": "ListBucket", "s3.PutBucketEncryption": "PutEncryptionConfiguration",
+	"s3.GetBucketEncryption": "GetEncryptionConfiguration", "s3.PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+	"s3.GetPublicAccessBlock":        "GetBucketPublicAccessBlock",
+	"s3control.PutPublicAccessBlock": "PutAccountPublicAccessBlock", "s3control.GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+	"sts.GetCallerIdentity": "",
+}
+
+// notAsExecutionRole are the calls of those files made with other
+// credentials.
+var notAsExecutionRole = map[string]string{
+	"sts.AssumeRole": "executionrole.go proves the new role can be assumed, as the pipeline role (infra/functions.go grants it)",
+}
+
+// memberAccountCalls are the files whose AWS calls run inside member
+// accounts as the execution role: the whole engine, and the pipeline's
+// readiness check and "who did it" search.
+func memberAccountCalls(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+	return append(files, "../pipeline/enter.go", "../pipeline/enrich.go")
+}
+
+// TestExecutionPolicyAllowsEveryCall checks that the execution role's
+// policy names the IAM action of every operation the engine can call. The
+// local endpoint does not evaluate identity policies, so without this a
+// missing action would only show as AccessDenied in a real account. It
+// checks actions only, not resources and conditions.
+func TestExecutionPolicyAllowsEveryCall(t *testing.T) {
+	f := newFixture(t)
+	// Every optional item on, so the bootstrap user's statement is there too.
+	p := *f.spec.Profile
+	p.Items.Findings.BootstrapUser, p.Items.Findings.DeleteBootstrapUser = "bootstrap", true
+	f.spec.Profile = &p
+	policy := executionPolicy(f.spec)
+
+	actions := map[string][]string{} // IAM action -> where
+	for _, file := range memberAccountCalls(t) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range sdkInput.FindAllStringSubmatch(string(src), -1) {
+			pkg, op := m[1], m[2]
+			if _, ok := notAsExecutionRole[pkg+"."+op]; ok {
+				continue
+			}
+			prefix, ok := iamPrefixes[pkg]
+			if !ok {
+				t.Errorf("%s: %s.%sInput: no IAM prefix for SDK package %q; add it to iamPrefixes", file, pkg, op, pkg)
+				continue
+			}
+			name, renamed := iamActionNames[pkg+"."+op]
+			if !renamed {
+				name = op
+			}
+			if name == "" {
+				continue
+			}
+			action := prefix + ":" + name
+			actions[action] = append(actions[action], filepath.Base(file))
+		}
+	}
+	if len(actions) < 80 {
+		t.Fatalf("found only %d actions; the scan of the engine's calls is broken", len(actions))
+	}
+	names := make([]string, 0, len(actions))
+	for a := range actions {
+		names = append(names, a)
+	}
+	sort.Strings(names)
+	for _, a := range names {
+		if !policyAllowsAction(policy, a) {
+			t.Errorf("the execution policy does not allow %s (called in %s)", a, strings.Join(slices.Compact(actions[a]), ", "))
+		}
+	}
+}
+
+// policyAllowsAction reports whether an Allow statement names the action,
+// IAM's case-insensitive wildcard match.
+func policyAllowsAction(p iamPolicy, action string) bool {
+	for _, s := range p.Statement {
+		if s.Effect != "Allow" {
+			continue
+		}
+		for _, pattern := range s.Action {
+			re := "^" + strings.ReplaceAll(regexp.QuoteMeta(strings.ToLower(pattern)), `\*`, ".*") + "$"
+			if regexp.MustCompile(re).MatchString(strings.ToLower(action)) {
+				return true
+			}
+		}
+	}
+	return false
+}
