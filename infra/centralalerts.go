@@ -18,6 +18,8 @@ type CentralAlertsStackProps struct {
 	OperationsEmails []string
 	// ChatSecretNames are secrets in the security account holding the chat webhook URLs.
 	ChatSecretNames []string
+	// MemberAlertsTopicName is the alerts topic the baseline creates in every account.
+	MemberAlertsTopicName string
 	// FormatterRoleName is fixed because the management account's bridge role trusts it by name.
 	FormatterRoleName string
 	// The management account's parts the formatter uses: they are named, not referenced, because a stack
@@ -55,10 +57,11 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 		Description: jsii.String("Runs the landfall formatter function"),
 	})
 	formatter := newFunction(stack, spec, &FunctionsProps{
-		BuildDir:        props.BuildDir,
-		AlertsTopic:     topics.Alerts,
-		ChatSecretNames: props.ChatSecretNames,
-		LogLevel:        props.LogLevel,
+		BuildDir:              props.BuildDir,
+		AlertsTopic:           topics.Alerts,
+		ChatSecretNames:       props.ChatSecretNames,
+		MemberAlertsTopicName: props.MemberAlertsTopicName,
+		LogLevel:              props.LogLevel,
 	}, role)
 	managementRole := func(name string) *string {
 		return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *stack.Partition(), ":iam::", props.ManagementAccountID, ":role/", name))

@@ -169,7 +169,7 @@ func TestCentralAlertsFormatterIsLeastPrivilege(t *testing.T) {
 			t.Errorf("the formatter in the security account is allowed %s", action)
 		}
 	}
-	for _, action := range []string{"sts:AssumeRole", "sns:Publish", "secretsmanager:GetSecretValue", "sqs:ReceiveMessage"} {
+	for _, action := range []string{"sts:AssumeRole", "sns:Publish", "secretsmanager:GetSecretValue", "sqs:ReceiveMessage", "sns:ConfirmSubscription"} {
 		if !hasAction(statements, action) {
 			t.Errorf("the formatter in the security account is not allowed %s", action)
 		}

@@ -124,7 +124,10 @@ type FunctionsProps struct {
 	PipelineRoleName string
 	// ChatSecretNames are the Secrets Manager secrets holding chat webhook URLs the formatter posts to.
 	ChatSecretNames []string
-	LogLevel        string
+	// MemberAlertsTopicName is every member account's alerts topic ((*config.Config).AlertsTopicName),
+	// whose subscriptions to the fan-in queue the formatter confirms.
+	MemberAlertsTopicName string
+	LogLevel              string
 }
 
 // Functions holds the pipeline's Lambda functions.
@@ -271,6 +274,20 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	if spec.publishAlerts && len(props.ChatSecretNames) > 0 {
 		fn.AddToRolePolicy(chatSecretsStatement(fn, props.ChatSecretNames))
 	}
+	if spec.publishAlerts {
+		fn.AddToRolePolicy(confirmSubscriptionsStatement(fn, props.MemberAlertsTopicName))
+	}
+}
+
+// confirmSubscriptionsStatement lets the formatter confirm member accounts' alerts topics' subscriptions to
+// the fan-in queue. It confirms with a signed call, so that only the topic's and the queue's owners may
+// unsubscribe, and a signed call needs the action. Accounts appear after deployment, so account and
+// region are wildcards; the topic name is landfall's.
+func confirmSubscriptionsStatement(scope constructs.Construct, topicName string) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sns:ConfirmSubscription"),
+		Resources: &[]*string{awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Stack_Of(scope).Partition(), ":sns:*:*:", topicName))},
+	})
 }
 
 // chatSecretsStatement lets the formatter read the chat webhook URLs, and

@@ -251,3 +251,26 @@ func TestOnlyTheFormatterReadsTheChatSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatterConfirmsOnlyMemberAlertsTopics: the formatter confirms the fan-in subscriptions of member
+// accounts' alerts topics with a signed call, in either placement, and of no other topic.
+func TestFormatterConfirmsOnlyMemberAlertsTopics(t *testing.T) {
+	synthesizeSecurityFanIn(t)
+	for name, tmpl := range map[string]template{"management": synthesized.mainJSON, "security": securitySynth.alertsJSON} {
+		var resources [][]any
+		for fn, statements := range functionStatements(t, tmpl) {
+			for _, s := range statements {
+				if !slices.Contains(s.actions, "sns:ConfirmSubscription") {
+					continue
+				}
+				if fn != formatterSpec().description {
+					t.Errorf("%s: %q may confirm subscriptions", name, fn)
+				}
+				resources = append(resources, s.resources)
+			}
+		}
+		if want := [][]any{{"arn:aws:sns:*:*:acme-alerts"}}; !reflect.DeepEqual(resources, want) {
+			t.Errorf("%s: sns:ConfirmSubscription resources = %v, want %v", name, resources, want)
+		}
+	}
+}

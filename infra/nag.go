@@ -31,6 +31,8 @@ const (
 	reasonSyncExecutions = "The .sync integration must describe and stop the executions it starts; their names " +
 		"are generated, so only the state machine part of the execution ARN is fixed."
 	reasonDeadLetterQueue = "This queue is itself a dead-letter queue of EventBridge rule targets."
+	reasonMemberTopics    = "Member accounts appear after deployment, so the account and region of their alerts " +
+		"topics are wildcards; the topic name is landfall's, and the action only confirms a subscription with its token."
 )
 
 // acknowledgeNag attaches acks to every CloudFormation resource under scope. Call it once per subtree: a
@@ -59,6 +61,9 @@ func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsP
 	}
 	if spec.publishOperations || spec.publishAlerts {
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
+	}
+	if spec.publishAlerts {
+		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":sns:*:*:" + props.MemberAlertsTopicName + "]", reasonMemberTopics})
 	}
 	return acks
 }

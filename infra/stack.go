@@ -25,6 +25,8 @@ type LandfallStackProps struct {
 	// AlertsBridge is set when the fan-in is in the security account.
 	AlertsBridge    *AlertsBridgeProps
 	ChatSecretNames []string
+	// MemberAlertsTopicName is the alerts topic the baseline creates in every account.
+	MemberAlertsTopicName string
 	// Physical names the operator command line derives from the config (pkg/config naming.go).
 	LedgerTableName          string
 	BaselineStateMachineName string
@@ -58,17 +60,18 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 	})
 	ledger := NewLedger(stack, jsii.String("Ledger"), &LedgerProps{TableName: props.LedgerTableName})
 	functions := NewFunctions(stack, jsii.String("Functions"), &FunctionsProps{
-		BuildDir:          props.BuildDir,
-		Ledger:            ledger,
-		OperationsTopic:   topics.Operations,
-		AlertsTopic:       topics.Alerts,
-		AlertsBridge:      props.AlertsBridge,
-		OrganizationID:    props.OrganizationID,
-		EntryRoleName:     props.EntryRoleName,
-		ExecutionRoleName: props.ExecutionRoleName,
-		PipelineRoleName:  props.PipelineRoleName,
-		ChatSecretNames:   props.ChatSecretNames,
-		LogLevel:          props.LogLevel,
+		BuildDir:              props.BuildDir,
+		Ledger:                ledger,
+		OperationsTopic:       topics.Operations,
+		AlertsTopic:           topics.Alerts,
+		AlertsBridge:          props.AlertsBridge,
+		OrganizationID:        props.OrganizationID,
+		EntryRoleName:         props.EntryRoleName,
+		ExecutionRoleName:     props.ExecutionRoleName,
+		PipelineRoleName:      props.PipelineRoleName,
+		ChatSecretNames:       props.ChatSecretNames,
+		MemberAlertsTopicName: props.MemberAlertsTopicName,
+		LogLevel:              props.LogLevel,
 	})
 	pipeline := NewPipeline(stack, jsii.String("Pipeline"), &PipelineProps{
 		Functions:             functions,

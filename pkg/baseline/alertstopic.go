@@ -49,11 +49,11 @@ type alertsTopic struct {
 // alertsTopicARN is the home region's alerts topic of the spec's account.
 // Topic ARNs follow from the name, so later items need no lookup.
 func alertsTopicARN(spec *Spec, region string) string {
-	return "arn:aws:sns:" + region + ":" + spec.Account.ID + ":" + spec.Name("alerts")
+	return "arn:aws:sns:" + region + ":" + spec.Account.ID + ":" + spec.Config.AlertsTopicName()
 }
 
 func desiredAlertsTopic(s *Spec, region string) alertsTopic {
-	t := alertsTopic{Name: s.Name("alerts"), ARN: alertsTopicARN(s, region), KeyAlias: "alias/" + s.Name("alerts"), Emails: s.AlertEmails,
+	t := alertsTopic{Name: s.Config.AlertsTopicName(), ARN: alertsTopicARN(s, region), KeyAlias: "alias/" + s.Name("alerts"), Emails: s.AlertEmails,
 		FanInQueue: s.Config.AlertFanInQueueName()}
 	account := s.Account.ID
 	owner := []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",

@@ -58,6 +58,11 @@ func (c *Config) PipelineRoleName() string { return c.Naming.Prefix + "-pipeline
 // and the baseline must agree on it.
 func (c *Config) AlertFanInQueueName() string { return c.Naming.Prefix + "-alert-fanin" }
 
+// AlertsTopicName is the fixed name of every account's alerts topic: the
+// baseline creates it, and the formatter is allowed to confirm its
+// subscriptions to the fan-in queue by this name.
+func (c *Config) AlertsTopicName() string { return c.Naming.Prefix + "-alerts" }
+
 // AlertFanInAccountID is the account that receives every account's alerts:
 // the management account, the security account, or none ("") when central
 // alerting is off.
