@@ -199,6 +199,9 @@ func TestManagementStackWithCentralAlertsInTheSecurityAccount(t *testing.T) {
 		s.main.ResourcePropertiesCountIs(jsii.String("AWS::SQS::Queue"), map[string]any{"QueueName": "acme-alert-fanin"}, jsii.Number(0))
 	})
 	check(t, func() { s.main.ResourceCountIs(jsii.String("AWS::SNS::Topic"), jsii.Number(1)) })
+	check(t, func() {
+		s.main.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{"Description": "Encrypts landfall's operations topic."})
+	})
 	check(t, func() { s.main.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(0)) })
 	// AND the bridge role trusts exactly the security account's formatter role
 	bridgeID := ""

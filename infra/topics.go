@@ -38,8 +38,12 @@ func NewTopics(scope constructs.Construct, id *string, props *TopicsProps) *Topi
 		props = &TopicsProps{}
 	}
 	construct := constructs.NewConstruct(scope, id)
+	description := "Encrypts landfall's operations topic."
+	if props.Alerts {
+		description = "Encrypts landfall's operations and alerts topics and the alert fan-in queue."
+	}
 	key := awskms.NewKey(construct, jsii.String("Key"), &awskms.KeyProps{
-		Description:       jsii.String("Encrypts landfall's operations and alerts topics and the alert fan-in queue."),
+		Description:       jsii.String(description),
 		EnableKeyRotation: jsii.Bool(true),
 	})
 	// CloudWatch alarms publish to the operations topic; SNS encrypts with the caller's data key, so the
