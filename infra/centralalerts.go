@@ -5,6 +5,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // CentralAlertsStackProps configures NewCentralAlertsStack.
@@ -71,9 +73,9 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 		Actions:   jsii.Strings("sts:AssumeRole"),
 		Resources: &[]*string{bridge},
 	}))
-	formatter.AddEnvironment(jsii.String(envManagementRole), bridge, nil)
-	formatter.AddEnvironment(jsii.String(envPipelineRole), managementRole(props.PipelineRoleName), nil)
-	formatter.AddEnvironment(jsii.String(envLedgerTable), jsii.String(props.LedgerTableName), nil)
+	formatter.AddEnvironment(jsii.String(pipeline.EnvManagementRole), bridge, nil)
+	formatter.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), managementRole(props.PipelineRoleName), nil)
+	formatter.AddEnvironment(jsii.String(pipeline.EnvLedgerTable), jsii.String(props.LedgerTableName), nil)
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
 		OrganizationID: props.OrganizationID,
 		QueueName:      props.QueueName,

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // securityAccount hosts the alert fan-in in securityConfig.
@@ -124,12 +126,12 @@ func TestCentralAlertsFanIn(t *testing.T) {
 			"MemorySize":    spec.memoryMiB,
 			"Timeout":       spec.timeoutSeconds,
 			"Environment": map[string]any{"Variables": map[string]any{
-				envConfig:         "/var/task/landfall.yaml",
-				envLogLevel:       defaultLogLevel,
-				envAlertsTopic:    map[string]any{"Ref": "TopicsAlerts790CC8DD"},
-				envManagementRole: "arn:aws:iam::111111111111:role/acme-alerts-bridge",
-				envPipelineRole:   "arn:aws:iam::111111111111:role/acme-pipeline",
-				envLedgerTable:    "acme-ledger",
+				pipeline.EnvConfig:         "/var/task/landfall.yaml",
+				pipeline.EnvLogLevel:       defaultLogLevel,
+				pipeline.EnvAlertsTopic:    map[string]any{"Ref": "TopicsAlerts790CC8DD"},
+				pipeline.EnvManagementRole: "arn:aws:iam::111111111111:role/acme-alerts-bridge",
+				pipeline.EnvPipelineRole:   "arn:aws:iam::111111111111:role/acme-pipeline",
+				pipeline.EnvLedgerTable:    "acme-ledger",
 			}},
 		})
 	})

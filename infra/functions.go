@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // Every function asset directory holds the binary and a copy of the config file. The copy is how the config
@@ -33,17 +35,6 @@ const (
 // functionLogRetention keeps pipeline logs long enough to investigate a failed baseline reported in a
 // quarterly review, without paying for them forever.
 const functionLogRetention = awslogs.RetentionDays_THREE_MONTHS
-
-// Environment variable names read by functions/<name>/main.go.
-const (
-	envLedgerTable     = "LEDGER_TABLE"
-	envOperationsTopic = "OPERATIONS_TOPIC_ARN"
-	envAlertsTopic     = "ALERTS_TOPIC_ARN"
-	envConfig          = "CONFIG"
-	envLogLevel        = "LOG_LEVEL"
-	envPipelineRole    = "PIPELINE_ROLE_ARN"
-	envManagementRole  = "MANAGEMENT_ROLE_ARN"
-)
 
 // Function names: the directory under functions/ and under the build directory.
 const (
@@ -200,7 +191,7 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 		fn := newFunction(construct, spec, props, roles[spec.name])
 		if spec.assumeRole {
 			fn.AddToRolePolicy(assumePipelineRoleStatement(pipelineRole))
-			fn.AddEnvironment(jsii.String(envPipelineRole), pipelineRole.RoleArn(), nil)
+			fn.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), pipelineRole.RoleArn(), nil)
 		}
 		built[spec.name] = fn
 	}
@@ -219,17 +210,17 @@ func newFunction(scope constructs.Construct, spec functionSpec, props *Functions
 		Retention: functionLogRetention,
 	})
 	env := map[string]*string{
-		envConfig:   jsii.String(lambdaTaskRoot + "/" + assetConfigFile),
-		envLogLevel: jsii.String(props.LogLevel),
+		pipeline.EnvConfig:   jsii.String(lambdaTaskRoot + "/" + assetConfigFile),
+		pipeline.EnvLogLevel: jsii.String(props.LogLevel),
 	}
 	if spec.ledger != ledgerNone {
-		env[envLedgerTable] = props.Ledger.TableName()
+		env[pipeline.EnvLedgerTable] = props.Ledger.TableName()
 	}
 	if spec.publishOperations {
-		env[envOperationsTopic] = props.OperationsTopic.TopicArn()
+		env[pipeline.EnvOperationsTopic] = props.OperationsTopic.TopicArn()
 	}
 	if spec.publishAlerts {
-		env[envAlertsTopic] = props.AlertsTopic.TopicArn()
+		env[pipeline.EnvAlertsTopic] = props.AlertsTopic.TopicArn()
 	}
 	// An explicit role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole
 	// managed policy, which may write to every log group in the account; this role may only write to

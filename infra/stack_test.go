@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/landfall/landfall/pkg/orgevents"
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 func TestLambdaFunctions(t *testing.T) {
@@ -32,8 +33,8 @@ func TestLambdaFunctions(t *testing.T) {
 					"Timeout":       spec.timeoutSeconds,
 					"TracingConfig": map[string]any{"Mode": "Active"},
 					"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
-						envConfig:   "/var/task/landfall.yaml",
-						envLogLevel: defaultLogLevel,
+						pipeline.EnvConfig:   "/var/task/landfall.yaml",
+						pipeline.EnvLogLevel: defaultLogLevel,
 					})},
 				})
 			})
