@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -25,8 +24,7 @@ type AlertsBridgeProps struct {
 // organization it reads account names, OUs and tags from, and the pipeline role it enters accounts through
 // to read the trail behind an alarm. The caller lets the bridge assume the pipeline role.
 func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, table awsdynamodb.ITable) awsiam.Role {
-	formatterARN := awscdk.Fn_Join(jsii.String(""), jsii.Strings(
-		"arn:", *awscdk.Stack_Of(scope).Partition(), ":iam::", b.FormatterAccountID, ":role/", b.FormatterRoleName))
+	formatterARN := roleARN(scope, b.FormatterAccountID, b.FormatterRoleName)
 	// The formatter's role is named, not referenced as a principal: it is in another account's stack, and IAM
 	// refuses a trust policy whose role principal does not exist yet. The account principal narrowed by
 	// aws:PrincipalArn admits exactly that role once it exists, whichever stack is deployed first.

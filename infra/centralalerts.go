@@ -65,16 +65,10 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 		MemberAlertsTopicName: props.MemberAlertsTopicName,
 		LogLevel:              props.LogLevel,
 	}, role)
-	managementRole := func(name string) *string {
-		return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *stack.Partition(), ":iam::", props.ManagementAccountID, ":role/", name))
-	}
-	bridge := managementRole(props.BridgeRoleName)
-	formatter.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: &[]*string{bridge},
-	}))
+	bridge := roleARN(stack, props.ManagementAccountID, props.BridgeRoleName)
+	formatter.AddToRolePolicy(assumeRoleOnStatement(bridge))
 	formatter.AddEnvironment(jsii.String(pipeline.EnvManagementRole), bridge, nil)
-	formatter.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), managementRole(props.PipelineRoleName), nil)
+	formatter.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), roleARN(stack, props.ManagementAccountID, props.PipelineRoleName), nil)
 	formatter.AddEnvironment(jsii.String(pipeline.EnvLedgerTable), jsii.String(props.LedgerTableName), nil)
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
 		OrganizationID: props.OrganizationID,

@@ -184,13 +184,13 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
 	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
 	if bridge != nil {
-		bridge.AddToPolicy(assumePipelineRoleStatement(pipelineRole))
+		bridge.AddToPolicy(assumeRoleOnStatement(pipelineRole.RoleArn()))
 	}
 	built := make(map[string]awslambda.Function)
 	for _, spec := range specs {
 		fn := newFunction(construct, spec, props, roles[spec.name])
 		if spec.assumeRole {
-			fn.AddToRolePolicy(assumePipelineRoleStatement(pipelineRole))
+			fn.AddToRolePolicy(assumeRoleOnStatement(pipelineRole.RoleArn()))
 			fn.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), pipelineRole.RoleArn(), nil)
 		}
 		built[spec.name] = fn
@@ -311,25 +311,28 @@ func organizationsReadStatement() awsiam.PolicyStatement {
 // account belongs to our organization: the account id is not known at deploy time (accounts appear later),
 // so the aws:ResourceOrgID condition is what keeps the wildcard account from reaching outside.
 func assumeRoleStatement(scope constructs.Construct, props *FunctionsProps) awsiam.PolicyStatement {
-	partition := awscdk.Stack_Of(scope).Partition()
-	roleArn := func(name string) *string {
-		return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *partition, ":iam::*:role/", name))
-	}
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: &[]*string{roleArn(props.ExecutionRoleName), roleArn(props.EntryRoleName)},
+		Resources: &[]*string{roleARN(scope, "*", props.ExecutionRoleName), roleARN(scope, "*", props.EntryRoleName)},
 		Conditions: &map[string]interface{}{
 			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
 		},
 	})
 }
 
-// assumePipelineRoleStatement lets a principal chain through the pipeline role into member accounts.
-func assumePipelineRoleStatement(pipelineRole awsiam.IRole) awsiam.PolicyStatement {
+// assumeRoleOnStatement lets a principal assume one role: the functions and the alerts bridge chain
+// through the pipeline role into member accounts, and the security account's formatter through the bridge.
+func assumeRoleOnStatement(roleARN *string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: jsii.Strings(*pipelineRole.RoleArn()),
+		Resources: &[]*string{roleARN},
 	})
+}
+
+// roleARN is the ARN of a role by name, for roles of other stacks and accounts, which cannot be referenced;
+// account may be "*". landfall's roles live at the root path.
+func roleARN(scope constructs.Construct, account, name string) *string {
+	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Stack_Of(scope).Partition(), ":iam::", account, ":role/", name))
 }
 
 // checkFunctionAssets verifies, before anything is synthesized, that every function was built and carries
