@@ -160,8 +160,8 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 			BuildDir:              props.BuildDir,
 			LogLevel:              props.LogLevel,
 		})
-		// Deployed after the management account's stack: until its bridge role exists the formatter cannot
-		// record receipts, and alerts would wait in the queue.
+		// Deployed after the management account's stack: until its bridge role exists the formatter delivers
+		// alerts without the account name and the "who", and records no receipts.
 		alerts.AddStackDependency(landfall, jsii.String("the formatter works through the management account's alerts bridge role"))
 	}
 	if home == organizationsEventsRegion {
