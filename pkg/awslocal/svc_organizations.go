@@ -155,15 +155,26 @@ func ouOut(c *call, u *orgUnit) doc {
 	return doc{"Id": u.ID, "Name": u.Name, "Arn": "arn:aws:organizations::" + m + ":ou/" + c.srv.org.ID + "/" + u.ID}
 }
 
-func orgCreateOU(c *call) (doc, error) {
+// orgParent is the preamble of the calls about one parent: the caller's
+// organization and the request's ParentId, which must exist.
+func orgParent(c *call) (*organization, string, error) {
 	o, err := orgFor(c, true)
+	if err != nil {
+		return nil, "", err
+	}
+	parent := str(c.in, "ParentId")
+	if err := o.parentsExist(parent); err != nil {
+		return nil, "", err
+	}
+	return o, parent, nil
+}
+
+func orgCreateOU(c *call) (doc, error) {
+	o, parent, err := orgParent(c)
 	if err != nil {
 		return nil, err
 	}
-	parent, name := str(c.in, "ParentId"), str(c.in, "Name")
-	if err := o.parentsExist(parent); err != nil {
-		return nil, err
-	}
+	name := str(c.in, "Name")
 	if name == "" || len(name) > 128 {
 		return nil, errorf("InvalidInputException", "OU name must be 1 to 128 characters.")
 	}
@@ -192,12 +203,8 @@ func orgDescribeOU(c *call) (doc, error) {
 }
 
 func orgListOUsForParent(c *call) (doc, error) {
-	o, err := orgFor(c, true)
+	o, parent, err := orgParent(c)
 	if err != nil {
-		return nil, err
-	}
-	parent := str(c.in, "ParentId")
-	if err := o.parentsExist(parent); err != nil {
 		return nil, err
 	}
 	var out []any
@@ -426,12 +433,8 @@ func orgListAccounts(c *call) (doc, error) {
 }
 
 func orgListAccountsForParent(c *call) (doc, error) {
-	o, err := orgFor(c, true)
+	o, parent, err := orgParent(c)
 	if err != nil {
-		return nil, err
-	}
-	parent := str(c.in, "ParentId")
-	if err := o.parentsExist(parent); err != nil {
 		return nil, err
 	}
 	var out []any
