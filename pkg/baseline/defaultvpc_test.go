@@ -81,10 +81,8 @@ func TestDefaultVPCs(t *testing.T) {
 	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
 		t.Fatal(err)
 	}
-	for k := range f.srv.Calls() {
-		if k.Write() {
-			t.Errorf("second apply wrote: %s %s", k.Service, k.Operation)
-		}
+	for _, w := range countedWrites(f, "") {
+		t.Errorf("second apply wrote: %s", w)
 	}
 }
 

@@ -80,10 +80,8 @@ func TestEntryRole(t *testing.T) {
 	}
 	f.srv.ResetCalls()
 	mustApplyGlobal(t, f, e, later)
-	for k, n := range f.srv.Calls() {
-		if k.Write() {
-			t.Errorf("second apply wrote: %s %s (%d calls)", k.Service, k.Operation, n)
-		}
+	for _, w := range countedWrites(f, "") {
+		t.Errorf("second apply wrote: %s", w)
 	}
 
 	// Drift: someone opens the door again.

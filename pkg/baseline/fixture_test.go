@@ -2,6 +2,8 @@ package baseline
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -142,9 +144,21 @@ func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
 	if _, err := e.Apply(ctx, f.spec, f.cfg, scope); err != nil {
 		t.Fatalf("second apply: %v", err)
 	}
+	for _, w := range countedWrites(f, "") {
+		t.Errorf("second apply wrote: %s", w)
+	}
+}
+
+// countedWrites lists the writes the endpoint counted since the last
+// ResetCalls, in account or ("") any, sorted: "sns Subscribe in <account>
+// (2 calls)".
+func countedWrites(f *fixture, account string) []string {
+	var out []string
 	for k, n := range f.srv.Calls() {
-		if k.Write() {
-			t.Errorf("second apply wrote: %s %s in %s (%d calls)", k.Service, k.Operation, k.Account, n)
+		if k.Write() && (account == "" || k.Account == account) {
+			out = append(out, fmt.Sprintf("%s %s in %s (%d calls)", k.Service, k.Operation, k.Account, n))
 		}
 	}
+	sort.Strings(out)
+	return out
 }

@@ -102,10 +102,8 @@ func TestGuardDutyDelegated(t *testing.T) {
 			if c.Action != tt.want || !strings.Contains(c.Detail, tt.wantDetail) {
 				t.Fatalf("change = %s %q, want %s containing %q", c.Action, c.Detail, tt.want, tt.wantDetail)
 			}
-			for k := range f.srv.Calls() {
-				if k.Write() && k.Account == f.member {
-					t.Errorf("delegated GuardDuty: apply wrote %s %s", k.Service, k.Operation)
-				}
+			for _, w := range countedWrites(f, f.member) {
+				t.Errorf("delegated GuardDuty: apply wrote %s", w)
 			}
 		})
 	}

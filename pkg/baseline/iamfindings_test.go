@@ -54,10 +54,8 @@ func TestIAMFindings(t *testing.T) {
 			// next run reports the same findings.
 			f.srv.ResetCalls()
 			mustApplyGlobal(t, f, e, f.cfg)
-			for k := range f.srv.Calls() {
-				if k.Write() {
-					t.Errorf("apply wrote %s %s", k.Service, k.Operation)
-				}
+			for _, w := range countedWrites(f, "") {
+				t.Errorf("apply wrote %s", w)
 			}
 			if again := mustPlanGlobal(t, f, e, f.cfg); again.HasChanges() || !slices.Equal(findingResources(again), tt.want) {
 				t.Fatalf("second run:\n%s", again)
