@@ -38,7 +38,9 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 		if name := d.accountName(ctx, m.AccountID); name != "" {
 			enrich.AccountNames = map[string]string{m.AccountID: name}
 		}
-		if a, ok := alarmOf([]byte(rec.Body)); ok && m.Kind == notify.KindAlarm {
+		a, isAlarm := alarmOf([]byte(rec.Body))
+		isAlarm = isAlarm && m.Kind == notify.KindAlarm
+		if isAlarm {
 			enrich.Records = d.whoDidIt(ctx, a)
 		}
 		if enrich.AccountNames != nil || enrich.Records != nil {
@@ -52,8 +54,8 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 		}
 		d.Log.Info("alert delivered", "messageId", rec.MessageId, "kind", m.Kind, "severity", m.Severity, "account", m.AccountID)
 		d.postToChat(ctx, m)
-		if m.Kind == notify.KindAlarm {
-			d.recordReceipt(ctx, rec)
+		if isAlarm {
+			d.recordReceipt(ctx, rec.MessageId, a)
 		}
 	}
 	return resp
@@ -63,19 +65,15 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 // notification came through; `landfall alerts test` waits for it. The alert
 // is already delivered, so a failure to record is logged and the message is
 // not retried: redelivering it would send people a duplicate alert.
-func (d *Deps) recordReceipt(ctx context.Context, rec events.SQSMessage) {
+func (d *Deps) recordReceipt(ctx context.Context, messageID string, a notify.AlarmNotification) {
 	if d.Ledger == nil {
-		return
-	}
-	a, ok := alarmOf([]byte(rec.Body))
-	if !ok {
 		return
 	}
 	err := d.Ledger.PutReceipt(ctx, ledger.Receipt{
 		AccountID: a.AWSAccountID, AlarmName: a.AlarmName, State: a.NewStateValue, Reason: a.NewStateReason, DeliveredAt: d.Now().UTC(),
 	})
 	if err != nil {
-		d.Log.Warn("recording an alert receipt", "messageId", rec.MessageId, "alarm", a.AlarmName, "error", err)
+		d.Log.Warn("recording an alert receipt", "messageId", messageID, "alarm", a.AlarmName, "error", err)
 	}
 }
 
