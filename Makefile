@@ -72,7 +72,7 @@ deploy: tools build ## deploy every stack: the management account's, and the sec
 
 .PHONY: demo
 demo: synth ## run the whole story offline: organization, events, pipeline, alarm, drift, failures
-	PATH="$(TOOL_PATH)" $(GO) run ./cmd/landfall demo
+	PATH="$(TOOL_PATH)" $(GO) run ./internal/cmd/landfall-dev demo
 
 .PHONY: test
 test: synth ## run every test: unit, contract, synth, cdk-nag and end-to-end
@@ -81,10 +81,10 @@ test: synth ## run every test: unit, contract, synth, cdk-nag and end-to-end
 .PHONY: bench
 bench: tools build ## measure speed, API calls and scale; figures in bench-out/ (about 6 minutes)
 	@mkdir -p bench-out
-	$(GO) build -o bench-out/landfall ./cmd/landfall
-	set -o pipefail; PATH="$(TOOL_PATH)" bench-out/landfall bench --out bench-out --synth "$(MAKE) --no-print-directory synth" | tee bench-out/figures.txt
+	$(GO) build -o bench-out/landfall-dev ./internal/cmd/landfall-dev
+	set -o pipefail; PATH="$(TOOL_PATH)" bench-out/landfall-dev bench --out bench-out --synth "$(MAKE) --no-print-directory synth" | tee bench-out/figures.txt
 	@# benchstat-comparable: keep go-bench.txt from two runs and compare them.
-	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./pkg/eventpattern ./pkg/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./internal/eventpattern ./internal/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
 
 .PHONY: lint
 lint: ## go vet and staticcheck

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/pipeline"
@@ -39,31 +40,31 @@ const (
 )
 
 // runAlerts implements `landfall alerts test --account ID`.
-func runAlerts(ctx context.Context, e env, args []string) int {
+func runAlerts(ctx context.Context, e cli.Env, args []string) int {
 	return alerts(ctx, e, args, receiptPoll)
 }
 
 // alerts is runAlerts with the receipt poll interval as a parameter, for
 // tests.
-func alerts(ctx context.Context, e env, args []string, poll time.Duration) int {
+func alerts(ctx context.Context, e cli.Env, args []string, poll time.Duration) int {
 	if len(args) == 0 || args[0] != "test" {
-		w := e.stderr
+		w := e.Stderr
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			w = e.stdout
+			w = e.Stdout
 		}
 		fmt.Fprint(w, "Usage: landfall alerts test --account ID [--timeout 2m]\n\n"+
 			"Prove that every landfall alarm of an account reaches the central fan-in: set\n"+
 			"each to ALARM, wait for the formatter's receipt in the ledger, restore it.\n")
-		if w == e.stdout {
-			return exitOK
+		if w == e.Stdout {
+			return cli.ExitOK
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 	fs := flag.NewFlagSet("alerts test", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	account := fs.String("account", "", "the 12-digit account id (required)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long to wait for each alarm's receipt")
-	configFlag := fs.String("config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall alerts test --account ID [--timeout 2m]\n\n"+
 			"For each of the account's landfall alarms: remember its state, set it to ALARM\n"+
@@ -77,46 +78,46 @@ func alerts(ctx context.Context, e env, args []string, poll time.Duration) int {
 		return code
 	}
 	if !validAccountID(*account) {
-		fmt.Fprintf(e.stderr, "landfall alerts test: --account must be a 12-digit account id, got %q\n", *account)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall alerts test: --account must be a 12-digit account id, got %q\n", *account)
+		return cli.ExitUsage
 	}
 	if *timeout <= 0 {
-		fmt.Fprintf(e.stderr, "landfall alerts test: --timeout must be positive, got %s\n", *timeout)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall alerts test: --timeout must be positive, got %s\n", *timeout)
+		return cli.ExitUsage
 	}
 	op, err := connect(ctx, e, *configFlag)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall alerts test: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", err)
+		return cli.ExitFail
 	}
 	if op.cfg.AlertFanInAccountID() == "" {
-		fmt.Fprintln(e.stderr, "landfall alerts test: central alerts are off (notifications.centralAlerts: none), so there is no fan-in to test")
-		return exitFail
+		fmt.Fprintln(e.Stderr, "landfall alerts test: central alerts are off (notifications.centralAlerts: none), so there is no fan-in to test")
+		return cli.ExitFail
 	}
 	member, _, err := pipeline.Enter(ctx, op.aws, op.cfg, *account, slog.New(slog.DiscardHandler))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall alerts test: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", err)
+		return cli.ExitFail
 	}
 	member.Region = op.cfg.Organization.HomeRegion // the account-wide alarms live in the home region
 	cw := cloudwatch.NewFromConfig(member)
 	prefix := op.cfg.Naming.Prefix + "-"
 	alarms, err := findAlarmsByPrefix(ctx, cw, prefix)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall alerts test: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", err)
+		return cli.ExitFail
 	}
 	if len(alarms) == 0 {
-		fmt.Fprintf(e.stderr, "landfall alerts test: account %s has no landfall alarms (%s*): has the baseline run?\n", *account, prefix)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall alerts test: account %s has no landfall alarms (%s*): has the baseline run?\n", *account, prefix)
+		return cli.ExitFail
 	}
 	nonce, err := newNonce()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall alerts test: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", err)
+		return cli.ExitFail
 	}
 	t := alarmTester{cw: cw, ledger: op.ledger(), account: *account, reason: alertTestReason + " " + nonce, timeout: *timeout, poll: poll}
-	fmt.Fprintf(e.stdout, "testing %d alarms of %s (reason %q)\n", len(alarms), *account, t.reason)
+	fmt.Fprintf(e.Stdout, "testing %d alarms of %s (reason %q)\n", len(alarms), *account, t.reason)
 	results := make([]alarmResult, len(alarms))
 	sem := make(chan struct{}, alertTestConcurrency)
 	var wg sync.WaitGroup
@@ -228,8 +229,8 @@ func (t alarmTester) waitReceipt(ctx context.Context, name string) error {
 	return err
 }
 
-func printAlarmResults(e env, results []alarmResult) int {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+func printAlarmResults(e cli.Env, results []alarmResult) int {
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ALARM\tRESULT")
 	failed := 0
 	for _, r := range results {
@@ -243,9 +244,9 @@ func printAlarmResults(e env, results []alarmResult) int {
 	}
 	_ = tw.Flush()
 	if failed > 0 {
-		fmt.Fprintf(e.stdout, "%d of %d alarms failed: their alerts may reach nobody\n", failed, len(results))
-		return exitFail
+		fmt.Fprintf(e.Stdout, "%d of %d alarms failed: their alerts may reach nobody\n", failed, len(results))
+		return cli.ExitFail
 	}
-	fmt.Fprintf(e.stdout, "all %d alarms delivered to the central fan-in\n", len(results))
-	return exitOK
+	fmt.Fprintf(e.Stdout, "all %d alarms delivered to the central fan-in\n", len(results))
+	return cli.ExitOK
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/pipeline"
 )
 
@@ -168,12 +169,12 @@ func TestAlertsTest(t *testing.T) {
 		wantStdout []string
 		wantStderr string
 	}{
-		{name: "every alarm reaches the fan-in", args: []string{"--timeout", "30s"}, wantCode: exitOK,
+		{name: "every alarm reaches the fan-in", args: []string{"--timeout", "30s"}, wantCode: cli.ExitOK,
 			wantStdout: []string{"testing 6 alarms of ", "all 6 alarms delivered to the central fan-in\n"}},
-		{name: "an alarm without actions fails", broken: true, args: []string{"--timeout", "1s"}, wantCode: exitFail,
+		{name: "an alarm without actions fails", broken: true, args: []string{"--timeout", "1s"}, wantCode: cli.ExitFail,
 			wantStdout: []string{"testing 7 alarms of ", "acme-broken  ", "FAIL: no receipt after 1s\n", "1 of 7 alarms failed"}},
-		{name: "no landfall alarms", noAlarms: true, wantCode: exitFail, wantStderr: "has no landfall alarms (acme-*): has the baseline run?"},
-		{name: "account cannot be entered", account: "123456789012", wantCode: exitFail, wantStderr: "landfall alerts test: entering account 123456789012 through "},
+		{name: "no landfall alarms", noAlarms: true, wantCode: cli.ExitFail, wantStderr: "has no landfall alarms (acme-*): has the baseline run?"},
+		{name: "account cannot be entered", account: "123456789012", wantCode: cli.ExitFail, wantStderr: "landfall alerts test: entering account 123456789012 through "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +199,7 @@ func TestAlertsTest(t *testing.T) {
 				account = tt.account
 			}
 			args := append([]string{"test", "--account", account}, tt.args...)
-			code, stdout, stderr := f.run(func(ctx context.Context, e env, args []string) int { return alerts(ctx, e, args, time.Millisecond) }, args...)
+			code, stdout, stderr := f.run(func(ctx context.Context, e cli.Env, args []string) int { return alerts(ctx, e, args, time.Millisecond) }, args...)
 			if code != tt.wantCode || !strings.Contains(stderr, tt.wantStderr) {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
@@ -240,11 +241,11 @@ func TestAlertsUsage(t *testing.T) {
 		wantCode   int
 		wantStderr string
 	}{
-		{nil, exitUsage, "Usage: landfall alerts test --account ID"},
-		{[]string{"send"}, exitUsage, "Usage: landfall alerts test --account ID"},
-		{[]string{"-h"}, exitOK, ""},
-		{[]string{"test", "--account", "12345"}, exitUsage, "--account must be a 12-digit account id"},
-		{[]string{"test", "--account", "123456789012", "--timeout", "0s"}, exitUsage, "--timeout must be positive"},
+		{nil, cli.ExitUsage, "Usage: landfall alerts test --account ID"},
+		{[]string{"send"}, cli.ExitUsage, "Usage: landfall alerts test --account ID"},
+		{[]string{"-h"}, cli.ExitOK, ""},
+		{[]string{"test", "--account", "12345"}, cli.ExitUsage, "--account must be a 12-digit account id"},
+		{[]string{"test", "--account", "123456789012", "--timeout", "0s"}, cli.ExitUsage, "--timeout must be positive"},
 	}
 	for _, tt := range tests {
 		var f orgFixture

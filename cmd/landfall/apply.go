@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/baseline"
 )
 
 // runApply implements `landfall apply --account ID`.
-func runApply(ctx context.Context, e env, args []string) int {
+func runApply(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	var f accountFlags
 	f.register(fs)
 	fs.Usage = func() {
@@ -25,36 +26,36 @@ func runApply(ctx context.Context, e env, args []string) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return cli.ExitOK
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if err := f.check(); err != nil {
-		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
+		return cli.ExitUsage
 	}
 	t, err := resolve(ctx, e, f)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
+		return cli.ExitFail
 	}
 	if f.output == "text" {
-		fmt.Fprintf(e.stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
+		fmt.Fprintf(e.Stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
 	}
 	rep, err := baseline.NewEngine().Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	if f.output == "json" {
-		_ = json.NewEncoder(e.stdout).Encode(rep)
+		_ = json.NewEncoder(e.Stdout).Encode(rep)
 	} else {
 		printReport(e, rep)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall apply: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
+		return cli.ExitFail
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
-func printReport(e env, rep baseline.Report) {
+func printReport(e cli.Env, rep baseline.Report) {
 	for _, it := range rep.Items {
 		where := it.Item
 		if it.Region != "" {
@@ -76,9 +77,9 @@ func printReport(e env, rep baseline.Report) {
 		if n[baseline.Finding] > 0 {
 			status += fmt.Sprintf(", %d findings", n[baseline.Finding])
 		}
-		fmt.Fprintf(e.stdout, "  %-32s %-40s %6s %3d calls\n", where, status, it.Duration.Round(time.Millisecond), it.Calls)
+		fmt.Fprintf(e.Stdout, "  %-32s %-40s %6s %3d calls\n", where, status, it.Duration.Round(time.Millisecond), it.Calls)
 	}
 	c := rep.Count()
-	fmt.Fprintf(e.stdout, "done in %s: %d created, %d updated, %d unchanged, %d conflicts, %d findings; %d reads, %d writes\n",
+	fmt.Fprintf(e.Stdout, "done in %s: %d created, %d updated, %d unchanged, %d conflicts, %d findings; %d reads, %d writes\n",
 		rep.Duration.Round(time.Millisecond), c[baseline.Create], c[baseline.Update], c[baseline.Unchanged], c[baseline.Conflict], c[baseline.Finding], rep.Reads, rep.Writes)
 }

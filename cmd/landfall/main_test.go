@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/landfall/landfall/internal/cli"
 )
 
 const examplePath = "../../infra/landfall.yaml"
@@ -42,15 +45,15 @@ func TestRun(t *testing.T) {
 	}{
 		{
 			name: "validate the example", args: []string{"validate", examplePath},
-			wantCode: exitOK, wantStdout: exampleSummary,
+			wantCode: cli.ExitOK, wantStdout: exampleSummary,
 		},
 		{
-			name: "validate reads LANDFALL_CONFIG", args: []string{"validate"}, env: map[string]string{configEnvVar: examplePath},
-			wantCode: exitOK, wantStdout: exampleSummary,
+			name: "validate reads LANDFALL_CONFIG", args: []string{"validate"}, env: map[string]string{cli.ConfigEnvVar: examplePath},
+			wantCode: cli.ExitOK, wantStdout: exampleSummary,
 		},
 		{
-			name: "argument wins over LANDFALL_CONFIG", args: []string{"validate", bad}, env: map[string]string{configEnvVar: examplePath},
-			wantCode: exitFail,
+			name: "argument wins over LANDFALL_CONFIG", args: []string{"validate", bad}, env: map[string]string{cli.ConfigEnvVar: examplePath},
+			wantCode: cli.ExitFail,
 			wantStderr: bad + `:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderArn (a SAML provider)` + "\n" +
 				bad + `:3: organization.managementAccountId: "1111" is not an AWS account id; use exactly 12 digits in quotes, e.g. "111111111111"` + "\n" +
 				bad + `:5: organization.identty: unknown key (did you mean "identity"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, delegatedAdmin` + "\n" +
@@ -58,38 +61,38 @@ func TestRun(t *testing.T) {
 		},
 		{
 			name: "validate defaults to infra/landfall.yaml", args: []string{"validate"},
-			wantCode: exitFail, stderrHas: "reading config (infra/landfall.yaml): ",
+			wantCode: cli.ExitFail, stderrHas: "reading config (infra/landfall.yaml): ",
 		},
 		{
 			name: "unreadable file", args: []string{"validate", missing},
-			wantCode: exitFail, wantStderr: "landfall validate: reading config (" + missing + "): open " + missing + ": no such file or directory\n",
+			wantCode: cli.ExitFail, wantStderr: "landfall validate: reading config (" + missing + "): open " + missing + ": no such file or directory\n",
 		},
 		{
 			name: "too many arguments", args: []string{"validate", "a.yaml", "b.yaml"},
-			wantCode: exitUsage, stderrHas: "landfall validate: takes at most one file, got 2 arguments\nUsage: landfall validate [file]",
+			wantCode: cli.ExitUsage, stderrHas: "landfall validate: takes at most one file, got 2 arguments\nUsage: landfall validate [file]",
 		},
 		{
 			name: "validate -h", args: []string{"validate", "-h"},
-			wantCode: exitOK, stderrHas: "Usage: landfall validate [file]",
+			wantCode: cli.ExitOK, stderrHas: "Usage: landfall validate [file]",
 		},
 		{
 			name: "unknown flag", args: []string{"validate", "-strict"},
-			wantCode: exitUsage, stderrHas: "flag provided but not defined: -strict",
+			wantCode: cli.ExitUsage, stderrHas: "flag provided but not defined: -strict",
 		},
 		{
 			name: "no command", args: nil,
-			wantCode: exitUsage, stderrHas: "Usage:\n  landfall <command> [flags] [arguments]",
+			wantCode: cli.ExitUsage, stderrHas: "Usage:\n  landfall <command> [flags] [arguments]",
 		},
 		{
 			name: "unknown command", args: []string{"aply"},
-			wantCode: exitUsage, wantStderr: "landfall: unknown command \"aply\"; run 'landfall help' for the list\n",
+			wantCode: cli.ExitUsage, wantStderr: "landfall: unknown command \"aply\"; run 'landfall help' for the list\n",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return tt.env[k] }}
-			code := run(context.Background(), e, tt.args)
+			e := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return tt.env[k] }}
+			code := program().Run(context.Background(), e, tt.args)
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, &stdout, &stderr)
 			}
@@ -114,10 +117,18 @@ func TestHelpOutput(t *testing.T) {
 		{[]string{"help"}, []string{"Commands:\n", "  validate   check the config file and print a summary\n"}},
 		{[]string{"help", "validate"}, []string{"Usage: landfall validate [file]", "$LANDFALL_CONFIG, then infra/landfall.yaml"}},
 	}
+	// The developers' commands are not the operator's.
+	var stdout bytes.Buffer
+	program().Run(context.Background(), cli.Env{Stdout: &stdout, Stderr: io.Discard, Getenv: func(string) string { return "" }}, []string{"help"})
+	for _, dev := range []string{"local", "demo", "bench"} {
+		if strings.Contains(stdout.String(), "\n  "+dev+" ") {
+			t.Errorf("landfall help lists the developers' %q:\n%s", dev, &stdout)
+		}
+	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}, tt.args)
-		if code != exitOK || stderr.Len() != 0 {
+		code := program().Run(context.Background(), cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}, tt.args)
+		if code != cli.ExitOK || stderr.Len() != 0 {
 			t.Errorf("%v: exit %d, stderr %q; want 0 and nothing on stderr", tt.args, code, &stderr)
 		}
 		for _, want := range tt.wantStdout {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
@@ -38,7 +39,7 @@ func (f *accountFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.account, "account", "", "the 12-digit account id (required)")
 	fs.StringVar(&f.profile, "profile", "", "use this profile instead of the one the config selects")
 	fs.StringVar(&f.output, "output", "text", "text or json")
-	fs.StringVar(&f.config, "config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+	fs.StringVar(&f.config, "config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
 }
 
 func (f *accountFlags) check() error {
@@ -65,8 +66,8 @@ func validAccountID(s string) bool {
 
 // resolve loads the config, describes the account through Organizations,
 // chooses its profile and enters it.
-func resolve(ctx context.Context, e env, f accountFlags) (target, error) {
-	cfg, err := config.Load(configPath(e, f.config))
+func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
+	cfg, err := config.Load(cli.ConfigPath(e, f.config))
 	if err != nil {
 		return target{}, err
 	}
@@ -118,9 +119,9 @@ func resolve(ctx context.Context, e env, f accountFlags) (target, error) {
 }
 
 // runPlan implements `landfall plan --account ID`.
-func runPlan(ctx context.Context, e env, args []string) int {
+func runPlan(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	var f accountFlags
 	f.register(fs)
 	fs.Usage = func() {
@@ -133,31 +134,31 @@ func runPlan(ctx context.Context, e env, args []string) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return cli.ExitOK
 		}
-		return exitFail
+		return cli.ExitFail
 	}
 	if err := f.check(); err != nil {
-		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall plan: %v\n", err)
+		return cli.ExitFail
 	}
 	t, err := resolve(ctx, e, f)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall plan: %v\n", err)
+		return cli.ExitFail
 	}
 	plan, err := baseline.NewEngine().Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	if f.output == "json" {
-		_ = json.NewEncoder(e.stdout).Encode(plan)
+		_ = json.NewEncoder(e.Stdout).Encode(plan)
 	} else {
-		fmt.Fprint(e.stdout, plan.String())
+		fmt.Fprint(e.Stdout, plan.String())
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall plan: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall plan: %v\n", err)
+		return cli.ExitFail
 	}
 	if plan.HasChanges() {
 		return exitChanges
 	}
-	return exitOK
+	return cli.ExitOK
 }

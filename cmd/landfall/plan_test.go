@@ -17,7 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/cli"
 )
 
 // landfallBinary builds this command once per test run. The plan and apply
@@ -99,15 +100,15 @@ func TestPlanApplyPlan(t *testing.T) {
 		t.Fatalf("first plan: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml")
-	if code != exitOK || !strings.Contains(out, "through OrganizationAccountAccessRole") {
+	if code != cli.ExitOK || !strings.Contains(out, "through OrganizationAccountAccessRole") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCmd("plan", "--account", member, "--config", "testdata/landfall.yaml")
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("plan after apply: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = runCmd("plan", "--account", "12345", "--config", "testdata/landfall.yaml")
-	if code != exitFail || !strings.Contains(errOut, "--account must be a 12-digit account id") {
+	if code != cli.ExitFail || !strings.Contains(errOut, "--account must be a 12-digit account id") {
 		t.Fatalf("bad account: exit %d: %s", code, errOut)
 	}
 }

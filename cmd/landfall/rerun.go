@@ -13,6 +13,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/orgevents"
 )
@@ -23,17 +24,17 @@ import (
 const executionPoll = 5 * time.Second
 
 // runRerun implements `landfall rerun --account ID [--wait]`.
-func runRerun(ctx context.Context, e env, args []string) int {
+func runRerun(ctx context.Context, e cli.Env, args []string) int {
 	return rerun(ctx, e, args, executionPoll)
 }
 
 // rerun is runRerun with the poll interval as a parameter, for tests.
-func rerun(ctx context.Context, e env, args []string, poll time.Duration) int {
+func rerun(ctx context.Context, e cli.Env, args []string, poll time.Duration) int {
 	fs := flag.NewFlagSet("rerun", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	account := fs.String("account", "", "the 12-digit account id (required)")
 	wait := fs.Bool("wait", false, "wait for the execution to end; exit 1 if it did not succeed")
-	configFlag := fs.String("config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall rerun --account ID [--wait]\n\n"+
 			"Start the BaselineAccount state machine for one account, as the pipeline does\n"+
@@ -45,35 +46,35 @@ func rerun(ctx context.Context, e env, args []string, poll time.Duration) int {
 		return code
 	}
 	if !validAccountID(*account) {
-		fmt.Fprintf(e.stderr, "landfall rerun: --account must be a 12-digit account id, got %q\n", *account)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall rerun: --account must be a 12-digit account id, got %q\n", *account)
+		return cli.ExitUsage
 	}
 	op, err := connect(ctx, e, *configFlag)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall rerun: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall rerun: %v\n", err)
+		return cli.ExitFail
 	}
 	arn, err := startBaseline(ctx, op, *account)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall rerun: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall rerun: %v\n", err)
+		return cli.ExitFail
 	}
-	fmt.Fprintln(e.stdout, arn)
+	fmt.Fprintln(e.Stdout, arn)
 	if !*wait {
-		return exitOK
+		return cli.ExitOK
 	}
 	out, err := waitExecution(ctx, sfn.NewFromConfig(op.aws), arn, poll)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall rerun: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall rerun: %v\n", err)
+		return cli.ExitFail
 	}
 	took := aws.ToTime(out.StopDate).Sub(aws.ToTime(out.StartDate)).Round(time.Second)
 	if out.Status != sfntypes.ExecutionStatusSucceeded {
-		fmt.Fprintf(e.stderr, "landfall rerun: execution %s after %s: %s\n", out.Status, took, executionFailure(out))
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall rerun: execution %s after %s: %s\n", out.Status, took, executionFailure(out))
+		return cli.ExitFail
 	}
-	fmt.Fprintf(e.stdout, "SUCCEEDED in %s\n", took)
-	return exitOK
+	fmt.Fprintf(e.Stdout, "SUCCEEDED in %s\n", took)
+	return cli.ExitOK
 }
 
 // startBaseline starts BaselineAccount with the manual request

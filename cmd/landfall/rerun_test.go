@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/orgevents"
 )
 
@@ -24,17 +25,17 @@ func TestRerun(t *testing.T) {
 		wantStdout string // substring
 		wantStderr string // substring
 	}{
-		{name: "start and return", args: func(m string) []string { return []string{"--account", m} }, wantCode: exitOK},
+		{name: "start and return", args: func(m string) []string { return []string{"--account", m} }, wantCode: cli.ExitOK},
 		{name: "wait for success", finish: "SUCCEEDED", args: func(m string) []string { return []string{"--account", m, "--wait"} },
-			wantCode: exitOK, wantStdout: "SUCCEEDED in "},
+			wantCode: cli.ExitOK, wantStdout: "SUCCEEDED in "},
 		{name: "wait for failure", finish: "FAILED", args: func(m string) []string { return []string{"--account", m, "--wait"} },
-			wantCode: exitFail, wantStderr: "landfall rerun: execution FAILED after "},
+			wantCode: cli.ExitFail, wantStderr: "landfall rerun: execution FAILED after "},
 		{name: "account not in the organization", args: func(string) []string { return []string{"--account", "123456789012"} },
-			wantCode: exitFail, wantStderr: "landfall rerun: account 123456789012 is not in the organization\n"},
+			wantCode: cli.ExitFail, wantStderr: "landfall rerun: account 123456789012 is not in the organization\n"},
 		{name: "pipeline not deployed", noMachine: true, args: func(m string) []string { return []string{"--account", m} },
-			wantCode: exitFail, wantStderr: "StateMachineDoesNotExist"},
+			wantCode: cli.ExitFail, wantStderr: "StateMachineDoesNotExist"},
 		{name: "bad account id", args: func(string) []string { return []string{"--account", "12345"} },
-			wantCode: exitUsage, wantStderr: "--account must be a 12-digit account id"},
+			wantCode: cli.ExitUsage, wantStderr: "--account must be a 12-digit account id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,11 +53,11 @@ func TestRerun(t *testing.T) {
 					}
 				}
 			})
-			code, stdout, stderr := f.run(func(ctx context.Context, e env, args []string) int { return rerun(ctx, e, args, time.Millisecond) }, tt.args(member)...)
+			code, stdout, stderr := f.run(func(ctx context.Context, e cli.Env, args []string) int { return rerun(ctx, e, args, time.Millisecond) }, tt.args(member)...)
 			if code != tt.wantCode || !strings.Contains(stdout, tt.wantStdout) || !strings.Contains(stderr, tt.wantStderr) {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout, stderr)
 			}
-			if code == exitUsage || strings.Contains(stderr, "not in the organization") || tt.noMachine {
+			if code == cli.ExitUsage || strings.Contains(stderr, "not in the organization") || tt.noMachine {
 				if len(started) != 0 {
 					t.Fatal("an execution started")
 				}

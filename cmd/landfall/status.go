@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
@@ -31,8 +32,8 @@ type operator struct {
 	aws aws.Config
 }
 
-func connect(ctx context.Context, e env, configFlag string) (operator, error) {
-	cfg, err := config.Load(configPath(e, configFlag))
+func connect(ctx context.Context, e cli.Env, configFlag string) (operator, error) {
+	cfg, err := config.Load(cli.ConfigPath(e, configFlag))
 	if err != nil {
 		return operator{}, err
 	}
@@ -47,20 +48,20 @@ func connect(ctx context.Context, e env, configFlag string) (operator, error) {
 func (o operator) ledger() *ledger.Ledger { return ledger.New(o.aws, o.cfg.LedgerTableName()) }
 
 // parseFlags parses a command's flags. When ok is false the command returns
-// code at once: 0 after -h, exitUsage after a bad flag or a stray argument.
+// code at once: 0 after -h, cli.ExitUsage after a bad flag or a stray argument.
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
+			return cli.ExitOK, false
 		}
-		return exitUsage, false
+		return cli.ExitUsage, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "landfall %s: unexpected arguments %q\n", fs.Name(), fs.Args())
 		fs.Usage()
-		return exitUsage, false
+		return cli.ExitUsage, false
 	}
-	return exitOK, true
+	return cli.ExitOK, true
 }
 
 // statusMissing marks an active account of the organization that has no
@@ -79,11 +80,11 @@ var deliveryItems = []string{"alerts-topic", "alarms"}
 const maxErrorWidth = 60
 
 // runStatus implements `landfall status`.
-func runStatus(ctx context.Context, e env, args []string) int {
+func runStatus(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	output := fs.String("output", "text", "text or json")
-	configFlag := fs.String("config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall status [--output json]\n\n"+
 			"Show every account's baseline from the ledger, with the organization's active\n"+
@@ -95,30 +96,30 @@ func runStatus(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	if *output != "text" && *output != "json" {
-		fmt.Fprintf(e.stderr, "landfall status: --output must be text or json, got %q\n", *output)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall status: --output must be text or json, got %q\n", *output)
+		return cli.ExitUsage
 	}
 	op, err := connect(ctx, e, *configFlag)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall status: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall status: %v\n", err)
+		return cli.ExitFail
 	}
 	rows, err := statusRows(ctx, op)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall status: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall status: %v\n", err)
+		return cli.ExitFail
 	}
 	if *output == "json" {
-		enc := json.NewEncoder(e.stdout)
+		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rows); err != nil {
-			fmt.Fprintf(e.stderr, "landfall status: writing JSON: %v\n", err)
-			return exitFail
+			fmt.Fprintf(e.Stderr, "landfall status: writing JSON: %v\n", err)
+			return cli.ExitFail
 		}
-		return exitOK
+		return cli.ExitOK
 	}
 	printStatus(e, rows, time.Now())
-	return exitOK
+	return cli.ExitOK
 }
 
 // statusRows joins the ledger with the organization's active accounts and
@@ -164,8 +165,8 @@ func statusRank(s ledger.Status) int {
 	return len(statusOrder)
 }
 
-func printStatus(e env, rows []ledger.Row, now time.Time) {
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+func printStatus(e cli.Env, rows []ledger.Row, now time.Time) {
+	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACCOUNT\tNAME\tPROFILE\tSTATUS\tVERSION\tLAST RUN\tDURATION\tDRIFT\tFINDINGS\tLAST ERROR")
 	counts := map[ledger.Status]int{}
 	for _, r := range rows {
@@ -179,7 +180,7 @@ func printStatus(e env, rows []ledger.Row, now time.Time) {
 	for _, s := range slices.SortedFunc(maps.Keys(counts), func(a, b ledger.Status) int { return cmp.Compare(statusRank(a), statusRank(b)) }) {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 	}
-	fmt.Fprintf(e.stdout, "\n%d accounts: %s\n", len(rows), strings.Join(parts, ", "))
+	fmt.Fprintf(e.Stdout, "\n%d accounts: %s\n", len(rows), strings.Join(parts, ", "))
 
 	var health []string
 	for _, r := range rows {
@@ -190,14 +191,14 @@ func printStatus(e env, rows []ledger.Row, now time.Time) {
 		}
 	}
 	if len(health) == 0 {
-		fmt.Fprintln(e.stdout, "\nDelivery health: no findings; every alerts topic has a confirmed subscriber.")
+		fmt.Fprintln(e.Stdout, "\nDelivery health: no findings; every alerts topic has a confirmed subscriber.")
 		return
 	}
 	noun := "findings"
 	if len(health) == 1 {
 		noun = "finding"
 	}
-	fmt.Fprintf(e.stdout, "\nDelivery health: %d %s; these alerts may reach nobody:\n%s\n", len(health), noun, strings.Join(health, "\n"))
+	fmt.Fprintf(e.Stdout, "\nDelivery health: %d %s; these alerts may reach nobody:\n%s\n", len(health), noun, strings.Join(health, "\n"))
 }
 
 func dash(s string) string {

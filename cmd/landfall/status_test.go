@@ -14,7 +14,8 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
-	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -110,10 +111,10 @@ func (f *orgFixture) createAccount(t *testing.T, name string) string {
 }
 
 // run runs a command in-process with the fixture's config file.
-func (f *orgFixture) run(cmd func(context.Context, env, []string) int, args ...string) (int, string, string) {
+func (f *orgFixture) run(cmd func(context.Context, cli.Env, []string) int, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
-	e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string {
-		if k == configEnvVar {
+	e := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+		if k == cli.ConfigEnvVar {
 			return testConfigPath
 		}
 		return ""
@@ -161,7 +162,7 @@ func TestStatus(t *testing.T) {
 		check    func(t *testing.T, a accounts, stdout, stderr string)
 	}{
 		{
-			name: "table sorted by status then name", findings: []string{pending, noMFA}, wantCode: exitOK,
+			name: "table sorted by status then name", findings: []string{pending, noMFA}, wantCode: cli.ExitOK,
 			check: func(t *testing.T, a accounts, stdout, _ string) {
 				table, health, _ := strings.Cut(stdout, "\nDelivery health")
 				lines := strings.Split(strings.TrimSpace(table), "\n")
@@ -188,7 +189,7 @@ func TestStatus(t *testing.T) {
 			},
 		},
 		{
-			name: "no delivery findings", findings: []string{noMFA}, wantCode: exitOK,
+			name: "no delivery findings", findings: []string{noMFA}, wantCode: cli.ExitOK,
 			check: func(t *testing.T, _ accounts, stdout, _ string) {
 				if !strings.Contains(stdout, "Delivery health: no findings") {
 					t.Errorf("stdout:\n%s", stdout)
@@ -196,7 +197,7 @@ func TestStatus(t *testing.T) {
 			},
 		},
 		{
-			name: "json", args: []string{"--output", "json"}, findings: []string{pending}, wantCode: exitOK,
+			name: "json", args: []string{"--output", "json"}, findings: []string{pending}, wantCode: cli.ExitOK,
 			check: func(t *testing.T, a accounts, stdout, _ string) {
 				var rows []ledger.Row
 				if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
@@ -216,7 +217,7 @@ func TestStatus(t *testing.T) {
 			},
 		},
 		{
-			name: "no ledger table", noTable: true, wantCode: exitFail,
+			name: "no ledger table", noTable: true, wantCode: cli.ExitFail,
 			check: func(t *testing.T, _ accounts, _, stderr string) {
 				if !strings.HasPrefix(stderr, "landfall status: listing ledger rows (acme-ledger): ") {
 					t.Errorf("stderr = %q", stderr)
@@ -224,7 +225,7 @@ func TestStatus(t *testing.T) {
 			},
 		},
 		{
-			name: "bad output", args: []string{"--output", "yaml"}, wantCode: exitUsage,
+			name: "bad output", args: []string{"--output", "yaml"}, wantCode: cli.ExitUsage,
 			check: func(t *testing.T, _ accounts, _, stderr string) {
 				if stderr != "landfall status: --output must be text or json, got \"yaml\"\n" {
 					t.Errorf("stderr = %q", stderr)
@@ -232,7 +233,7 @@ func TestStatus(t *testing.T) {
 			},
 		},
 		{
-			name: "stray argument", args: []string{"workload"}, wantCode: exitUsage,
+			name: "stray argument", args: []string{"workload"}, wantCode: cli.ExitUsage,
 			check: func(t *testing.T, _ accounts, _, stderr string) {
 				if !strings.Contains(stderr, `unexpected arguments ["workload"]`) {
 					t.Errorf("stderr = %q", stderr)

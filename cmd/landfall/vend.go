@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -25,8 +26,8 @@ import (
 const vendPoll = 5 * time.Second
 
 // runVend implements `landfall vend --name N --email E [--ou PATH]`.
-func runVend(ctx context.Context, e env, args []string) int {
-	return vend(ctx, e, args, vendPoll, newProgress(e.stdout))
+func runVend(ctx context.Context, e cli.Env, args []string) int {
+	return vend(ctx, e, args, vendPoll, newProgress(e.Stdout))
 }
 
 // vendFlags are vend's command line.
@@ -72,16 +73,16 @@ func (t tagFlag) Set(s string) error {
 
 // vend is runVend with the poll interval and the progress display as
 // parameters, for tests.
-func vend(ctx context.Context, e env, args []string, poll time.Duration, p *progress) int {
+func vend(ctx context.Context, e cli.Env, args []string, poll time.Duration, p *progress) int {
 	fs := flag.NewFlagSet("vend", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(e.Stderr)
 	f := vendFlags{tags: tagFlag{}}
 	fs.StringVar(&f.name, "name", "", "the new account's name (required)")
 	fs.StringVar(&f.email, "email", "", "the new account's root user email, unique across AWS (required)")
 	fs.StringVar(&f.ou, "ou", "", "move the account to this OU path, e.g. /Root/Workloads/Prod (default: stay in the root)")
 	fs.Var(f.tags, "tag", "tag the account with key=value (repeatable); tags can select the baseline profile")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long")
-	fs.StringVar(&f.config, "config", "", "config file (default $"+configEnvVar+", then "+defaultConfigPath+")")
+	fs.StringVar(&f.config, "config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall vend --name N --email E [--ou /Root/Workloads/Prod] [--tag k=v ...]\n\n"+
 			"Create an account through Organizations, move it to an OU, then follow it until\n"+
@@ -93,13 +94,13 @@ func vend(ctx context.Context, e env, args []string, poll time.Duration, p *prog
 		return code
 	}
 	if err := f.check(); err != nil {
-		fmt.Fprintf(e.stderr, "landfall vend: %v\n", err)
-		return exitUsage
+		fmt.Fprintf(e.Stderr, "landfall vend: %v\n", err)
+		return cli.ExitUsage
 	}
 	op, err := connect(ctx, e, f.config)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall vend: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall vend: %v\n", err)
+		return cli.ExitFail
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
@@ -113,10 +114,10 @@ func vend(ctx context.Context, e env, args []string, poll time.Duration, p *prog
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landfall vend: %v\n", err)
-		return exitFail
+		fmt.Fprintf(e.Stderr, "landfall vend: %v\n", err)
+		return cli.ExitFail
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // vending is one vend in progress.
@@ -132,7 +133,7 @@ type vending struct {
 	account string
 }
 
-func (v *vending) run(ctx context.Context, e env, f vendFlags) error {
+func (v *vending) run(ctx context.Context, e cli.Env, f vendFlags) error {
 	// Resolve the OU first: a typo must not leave a new account in the root.
 	var ouID string
 	if f.ou != "" {
@@ -171,14 +172,14 @@ func (v *vending) run(ctx context.Context, e env, f vendFlags) error {
 	}
 	switch row.Status {
 	case ledger.StatusSucceeded:
-		fmt.Fprintf(e.stdout, "baselined %s (%s) with profile %s, version %s in %s: %d created, %d updated, %d findings\n",
+		fmt.Fprintf(e.Stdout, "baselined %s (%s) with profile %s, version %s in %s: %d created, %d updated, %d findings\n",
 			id, f.name, row.Profile, row.Version, time.Duration(row.DurationMs)*time.Millisecond, row.Created, row.Updated, len(row.Findings))
 		for _, finding := range row.Findings {
-			fmt.Fprintf(e.stdout, "  finding: %s\n", finding)
+			fmt.Fprintf(e.Stdout, "  finding: %s\n", finding)
 		}
 		return nil
 	case ledger.StatusSkipped:
-		fmt.Fprintf(e.stdout, "account %s (%s) gets no baseline: %s\n", id, f.name, row.Reason)
+		fmt.Fprintf(e.Stdout, "account %s (%s) gets no baseline: %s\n", id, f.name, row.Reason)
 		return nil
 	}
 	return fmt.Errorf("baselining account %s (%s): %s: %s", id, f.name, row.Status, row.LastError)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
+	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/ledger"
 )
 
@@ -89,37 +90,37 @@ func TestVend(t *testing.T) {
 	}{
 		{
 			name: "baselined in its OU", args: []string{"--name", "payments", "--email", "pay@acme.example", "--ou", "/Root/Workloads/Prod", "--tag", "env=prod", "--tag", "team=payments"},
-			outcome: &succeeded, wantCode: exitOK, wantOU: true, wantCreated: true,
+			outcome: &succeeded, wantCode: cli.ExitOK, wantOU: true, wantCreated: true,
 			wantStdout: []string{"creating account: SUCCEEDED\n", "created account ", "moved ", " to /Root/Workloads/Prod\n",
 				"baselining: SUCCEEDED\n", "with profile workloads, version 1 in 42s: 31 created, 0 updated, 1 findings\n", "  finding: iam-findings: root user has no MFA\n"},
 		},
 		{
 			name: "baseline failed", args: []string{"--name", "payments", "--email", "pay@acme.example"},
 			outcome:  &ledger.Row{Status: ledger.StatusFailed, LastError: "applying cloudtrail: AccessDenied"},
-			wantCode: exitFail, wantStderr: "landfall vend: baselining account ", wantCreated: true,
+			wantCode: cli.ExitFail, wantStderr: "landfall vend: baselining account ", wantCreated: true,
 			wantStdout: []string{"created account "},
 		},
 		{
 			name: "skipped by the config", args: []string{"--name", "payments", "--email", "pay@acme.example"},
 			outcome:  &ledger.Row{Status: ledger.StatusSkipped, Reason: "excluded"},
-			wantCode: exitOK, wantStdout: []string{"gets no baseline: excluded\n"}, wantCreated: true,
+			wantCode: cli.ExitOK, wantStdout: []string{"gets no baseline: excluded\n"}, wantCreated: true,
 		},
 		{
 			name: "creation failed", args: []string{"--name", "payments", "--email", "taken@acme.example"}, takenEmail: true,
-			wantCode: exitFail, wantStderr: "landfall vend: creating account (payments): FAILED: EMAIL_ALREADY_EXISTS\n",
+			wantCode: cli.ExitFail, wantStderr: "landfall vend: creating account (payments): FAILED: EMAIL_ALREADY_EXISTS\n",
 		},
 		{
 			name: "unknown OU creates nothing", args: []string{"--name", "payments", "--email", "pay@acme.example", "--ou", "/Root/Workloads/Dev"},
-			wantCode: exitFail, wantStderr: "landfall vend: finding OU (/Root/Workloads/Dev): no OU \"Dev\" under /Root/Workloads\n",
+			wantCode: cli.ExitFail, wantStderr: "landfall vend: finding OU (/Root/Workloads/Dev): no OU \"Dev\" under /Root/Workloads\n",
 		},
 		{
 			name: "timeout while the pipeline is silent", args: []string{"--name", "payments", "--email", "pay@acme.example", "--timeout", "1s"},
-			wantCode: exitFail, wantStderr: "landfall vend: timed out after 1s waiting for the pipeline to baseline the account; account ", wantCreated: true,
+			wantCode: cli.ExitFail, wantStderr: "landfall vend: timed out after 1s waiting for the pipeline to baseline the account; account ", wantCreated: true,
 		},
-		{name: "no name", args: []string{"--email", "pay@acme.example"}, wantCode: exitUsage, wantStderr: "--name must be 1 to 50 characters"},
-		{name: "bad email", args: []string{"--name", "payments", "--email", "payments"}, wantCode: exitUsage, wantStderr: "--email must be an email address"},
-		{name: "bad tag", args: []string{"--name", "payments", "--email", "pay@acme.example", "--tag", "env"}, wantCode: exitUsage, wantStderr: `want key=value, got "env"`},
-		{name: "relative OU", args: []string{"--name", "payments", "--email", "pay@acme.example", "--ou", "Workloads"}, wantCode: exitUsage, wantStderr: "--ou must be an OU path from the root"},
+		{name: "no name", args: []string{"--email", "pay@acme.example"}, wantCode: cli.ExitUsage, wantStderr: "--name must be 1 to 50 characters"},
+		{name: "bad email", args: []string{"--name", "payments", "--email", "payments"}, wantCode: cli.ExitUsage, wantStderr: "--email must be an email address"},
+		{name: "bad tag", args: []string{"--name", "payments", "--email", "pay@acme.example", "--tag", "env"}, wantCode: cli.ExitUsage, wantStderr: `want key=value, got "env"`},
+		{name: "relative OU", args: []string{"--name", "payments", "--email", "pay@acme.example", "--ou", "Workloads"}, wantCode: cli.ExitUsage, wantStderr: "--ou must be an OU path from the root"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +140,7 @@ func TestVend(t *testing.T) {
 			}
 			before := accountNames(t, f)
 			var stdout, stderr bytes.Buffer
-			e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return map[string]string{configEnvVar: testConfigPath}[k] }}
+			e := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return map[string]string{cli.ConfigEnvVar: testConfigPath}[k] }}
 			code := vend(context.Background(), e, tt.args, time.Millisecond, newProgress(&stdout))
 			if code != tt.wantCode || !strings.Contains(stderr.String(), tt.wantStderr) {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, &stdout, &stderr)

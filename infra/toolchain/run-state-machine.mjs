@@ -1,5 +1,5 @@
 // run-state-machine.mjs runs one Step Functions execution locally with the
-// pinned aws-local-stepfunctions, for landfall's Go package pkg/localrun.
+// pinned aws-local-stepfunctions, for landfall's Go package internal/localrun.
 //
 // Request (one JSON object on stdin):
 //   { definition, input, context, machines: {<arn>: definition}, endpoint, region,

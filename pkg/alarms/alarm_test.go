@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/landfall/landfall/pkg/filterpattern"
+	"github.com/landfall/landfall/internal/filterpattern"
 )
 
 func TestCatalogueEntries(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/landfall/landfall/pkg/filterpattern"
+	"github.com/landfall/landfall/internal/filterpattern"
 )
 
 const samplesDir = "../../events/cloudtrail"

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 

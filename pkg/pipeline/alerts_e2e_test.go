@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/pkg/alarms"
-	"github.com/landfall/landfall/pkg/awslocal"
+	"github.com/landfall/landfall/internal/awslocal"
 )
 
 // TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a

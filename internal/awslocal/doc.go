@@ -1,0 +1,116 @@
+// Package awslocal is landfall's local AWS endpoint: an HTTP server that
+// speaks the AWS wire protocols the pinned aws-sdk-go-v2 clients use, with
+// state per account and region, so that every test that touches AWS runs
+// the real SDK clients against it through the standard endpoint setting
+// (AWS_ENDPOINT_URL, or config.WithBaseEndpoint). It is a measuring
+// instrument for tests and the demo, not part of the product: no product
+// code depends on anything only it does.
+//
+// # How requests are served
+//
+// Requests are routed the way AWS's front ends route them: by the signing
+// name in the SigV4 credential scope, then by X-Amz-Target (JSON 1.0/1.1),
+// Action (awsQuery, ec2Query), the Smithy RPC v2 path (CBOR, CloudWatch) or
+// method and path (REST-JSON, REST-XML). Every request's signature is
+// verified against the secret the endpoint issued, so wrong or expired
+// credentials fail with AWS's codes (SignatureDoesNotMatch,
+// InvalidClientTokenId, ExpiredToken). Credentials from STS AssumeRole act
+// in the role's account; a trust policy that does not admit the caller
+// answers AccessDenied. Lists page with a small default page size (5) so
+// that a caller that ignores NextToken or Marker fails its tests.
+//
+// S3 addresses buckets as <bucket>.<host> and S3 Control as
+// <account>.<host>; those names do not resolve on a developer machine, so
+// clients reach the endpoint through it as an HTTP proxy (SDKConfig does
+// this; the standalone server relies on the standard HTTP_PROXY variable).
+//
+// Cross-service behaviour follows AWS: Organizations emits CreateAccountResult
+// to EventBridge in us-east-1; EventBridge matches rules with
+// internal/eventpattern and delivers to SNS, SQS, other accounts' buses and to
+// Step Functions and Lambda targets the embedding program handles;
+// CloudTrail delivers records to its log group, where PutLogEvents runs the
+// group's metric filters (internal/filterpattern) and emits metrics; CloudWatch
+// evaluates alarms on the server clock and publishes their notifications to
+// SNS, which checks the topic policy and delivers to SQS, Lambda and email.
+// Email goes to an inspectable outbox (Server.Outbox); subscriptions stay
+// PendingConfirmation until the link in the confirmation email is followed.
+//
+// Faults are injected per test or through the control API of the standalone
+// server (/_landfall/faults): throttling (the service's own code), 500, 503,
+// latency, and accounts that refuse AssumeRole for a while, deterministic
+// for a given Options.Seed.
+//
+// # Services and the documentation followed
+//
+// Each service file's header lists its operations, the AWS API Reference
+// pages it follows, and its known differences from AWS.
+//
+//	Service          Protocol    Operations (API Reference pages API_<Op>.html of each service)
+//	IAM              awsQuery    CreateRole GetRole DeleteRole ListRoles UpdateRole UpdateAssumeRolePolicy
+//	                             TagRole UntagRole ListRoleTags Put/Get/Delete/ListRolePolicy(ies)
+//	                             Attach/Detach/ListAttachedRolePolicies Update/Get/DeleteAccountPasswordPolicy
+//	                             Create/Delete/ListAccountAlias(es) GetAccountSummary CreateUser GetUser ListUsers
+//	                             DeleteUser Create/Get/DeleteLoginProfile Create/List/DeleteAccessKey(s)
+//	                             Put/List/DeleteUserPolicy(ies) Attach/Detach/ListAttachedUserPolicies
+//	STS              awsQuery    GetCallerIdentity AssumeRole ("Policy evaluation logic")
+//	Organizations    JSON 1.1    Create/DescribeOrganization ListRoots Create/DescribeOrganizationalUnit
+//	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)
+//	                             DescribeCreateAccountStatus DescribeAccount ListAccounts ListAccountsForParent
+//	                             MoveAccount Tag/Untag/ListTagsForResource InviteAccountToOrganization
+//	                             AcceptHandshake CloseAccount RemoveAccountFromOrganization
+//	CloudWatch Logs  JSON 1.1    Create/Describe/DeleteLogGroup(s) PutRetentionPolicy TagResource
+//	                             ListTagsForResource CreateLogStream PutLogEvents Put/Describe/DeleteMetricFilter(s)
+//	                             FilterLogEvents ("Creating metrics from log events using filters")
+//	CloudWatch       RPCv2 CBOR  PutMetricAlarm DescribeAlarms DeleteAlarms SetAlarmState Enable/DisableAlarmActions
+//	                             PutMetricData TagResource ListTagsForResource; alarm evaluation
+//	                             ("Using Amazon CloudWatch alarms", "Configuring how alarms treat missing data")
+//	CloudTrail       JSON 1.1    Create/Update/Delete/GetTrail DescribeTrails GetTrailStatus Start/StopLogging
+//	                             AddTags ListTags Put/GetEventSelectors ("Sending events to CloudWatch Logs")
+//	SNS              awsQuery    Create/DeleteTopic Get/SetTopicAttributes ListTopics Subscribe
+//	                             ConfirmSubscription Unsubscribe ListSubscriptionsByTopic GetSubscriptionAttributes
+//	                             Publish TagResource ListTagsForResource ("Amazon SNS message delivery",
+//	                             "Parsing Amazon SNS message formats", "Amazon SNS access control")
+//	SQS              JSON 1.0    CreateQueue GetQueueUrl Get/SetQueueAttributes ListQueues TagQueue ListQueueTags
+//	                             Send/Receive/DeleteMessage PurgeQueue ("visibility timeout", "dead-letter queues")
+//	EventBridge      JSON 1.1    Put/Describe/Delete/Enable/DisableRule ListRules PutTargets ListTargetsByRule
+//	                             RemoveTargets PutEvents TestEventPattern PutPermission DescribeEventBus
+//	                             TagResource ListTagsForResource ("event patterns", "Transforming target input")
+//	KMS              JSON 1.1    CreateKey DescribeKey Get/PutKeyPolicy EnableKeyRotation GetKeyRotationStatus
+//	                             DisableKey ScheduleKeyDeletion Create/UpdateAlias ListAliases TagResource
+//	                             ListResourceTags ("Default key policy", "Key states")
+//	S3               REST-XML    Create/Head/DeleteBucket ListBuckets Put/Get/DeleteBucketPolicy
+//	                             Put/GetBucketEncryption Put/Get/DeletePublicAccessBlock Put/GetBucketVersioning
+//	                             Put/GetBucketLifecycleConfiguration Put/GetBucketTagging PutObject ListObjectsV2
+//	S3 Control       REST-XML    Put/Get/DeletePublicAccessBlock (account level)
+//	EC2              ec2Query    Get/Enable/DisableEbsEncryptionByDefault DescribeRegions DescribeVpcs
+//	                             DescribeSubnets DescribeInternetGateways DescribeNetworkInterfaces
+//	                             DescribeSecurityGroups DescribeRouteTables DescribeNetworkAcls
+//	                             Detach/DeleteInternetGateway DeleteSubnet DeleteVpc CreateTags DescribeTags
+//	Account          REST-JSON   Put/Get/DeleteAlternateContact
+//	Budgets          JSON 1.1    Create/Describe/Update/DeleteBudget DescribeBudgets DescribeNotificationsForBudget
+//	                             Create/DeleteNotification DescribeSubscribersForNotification Create/DeleteSubscriber
+//	                             TagResource ListTagsForResource ("budgets-sns-policy")
+//	GuardDuty        REST-JSON   Create/Get/Update/Delete/ListDetector(s) TagResource ListTagsForResource
+//	                             GetAdministratorAccount CreateMembers Enable/ListOrganizationAdminAccount(s);
+//	                             finding events ("GuardDuty finding format")
+//	Security Hub     REST-JSON   Enable/Describe/DisableSecurityHub BatchEnable/BatchDisableStandards
+//	                             GetEnabledStandards DescribeStandards TagResource ListTagsForResource
+//	Access Analyzer  REST-JSON   Create/Get/Delete/ListAnalyzer(s) TagResource ListTagsForResource
+//	AWS Config       JSON 1.1    Put/Describe/Delete/Start/StopConfigurationRecorder(s)
+//	                             DescribeConfigurationRecorderStatus Put/Describe/DeleteDeliveryChannel(s)
+//	DynamoDB         JSON 1.0    Create/Describe/DeleteTable Put/Get/Delete/UpdateItem Query Scan; condition,
+//	                             update, filter and projection expressions ("Expressions", "ReservedWords")
+//	Step Functions   JSON 1.0    StartExecution DescribeExecution ListExecutions
+//	Lambda           REST-JSON   Invoke GetFunction (functions are registered by the embedding program)
+//
+// # Known differences from AWS
+//
+// Identity-based policies of the caller are not evaluated: any principal
+// may call any operation in its own account (trust and resource policies are
+// evaluated). pkg/baseline's TestExecutionPolicyAllowsEveryCall checks
+// statically that the execution role's policy names every action the engine
+// calls; infra's tests pin the pipeline's roles. Eventual consistency is not simulated except for new accounts
+// (MakeUnreachable). AWS's API Call events from CloudTrail reach EventBridge
+// even without a trail in the account. Service-specific differences are
+// listed in each service file's header.
+package awslocal

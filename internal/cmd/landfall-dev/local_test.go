@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/landfall/landfall/internal/cli"
+)
+
+// announceWriter records output and signals once the server has printed
+// its address, which it does after binding.
+type announceWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+	once  sync.Once
+}
+
+func (w *announceWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Contains(w.buf.String(), "AWS_ACCESS_KEY_ID") {
+		w.once.Do(func() { close(w.ready) })
+	}
+	return n, err
+}
+
+func TestLocalServeStartsAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &announceWriter{ready: make(chan struct{})}
+	var errOut bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- program().Run(ctx, cli.Env{Stdout: out, Stderr: &errOut, Getenv: func(string) string { return "" }}, []string{"local", "serve", "--addr", "127.0.0.1:0"})
+	}()
+	select {
+	case <-out.ready:
+	case code := <-done:
+		t.Fatalf("exited early with %d: %s", code, errOut.String())
+	}
+	cancel() // as Ctrl-C would
+	if code := <-done; code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.buf.String(), "export AWS_ENDPOINT_URL=http://localhost:") {
+		t.Fatalf("output: %s", out.buf.String())
+	}
+}
+
+func TestLocalServeRefusesNonLoopback(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := program().Run(context.Background(), cli.Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}, []string{"local", "serve", "--addr", "0.0.0.0:4566"})
+	if code != cli.ExitUsage || !strings.Contains(errOut.String(), "loopback") {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+}

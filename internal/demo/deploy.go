@@ -1,0 +1,242 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/internal/localrun"
+)
+
+// resource is the part of a template resource the local deploy reads.
+type resource struct {
+	Type       string                     `json:"Type"`
+	Properties map[string]json.RawMessage `json:"Properties"`
+}
+
+// deployment is what the local deploy created: the names the demo needs.
+type deployment struct {
+	// tpl is the management account's stack; alerts is the security
+	// account's central alerts stack, nil when the fan-in is in tpl.
+	tpl, alerts *localrun.Template
+	ledgerTable string
+	// fanInAdmin acts in the account of the fan-in queue and the formatter,
+	// as Lambda's SQS event source does.
+	fanInAdmin    aws.Config
+	fanInQueueURL string
+	fanInQueueARN string
+	formatterARN  string
+	// formatterCreds are the formatter role's, in the security account.
+	formatterCreds  awslocal.Credentials
+	baseline, sweep localrun.StateMachine
+}
+
+// centralAlertsTemplate is the security account's stack in cdk.out when
+// notifications.centralAlerts is security.
+const centralAlertsTemplate = "landfall-central-alerts.template.json"
+
+// deploy creates, on the local endpoint, the stateful resources of the
+// synthesized stacks that the pipeline uses: the ledger table, the topics
+// and their email subscriptions, the fan-in queue with its policy, the named
+// roles, and the EventBridge rules with their targets. What CloudFormation
+// would create and nothing reads (log groups, alarms, the dashboard) is
+// left out.
+func (r *run) deploy(ctx context.Context, templatePath string) error {
+	d := &deployment{fanInAdmin: r.admin}
+	r.dep = d
+	var err error
+	if d.tpl, err = r.deployStack(ctx, templatePath, r.mgmt); err != nil {
+		return err
+	}
+	templates := []*localrun.Template{d.tpl}
+	if r.cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
+		security := r.cfg.Organization.SecurityAccountID
+		d.fanInAdmin = r.adminOf(ctx, security)
+		if d.alerts, err = r.deployStack(ctx, filepath.Join(filepath.Dir(templatePath), centralAlertsTemplate), security); err != nil {
+			return err
+		}
+		templates = append(templates, d.alerts)
+		// In AWS the Lambda service assumes the formatter's role; locally the
+		// security account's administrator does, and the formatter runs
+		// with the role's credentials, which the bridge role trusts.
+		role := awsx.AssumeRole(d.fanInAdmin, awsx.RoleARN(security, r.cfg.AlertFormatterRoleName()), "formatter")
+		creds, err := role.Credentials.Retrieve(ctx)
+		if err != nil {
+			return fmt.Errorf("acting as the formatter's role in the security account: %w", err)
+		}
+		d.formatterCreds = awslocal.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
+		r.printf("%s into the security account %s: fan-in queue, formatter, alerts topic; it reaches the ledger through %s\n",
+			centralAlertsTemplate, security, r.cfg.AlertsBridgeRoleName())
+	}
+	for _, tpl := range templates {
+		for _, f := range tpl.Functions {
+			if strings.HasSuffix(f.Package, "/formatter") {
+				d.formatterARN = f.ARN
+			}
+		}
+	}
+	if d.baseline, err = d.tpl.StateMachine("baseline-account"); err != nil {
+		return err
+	}
+	if d.sweep, err = d.tpl.StateMachine("sweep"); err != nil {
+		return err
+	}
+	return r.deployRules(ctx)
+}
+
+// deployStack deploys one synthesized template into an account and returns
+// it read, with its references resolved in that account.
+func (r *run) deployStack(ctx context.Context, templatePath, account string) (*localrun.Template, error) {
+	raw, err := os.ReadFile(templatePath)
+	if err != nil {
+		return nil, fmt.Errorf("reading the synthesized template (%s): %w; run `make synth`", templatePath, err)
+	}
+	var doc struct {
+		Resources map[string]resource `json:"Resources"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("decoding the template (%s): %w", templatePath, err)
+	}
+	tpl, err := localrun.ReadTemplate(templatePath, localrun.TemplateOptions{Region: r.home, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	d := r.dep
+	admin := r.adminOf(ctx, account)
+	for id, res := range doc.Resources {
+		switch res.Type {
+		case "AWS::DynamoDB::Table":
+			d.ledgerTable, err = tpl.Ref(id)
+			if err == nil {
+				_, err = dynamodb.NewFromConfig(admin).CreateTable(ctx, &dynamodb.CreateTableInput{
+					TableName:            aws.String(d.ledgerTable),
+					AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("accountId"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+					KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("accountId"), KeyType: ddbtypes.KeyTypeHash}},
+					BillingMode:          ddbtypes.BillingModePayPerRequest,
+				})
+			}
+		case "AWS::SNS::Topic":
+			var arn string
+			if arn, err = tpl.Ref(id); err == nil {
+				_, err = sns.NewFromConfig(admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(arn[strings.LastIndex(arn, ":")+1:])})
+			}
+		case "AWS::IAM::Role":
+			var name string
+			if json.Unmarshal(res.Properties["RoleName"], &name) == nil && name != "" {
+				_, err = iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
+					AssumeRolePolicyDocument: aws.String(localTrust(res.Properties["AssumeRolePolicyDocument"], account))})
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("deploying %s (%s) locally: %w", id, res.Type, err)
+		}
+	}
+	// Queues after topics: the fan-in queue's policy names the organization.
+	for id, res := range doc.Resources {
+		if res.Type != "AWS::SQS::Queue" {
+			continue
+		}
+		var name string
+		_ = json.Unmarshal(res.Properties["QueueName"], &name)
+		if name == "" {
+			continue // the dead-letter queues: nothing reads them locally
+		}
+		out, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name),
+			Attributes: map[string]string{"Policy": fanInPolicy(r.home, account, name, r.orgID)}})
+		if err != nil {
+			return nil, fmt.Errorf("deploying %s locally: %w", id, err)
+		}
+		d.fanInQueueURL = aws.ToString(out.QueueUrl)
+		d.fanInQueueARN = "arn:aws:sqs:" + r.home + ":" + account + ":" + name
+	}
+	for id, res := range doc.Resources {
+		if res.Type != "AWS::SNS::Subscription" {
+			continue
+		}
+		var p struct{ Protocol, Endpoint string }
+		raw, _ := json.Marshal(res.Properties)
+		_ = json.Unmarshal(raw, &p)
+		var topicRef struct{ Ref string }
+		_ = json.Unmarshal(res.Properties["TopicArn"], &topicRef)
+		topic, err := tpl.Ref(topicRef.Ref)
+		if err != nil || p.Protocol != "email" {
+			continue
+		}
+		if _, err := sns.NewFromConfig(admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String(p.Protocol), Endpoint: aws.String(p.Endpoint)}); err != nil {
+			return nil, fmt.Errorf("subscribing %s (%s) locally: %w", p.Endpoint, id, err)
+		}
+	}
+	return tpl, nil
+}
+
+// localTrust is the trust policy a named role gets locally. A policy that
+// names a service or another resource of the stack (the Lambda service, the
+// functions' roles) cannot hold here, where the functions run with the
+// credentials the demo hands them: such a role trusts its account instead.
+// A policy of literals, the alerts bridge's, which admits only the security
+// account's formatter role, is kept as synthesized.
+func localTrust(doc json.RawMessage, account string) string {
+	s := string(doc)
+	if len(doc) == 0 || strings.Contains(s, `"Fn::`) || strings.Contains(s, `"Ref"`) || strings.Contains(s, `"Service"`) {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
+	}
+	return s
+}
+
+// fanInPolicy mirrors the template's queue policy: SNS may send on behalf of
+// topics of the organization.
+func fanInPolicy(region, account, name, orgID string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"AllowOrganizationTopics","Effect":"Allow",` +
+		`"Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
+		`"Resource":"arn:aws:sqs:` + region + `:` + account + `:` + name + `",` +
+		`"Condition":{"StringEquals":{"aws:SourceOrgID":"` + orgID + `"}}}]}`
+}
+
+// deployRules puts the template's EventBridge rules on the management
+// account's default bus in the home region (us-east-1 in the demo, where
+// Organizations emits its events).
+func (r *run) deployRules(ctx context.Context) error {
+	eb := eventbridge.NewFromConfig(r.admin)
+	for _, rule := range r.dep.tpl.Rules {
+		in := &eventbridge.PutRuleInput{Name: aws.String(rule.Name), State: ebtypes.RuleStateEnabled}
+		if rule.EventPattern != nil {
+			in.EventPattern = aws.String(string(rule.EventPattern))
+		} else {
+			in.ScheduleExpression = aws.String(rule.ScheduleExpression)
+		}
+		if _, err := eb.PutRule(ctx, in); err != nil {
+			return fmt.Errorf("deploying rule (%s) locally: %w", rule.Name, err)
+		}
+		var targets []ebtypes.Target
+		for _, t := range rule.Targets {
+			target := ebtypes.Target{Id: aws.String(t.ID), Arn: aws.String(t.ARN),
+				RoleArn: aws.String("arn:aws:iam::" + r.mgmt + ":role/landfall-events")}
+			if t.Input != "" {
+				target.Input = aws.String(t.Input)
+			}
+			if t.InputPath != "" {
+				target.InputPath = aws.String(t.InputPath)
+			}
+			targets = append(targets, target)
+		}
+		if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule.Name), Targets: targets}); err != nil {
+			return fmt.Errorf("deploying the targets of rule (%s) locally: %w", rule.Name, err)
+		}
+	}
+	return nil
+}

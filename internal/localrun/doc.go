@@ -1,0 +1,19 @@
+// Package localrun runs what landfall deploys, on a developer machine: the
+// real Lambda binaries as local processes behind their own Lambda Runtime API,
+// and the state machine definitions that `cdk synth` produced, interpreted by
+// aws-local-stepfunctions, with every AWS call going to the local endpoint
+// (internal/awslocal).
+//
+// The pieces:
+//   - Builder builds functions/<name> for the host with the Lambda build tags.
+//   - Function keeps warm processes of one function and invokes them the way
+//     a Lambda execution environment does; its Invoke plugs into
+//     awslocal.Server.RegisterFunction.
+//   - ReadTemplate reads a synthesized CloudFormation template: the state
+//     machines with their definitions resolved to local ARNs, the functions
+//     with their code and environment, and the EventBridge rules.
+//   - ServeFunctions starts every function of a template behind the
+//     endpoint's Lambda Invoke.
+//   - Runner executes a state machine definition with the pinned
+//     aws-local-stepfunctions on Node 22 (infra/toolchain/run-state-machine.mjs).
+package localrun

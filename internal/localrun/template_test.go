@@ -1,0 +1,217 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// testTemplate is shaped like cdk synth's output: a function with a staged
+// asset, a state machine whose definition joins in the function's ARN, and a
+// rule that starts the state machine.
+const testTemplate = `{
+  "Resources": {
+    "EchoFn1A2B": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "Description": "Echoes", "Timeout": 30, "MemorySize": 256, "Runtime": "provided.al2023",
+        "Environment": {"Variables": {
+          "CONFIG": "/var/task/landfall.yaml",
+          "LEDGER_TABLE": {"Ref": "Ledger3C4D"},
+          "OPERATIONS_TOPIC_ARN": {"Ref": "Ops5E6F"},
+          "WHERE": {"Fn::Sub": "${AWS::Region}/${AWS::AccountId}"}
+        }}
+      },
+      "Metadata": {"aws:asset:path": "asset.0123abcd", "aws:asset:property": "Code"}
+    },
+    "LogRetentionAEA1": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs22.x"}, "Metadata": {"aws:asset:path": "asset.node"}},
+    "Ledger3C4D": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "landfall-ledger"}},
+    "Ops5E6F": {"Type": "AWS::SNS::Topic", "Properties": {}},
+    "RuleRole7A8B": {"Type": "AWS::IAM::Role", "Properties": {}},
+    "PipelineBaselineAccount9C0D": {
+      "Type": "AWS::StepFunctions::StateMachine",
+      "Properties": {"DefinitionString": {"Fn::Join": ["", [
+        "{\"StartAt\":\"Echo\",\"States\":{\"Echo\":{\"Type\":\"Task\",\"Resource\":\"",
+        {"Fn::GetAtt": ["EchoFn1A2B", "Arn"]},
+        "\",\"End\":true}}}"
+      ]]}}
+    },
+    "CreatedRuleE1F2": {
+      "Type": "AWS::Events::Rule",
+      "Properties": {
+        "EventPattern": {"source": ["aws.organizations"], "detail": {"eventName": ["CreateAccountResult"]}},
+        "State": "ENABLED",
+        "Targets": [{"Arn": {"Ref": "PipelineBaselineAccount9C0D"}, "Id": "Target0",
+                     "RoleArn": {"Fn::GetAtt": ["RuleRole7A8B", "Arn"]}, "InputPath": "$.detail"}]
+      }
+    }
+  }
+}`
+
+// writeCDKOut lays out a cdk.out directory with testTemplate and the echo
+// function as its asset.
+func writeCDKOut(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	asset := filepath.Join(dir, "asset.0123abcd")
+	if err := os.MkdirAll(asset, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(buildEcho(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(asset, "bootstrap"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Landfall.template.json"), []byte(testTemplate), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestReadTemplate(t *testing.T) {
+	dir := writeCDKOut(t)
+	tpl, err := ReadTemplate(filepath.Join(dir, "Landfall.template.json"), TemplateOptions{Region: "eu-west-1", Account: mgmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnARN := "arn:aws:lambda:eu-west-1:" + mgmt + ":function:EchoFn1A2B"
+
+	if len(tpl.Functions) != 1 || len(tpl.OtherFunctions) != 1 || tpl.OtherFunctions[0] != "LogRetentionAEA1" {
+		t.Fatalf("functions %d, others %v; want 1 Go function and LogRetentionAEA1", len(tpl.Functions), tpl.OtherFunctions)
+	}
+	fn := tpl.Functions[0]
+	wantEnv := map[string]string{
+		"CONFIG":               filepath.Join(dir, "asset.0123abcd", "landfall.yaml"),
+		"LEDGER_TABLE":         "landfall-ledger",
+		"OPERATIONS_TOPIC_ARN": "arn:aws:sns:eu-west-1:" + mgmt + ":Ops5E6F",
+		"WHERE":                "eu-west-1/" + mgmt,
+	}
+	for k, want := range wantEnv {
+		if fn.Env[k] != want {
+			t.Errorf("Env[%s] = %q, want %q", k, fn.Env[k], want)
+		}
+	}
+	if fn.ARN != fnARN || fn.Package != "./internal/localrun/testdata/echofn" || fn.Timeout.Seconds() != 30 || fn.MemoryMiB != 256 {
+		t.Errorf("function = %+v", fn)
+	}
+
+	sm, err := tpl.StateMachine("BaselineAccount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"StartAt":"Echo","States":{"Echo":{"Type":"Task","Resource":"` + fnARN + `","End":true}}}`; string(sm.Definition) != want {
+		t.Errorf("Definition = %s\nwant %s", sm.Definition, want)
+	}
+	smARN := "arn:aws:states:eu-west-1:" + mgmt + ":stateMachine:PipelineBaselineAccount9C0D"
+	if sm.ARN != smARN {
+		t.Errorf("state machine ARN = %s, want %s", sm.ARN, smARN)
+	}
+	if _, err := tpl.StateMachine("Sweep"); err == nil {
+		t.Error("found a Sweep state machine that the template lacks")
+	}
+
+	if len(tpl.Rules) != 1 {
+		t.Fatalf("%d rules, want 1", len(tpl.Rules))
+	}
+	rule := tpl.Rules[0]
+	if !jsonEqual(t, rule.EventPattern, `{"source":["aws.organizations"],"detail":{"eventName":["CreateAccountResult"]}}`) {
+		t.Errorf("EventPattern = %s", rule.EventPattern)
+	}
+	if len(rule.Targets) != 1 || rule.Targets[0].ARN != smARN || rule.Targets[0].InputPath != "$.detail" {
+		t.Errorf("Targets = %+v", rule.Targets)
+	}
+}
+
+// The template's state machine runs with the template's function, rebuilt
+// for the host from the package its asset was built from.
+func TestTemplateRunsLocally(t *testing.T) {
+	dir := writeCDKOut(t)
+	tpl, err := ReadTemplate(filepath.Join(dir, "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, srv := newTestRunner(t)
+	fns, err := ServeFunctions(context.Background(), srv, testBuilder, tpl.Functions,
+		ServeOptions{EndpointURL: runner.EndpointURL, Credentials: runner.Credentials})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fns {
+		t.Cleanup(f.Close)
+	}
+	fn := tpl.Functions[0]
+	sm, err := tpl.StateMachine("BaselineAccount")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := runner.Execute(context.Background(), sm, []byte(`{"value": "from-template"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out echoResponse
+	if err := json.Unmarshal(got.Output, &out); got.Status != "SUCCEEDED" || err != nil || out.Value != "from-template" || out.FunctionARN != fn.ARN {
+		t.Fatalf("execution %s %s %s: output %s", got.Status, got.Error, got.Cause, got.Output)
+	}
+}
+
+func TestResolveIntrinsics(t *testing.T) {
+	r := &resolver{region: "us-east-1", account: mgmt, stack: "Landfall", resources: map[string]cfnResource{
+		"Fn":    {Type: "AWS::Lambda::Function"},
+		"Queue": {Type: "AWS::SQS::Queue", Properties: map[string]json.RawMessage{"QueueName": json.RawMessage(`"dlq"`)}},
+		"Odd":   {Type: "AWS::Custom::Thing"},
+	}, refs: map[string]string{"Given": "given-value"}}
+	tests := []struct {
+		name, in, want string
+		wantErr        bool
+	}{
+		{name: "pseudo parameters", in: `{"Fn::Join": [":", [{"Ref": "AWS::Partition"}, {"Ref": "AWS::Region"}, {"Ref": "AWS::AccountId"}, {"Ref": "AWS::StackName"}]]}`,
+			want: "aws:us-east-1:" + mgmt + ":Landfall"},
+		{name: "function ref is its name", in: `{"Ref": "Fn"}`, want: "Fn"},
+		{name: "queue ref is its URL", in: `{"Ref": "Queue"}`, want: "https://sqs.us-east-1.amazonaws.com/" + mgmt + "/dlq"},
+		{name: "caller-supplied ref", in: `{"Ref": "Given"}`, want: "given-value"},
+		{name: "GetAtt string form", in: `{"Fn::GetAtt": "Queue.Arn"}`, want: "arn:aws:sqs:us-east-1:" + mgmt + ":dlq"},
+		{name: "Sub with variables and literal", in: `{"Fn::Sub": ["${Fn.Arn}/${X}/${!Keep}", {"X": {"Ref": "AWS::Region"}}]}`,
+			want: "arn:aws:lambda:us-east-1:" + mgmt + ":function:Fn/us-east-1/${Keep}"},
+		{name: "Select of Split", in: `{"Fn::Select": [1, {"Fn::Split": [":", "a:b:c"]}]}`, want: "b"},
+		{name: "unknown resource", in: `{"Ref": "Missing"}`, wantErr: true},
+		{name: "ARN of an unknown type", in: `{"Fn::GetAtt": ["Odd", "Arn"]}`, wantErr: true},
+		{name: "unknown attribute", in: `{"Fn::GetAtt": ["Fn", "SnapStartResponse"]}`, wantErr: true},
+		{name: "Select out of range", in: `{"Fn::Select": [3, ["a"]]}`, wantErr: true},
+		{name: "unsupported function", in: `{"Fn::ImportValue": "x"}`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v any
+			if err := json.Unmarshal([]byte(tt.in), &v); err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.resolveString(v)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("resolved to %q, want an error", got)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestReadTemplateRejectsUnresolvable(t *testing.T) {
+	dir := writeCDKOut(t)
+	path := filepath.Join(dir, "Landfall.template.json")
+	broken := strings.Replace(testTemplate, `"Ref": "Ledger3C4D"`, `"Ref": "NoSuchTable"`, 1)
+	if err := os.WriteFile(path, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadTemplate(path, TemplateOptions{Region: "us-east-1", Account: mgmt}); err == nil || !strings.Contains(err.Error(), "NoSuchTable") {
+		t.Fatalf("err = %v, want one naming NoSuchTable", err)
+	}
+}
