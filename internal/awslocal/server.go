@@ -89,15 +89,42 @@ func New(opts Options) *Server {
 	}
 	s.model.Store(opts.Model)
 	s.addAccount(opts.ManagementAccountID, "management", "management@example.com")
-	for _, register := range registrations {
+	for _, register := range services {
 		register(s)
 	}
 	return s
 }
 
-// registrations lists every service the endpoint speaks. Each service file
-// adds itself here, in one place, so the catalogue is explicit.
-var registrations = []func(*Server){}
+// services is every service the endpoint speaks, one line each, in the order
+// of their files (svc_<name>.go). A service file defines its register
+// function; adding a service is that file and one line here. The list is
+// explicit, not built by init functions, so that what the endpoint speaks
+// is read in one place and does not depend on which files are linked.
+var services = []func(*Server){
+	registerAccessAnalyzer,
+	registerAccount,
+	registerBudgets,
+	registerCloudTrail,
+	registerCloudWatch,
+	registerConfig,
+	registerDynamoDB,
+	registerEC2,
+	registerEvents,
+	registerGuardDuty,
+	registerIAM,
+	registerKMS,
+	registerLambda,
+	registerLogs,
+	registerOrganizations,
+	registerS3,
+	registerS3Control,
+	registerSecretsManager,
+	registerSecurityHub,
+	registerStepFunctions,
+	registerSNS,
+	registerSQS,
+	registerSTS,
+}
 
 // Start serves the endpoint on a loopback port for the lifetime of the test
 // and returns its URL (for AWS_ENDPOINT_URL or config.WithBaseEndpoint).

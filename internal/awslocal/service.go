@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -68,8 +69,12 @@ func newRoute(method, template, op string) route {
 	return route{method: method, op: op, query: query, re: regexp.MustCompile("^" + pattern + "$"), params: params}
 }
 
-// register adds a service to the server.
+// register adds a service to the server. Two services with one signing name
+// would leave one of them unreachable, so that is a programming error.
 func (s *Server) register(svc *service) {
+	if _, dup := s.services[svc.name]; dup {
+		panic(fmt.Sprintf("awslocal: service %q registered twice", svc.name))
+	}
 	s.services[svc.name] = svc
 }
 

@@ -35,8 +35,6 @@ var aaTypes = []string{"ACCOUNT", "ORGANIZATION", "ACCOUNT_UNUSED_ACCESS", "ORGA
 
 var aaName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.-]{0,254}$`)
 
-func init() { registrations = append(registrations, registerAccessAnalyzer) }
-
 func registerAccessAnalyzer(s *Server) {
 	s.register(&service{
 		name: "access-analyzer", protocol: restJSONProtocol{}, unknownOp: "ValidationException",

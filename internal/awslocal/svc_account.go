@@ -18,8 +18,6 @@ import (
 // delegated administrators are not modelled; the management account may
 // act on any member of its organization.
 
-func init() { registrations = append(registrations, registerAccount) }
-
 func registerAccount(s *Server) {
 	s.register(&service{
 		name: "account", protocol: restJSONProtocol{},

@@ -32,8 +32,6 @@ import (
 //   - Budget actions, auto-adjusting and planned limits, billing views and
 //     quotas other than subscribers per notification are absent.
 
-func init() { registrations = append(registrations, registerBudgets) }
-
 func registerBudgets(s *Server) {
 	s.register(&service{
 		name: "budgets", protocol: jsonProtocol{version: "1.1"},

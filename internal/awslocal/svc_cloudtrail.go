@@ -63,8 +63,6 @@ func trailsOf(a *account) *trailState {
 	return state(a, "cloudtrail", func() *trailState { return &trailState{trails: map[string]*trail{}} })
 }
 
-func init() { registrations = append(registrations, registerCloudTrail) }
-
 func registerCloudTrail(s *Server) {
 	s.register(&service{
 		name: "cloudtrail", protocol: jsonProtocol{version: "1.1"},

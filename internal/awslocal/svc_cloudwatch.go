@@ -82,8 +82,6 @@ func cwIn(a *account, region string) *cwState {
 	})
 }
 
-func init() { registrations = append(registrations, registerCloudWatch) }
-
 func registerCloudWatch(s *Server) {
 	s.register(&service{
 		name: "monitoring", protocol: cborProtocol{},

@@ -37,8 +37,6 @@ type cfgRecorder struct {
 	lastStart, lastStop, changed time.Time
 }
 
-func init() { registrations = append(registrations, registerConfig) }
-
 func registerConfig(s *Server) {
 	s.register(&service{
 		name: "config", protocol: jsonProtocol{version: "1.1"}, unknownOp: "UnknownOperationException",

@@ -42,8 +42,6 @@ type ddbTable struct {
 	items             map[string]doc // by keyID
 }
 
-func init() { registrations = append(registrations, registerDynamoDB) }
-
 func registerDynamoDB(s *Server) {
 	s.register(&service{
 		name: "dynamodb", protocol: ddbProtocol{jsonProtocol{version: "1.0"}}, unknownOp: "UnknownOperationException",

@@ -34,8 +34,6 @@ import (
 //   - The only way to create a network interface is the AddNetworkInterface
 //     helper; instances, Elastic IPs and endpoints are absent.
 
-func init() { registrations = append(registrations, registerEC2) }
-
 func registerEC2(s *Server) {
 	ops := map[string]handler{
 		"GetEbsEncryptionByDefault":     ec2GetEbsEncryptionByDefault,

@@ -56,8 +56,6 @@ func eventsOf(a *account, region string) *eventsState {
 	})
 }
 
-func init() { registrations = append(registrations, registerEvents) }
-
 func registerEvents(s *Server) {
 	s.register(&service{
 		name: "events", protocol: jsonProtocol{version: "1.1"},

@@ -41,8 +41,6 @@ type gdDetector struct {
 	Tags             map[string]string
 }
 
-func init() { registrations = append(registrations, registerGuardDuty) }
-
 func registerGuardDuty(s *Server) {
 	s.register(&service{
 		name: "guardduty", protocol: restJSONProtocol{}, unknownOp: "BadRequestException",

@@ -63,8 +63,6 @@ var awsManagedPolicies = []string{
 
 var iamName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
-func init() { registrations = append(registrations, registerIAM) }
-
 func registerIAM(s *Server) {
 	s.register(&service{
 		name: "iam", protocol: queryProtocol{}, xmlns: "https://iam.amazonaws.com/doc/2010-05-08/",

@@ -53,8 +53,6 @@ func kmsOf(a *account, region string) *kmsState {
 	})
 }
 
-func init() { registrations = append(registrations, registerKMS) }
-
 func registerKMS(s *Server) {
 	s.register(&service{
 		name: "kms", protocol: jsonProtocol{version: "1.1"},

@@ -67,8 +67,6 @@ func (s *Server) RegisterFunction(arn string, invoke InvokeFunc) error {
 	return nil
 }
 
-func init() { registrations = append(registrations, registerLambda) }
-
 func registerLambda(s *Server) {
 	s.register(&service{
 		name: "lambda", protocol: lambdaProtocol{}, unknownOp: "UnknownOperationException",

@@ -71,8 +71,6 @@ func logsIn(a *account, region string) *logsState {
 	})
 }
 
-func init() { registrations = append(registrations, registerLogs) }
-
 func registerLogs(s *Server) {
 	s.register(&service{
 		name: "logs", protocol: jsonProtocol{version: "1.1"},

@@ -28,8 +28,6 @@ type organization struct {
 
 type orgUnit struct{ ID, Name, Parent string }
 
-func init() { registrations = append(registrations, registerOrganizations) }
-
 func registerOrganizations(s *Server) {
 	s.register(&service{
 		name: "organizations", protocol: jsonProtocol{version: "1.1"}, unknownOp: "UnknownOperationException",

@@ -52,8 +52,6 @@ const (
 	s3Payload = "__payload" // string: a raw (JSON) body, as GetBucketPolicy returns
 )
 
-func init() { registrations = append(registrations, registerS3) }
-
 func registerS3(s *Server) {
 	s.register(&service{
 		name: "s3", protocol: s3Protocol{}, xmlns: s3XMLNS,

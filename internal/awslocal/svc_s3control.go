@@ -17,8 +17,6 @@ import (
 // against it), and a caller acting on another account gets AccessDenied
 // without any policy evaluation.
 
-func init() { registrations = append(registrations, registerS3Control) }
-
 func registerS3Control(s *Server) {
 	s.register(&service{
 		name: "s3-control", protocol: restXMLProtocol{wrappedErrors: true},

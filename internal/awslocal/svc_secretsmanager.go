@@ -24,8 +24,6 @@ type secret struct {
 	Tags                      map[string]string
 }
 
-func init() { registrations = append(registrations, registerSecretsManager) }
-
 func registerSecretsManager(s *Server) {
 	s.register(&service{
 		name: "secretsmanager", protocol: jsonProtocol{version: "1.1"}, unknownOp: "UnknownOperationException",

@@ -62,8 +62,6 @@ func (st shStandard) subscriptionARN(account, region string) string {
 	return "arn:aws:securityhub:" + region + ":" + account + ":subscription/" + rest
 }
 
-func init() { registrations = append(registrations, registerSecurityHub) }
-
 func registerSecurityHub(s *Server) {
 	s.register(&service{
 		name: "securityhub", protocol: restJSONProtocol{}, unknownOp: "InvalidInputException",

@@ -44,8 +44,6 @@ type sfnEmbedding struct {
 	onStart func(stateMachineARN, executionARN string, input []byte)
 }
 
-func init() { registrations = append(registrations, registerStepFunctions) }
-
 func registerStepFunctions(s *Server) {
 	s.register(&service{
 		name: "states", protocol: jsonProtocol{version: "1.0"}, unknownOp: "UnknownOperationException",

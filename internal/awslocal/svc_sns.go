@@ -58,8 +58,6 @@ func snsOf(a *account, region string) *snsState {
 	})
 }
 
-func init() { registrations = append(registrations, registerSNS) }
-
 func registerSNS(s *Server) {
 	s.register(&service{
 		name: "sns", protocol: queryProtocol{}, xmlns: "http://sns.amazonaws.com/doc/2010-03-31/",

@@ -55,8 +55,6 @@ func sqsOf(a *account, region string) *sqsState {
 	return state(a, "sqs/"+region, func() *sqsState { return &sqsState{queues: map[string]*sqsQueue{}} })
 }
 
-func init() { registrations = append(registrations, registerSQS) }
-
 func registerSQS(s *Server) {
 	s.register(&service{
 		name: "sqs", protocol: jsonProtocol{version: "1.0", queryCompatible: true},

@@ -12,8 +12,6 @@ import (
 // AssumeRole with trust-policy evaluation. Credentials from AssumeRole act
 // in the role's account.
 
-func init() { registrations = append(registrations, registerSTS) }
-
 func registerSTS(s *Server) {
 	s.register(&service{
 		name: "sts", protocol: queryProtocol{}, xmlns: "https://sts.amazonaws.com/doc/2011-06-15/",
