@@ -5,8 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // CentralAlertsStackProps configures NewCentralAlertsStack.
@@ -67,9 +66,9 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 	}, role)
 	bridge := roleARN(stack, props.ManagementAccountID, props.BridgeRoleName)
 	formatter.AddToRolePolicy(assumeRoleOnStatement(bridge))
-	formatter.AddEnvironment(jsii.String(pipeline.EnvManagementRole), bridge, nil)
-	formatter.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), roleARN(stack, props.ManagementAccountID, props.PipelineRoleName), nil)
-	formatter.AddEnvironment(jsii.String(pipeline.EnvLedgerTable), jsii.String(props.LedgerTableName), nil)
+	formatter.AddEnvironment(jsii.String(lambdaenv.ManagementRole), bridge, nil)
+	formatter.AddEnvironment(jsii.String(lambdaenv.PipelineRole), roleARN(stack, props.ManagementAccountID, props.PipelineRoleName), nil)
+	formatter.AddEnvironment(jsii.String(lambdaenv.LedgerTable), jsii.String(props.LedgerTableName), nil)
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
 		OrganizationID: props.OrganizationID,
 		QueueName:      props.QueueName,

@@ -11,8 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // securityAccount hosts the alert fan-in in securityConfig.
@@ -126,12 +125,12 @@ func TestCentralAlertsFanIn(t *testing.T) {
 			"MemorySize":    spec.memoryMiB,
 			"Timeout":       spec.timeoutSeconds,
 			"Environment": map[string]any{"Variables": map[string]any{
-				pipeline.EnvConfig:         "/var/task/landfall.yaml",
-				pipeline.EnvLogLevel:       defaultLogLevel,
-				pipeline.EnvAlertsTopic:    map[string]any{"Ref": "TopicsAlerts790CC8DD"},
-				pipeline.EnvManagementRole: "arn:aws:iam::111111111111:role/acme-alerts-bridge",
-				pipeline.EnvPipelineRole:   "arn:aws:iam::111111111111:role/acme-pipeline",
-				pipeline.EnvLedgerTable:    "acme-ledger",
+				lambdaenv.ConfigFile:     "/var/task/landfall.yaml",
+				lambdaenv.LogLevel:       defaultLogLevel,
+				lambdaenv.AlertsTopic:    map[string]any{"Ref": "TopicsAlerts790CC8DD"},
+				lambdaenv.ManagementRole: "arn:aws:iam::111111111111:role/acme-alerts-bridge",
+				lambdaenv.PipelineRole:   "arn:aws:iam::111111111111:role/acme-pipeline",
+				lambdaenv.LedgerTable:    "acme-ledger",
 			}},
 		})
 	})

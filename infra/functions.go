@@ -16,8 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // Every function asset directory holds the binary and a copy of the config file. The copy is how the config
@@ -191,7 +190,7 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 		fn := newFunction(construct, spec, props, roles[spec.name])
 		if spec.assumeRole {
 			fn.AddToRolePolicy(assumeRoleOnStatement(pipelineRole.RoleArn()))
-			fn.AddEnvironment(jsii.String(pipeline.EnvPipelineRole), pipelineRole.RoleArn(), nil)
+			fn.AddEnvironment(jsii.String(lambdaenv.PipelineRole), pipelineRole.RoleArn(), nil)
 		}
 		built[spec.name] = fn
 	}
@@ -210,17 +209,17 @@ func newFunction(scope constructs.Construct, spec functionSpec, props *Functions
 		Retention: functionLogRetention,
 	})
 	env := map[string]*string{
-		pipeline.EnvConfig:   jsii.String(lambdaTaskRoot + "/" + assetConfigFile),
-		pipeline.EnvLogLevel: jsii.String(props.LogLevel),
+		lambdaenv.ConfigFile: jsii.String(lambdaTaskRoot + "/" + assetConfigFile),
+		lambdaenv.LogLevel:   jsii.String(props.LogLevel),
 	}
 	if spec.ledger != ledgerNone {
-		env[pipeline.EnvLedgerTable] = props.Ledger.TableName()
+		env[lambdaenv.LedgerTable] = props.Ledger.TableName()
 	}
 	if spec.publishOperations {
-		env[pipeline.EnvOperationsTopic] = props.OperationsTopic.TopicArn()
+		env[lambdaenv.OperationsTopic] = props.OperationsTopic.TopicArn()
 	}
 	if spec.publishAlerts {
-		env[pipeline.EnvAlertsTopic] = props.AlertsTopic.TopicArn()
+		env[lambdaenv.AlertsTopic] = props.AlertsTopic.TopicArn()
 	}
 	// An explicit role instead of the default one: the default attaches the AWSLambdaBasicExecutionRole
 	// managed policy, which may write to every log group in the account; this role may only write to

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // statement is one decoded IAM policy statement.
@@ -146,7 +146,7 @@ func TestPipelineRoleEntersOnlyLandfallRolesInTheOrganization(t *testing.T) {
 	want := []string{}
 	for fid, fn := range synthesized.mainJSON.resourcesOfType("AWS::Lambda::Function") {
 		env := fn.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
-		if _, ok := env[pipeline.EnvPipelineRole]; ok {
+		if _, ok := env[lambdaenv.PipelineRole]; ok {
 			want = append(want, fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string))
 		}
 		_ = fid

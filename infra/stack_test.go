@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/landfall/landfall/pkg/lambdaenv"
 	"github.com/landfall/landfall/pkg/orgevents"
-	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 func TestLambdaFunctions(t *testing.T) {
@@ -33,8 +33,8 @@ func TestLambdaFunctions(t *testing.T) {
 					"Timeout":       spec.timeoutSeconds,
 					"TracingConfig": map[string]any{"Mode": "Active"},
 					"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
-						pipeline.EnvConfig:   "/var/task/landfall.yaml",
-						pipeline.EnvLogLevel: defaultLogLevel,
+						lambdaenv.ConfigFile: "/var/task/landfall.yaml",
+						lambdaenv.LogLevel:   defaultLogLevel,
 					})},
 				})
 			})

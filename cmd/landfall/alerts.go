@@ -18,9 +18,9 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/landfall/landfall/internal/cli"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/ledger"
-	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 const (
@@ -94,7 +94,7 @@ func alerts(ctx context.Context, e cli.Env, args []string, poll time.Duration) i
 		fmt.Fprintln(e.Stderr, "landfall alerts test: central alerts are off (notifications.centralAlerts: none), so there is no fan-in to test")
 		return cli.ExitFail
 	}
-	member, _, err := pipeline.Enter(ctx, op.aws, op.cfg, *account, slog.New(slog.DiscardHandler))
+	member, _, err := accounts.Enter(ctx, op.aws, op.cfg, *account, slog.New(slog.DiscardHandler))
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", err)
 		return cli.ExitFail

@@ -17,7 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/internal/cli"
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/accounts"
+	"github.com/landfall/landfall/pkg/formatter"
 )
 
 // alertPath is what the baseline and the stack deploy for alerts: in the
@@ -35,7 +36,7 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	t.Helper()
 	ctx := context.Background()
 	p := alertPath{member: f.createAccount(t, "workload")}
-	in, _, err := pipeline.Enter(ctx, f.admin, f.cfg, p.member, slog.New(slog.DiscardHandler))
+	in, _, err := accounts.Enter(ctx, f.admin, f.cfg, p.member, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +65,8 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := &pipeline.Deps{Config: f.cfg, AWS: f.admin, Ledger: f.ledger, Now: time.Now, Log: slog.New(slog.DiscardHandler)}
-	runFormatter(t, queues, aws.ToString(queue.QueueUrl), func(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
-		return deps.FanIn(ctx, aws.ToString(central.TopicArn), ev)
-	})
+	fanIn := &formatter.Formatter{Config: f.cfg, AWS: f.admin, Ledger: f.ledger, AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}
+	runFormatter(t, queues, aws.ToString(queue.QueueUrl), fanIn.FanIn)
 	// The cross-account subscription stays pending until the formatter
 	// confirms it with the token SNS sends to the queue.
 	if _, err := memberSNS.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {

@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/cli"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
-	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // exitChanges is plan's exit code when applying would change something, as
@@ -83,7 +83,7 @@ func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
 	if err != nil {
 		return target{}, fmt.Errorf("describing the organization: %w", err)
 	}
-	acct, err := pipeline.DescribeAccount(ctx, org, f.account)
+	acct, err := accounts.Describe(ctx, org, f.account)
 	if err != nil {
 		return target{}, err
 	}
@@ -111,7 +111,7 @@ func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
-	in, role, err := pipeline.Enter(ctx, base, cfg, acct.ID, slog.New(slog.DiscardHandler))
+	in, role, err := accounts.Enter(ctx, base, cfg, acct.ID, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return target{}, err
 	}

@@ -4,9 +4,12 @@
 package main
 
 import (
+	"context"
+
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/landfall/landfall/pkg/lambdaenv"
 	"github.com/landfall/landfall/pkg/pipeline"
 )
 
-func main() { lambda.Start(pipeline.MustFromEnv().Describe) }
+func main() { lambda.Start(lambdaenv.Must(pipeline.FromEnv(context.Background())).Describe) }

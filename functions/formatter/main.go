@@ -5,22 +5,19 @@ package main
 
 import (
 	"context"
-	"log"
-	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/formatter"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 func main() {
-	deps := pipeline.MustFromEnv()
-	topic := os.Getenv(pipeline.EnvAlertsTopic)
-	if topic == "" {
-		log.Fatalf("%s is not set", pipeline.EnvAlertsTopic)
-	}
+	f := lambdaenv.Must(formatter.FromEnv(context.Background()))
+	// A batch never fails as a whole: FanIn reports each message it could
+	// not deliver, and SQS retries only those.
 	lambda.Start(func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-		return deps.FanIn(ctx, topic, ev), nil
+		return f.FanIn(ctx, ev), nil
 	})
 }

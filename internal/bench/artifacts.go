@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/landfall/landfall/internal/localrun"
-	"github.com/landfall/landfall/pkg/pipeline"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // Artifact is figure 4 for one Lambda function.
@@ -101,9 +101,9 @@ func timeStart(ctx context.Context, bin, configPath string) (time.Duration, erro
 		"AWS_LAMBDA_RUNTIME_API=" + ln.Addr().String(),
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=AKIABENCH", "AWS_SECRET_ACCESS_KEY=bench",
-		pipeline.EnvConfig + "=" + configPath,
-		pipeline.EnvLedgerTable + "=bench-ledger",
-		pipeline.EnvAlertsTopic + "=arn:aws:sns:us-east-1:111111111111:bench-alerts",
+		lambdaenv.ConfigFile + "=" + configPath,
+		lambdaenv.LedgerTable + "=bench-ledger",
+		lambdaenv.AlertsTopic + "=arn:aws:sns:us-east-1:111111111111:bench-alerts",
 		"TZ=:UTC",
 	}
 	exited := make(chan error, 1)

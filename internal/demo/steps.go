@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/ledger"
-	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 func (r *run) ledger() *ledger.Ledger { return ledger.New(r.admin, r.dep.ledgerTable) }
@@ -220,7 +220,7 @@ func (r *run) drift(ctx context.Context) {
 // `landfall plan` shows them.
 func (r *run) plan(ctx context.Context, name string) []string {
 	id := r.rep.Accounts[name]
-	acct, err := pipeline.DescribeAccount(ctx, organizationsClient(r.admin), id)
+	acct, err := accounts.Describe(ctx, organizationsClient(r.admin), id)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
@@ -232,7 +232,7 @@ func (r *run) plan(ctx context.Context, name string) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	in, _, err := pipeline.Enter(ctx, awsx.AssumeRole(r.admin, awsx.RoleARN(r.mgmt, r.cfg.PipelineRoleName()), "demo"), r.cfg, id, discardLog)
+	in, _, err := accounts.Enter(ctx, awsx.AssumeRole(r.admin, awsx.RoleARN(r.mgmt, r.cfg.PipelineRoleName()), "demo"), r.cfg, id, discardLog)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}

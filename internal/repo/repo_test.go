@@ -43,6 +43,17 @@ func TestProductLinksNoInstruments(t *testing.T) {
 	}
 }
 
+// TestFormatterLinksNoBaseline: the alert formatter may run in another
+// account than the pipeline (centralAlerts: security) and changes no
+// account, so it carries none of the code that does.
+func TestFormatterLinksNoBaseline(t *testing.T) {
+	for _, pkg := range goList(t, "-deps", "-f", "{{.ImportPath}}", "./functions/formatter") {
+		if pkg == module+"pkg/baseline" || pkg == module+"pkg/pipeline" {
+			t.Errorf("the formatter links %s", pkg)
+		}
+	}
+}
+
 // TestReadmeLayoutMatchesTree checks that the README's layout table has one
 // row for each package directory and none for a directory that is gone.
 func TestReadmeLayoutMatchesTree(t *testing.T) {

@@ -44,8 +44,8 @@ var notAsExecutionRole = map[string]string{
 }
 
 // memberAccountCalls are the files whose AWS calls run inside member
-// accounts as the execution role: the whole engine, and the pipeline's
-// readiness check and "who did it" search.
+// accounts as the execution role: the whole engine, entering an account,
+// the pipeline's readiness check and the formatter's "who did it" search.
 func memberAccountCalls(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
@@ -53,7 +53,7 @@ func memberAccountCalls(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
-	return append(files, "../pipeline/enter.go", "../pipeline/enrich.go")
+	return append(files, "../accounts/enter.go", "../pipeline/enter.go", "../formatter/enrich.go")
 }
 
 // TestExecutionPolicyAllowsEveryCall checks that the execution role's

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -23,13 +22,8 @@ import (
 // start from the environment.
 type Deps struct {
 	Config *config.Config
-	// AWS acts in the management account, home region: the function's own
-	// credentials, or the alerts bridge role for a formatter deployed in the
-	// security account (notifications.centralAlerts: security).
-	AWS aws.Config
-	// Own is the function's own credentials in the account it is deployed
-	// in, where its alerts topic and chat secrets are. Zero: the same as AWS.
-	Own    aws.Config
+	// AWS acts in the management account, home region.
+	AWS    aws.Config
 	Ledger *ledger.Ledger
 	// PipelineRoleARN is the role member accounts trust; the functions that
 	// enter accounts chain through it. Empty: d.AWS already acts as it.
@@ -42,25 +36,9 @@ type Deps struct {
 	// Metrics receives embedded-metric-format lines (stdout in Lambda).
 	Metrics io.Writer
 
-	// HTTP posts to chat webhooks; nil means a client with webhookTimeout.
-	HTTP *http.Client
-
-	// accounts caches account id -> config.Account for the life of a warm
-	// Lambda.
-	accounts sync.Map
-	// webhooks caches secret name -> webhook URL likewise.
-	webhooks sync.Map
 	// pipelineAWS is AWS acting as PipelineRoleARN, built once.
 	pipelineOnce sync.Once
 	pipelineAWS  aws.Config
-}
-
-// own is the config for the function's own account (see Deps.Own).
-func (d *Deps) own() aws.Config {
-	if d.Own.Credentials == nil {
-		return d.AWS
-	}
-	return d.Own
 }
 
 // LockTTL bounds how long a run holds an account's lock if it dies without

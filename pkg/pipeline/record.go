@@ -40,6 +40,31 @@ func (d *Deps) Record(ctx context.Context, st State) error {
 	return fmt.Errorf("recording a run with decision %q: nothing to record", st.Decision)
 }
 
+// RecordOutcome is the record Lambda's handler. The state machine's Record
+// and RecordFailure states invoke the same function, so it routes on the
+// input: RecordFailure's carries status FAILED (FailureInput), Record's is
+// the run's State.
+func (d *Deps) RecordOutcome(ctx context.Context, raw json.RawMessage) error {
+	var probe struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return fmt.Errorf("decoding record input: %w", err)
+	}
+	if probe.Status == "FAILED" {
+		var in FailureInput
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return fmt.Errorf("decoding RecordFailure input: %w", err)
+		}
+		return d.RecordFailure(ctx, in)
+	}
+	var st State
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("decoding Record input: %w", err)
+	}
+	return d.Record(ctx, st)
+}
+
 // failedCreationKey is the ledger key of a creation that produced no
 // account: the account name, so the operator finds it where the account
 // would have been.

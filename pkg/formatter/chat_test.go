@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -22,7 +23,7 @@ import (
 // config's secrets hold, each in its own payload shape; a webhook that
 // cannot be used never fails the message, which already reached the topic.
 func TestFanInPostsToChat(t *testing.T) {
-	h := newHarness(t)
+	h := pipelinetest.New(t)
 	ctx := context.Background()
 	var mu sync.Mutex
 	got := map[string]map[string]any{}
@@ -38,22 +39,22 @@ func TestFanInPostsToChat(t *testing.T) {
 		mu.Unlock()
 	}))
 	defer hook.Close()
-	sm := secretsmanager.NewFromConfig(h.admin)
+	sm := secretsmanager.NewFromConfig(h.Admin)
 	for name, url := range map[string]string{"landfall/slack": hook.URL + "/slack", "landfall/teams": hook.URL + "/teams", "landfall/plain": "http://chat.example/hook"} {
 		if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(url)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	topic, err := sns.NewFromConfig(h.admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-central-alerts")})
+	topic, err := sns.NewFromConfig(h.Admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-central-alerts")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := *h.deps.Config
+	cfg := *h.Deps.Config
 	cfg.Notifications.Chat.SlackWebhookURLSecret = "landfall/slack"
 	cfg.Notifications.Chat.TeamsWebhookURLSecret = "landfall/teams"
-	d := &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
+	d := &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
 	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: readSample(t, "../../events/sns/alarm-root-usage-notification.json")}}}
-	if resp := d.FanIn(ctx, aws.ToString(topic.TopicArn), ev); len(resp.BatchItemFailures) != 0 {
+	if resp := d.FanIn(ctx, ev); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures: %+v", resp.BatchItemFailures)
 	}
 	mu.Lock()
@@ -69,8 +70,8 @@ func TestFanInPostsToChat(t *testing.T) {
 	// A secret that does not hold an https URL is refused, and the alert
 	// still counts as delivered.
 	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/plain"}
-	d = &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
-	if resp := d.FanIn(ctx, aws.ToString(topic.TopicArn), ev); len(resp.BatchItemFailures) != 0 {
+	d = &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
+	if resp := d.FanIn(ctx, ev); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a chat failure failed the message: %+v", resp.BatchItemFailures)
 	}
 	if _, err := d.webhookURL(ctx, "landfall/plain"); err == nil {
@@ -79,20 +80,20 @@ func TestFanInPostsToChat(t *testing.T) {
 
 	// A profile with its own webhook takes its accounts' alerts there,
 	// instead of to the organization's.
-	member := h.vend(t, "payments")
+	member := h.Vend(t, "payments")
 	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("payments/slack"), SecretString: aws.String(hook.URL + "/team")}); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/slack"}
 	cfg.Profiles = append([]config.Profile(nil), cfg.Profiles...)
 	cfg.Profiles[0].Items.AlertsTopic.Chat = config.Chat{SlackWebhookURLSecret: "payments/slack"}
-	d = &Deps{Config: &cfg, AWS: h.admin, Now: h.now, Log: h.deps.Log, HTTP: hook.Client()}
+	d = &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
 	mu.Lock()
 	got = map[string]map[string]any{}
 	mu.Unlock()
 	memberEv := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m2",
 		Body: strings.ReplaceAll(readSample(t, "../../events/sns/alarm-root-usage-notification.json"), "111122223333", member)}}}
-	d.FanIn(ctx, aws.ToString(topic.TopicArn), memberEv)
+	d.FanIn(ctx, memberEv)
 	mu.Lock()
 	defer mu.Unlock()
 	if got["/team"] == nil || got["/slack"] != nil {

@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"bytes"
@@ -21,11 +21,11 @@ import (
 // Lambda. The alert has already gone to the central topic; a chat failure
 // is logged, not retried, because retrying the message would email people
 // twice.
-func (d *Deps) postToChat(ctx context.Context, m notify.Message) {
-	chat := d.Config.Notifications.Chat
-	if a, ok := d.account(ctx, m.AccountID); ok {
-		if sel, err := d.Config.SelectProfile(a); err == nil {
-			chat = d.Config.ChatFor(sel.Profile)
+func (f *Formatter) postToChat(ctx context.Context, m notify.Message) {
+	chat := f.Config.Notifications.Chat
+	if a, ok := f.account(ctx, m.AccountID); ok {
+		if sel, err := f.Config.SelectProfile(a); err == nil {
+			chat = f.Config.ChatFor(sel.Profile)
 		}
 	}
 	for _, hook := range []struct {
@@ -38,14 +38,14 @@ func (d *Deps) postToChat(ctx context.Context, m notify.Message) {
 		if hook.secret == "" {
 			continue
 		}
-		if err := d.postWebhook(ctx, hook.secret, hook.payload); err != nil {
-			d.Log.Error("posting an alert to chat", "service", hook.service, "secret", hook.secret, "error", err)
+		if err := f.postWebhook(ctx, hook.secret, hook.payload); err != nil {
+			f.Log.Error("posting an alert to chat", "service", hook.service, "secret", hook.secret, "error", err)
 		}
 	}
 }
 
-func (d *Deps) postWebhook(ctx context.Context, secretName string, payload func() ([]byte, error)) error {
-	url, err := d.webhookURL(ctx, secretName)
+func (f *Formatter) postWebhook(ctx context.Context, secretName string, payload func() ([]byte, error)) error {
+	url, err := f.webhookURL(ctx, secretName)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (d *Deps) postWebhook(ctx context.Context, secretName string, payload func(
 		return fmt.Errorf("building the webhook request (secret %s): %w", secretName, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := d.httpClient().Do(req)
+	resp, err := f.httpClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("posting to the webhook (secret %s): %w", secretName, err)
 	}
@@ -71,11 +71,11 @@ func (d *Deps) postWebhook(ctx context.Context, secretName string, payload func(
 
 // webhookURL reads a webhook URL from Secrets Manager once. Only https URLs
 // are accepted: a webhook URL is a credential and must not travel in clear.
-func (d *Deps) webhookURL(ctx context.Context, secretName string) (string, error) {
-	if v, ok := d.webhooks.Load(secretName); ok {
+func (f *Formatter) webhookURL(ctx context.Context, secretName string) (string, error) {
+	if v, ok := f.webhooks.Load(secretName); ok {
 		return v.(string), nil
 	}
-	out, err := secretsmanager.NewFromConfig(d.own()).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName)})
+	out, err := secretsmanager.NewFromConfig(f.own()).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretName)})
 	if err != nil {
 		return "", fmt.Errorf("reading the webhook secret (%s): %w", secretName, err)
 	}
@@ -83,7 +83,7 @@ func (d *Deps) webhookURL(ctx context.Context, secretName string) (string, error
 	if !strings.HasPrefix(url, "https://") {
 		return "", fmt.Errorf("reading the webhook secret (%s): its value is not an https URL", secretName)
 	}
-	d.webhooks.Store(secretName, url)
+	f.webhooks.Store(secretName, url)
 	return url, nil
 }
 
@@ -91,9 +91,9 @@ func (d *Deps) webhookURL(ctx context.Context, secretName string) (string, error
 // ten alerts, and a slow chat service must not hold up the email.
 const webhookTimeout = 5 * time.Second
 
-func (d *Deps) httpClient() *http.Client {
-	if d.HTTP != nil {
-		return d.HTTP
+func (f *Formatter) httpClient() *http.Client {
+	if f.HTTP != nil {
+		return f.HTTP
 	}
 	return &http.Client{Timeout: webhookTimeout}
 }

@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/notify"
@@ -22,40 +23,40 @@ import (
 // after the queue's retries, moves it to the dead-letter queue: never lost.
 // For each alarm notification it delivers it writes a receipt to the ledger
 // (when it has one), the end of the path `landfall alerts test` checks.
-func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEvent) events.SQSEventResponse {
+func (f *Formatter) FanIn(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
 	var resp events.SQSEventResponse
-	client := sns.NewFromConfig(d.own())
+	client := sns.NewFromConfig(f.own())
 	for _, rec := range ev.Records {
-		if handled, err := d.confirmSubscription(ctx, rec.Body); handled {
+		if handled, err := f.confirmSubscription(ctx, rec.Body); handled {
 			if err != nil {
-				d.Log.Error("confirming a subscription", "messageId", rec.MessageId, "error", err)
+				f.Log.Error("confirming a subscription", "messageId", rec.MessageId, "error", err)
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			}
 			continue
 		}
 		m := notify.Format([]byte(rec.Body), notify.Context{})
 		var enrich notify.Context
-		if name := d.accountName(ctx, m.AccountID); name != "" {
+		if name := f.accountName(ctx, m.AccountID); name != "" {
 			enrich.AccountNames = map[string]string{m.AccountID: name}
 		}
 		a, isAlarm := alarmOf([]byte(rec.Body))
 		isAlarm = isAlarm && m.Kind == notify.KindAlarm
 		if isAlarm {
-			enrich.Records = d.whoDidIt(ctx, a)
+			enrich.Records = f.whoDidIt(ctx, a)
 		}
 		if enrich.AccountNames != nil || enrich.Records != nil {
 			m = notify.Format([]byte(rec.Body), enrich)
 		}
-		_, err := client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(alertsTopicARN), Subject: aws.String(m.Subject), Message: aws.String(m.Text)})
+		_, err := client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(f.AlertsTopicARN), Subject: aws.String(m.Subject), Message: aws.String(m.Text)})
 		if err != nil {
-			d.Log.Error("publishing a formatted alert", "messageId", rec.MessageId, "error", err)
+			f.Log.Error("publishing a formatted alert", "messageId", rec.MessageId, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			continue
 		}
-		d.Log.Info("alert delivered", "messageId", rec.MessageId, "kind", m.Kind, "severity", m.Severity, "account", m.AccountID)
-		d.postToChat(ctx, m)
+		f.Log.Info("alert delivered", "messageId", rec.MessageId, "kind", m.Kind, "severity", m.Severity, "account", m.AccountID)
+		f.postToChat(ctx, m)
 		if isAlarm {
-			d.recordReceipt(ctx, rec.MessageId, a)
+			f.recordReceipt(ctx, rec.MessageId, a)
 		}
 	}
 	return resp
@@ -65,15 +66,15 @@ func (d *Deps) FanIn(ctx context.Context, alertsTopicARN string, ev events.SQSEv
 // notification came through; `landfall alerts test` waits for it. The alert
 // is already delivered, so a failure to record is logged and the message is
 // not retried: redelivering it would send people a duplicate alert.
-func (d *Deps) recordReceipt(ctx context.Context, messageID string, a notify.AlarmNotification) {
-	if d.Ledger == nil {
+func (f *Formatter) recordReceipt(ctx context.Context, messageID string, a notify.AlarmNotification) {
+	if f.Ledger == nil {
 		return
 	}
-	err := d.Ledger.PutReceipt(ctx, ledger.Receipt{
-		AccountID: a.AWSAccountID, AlarmName: a.AlarmName, State: a.NewStateValue, Reason: a.NewStateReason, DeliveredAt: d.Now().UTC(),
+	err := f.Ledger.PutReceipt(ctx, ledger.Receipt{
+		AccountID: a.AWSAccountID, AlarmName: a.AlarmName, State: a.NewStateValue, Reason: a.NewStateReason, DeliveredAt: f.Now().UTC(),
 	})
 	if err != nil {
-		d.Log.Warn("recording an alert receipt", "messageId", messageID, "alarm", a.AlarmName, "error", err)
+		f.Log.Warn("recording an alert receipt", "messageId", messageID, "alarm", a.AlarmName, "error", err)
 	}
 }
 
@@ -94,25 +95,25 @@ func alarmOf(body []byte) (notify.AlarmNotification, bool) {
 
 // accountName looks an account's name up once; a failure only costs the
 // name in the message.
-func (d *Deps) accountName(ctx context.Context, id string) string {
-	a, _ := d.account(ctx, id)
+func (f *Formatter) accountName(ctx context.Context, id string) string {
+	a, _ := f.account(ctx, id)
 	return a.Name
 }
 
 // account describes an alert's account once per warm Lambda: its name for
 // the message, its OU and tags to find its profile's chat webhooks.
-func (d *Deps) account(ctx context.Context, id string) (config.Account, bool) {
+func (f *Formatter) account(ctx context.Context, id string) (config.Account, bool) {
 	if id == "" {
 		return config.Account{}, false
 	}
-	if v, ok := d.accounts.Load(id); ok {
+	if v, ok := f.accounts.Load(id); ok {
 		return v.(config.Account), true
 	}
-	a, err := DescribeAccount(ctx, organizations.NewFromConfig(d.AWS), id)
+	a, err := accounts.Describe(ctx, organizations.NewFromConfig(f.AWS), id)
 	if err != nil {
-		d.Log.Warn("looking up an alert's account", "account", id, "error", fmt.Sprint(err))
+		f.Log.Warn("looking up an alert's account", "account", id, "error", fmt.Sprint(err))
 		return config.Account{}, false
 	}
-	d.accounts.Store(id, a)
+	f.accounts.Store(id, a)
 	return a, true
 }

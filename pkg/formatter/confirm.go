@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // member account's alerts topic subscribes the central queue: a
 // cross-account subscription stays pending until the queue's owner confirms
 // it with the token. It reports whether the message was a confirmation.
-func (d *Deps) confirmSubscription(ctx context.Context, body string) (bool, error) {
+func (f *Formatter) confirmSubscription(ctx context.Context, body string) (bool, error) {
 	var m struct {
 		Type     string `json:"Type"`
 		TopicArn string `json:"TopicArn"`
@@ -30,12 +30,12 @@ func (d *Deps) confirmSubscription(ctx context.Context, body string) (bool, erro
 	}
 	// ConfirmSubscription is answered by the topic's region.
 	region := strings.Split(m.TopicArn, ":")[3]
-	_, err := sns.NewFromConfig(awsx.InRegion(d.own(), region)).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{
+	_, err := sns.NewFromConfig(awsx.InRegion(f.own(), region)).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{
 		TopicArn: aws.String(m.TopicArn), Token: aws.String(m.Token), AuthenticateOnUnsubscribe: aws.String("true"),
 	})
 	if err != nil {
 		return true, fmt.Errorf("confirming the subscription to (%s): %w", m.TopicArn, err)
 	}
-	d.Log.Info("confirmed a member alerts topic's subscription", "topic", m.TopicArn)
+	f.Log.Info("confirmed a member alerts topic's subscription", "topic", m.TopicArn)
 	return true, nil
 }

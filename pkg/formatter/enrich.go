@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -24,7 +24,7 @@ const maxWhoRecords = 5
 // evaluation window. An alarm notification itself only says that a metric
 // crossed a threshold. Any failure only costs the "who" section, so it is
 // logged and nil is returned.
-func (d *Deps) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notify.TrailRecord {
+func (f *Formatter) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notify.TrailRecord {
 	t := a.Trigger
 	changed, err := time.Parse("2006-01-02T15:04:05.000-0700", a.StateChangeTime)
 	if err != nil || a.NewStateValue != "ALARM" || t.MetricName == "" || t.Namespace == "" {
@@ -34,9 +34,9 @@ func (d *Deps) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notif
 	if region == "" {
 		return nil
 	}
-	cfg, _, err := d.enter(ctx, a.AWSAccountID)
+	cfg, err := f.enter(ctx, a.AWSAccountID)
 	if err != nil {
-		d.Log.Warn("entering the account to find who triggered an alarm", "account", a.AWSAccountID, "error", err)
+		f.Log.Warn("entering the account to find who triggered an alarm", "account", a.AWSAccountID, "error", err)
 		return nil
 	}
 	logs := cloudwatchlogs.NewFromConfig(awsx.InRegion(cfg, region))
@@ -44,17 +44,17 @@ func (d *Deps) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notif
 		MetricName: aws.String(t.MetricName), MetricNamespace: aws.String(t.Namespace),
 	})
 	if err != nil || len(filters.MetricFilters) == 0 {
-		d.Log.Warn("finding the alarm's metric filter", "alarm", a.AlarmName, "error", err)
+		f.Log.Warn("finding the alarm's metric filter", "alarm", a.AlarmName, "error", err)
 		return nil
 	}
-	f := filters.MetricFilters[0]
+	filter := filters.MetricFilters[0]
 	window := time.Duration(t.Period*t.EvaluationPeriods)*time.Second + 5*time.Minute
 	out, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{
-		LogGroupName: f.LogGroupName, FilterPattern: f.FilterPattern,
+		LogGroupName: filter.LogGroupName, FilterPattern: filter.FilterPattern,
 		StartTime: aws.Int64(changed.Add(-window).UnixMilli()), EndTime: aws.Int64(changed.Add(time.Minute).UnixMilli()),
 	})
 	if err != nil {
-		d.Log.Warn("searching the trail for the alarm's events", "alarm", a.AlarmName, "error", err)
+		f.Log.Warn("searching the trail for the alarm's events", "alarm", a.AlarmName, "error", err)
 		return nil
 	}
 	var records []notify.TrailRecord

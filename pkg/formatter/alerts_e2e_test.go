@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -20,8 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/landfall/landfall/pkg/alarms"
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/pipelinetest"
+	"github.com/landfall/landfall/pkg/alarms"
 )
 
 // TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a
@@ -31,18 +32,18 @@ import (
 // exactly its alarms to ALARM and put their formatted emails in the outbox;
 // each near miss must move nothing and send nothing.
 func TestEveryAlarmReachesTheOutbox(t *testing.T) {
-	h := newHarness(t)
+	h := pipelinetest.New(t)
 	ctx := context.Background()
-	cfg := h.deps.Config
-	queueARN, central := deployFanIn(t, h, h.admin, mgmt)
+	cfg := h.Deps.Config
+	queueARN, central := deployFanIn(t, h, h.Admin, pipelinetest.Management)
 	formatter := func() {
-		drainFanIn(t, h, h.deps, queueARN, central)
+		drainFanIn(t, h, managementFormatter(h, central), queueARN)
 	}
 
-	member := h.vend(t, "workload")
-	h.baseline(t, member)
+	member := h.Vend(t, "workload")
+	h.Baseline(t, member)
 	formatter() // confirms the account topic's subscription to the central queue
-	owner, err := awslocal.SDKConfig(ctx, h.url, h.srv.AdminCredentials(member), "us-east-1")
+	owner, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(member), "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,12 +66,12 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 	for _, name := range names {
 		// A quiet period between samples: earlier data points leave the
 		// alarms' windows, and every alarm is back to OK.
-		*h.clock = h.clock.Add(10 * time.Minute)
+		*h.Clock = h.Clock.Add(10 * time.Minute)
 		resetAlarms(t, cw, cfg.Naming.Prefix)
-		sent := len(h.srv.Outbox())
+		sent := len(h.Srv.Outbox())
 
-		record := sampleFor(t, name, member, h.now())
-		if err := h.srv.RecordCloudTrailEvent(member, record); err != nil {
+		record := sampleFor(t, name, member, h.Now())
+		if err := h.Srv.RecordCloudTrailEvent(member, record); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		formatter()
@@ -89,7 +90,7 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 			continue
 		}
 		var got []string
-		for _, e := range h.srv.Outbox()[sent:] {
+		for _, e := range h.Srv.Outbox()[sent:] {
 			if e.To == "secops@acme.example" && e.Kind == "notification" {
 				got = append(got, e.Subject)
 			}
@@ -115,14 +116,14 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 // stack deploys: the fan-in queue (open to the organization's topics) and
 // the central alerts topic with a confirmed email subscription. It returns
 // the queue's and the topic's ARNs.
-func deployFanIn(t *testing.T, h *harness, cfg aws.Config, account string) (queueARN, topicARN string) {
+func deployFanIn(t *testing.T, h *pipelinetest.Harness, cfg aws.Config, account string) (queueARN, topicARN string) {
 	t.Helper()
 	ctx := context.Background()
-	orgOut, err := organizations.NewFromConfig(h.admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	orgOut, err := organizations.NewFromConfig(h.Admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue := h.deps.Config.AlertFanInQueueName()
+	queue := h.Deps.Config.AlertFanInQueueName()
 	queueARN = "arn:aws:sqs:us-east-1:" + account + ":" + queue
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
 		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(orgOut.Organization.Id) + `"}}}]}`
@@ -136,20 +137,30 @@ func deployFanIn(t *testing.T, h *harness, cfg aws.Config, account string) (queu
 	if _, err := sns.NewFromConfig(cfg).Subscribe(ctx, &sns.SubscribeInput{TopicArn: central.TopicArn, Protocol: aws.String("email"), Endpoint: aws.String("secops@acme.example")}); err != nil {
 		t.Fatal(err)
 	}
-	confirmEmail(t, h.srv, "secops@acme.example")
+	confirmEmail(t, h.Srv, "secops@acme.example")
 	return queueARN, aws.ToString(central.TopicArn)
 }
 
 // drainFanIn hands everything on the fan-in queue to the formatter, the way
 // the SQS event source does, and fails the test on any failed item.
-func drainFanIn(t *testing.T, h *harness, d *Deps, queueARN, topicARN string) {
+func drainFanIn(t *testing.T, h *pipelinetest.Harness, f *Formatter, queueARN string) {
 	t.Helper()
 	var ev events.SQSEvent
-	for i, body := range h.srv.ReceiveAll(queueARN) {
+	for i, body := range h.Srv.ReceiveAll(queueARN) {
 		ev.Records = append(ev.Records, events.SQSMessage{MessageId: string(rune('a' + i)), Body: body})
 	}
-	if resp := d.FanIn(context.Background(), topicARN, ev); len(resp.BatchItemFailures) > 0 {
+	if resp := f.FanIn(context.Background(), ev); len(resp.BatchItemFailures) > 0 {
 		t.Fatalf("formatter failed items: %+v", resp.BatchItemFailures)
+	}
+}
+
+// managementFormatter is the formatter as the management stack deploys it:
+// in the management account, entering members through the pipeline role,
+// publishing to topicARN.
+func managementFormatter(h *pipelinetest.Harness, topicARN string) *Formatter {
+	return &Formatter{
+		Config: h.Deps.Config, AWS: h.Admin, Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,
+		AlertsTopicARN: topicARN, Now: h.Now, Log: h.Deps.Log,
 	}
 }
 

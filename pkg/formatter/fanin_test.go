@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/landfall/landfall/internal/pipelinetest"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/notify"
 )
@@ -48,20 +50,20 @@ func receiptCount(t *testing.T, l *ledger.Ledger) int {
 }
 
 func TestFanInRecordsAlarmReceipts(t *testing.T) {
-	h := newHarness(t)
+	h := pipelinetest.New(t)
 	ctx := context.Background()
 	// The central alerts topic, with a queue subscribed so the test sees
 	// what the formatter published.
-	topic, err := sns.NewFromConfig(h.admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-central-alerts")})
+	topic, err := sns.NewFromConfig(h.Admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("acme-central-alerts")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	queueARN := "arn:aws:sqs:us-east-1:" + mgmt + ":published"
+	queueARN := "arn:aws:sqs:us-east-1:" + pipelinetest.Management + ":published"
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + queueARN + `"}]}`
-	if _, err := sqs.NewFromConfig(h.admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("published"), Attributes: map[string]string{"Policy": policy}}); err != nil {
+	if _, err := sqs.NewFromConfig(h.Admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("published"), Attributes: map[string]string{"Policy": policy}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sns.NewFromConfig(h.admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {
+	if _, err := sns.NewFromConfig(h.Admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -72,7 +74,7 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 	}
 	rootUse := &ledger.Receipt{AccountID: "111122223333", AlarmName: "landfall-cis-root-usage", State: "ALARM",
 		Reason:      "Threshold Crossed: 1 out of the last 1 datapoints [1.0 (04/03/26 10:20:00)] was greater than or equal to the threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition).",
-		DeliveredAt: h.now()}
+		DeliveredAt: h.Now()}
 
 	tests := []struct {
 		name        string
@@ -87,23 +89,22 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 		{name: "GuardDuty finding: delivered, no receipt", body: readSample(t, "../../events/sns/guardduty-high-notification.json")},
 		{name: "unknown message: delivered raw, no receipt", body: readSample(t, "../../events/sns/unknown-health-event-notification.json")},
 		{name: "no ledger configured: delivered, no receipt", body: envelope, noLedger: true},
-		{name: "undeliverable alarm: retried, no receipt", body: envelope, topic: "arn:aws:sns:us-east-1:" + mgmt + ":missing", wantFailed: true},
+		{name: "undeliverable alarm: retried, no receipt", body: envelope, topic: "arn:aws:sns:us-east-1:" + pipelinetest.Management + ":missing", wantFailed: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := h.deps.Ledger.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(h.deps.Ledger.Table),
+			if _, err := h.Deps.Ledger.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(h.Deps.Ledger.Table),
 				Key: map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: ledger.ReceiptKey(rootUse.AccountID, rootUse.AlarmName)}}}); err != nil {
 				t.Fatal(err)
 			}
-			d := &Deps{Config: h.deps.Config, AWS: h.deps.AWS, Ledger: h.deps.Ledger, Now: h.now, Log: h.deps.Log}
+			d := managementFormatter(h, aws.ToString(topic.TopicArn))
 			if tt.noLedger {
 				d.Ledger = nil
 			}
-			target := aws.ToString(topic.TopicArn)
 			if tt.topic != "" {
-				target = tt.topic
+				d.AlertsTopicARN = tt.topic
 			}
-			resp := d.FanIn(ctx, target, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-1", Body: tt.body}}})
+			resp := d.FanIn(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-1", Body: tt.body}}})
 			if failed := len(resp.BatchItemFailures) == 1; failed != tt.wantFailed {
 				t.Fatalf("batch item failures = %+v, want failed %t", resp.BatchItemFailures, tt.wantFailed)
 			}
@@ -111,16 +112,16 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 			if tt.wantFailed {
 				wantPublished = 0
 			}
-			if published := len(h.srv.ReceiveAll(queueARN)); published != wantPublished {
+			if published := len(h.Srv.ReceiveAll(queueARN)); published != wantPublished {
 				t.Fatalf("published %d messages, want %d", published, wantPublished)
 			}
 			if tt.wantReceipt == nil {
-				if got := receiptCount(t, h.deps.Ledger); got != 0 {
+				if got := receiptCount(t, h.Deps.Ledger); got != 0 {
 					t.Fatalf("%d receipts written, want none", got)
 				}
 				return
 			}
-			got, err := h.deps.Ledger.GetReceipt(ctx, tt.wantReceipt.AccountID, tt.wantReceipt.AlarmName)
+			got, err := h.Deps.Ledger.GetReceipt(ctx, tt.wantReceipt.AccountID, tt.wantReceipt.AlarmName)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,5 +131,17 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 				t.Fatalf("receipt = %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// A formatter with nowhere to publish fails its cold start, saying what is
+// missing, instead of failing every message later.
+func TestFromEnvNeedsTheAlertsTopic(t *testing.T) {
+	t.Setenv(lambdaenv.ConfigFile, pipelinetest.ConfigPath())
+	t.Setenv(lambdaenv.AlertsTopic, "")
+	t.Setenv("AWS_REGION", "us-east-1")
+	_, err := FromEnv(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "ALERTS_TOPIC_ARN is not set") {
+		t.Fatalf("FromEnv = %v, want an error naming ALERTS_TOPIC_ARN", err)
 	}
 }

@@ -1,4 +1,4 @@
-package pipeline
+package formatter
 
 import (
 	"context"
@@ -15,8 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
 // TestAlertsFanInInTheSecurityAccount runs an alarm through the fan-in of
@@ -27,12 +29,12 @@ import (
 // alarm, publishes to the security account's alerts topic and writes the
 // receipt to the management account's ledger.
 func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
-	h := newHarness(t)
+	h := pipelinetest.New(t)
 	ctx := context.Background()
-	security := h.vend(t, "security")
+	security := h.Vend(t, "security")
 	// The config file the functions are deployed with, here with the
 	// security account's id, which the endpoint only knows now.
-	raw, err := os.ReadFile("testdata/landfall.yaml")
+	raw, err := os.ReadFile(pipelinetest.ConfigPath())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,39 +46,39 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	if err := os.WriteFile(configPath, []byte(edited), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if h.deps.Config, err = config.Load(configPath); err != nil {
+	if h.Deps.Config, err = config.Load(configPath); err != nil {
 		t.Fatal(err)
 	}
-	cfg := h.deps.Config
+	cfg := h.Deps.Config
 	if cfg.AlertFanInAccountID() != security {
 		t.Fatalf("the edited config fans alerts in to %q, want the security account %s", cfg.AlertFanInAccountID(), security)
 	}
 
-	securityAdmin, err := awslocal.SDKConfig(ctx, h.url, h.srv.AdminCredentials(security), "us-east-1")
+	securityAdmin, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(security), "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	queueARN, central := deployFanIn(t, h, securityAdmin, security)
-	formatter := securityFormatter(t, h, securityAdmin, security, configPath)
+	formatter := securityFormatter(t, h, securityAdmin, security, configPath, central)
 
-	member := h.vend(t, "workload")
-	h.baseline(t, member)
+	member := h.Vend(t, "workload")
+	h.Baseline(t, member)
 	// The baseline subscribed the member's topic to the security account's
 	// queue; the formatter confirms it, and the management account has no
 	// fan-in queue at all.
-	drainFanIn(t, h, formatter, queueARN, central)
-	if _, err := sqs.NewFromConfig(h.admin).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertFanInQueueName())}); err == nil {
+	drainFanIn(t, h, formatter, queueARN)
+	if _, err := sqs.NewFromConfig(h.Admin).GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertFanInQueueName())}); err == nil {
 		t.Error("the management account has a fan-in queue; alerts must go to the security account")
 	}
 
 	alarm := cfg.Naming.Prefix + "-root-usage"
-	email := rootLogin(t, h, member, formatter, queueARN, central)
+	email := rootLogin(t, h, member, formatter, queueARN)
 	for _, want := range []string{alarm, "workload (" + member + ")", "Who (1 matching CloudTrail record)", "ConsoleLogin by root user"} {
 		if !strings.Contains(email, want) {
 			t.Errorf("the alert email lacks %q:\n%s", want, email)
 		}
 	}
-	r, err := h.deps.Ledger.GetReceipt(ctx, member, alarm)
+	r, err := h.Deps.Ledger.GetReceipt(ctx, member, alarm)
 	if err != nil {
 		t.Fatalf("the receipt in the management account's ledger: %v", err)
 	}
@@ -87,15 +89,15 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	// Without the bridge role (the management stack not deployed yet) the
 	// formatter of a fresh Lambda still delivers the alert, only without
 	// what it reads in the management account: the name and the "who".
-	if _, err := iam.NewFromConfig(h.admin).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(cfg.AlertsBridgeRoleName())}); err != nil {
+	if _, err := iam.NewFromConfig(h.Admin).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(cfg.AlertsBridgeRoleName())}); err != nil {
 		t.Fatal(err)
 	}
 	cold, err := FromEnv(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resetAlarms(t, cloudwatch.NewFromConfig(awsx.AssumeRole(h.admin, awsx.RoleARN(member, cfg.Organization.EntryRoleName), "test")), cfg.Naming.Prefix)
-	email = rootLogin(t, h, member, cold, queueARN, central)
+	resetAlarms(t, cloudwatch.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(member, cfg.Organization.EntryRoleName), "test")), cfg.Naming.Prefix)
+	email = rootLogin(t, h, member, cold, queueARN)
 	if !strings.Contains(email, alarm) || strings.Contains(email, "workload") || strings.Contains(email, "Who (") {
 		t.Errorf("without the bridge the email should name the alarm and neither the account name nor who did it:\n%s", email)
 	}
@@ -103,16 +105,16 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 
 // rootLogin records a root sign-in in the member account's trail, lets the
 // formatter drain the fan-in queue, and returns the one alert email sent.
-func rootLogin(t *testing.T, h *harness, member string, formatter *Deps, queueARN, central string) string {
+func rootLogin(t *testing.T, h *pipelinetest.Harness, member string, formatter *Formatter, queueARN string) string {
 	t.Helper()
-	*h.clock = h.clock.Add(10 * time.Minute)
-	sent := len(h.srv.Outbox())
-	if err := h.srv.RecordCloudTrailEvent(member, sampleFor(t, "root-usage.match.console-login.json", member, h.now())); err != nil {
+	*h.Clock = h.Clock.Add(10 * time.Minute)
+	sent := len(h.Srv.Outbox())
+	if err := h.Srv.RecordCloudTrailEvent(member, sampleFor(t, "root-usage.match.console-login.json", member, h.Now())); err != nil {
 		t.Fatal(err)
 	}
-	drainFanIn(t, h, formatter, queueARN, central)
+	drainFanIn(t, h, formatter, queueARN)
 	var alerts []awslocal.Email
-	for _, e := range h.srv.Outbox()[sent:] {
+	for _, e := range h.Srv.Outbox()[sent:] {
 		if e.To == "secops@acme.example" && e.Kind == "notification" {
 			alerts = append(alerts, e)
 		}
@@ -128,10 +130,10 @@ func rootLogin(t *testing.T, h *harness, member string, formatter *Deps, queueAR
 // account with the trust policy infra/alertsbridge.go writes, the pipeline
 // role trusting the bridge, and the environment infra/centralalerts.go sets,
 // read by FromEnv as the Lambda does.
-func securityFormatter(t *testing.T, h *harness, securityAdmin aws.Config, security, configPath string) *Deps {
+func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.Config, security, configPath, central string) *Formatter {
 	t.Helper()
 	ctx := context.Background()
-	cfg := h.deps.Config
+	cfg := h.Deps.Config
 	formatterRole, err := iam.NewFromConfig(securityAdmin).CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(cfg.AlertFormatterRoleName()),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole"}]}`),
@@ -141,7 +143,7 @@ func securityFormatter(t *testing.T, h *harness, securityAdmin aws.Config, secur
 	}
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + aws.ToString(formatterRole.Role.Arn) + `"}}}]}`
-	bridge, err := iam.NewFromConfig(h.admin).CreateRole(ctx, &iam.CreateRoleInput{
+	bridge, err := iam.NewFromConfig(h.Admin).CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName: aws.String(cfg.AlertsBridgeRoleName()), AssumeRolePolicyDocument: aws.String(bridgeTrust),
 	})
 	if err != nil {
@@ -159,10 +161,10 @@ func securityFormatter(t *testing.T, h *harness, securityAdmin aws.Config, secur
 		t.Fatal(err)
 	}
 	for k, v := range map[string]string{
-		"AWS_ENDPOINT_URL": h.url, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
+		"AWS_ENDPOINT_URL": h.URL, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": creds.SessionToken, "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null", EnvConfig: configPath, EnvLogLevel: "WARN", EnvAlertsTopic: "",
-		EnvManagementRole: aws.ToString(bridge.Role.Arn), EnvPipelineRole: h.deps.PipelineRoleARN, EnvLedgerTable: h.deps.Ledger.Table,
+		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null", lambdaenv.ConfigFile: configPath, lambdaenv.LogLevel: "WARN", lambdaenv.AlertsTopic: central,
+		lambdaenv.ManagementRole: aws.ToString(bridge.Role.Arn), lambdaenv.PipelineRole: h.Deps.PipelineRoleARN, lambdaenv.LedgerTable: h.Deps.Ledger.Table,
 	} {
 		t.Setenv(k, v)
 	}
@@ -176,7 +178,7 @@ func securityFormatter(t *testing.T, h *harness, securityAdmin aws.Config, secur
 		want string
 	}{
 		{"its own identity", d.own(), "arn:aws:sts::" + security + ":assumed-role/" + cfg.AlertFormatterRoleName() + "/formatter"},
-		{"its identity in the management account", d.AWS, "arn:aws:sts::" + mgmt + ":assumed-role/" + cfg.AlertsBridgeRoleName() + "/landfall-alert-formatter"},
+		{"its identity in the management account", d.AWS, "arn:aws:sts::" + pipelinetest.Management + ":assumed-role/" + cfg.AlertsBridgeRoleName() + "/landfall-alert-formatter"},
 	} {
 		id, err := sts.NewFromConfig(c.cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err != nil || aws.ToString(id.Arn) != c.want {

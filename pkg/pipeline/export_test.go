@@ -1,0 +1,4 @@
+package pipeline
+
+// FailedCreationKey is failedCreationKey for the external tests.
+var FailedCreationKey = failedCreationKey
