@@ -35,6 +35,21 @@
 // Email goes to an inspectable outbox (Server.Outbox); subscriptions stay
 // PendingConfirmation until the link in the confirmation email is followed.
 //
+// # Authorization
+//
+// With Options.Authorizer (an internal/iamsim worker) the endpoint decides
+// each request the way IAM does ("Policy evaluation logic", IAM User Guide):
+// @cloud-copilot/iam-simulate evaluates the caller's identity policies and
+// the resource's policy (for AssumeRole, the role's trust), and a denial
+// answers AccessDenied worded as in "Troubleshoot access denied error
+// messages". The endpoint supplies the IAM action, the resource ARN, the
+// principal and the global condition keys ("AWS global condition context
+// keys"), and fails with InternalFailure what it cannot describe: a service
+// whose resources it does not yet name (so far it names those of IAM, STS
+// and Organizations), or a managed policy whose document it lacks.
+// GetCallerIdentity is never denied (STS API Reference). Without an
+// Authorizer every authenticated request is admitted.
+//
 // Faults are injected per test or through the control API of the standalone
 // server (/_landfall/faults): throttling (the service's own code), 500, 503,
 // latency, and accounts that refuse AssumeRole for a while, deterministic

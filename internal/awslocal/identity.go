@@ -28,6 +28,9 @@ type principal struct {
 	SessionName string
 	MFA         bool
 	MFAAge      time.Duration // since the MFA-authenticated sign-in
+	// Operator marks the endpoint's own administrator (AdminCredentials),
+	// who holds AdministratorAccess without an IAM user behind it.
+	Operator bool
 }
 
 // roleARN is the ARN of the role behind an assumed-role principal, which is
@@ -101,7 +104,7 @@ func (s *Server) AdminCredentials(accountID string) Credentials {
 	}
 	p := principal{
 		AccountID: accountID, Type: "IAMUser", UserID: "AIDA" + strings.ToUpper(s.newID(17)),
-		ARN: "arn:aws:iam::" + accountID + ":user/admin", MFA: true,
+		ARN: "arn:aws:iam::" + accountID + ":user/admin", MFA: true, Operator: true,
 	}
 	c := s.issueLocked(p, 0)
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // maxBody bounds a request body; AWS's own limits are smaller for every
@@ -37,6 +39,9 @@ type Options struct {
 	// Model, when set, delays and throttles calls like AWS (see Model). Nil
 	// answers at once and never throttles, which is what tests want.
 	Model *Model
+	// Authorizer, when set, decides every request the way IAM does
+	// (authorize.go). Nil admits every authenticated request.
+	Authorizer *iamsim.Worker
 }
 
 // Server is a stateful, multi-account local AWS endpoint. It is safe for
@@ -213,6 +218,9 @@ func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
 		return nil, &t
 	}
 	if err := s.faults.inject(c); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeLocked(c); err != nil {
 		return nil, err
 	}
 	s.log.Debug("awslocal request", "service", c.svc.name, "op", c.op, "account", p.AccountID, "region", c.region, "principal", p.ARN)

@@ -1,0 +1,331 @@
+package awslocal
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/landfall/landfall/internal/iamsim"
+)
+
+// Authorization. With Options.Authorizer set, every request is decided the
+// way IAM decides it ("Policy evaluation logic", IAM User Guide), by
+// @cloud-copilot/iam-simulate (package iamsim): the endpoint only says what
+// the request is (the IAM action, the resource, the principal, the
+// condition keys) and which policies apply (the principal's identity
+// policies, the resource's policy). What it cannot say fails the request
+// with InternalFailure naming what is missing, so a test never passes on a
+// request the endpoint did not really decide. Without an Authorizer every
+// authenticated request is admitted, as before authorization existed; the
+// services are switched over one by one (see resourceOf).
+
+// iamPrefixes maps a service's signing name to its IAM action prefix
+// ("Actions, resources, and condition keys for AWS services", Service
+// Authorization Reference).
+var iamPrefixes = map[string]string{
+	"access-analyzer": "access-analyzer", "account": "account", "budgets": "budgets", "cloudtrail": "cloudtrail",
+	"monitoring": "cloudwatch", "config": "config", "dynamodb": "dynamodb", "ec2": "ec2", "events": "events",
+	"guardduty": "guardduty", "iam": "iam", "kms": "kms", "lambda": "lambda", "logs": "logs",
+	"organizations": "organizations", "s3": "s3", "s3-control": "s3", "secretsmanager": "secretsmanager",
+	"securityhub": "securityhub", "states": "states", "sns": "sns", "sqs": "sqs", "sts": "sts",
+}
+
+// unauthorized are the operations IAM never denies: "No permissions are
+// required to perform this operation. If an administrator attaches a policy
+// to your identity that explicitly denies access to the
+// sts:GetCallerIdentity action, you can still perform this operation."
+// (GetCallerIdentity, STS API Reference).
+var unauthorized = map[string]bool{"sts:GetCallerIdentity": true}
+
+// resourceOf names, for each service whose requests the endpoint can
+// authorize, the ARN a request acts on ("" for an action that takes no
+// resource) and the account that owns it.
+var resourceOf = map[string]func(c *call) (arn, owner string){
+	"iam":           iamResource,
+	"sts":           stsResource,
+	"organizations": organizationsResource,
+}
+
+// awsManagedPolicyDocuments are the published documents of the AWS managed
+// policies the endpoint can evaluate ("AWS managed policies", AWS Managed
+// Policy Reference). A role holding another one cannot be decided yet.
+var awsManagedPolicyDocuments = map[string]string{
+	"arn:aws:iam::aws:policy/AdministratorAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+}
+
+// authorizeLocked decides the request in c, or returns the error AWS would.
+func (s *Server) authorizeLocked(c *call) error {
+	if s.opts.Authorizer == nil {
+		return nil
+	}
+	action := iamPrefixes[c.svc.name] + ":" + c.op
+	if unauthorized[action] {
+		return nil
+	}
+	resolve, ok := resourceOf[c.svc.name]
+	if !ok {
+		return cannotAuthorize(action, "the endpoint does not yet know the resources of %s requests", c.svc.name)
+	}
+	resource, owner := resolve(c)
+	identity, err := s.identityPoliciesLocked(c.principal)
+	if err != nil {
+		return cannotAuthorize(action, "%v", err)
+	}
+	req := iamsim.Request{
+		Principal: c.principal.ARN, Action: action, Resource: resource, ResourceAccount: owner,
+		Context: s.requestContextLocked(c), IdentityPolicies: identity,
+	}
+	if policy := s.resourcePolicyLocked(c, resource); policy != "" {
+		req.ResourcePolicy = json.RawMessage(policy)
+	}
+	d, err := s.opts.Authorizer.Decide(req)
+	if err != nil {
+		return cannotAuthorize(action, "%v", err)
+	}
+	if d.Allowed() {
+		return nil
+	}
+	return accessDenied(c.principal.ARN, action, resource, d)
+}
+
+// cannotAuthorize is the endpoint's own failure to decide: never a denial,
+// so that the test that caused it fails and says what to model.
+func cannotAuthorize(action, format string, args ...any) error {
+	return statusErrorf(http.StatusInternalServerError, "InternalFailure", "awslocal: cannot authorize %s: %s", action, fmt.Sprintf(format, args...))
+}
+
+// accessDenied words a denial as IAM does ("Troubleshoot access denied error
+// messages", IAM User Guide): who, what, on which resource, and which kind
+// of policy is why.
+func accessDenied(who, action, resource string, d iamsim.Decision) error {
+	on := ""
+	if resource != "" {
+		on = " on resource: " + resource
+	}
+	why := "because no identity-based policy allows the " + action + " action"
+	for _, dn := range d.Denials {
+		if dn.DenialType == "Explicit" {
+			why = "with an explicit deny in " + policyKind(dn.PolicyType)
+			break
+		}
+		if dn.PolicyType == "resource" {
+			why = "because no resource-based policy allows the " + action + " action"
+		}
+	}
+	return statusErrorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: %s%s %s", who, action, on, why)
+}
+
+func policyKind(t string) string {
+	switch t {
+	case "identity":
+		return "an identity-based policy"
+	case "resource":
+		return "a resource-based policy"
+	case "scp":
+		return "a service control policy"
+	case "pb":
+		return "a permissions boundary"
+	}
+	return "a " + t + " policy"
+}
+
+// identityPoliciesLocked are the principal's inline and attached policies.
+// The endpoint's operator (AdminCredentials) holds AdministratorAccess, as
+// an administrator's profile would.
+func (s *Server) identityPoliciesLocked(p principal) ([]iamsim.Policy, error) {
+	if p.Operator {
+		return managedPolicies([]string{"arn:aws:iam::aws:policy/AdministratorAccess"})
+	}
+	a := s.accounts[p.AccountID]
+	if a == nil {
+		return nil, nil
+	}
+	var held *iamPolicies
+	switch p.Type {
+	case "AssumedRole":
+		if r, ok := iamOf(a).roles[p.RoleName]; ok {
+			held = &r.iamPolicies
+		}
+	case "IAMUser":
+		if u, ok := iamOf(a).users[p.ARN[strings.LastIndex(p.ARN, "/")+1:]]; ok {
+			held = &u.iamPolicies
+		}
+	}
+	if held == nil {
+		return nil, nil // deleted since the credentials were issued: nothing allows
+	}
+	out, err := managedPolicies(held.Attached)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(held.Inline))
+	for n := range held.Inline {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		out = append(out, iamsim.Policy{Name: n, Document: json.RawMessage(held.Inline[n])})
+	}
+	return out, nil
+}
+
+func managedPolicies(arns []string) ([]iamsim.Policy, error) {
+	var out []iamsim.Policy
+	for _, arn := range arns {
+		d, ok := awsManagedPolicyDocuments[arn]
+		if !ok {
+			return nil, fmt.Errorf("the endpoint has no document for the managed policy %s", arn)
+		}
+		out = append(out, iamsim.Policy{Name: arn, Document: json.RawMessage(d)})
+	}
+	return out, nil
+}
+
+// resourcePolicyLocked is the policy of the resource a request acts on:
+// for sts:AssumeRole, the role's trust policy.
+func (s *Server) resourcePolicyLocked(c *call, resource string) string {
+	if c.svc.name != "sts" || c.op != "AssumeRole" {
+		return ""
+	}
+	acct, kind, name, ok := splitIAMARN(resource)
+	if a := s.accounts[acct]; ok && kind == "role" && a != nil {
+		if r, ok := iamOf(a).roles[name]; ok {
+			return r.Trust
+		}
+	}
+	return ""
+}
+
+// requestContextLocked are the global condition keys of the request ("AWS
+// global condition context keys", IAM User Guide): who the principal is,
+// where the request goes, MFA, and the tags of the principal and, for IAM,
+// of the request.
+func (s *Server) requestContextLocked(c *call) map[string][]string {
+	ctx := s.principalContextLocked(c.principal)
+	ctx["aws:RequestedRegion"] = []string{c.region}
+	ctx["aws:SecureTransport"] = []string{"true"}
+	now := s.now()
+	ctx["aws:CurrentTime"] = []string{now.Format("2006-01-02T15:04:05Z")}
+	ctx["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
+	if c.svc.name == "sts" && c.op == "AssumeRole" {
+		if ext := str(c.in, "ExternalId"); ext != "" {
+			ctx["sts:ExternalId"] = []string{ext}
+		}
+		ctx["sts:RoleSessionName"] = []string{str(c.in, "RoleSessionName")}
+	}
+	if tags := tagList(c.in, "Tags"); len(tags) > 0 {
+		keys := make([]string, 0, len(tags))
+		for k, v := range tags {
+			ctx["aws:RequestTag/"+k] = []string{v}
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		ctx["aws:TagKeys"] = keys
+	}
+	return ctx
+}
+
+// principalContextLocked are the condition keys that describe the caller,
+// which trust policies and every other policy read alike.
+func (s *Server) principalContextLocked(p principal) map[string][]string {
+	ctx := map[string][]string{
+		"aws:PrincipalArn":           {p.roleARN()},
+		"aws:PrincipalAccount":       {p.AccountID},
+		"aws:MultiFactorAuthPresent": {strconv.FormatBool(p.MFA)},
+		"aws:userid":                 {p.UserID},
+	}
+	if p.MFA {
+		ctx["aws:MultiFactorAuthAge"] = []string{strconv.Itoa(int(p.MFAAge.Seconds()))}
+	}
+	if orgID := s.orgIDOf(p.AccountID); orgID != "" {
+		ctx["aws:PrincipalOrgID"] = []string{orgID}
+	}
+	if p.Type == "AssumedRole" {
+		ctx["aws:PrincipalType"] = []string{"AssumedRole"}
+		ctx["aws:userid"] = []string{p.UserID + ":" + p.SessionName}
+	} else {
+		ctx["aws:PrincipalType"] = []string{strings.TrimPrefix(p.Type, "IAM")}
+		ctx["aws:username"] = []string{p.ARN[strings.LastIndex(p.ARN, "/")+1:]}
+	}
+	if a := s.accounts[p.AccountID]; a != nil {
+		var tags map[string]string
+		if r, ok := iamOf(a).roles[p.RoleName]; ok && p.Type == "AssumedRole" {
+			tags = r.Tags
+		}
+		for k, v := range tags {
+			ctx["aws:PrincipalTag/"+k] = []string{v}
+		}
+	}
+	return ctx
+}
+
+// iamCallerUserOps act on the caller's own user when UserName is absent
+// (IAM API Reference: "If you do not specify a user name, IAM determines
+// the user name implicitly based on the AWS access key ID signing the
+// request").
+var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys": true, "DeleteAccessKey": true, "GetUser": true}
+
+// iamResource is the role or user an IAM request names; account-level
+// requests (password policy, aliases, listing) take no resource.
+func iamResource(c *call) (string, string) {
+	acct := c.account.ID
+	st := iamOf(c.account)
+	switch {
+	case has(c.in, "RoleName"):
+		name, path := str(c.in, "RoleName"), strOr(c.in, "Path", "/")
+		if r, ok := st.roles[name]; ok {
+			path = r.Path
+		}
+		return "arn:aws:iam::" + acct + ":role" + path + name, acct
+	case has(c.in, "UserName"):
+		name, path := str(c.in, "UserName"), strOr(c.in, "Path", "/")
+		if u, ok := st.users[name]; ok {
+			path = u.Path
+		}
+		return "arn:aws:iam::" + acct + ":user" + path + name, acct
+	case iamCallerUserOps[c.op]:
+		return c.principal.ARN, acct
+	}
+	return "", acct
+}
+
+// stsResource is the role AssumeRole asks for, in its own account.
+func stsResource(c *call) (string, string) {
+	arn := str(c.in, "RoleArn")
+	acct, _, _, _ := splitIAMARN(arn)
+	return arn, acct
+}
+
+// organizationsResource is the account, OU, root or handshake an
+// Organizations request names, by its id, in the management account
+// ("Resource types defined by AWS Organizations", Service Authorization
+// Reference). Requests about the organization itself take no resource.
+func organizationsResource(c *call) (string, string) {
+	mgmt := c.srv.opts.ManagementAccountID
+	org := c.srv.org
+	if org == nil {
+		return "", mgmt
+	}
+	for _, key := range []string{"AccountId", "OrganizationalUnitId", "ChildId", "ParentId", "ResourceId", "HandshakeId"} {
+		id := str(c.in, key)
+		if id == "" {
+			continue
+		}
+		prefix := "arn:aws:organizations::" + mgmt + ":"
+		switch {
+		case strings.HasPrefix(id, "ou-"):
+			return prefix + "ou/" + org.ID + "/" + id, mgmt
+		case strings.HasPrefix(id, "r-"):
+			return prefix + "root/" + org.ID + "/" + id, mgmt
+		case strings.HasPrefix(id, "h-"):
+			kind := strings.ToLower(str(org.handshakes[id], "Action"))
+			return prefix + "handshake/" + org.ID + "/" + kind + "/" + id, mgmt
+		default:
+			return prefix + "account/" + org.ID + "/" + id, mgmt
+		}
+	}
+	return "", mgmt
+}

@@ -1,0 +1,178 @@
+package awslocal
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/landfall/landfall/internal/iamsim"
+)
+
+var (
+	workerOnce sync.Once
+	worker     *iamsim.Worker
+	workerErr  error
+)
+
+// newAuthorizedServer is newTestServer with authorization on. The
+// simulator's worker is shared by the package's tests; it ends with them,
+// when its stdin closes.
+func newAuthorizedServer(t *testing.T) (*Server, string, *manualClock) {
+	t.Helper()
+	workerOnce.Do(func() { worker, workerErr = iamsim.Start("../..") })
+	if workerErr != nil {
+		t.Fatal(workerErr)
+	}
+	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	s := New(Options{Clock: clk.now, Seed: 1, Authorizer: worker})
+	return s, s.Start(t), clk
+}
+
+// roleSession creates a role in account that the account's root trusts,
+// with the given inline and managed policies, and returns a session of it
+// started by the account's operator.
+func roleSession(t *testing.T, s *Server, u, account, name string, inline map[string]string, managed ...string) aws.Config {
+	t.Helper()
+	ctx := context.Background()
+	admin := iam.NewFromConfig(sdkConfig(t, s, u, account, "us-east-1"))
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
+	_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+	mustNoErr(t, err)
+	for n, d := range inline {
+		_, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(n), PolicyDocument: aws.String(d)})
+		mustNoErr(t, err)
+	}
+	for _, arn := range managed {
+		_, err := admin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(arn)})
+		mustNoErr(t, err)
+	}
+	return sessionOf(t, u, sdkConfig(t, s, u, account, "us-east-1"), "arn:aws:iam::"+account+":role/"+name)
+}
+
+// sessionOf assumes roleARN with from's credentials.
+func sessionOf(t *testing.T, u string, from aws.Config, roleARN string) aws.Config {
+	t.Helper()
+	cfg, err := trySessionOf(u, from, roleARN)
+	mustNoErr(t, err)
+	return cfg
+}
+
+func trySessionOf(u string, from aws.Config, roleARN string) (aws.Config, error) {
+	out, err := sts.NewFromConfig(from).AssumeRole(context.Background(), &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("probe")})
+	if err != nil {
+		return aws.Config{}, err
+	}
+	cfg, err := SDKConfig(context.Background(), u, Credentials{aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)}, "us-east-1")
+	cfg.RetryMaxAttempts = 1
+	return cfg, err
+}
+
+// wantDenied fails unless err is AccessDenied with a message containing want.
+func wantDenied(t *testing.T, err error, want string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !strings.Contains(ae.ErrorMessage(), want) {
+		t.Fatalf("want AccessDenied containing %q, got %v", want, err)
+	}
+}
+
+const (
+	allowCreateUser = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateUser","Resource":"arn:aws:iam::111111111111:user/*"}]}`
+	denyCreateUser  = `{"Version":"2012-10-17","Statement":[{"Sid":"NoUsers","Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
+	administrator   = "arn:aws:iam::aws:policy/AdministratorAccess"
+)
+
+func createUser(cfg aws.Config, name string) error {
+	_, err := iam.NewFromConfig(cfg).CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String(name)})
+	return err
+}
+
+// A role may do what its policies allow and nothing else; an explicit deny
+// wins over AdministratorAccess.
+func TestAuthorizeIdentityPolicies(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
+	wantDenied(t, createUser(nothing, "by-nothing"),
+		"User: arn:aws:sts::111111111111:assumed-role/nothing/probe is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::111111111111:user/by-nothing because no identity-based policy allows the iam:CreateUser action")
+
+	creator := roleSession(t, s, u, mgmt, "creator", map[string]string{"users": allowCreateUser})
+	mustNoErr(t, createUser(creator, "by-creator"))
+	// The grant is iam:CreateUser on users, nothing more.
+	_, err := iam.NewFromConfig(creator).CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("escalate"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)})
+	wantDenied(t, err, "iam:CreateRole on resource: arn:aws:iam::111111111111:role/escalate")
+
+	admin := roleSession(t, s, u, mgmt, "admin", nil, administrator)
+	mustNoErr(t, createUser(admin, "by-admin"))
+
+	fenced := roleSession(t, s, u, mgmt, "fenced", map[string]string{"no-users": denyCreateUser}, administrator)
+	wantDenied(t, createUser(fenced, "by-fenced"), "with an explicit deny in an identity-based policy")
+
+	// GetCallerIdentity needs no permission at all (STS API Reference).
+	if _, err := sts.NewFromConfig(nothing).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatalf("GetCallerIdentity with no policies: %v", err)
+	}
+}
+
+// Without an authorizer the endpoint admits any authenticated request, which
+// is why the test above needs one: a role with no policies creates a user.
+func TestWithoutAnAuthorizerEveryRequestIsAdmitted(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	mustNoErr(t, createUser(roleSession(t, s, u, mgmt, "nothing", nil), "by-nothing"))
+}
+
+// A trust policy conditioned on aws:PrincipalOrgID admits the organization's
+// accounts and refuses one outside it, whatever that account's own
+// policies say.
+func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
+	s, u, clk := newAuthorizedServer(t)
+	ctx := context.Background()
+	member := newMember(t, s, u, clk, "workload")
+	org, err := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	mustNoErr(t, err)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole",` +
+		`"Condition":{"StringEquals":{"aws:PrincipalOrgID":"` + aws.ToString(org.Organization.Id) + `"}}}]}`
+	_, err = iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("org-only"), AssumeRolePolicyDocument: aws.String(trust)})
+	mustNoErr(t, err)
+	target := "arn:aws:iam::" + mgmt + ":role/org-only"
+
+	memberAdmin := sessionOf(t, u, sdkConfig(t, s, u, mgmt, "us-east-1"), "arn:aws:iam::"+member+":role/OrganizationAccountAccessRole")
+	if _, err := trySessionOf(u, memberAdmin, target); err != nil {
+		t.Fatalf("a member's administrator: %v", err)
+	}
+	const outsider = "999999999999"
+	mustNoErr(t, s.AddAccount(outsider, "outsider", "outsider@example.com"))
+	_, err = trySessionOf(u, sdkConfig(t, s, u, outsider, "us-east-1"), target)
+	wantDenied(t, err, "sts:AssumeRole on resource: "+target)
+}
+
+// Nothing unknown is allowed: a request the endpoint cannot describe to the
+// simulator fails, saying what is missing, instead of being admitted.
+func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	_, err := sns.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListTopics(ctx, &sns.ListTopicsInput{})
+	wantCannotAuthorize(t, err, "cannot authorize sns:ListTopics: the endpoint does not yet know the resources of sns requests")
+
+	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
+	wantCannotAuthorize(t, err, "no document for the managed policy arn:aws:iam::aws:policy/ReadOnlyAccess")
+}
+
+func wantCannotAuthorize(t *testing.T, err error, want string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InternalFailure" || !strings.Contains(ae.ErrorMessage(), want) {
+		t.Fatalf("want InternalFailure containing %q, got %v", want, err)
+	}
+}
