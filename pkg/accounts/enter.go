@@ -41,3 +41,13 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 	}
 	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, firstErr)
 }
+
+// ThroughPipelineRole acts as the pipeline role, the one principal member
+// accounts' roles trust, that landfall's functions chain through to enter
+// them. An empty roleARN means base already acts as it.
+func ThroughPipelineRole(base aws.Config, roleARN string) aws.Config {
+	if roleARN == "" {
+		return base
+	}
+	return awsx.AssumeRole(base, roleARN, "landfall-pipeline")
+}

@@ -100,11 +100,7 @@ func (f *Formatter) own() aws.Config {
 // session is built once, so a warm Lambda reuses it instead of assuming the
 // role again for every alarm.
 func (f *Formatter) enter(ctx context.Context, accountID string) (aws.Config, error) {
-	f.pipelineOnce.Do(func() {
-		if f.pipelineAWS = f.AWS; f.PipelineRoleARN != "" {
-			f.pipelineAWS = awsx.AssumeRole(f.AWS, f.PipelineRoleARN, "landfall-pipeline")
-		}
-	})
+	f.pipelineOnce.Do(func() { f.pipelineAWS = accounts.ThroughPipelineRole(f.AWS, f.PipelineRoleARN) })
 	cfg, _, err := accounts.Enter(ctx, f.pipelineAWS, f.Config, accountID, f.Log)
 	return cfg, err
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/accounts"
-	"github.com/landfall/landfall/pkg/awsx"
 )
 
 // AccountNotReady is the error WaitReady returns while a new account cannot
@@ -24,14 +23,9 @@ func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string,
 
 // pipelineConfig acts as the pipeline role. It is built once, so a warm
 // Lambda reuses the role's cached session instead of assuming it again for
-// every account it enters (the formatter enters one per alarm).
+// every account it enters.
 func (d *Deps) pipelineConfig() aws.Config {
-	d.pipelineOnce.Do(func() {
-		d.pipelineAWS = d.AWS
-		if d.PipelineRoleARN != "" {
-			d.pipelineAWS = awsx.AssumeRole(d.AWS, d.PipelineRoleARN, "landfall-pipeline")
-		}
-	})
+	d.pipelineOnce.Do(func() { d.pipelineAWS = accounts.ThroughPipelineRole(d.AWS, d.PipelineRoleARN) })
 	return d.pipelineAWS
 }
 
