@@ -14,12 +14,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/landfall/landfall/internal/toolchain"
 )
 
 // Policy is a named policy document (JSON).
@@ -92,20 +92,14 @@ type Worker struct {
 // Start runs the worker from the repository rooted at moduleDir, on the
 // pinned Node that `make tools` installs.
 func Start(moduleDir string) (*Worker, error) {
-	arch := "x64"
-	if runtime.GOARCH == "arm64" {
-		arch = "arm64"
+	node, paths, err := toolchain.Find(moduleDir, "the IAM simulator",
+		"iam-authorize.mjs", "node_modules/@cloud-copilot/iam-simulate/package.json")
+	if err != nil {
+		return nil, err
 	}
-	toolchain := filepath.Join(moduleDir, "infra", "toolchain")
-	node := filepath.Join(toolchain, "node_modules", "node-linux-"+arch, "bin", "node")
-	script := filepath.Join(toolchain, "iam-authorize.mjs")
-	for _, p := range []string{node, script, filepath.Join(toolchain, "node_modules", "@cloud-copilot", "iam-simulate", "package.json")} {
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("finding the IAM simulator (%s): %w; run `make tools`", p, err)
-		}
-	}
+	script := paths[0]
 	cmd := exec.Command(node, script)
-	cmd.Dir = toolchain
+	cmd.Dir = filepath.Dir(script)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("starting the IAM simulator: %w", err)

@@ -9,11 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/toolchain"
 )
 
 // defaultPause replaces every Retry interval and Wait duration: long enough to
@@ -81,20 +81,12 @@ type Runner struct {
 // Toolchain returns the pinned Node 22 and the driver script in the module
 // rooted at moduleDir, or an error telling to run `make tools`.
 func Toolchain(moduleDir string) (node, driver string, err error) {
-	arch := "x64"
-	if runtime.GOARCH == "arm64" {
-		arch = "arm64"
+	node, paths, err := toolchain.Find(moduleDir, "the local Step Functions toolchain",
+		"run-state-machine.mjs", "node_modules/aws-local-stepfunctions/package.json")
+	if err != nil {
+		return "", "", err
 	}
-	toolchain := filepath.Join(moduleDir, "infra", "toolchain")
-	node = filepath.Join(toolchain, "node_modules", "node-linux-"+arch, "bin", "node")
-	driver = filepath.Join(toolchain, "run-state-machine.mjs")
-	local := filepath.Join(toolchain, "node_modules", "aws-local-stepfunctions", "package.json")
-	for _, p := range []string{node, driver, local} {
-		if _, err := os.Stat(p); err != nil {
-			return "", "", fmt.Errorf("finding the local Step Functions toolchain (%s): %w; run `make tools`", p, err)
-		}
-	}
-	return node, driver, nil
+	return node, paths[0], nil
 }
 
 // driverRequest is what run-state-machine.mjs reads on stdin.

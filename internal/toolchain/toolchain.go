@@ -1,0 +1,32 @@
+// Package toolchain finds the pinned Node tools that `make tools` installs
+// in infra/toolchain (from its lockfile): the Node 22 binary and the
+// scripts and packages the instruments run on it.
+package toolchain
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// Find returns the pinned Node in the module rooted at moduleDir and the
+// paths of files (relative to infra/toolchain), after checking that each
+// exists. what names the tool for the error, which says to run `make tools`.
+func Find(moduleDir, what string, files ...string) (node string, paths []string, err error) {
+	arch := "x64"
+	if runtime.GOARCH == "arm64" {
+		arch = "arm64"
+	}
+	dir := filepath.Join(moduleDir, "infra", "toolchain")
+	node = filepath.Join(dir, "node_modules", "node-linux-"+arch, "bin", "node")
+	for _, f := range files {
+		paths = append(paths, filepath.Join(dir, filepath.FromSlash(f)))
+	}
+	for _, p := range append([]string{node}, paths...) {
+		if _, err := os.Stat(p); err != nil {
+			return "", nil, fmt.Errorf("finding %s (%s): %w; run `make tools`", what, p, err)
+		}
+	}
+	return node, paths, nil
+}
