@@ -150,7 +150,7 @@ func (s *Server) identityPoliciesLocked(p principal) ([]iamsim.Policy, error) {
 			held = &r.iamPolicies
 		}
 	case "IAMUser":
-		if u, ok := iamOf(a).users[p.ARN[strings.LastIndex(p.ARN, "/")+1:]]; ok {
+		if u, ok := iamOf(a).users[p.userName()]; ok {
 			held = &u.iamPolicies
 		}
 	}
@@ -248,15 +248,13 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 		ctx["aws:userid"] = []string{p.UserID + ":" + p.SessionName}
 	} else {
 		ctx["aws:PrincipalType"] = []string{strings.TrimPrefix(p.Type, "IAM")}
-		ctx["aws:username"] = []string{p.ARN[strings.LastIndex(p.ARN, "/")+1:]}
+		ctx["aws:username"] = []string{p.userName()}
 	}
-	if a := s.accounts[p.AccountID]; a != nil {
-		var tags map[string]string
-		if r, ok := iamOf(a).roles[p.RoleName]; ok && p.Type == "AssumedRole" {
-			tags = r.Tags
-		}
-		for k, v := range tags {
-			ctx["aws:PrincipalTag/"+k] = []string{v}
+	if a := s.accounts[p.AccountID]; a != nil && p.Type == "AssumedRole" {
+		if r, ok := iamOf(a).roles[p.RoleName]; ok {
+			for k, v := range r.Tags {
+				ctx["aws:PrincipalTag/"+k] = []string{v}
+			}
 		}
 	}
 	return ctx

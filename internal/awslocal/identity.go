@@ -42,6 +42,12 @@ func (p principal) roleARN() string {
 	return "arn:aws:iam::" + p.AccountID + ":role/" + p.RoleName
 }
 
+// userName is the name of an IAMUser principal: the last part of its ARN,
+// after any path.
+func (p principal) userName() string {
+	return p.ARN[strings.LastIndex(p.ARN, "/")+1:]
+}
+
 // credential is an access key the endpoint issued.
 type credential struct {
 	AccessKeyID  string

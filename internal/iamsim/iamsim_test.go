@@ -35,7 +35,7 @@ func TestDecide(t *testing.T) {
 	assumeRole := Request{
 		Principal: "arn:aws:sts::333333333333:assumed-role/outsider/s", Action: "sts:AssumeRole",
 		Resource: "arn:aws:iam::222222222222:role/landfall", ResourceAccount: "222222222222",
-		Context: map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::333333333333:role/outsider"}, "aws:PrincipalOrgID": {"o-other"}},
+		Context:        map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::333333333333:role/outsider"}, "aws:PrincipalOrgID": {"o-other"}},
 		ResourcePolicy: json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-landfall"}}}]}`),
 	}
 	inOrg := assumeRole
