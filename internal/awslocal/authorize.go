@@ -70,13 +70,13 @@ func (s *Server) authorizeLocked(c *call) error {
 		return cannotAuthorize(action, "the endpoint does not yet know the resources of %s requests", c.svc.name)
 	}
 	resource, owner := resolve(c)
-	identity, err := s.identityPoliciesLocked(c.principal)
+	identity, boundary, err := s.principalPoliciesLocked(c.principal)
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}
 	req := iamsim.Request{
 		Principal: c.principal.ARN, Action: action, Resource: resource, ResourceAccount: owner,
-		Context: s.requestContextLocked(c), IdentityPolicies: identity,
+		Context: s.requestContextLocked(c), IdentityPolicies: identity, PermissionBoundaries: boundary,
 	}
 	if policy := s.resourcePolicyLocked(c, resource); policy != "" {
 		req.ResourcePolicy = json.RawMessage(policy)
@@ -111,8 +111,8 @@ func accessDenied(who, action, resource string, d iamsim.Decision) error {
 			why = "with an explicit deny in " + policyKind(dn.PolicyType)
 			break
 		}
-		if dn.PolicyType == "resource" {
-			why = "because no resource-based policy allows the " + action + " action"
+		if dn.PolicyType != "identity" {
+			why = "because no " + strings.TrimPrefix(policyKind(dn.PolicyType), "a ") + " allows the " + action + " action"
 		}
 	}
 	return statusErrorf(http.StatusForbidden, "AccessDenied", "User: %s is not authorized to perform: %s%s %s", who, action, on, why)
@@ -132,50 +132,59 @@ func policyKind(t string) string {
 	return "a " + t + " policy"
 }
 
-// identityPoliciesLocked are the principal's inline and attached policies.
-// The endpoint's operator (AdminCredentials) holds AdministratorAccess, as
-// an administrator's profile would.
-func (s *Server) identityPoliciesLocked(p principal) ([]iamsim.Policy, error) {
+// principalPoliciesLocked are the principal's identity policies (inline
+// and attached) and its permissions boundary. The endpoint's operator
+// (AdminCredentials) holds AdministratorAccess, as an administrator's
+// profile would.
+func (s *Server) principalPoliciesLocked(p principal) (identity, boundary []iamsim.Policy, err error) {
 	if p.Operator {
-		return managedPolicies([]string{"arn:aws:iam::aws:policy/AdministratorAccess"})
+		identity, err = managedPolicies(nil, []string{"arn:aws:iam::aws:policy/AdministratorAccess"})
+		return identity, nil, err
 	}
 	a := s.accounts[p.AccountID]
 	if a == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
+	st := iamOf(a)
 	var held *iamPolicies
 	switch p.Type {
 	case "AssumedRole":
-		if r, ok := iamOf(a).roles[p.RoleName]; ok {
+		if r, ok := st.roles[p.RoleName]; ok {
 			held = &r.iamPolicies
 		}
 	case "IAMUser":
-		if u, ok := iamOf(a).users[p.userName()]; ok {
+		if u, ok := st.users[p.userName()]; ok {
 			held = &u.iamPolicies
 		}
 	}
 	if held == nil {
-		return nil, nil // deleted since the credentials were issued: nothing allows
+		return nil, nil, nil // deleted since the credentials were issued: nothing allows
 	}
-	out, err := managedPolicies(held.Attached)
-	if err != nil {
-		return nil, err
+	if identity, err = managedPolicies(st, held.Attached); err != nil {
+		return nil, nil, err
 	}
-	names := make([]string, 0, len(held.Inline))
-	for n := range held.Inline {
-		names = append(names, n)
+	for _, n := range sortedKeys(held.Inline) {
+		identity = append(identity, iamsim.Policy{Name: n, Document: json.RawMessage(held.Inline[n])})
 	}
-	sort.Strings(names)
-	for _, n := range names {
-		out = append(out, iamsim.Policy{Name: n, Document: json.RawMessage(held.Inline[n])})
+	if held.Boundary != "" {
+		if boundary, err = managedPolicies(st, []string{held.Boundary}); err != nil {
+			return nil, nil, err
+		}
 	}
-	return out, nil
+	return identity, boundary, nil
 }
 
-func managedPolicies(arns []string) ([]iamsim.Policy, error) {
+// managedPolicies are the documents in effect of managed policies: AWS's
+// published ones, and the default versions of the account's own.
+func managedPolicies(st *iamState, arns []string) ([]iamsim.Policy, error) {
 	var out []iamsim.Policy
 	for _, arn := range arns {
 		d, ok := awsManagedPolicyDocuments[arn]
+		if st != nil {
+			if p, mine := st.policies[arn]; mine {
+				d, ok = p.document(), true
+			}
+		}
 		if !ok {
 			return nil, fmt.Errorf("the endpoint has no document for the managed policy %s", arn)
 		}
@@ -215,6 +224,9 @@ func (s *Server) requestContextLocked(c *call) map[string][]string {
 			ctx["sts:ExternalId"] = []string{ext}
 		}
 		ctx["sts:RoleSessionName"] = []string{str(c.in, "RoleSessionName")}
+	}
+	if c.svc.name == "iam" {
+		iamRequestContext(c, ctx)
 	}
 	if tags := tagList(c.in, "Tags"); len(tags) > 0 {
 		keys := make([]string, 0, len(tags))
@@ -260,6 +272,42 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 	return ctx
 }
 
+// iamBoundaryKeyOps are the IAM actions that carry iam:PermissionsBoundary
+// ("Condition keys for AWS Identity and Access Management", Service
+// Authorization Reference).
+var iamBoundaryKeyOps = map[string]bool{
+	"AttachRolePolicy": true, "AttachUserPolicy": true, "CreateRole": true, "CreateUser": true, "DeleteRole": true,
+	"DeleteRolePermissionsBoundary": true, "DeleteRolePolicy": true, "DeleteUserPermissionsBoundary": true,
+	"DeleteUserPolicy": true, "DetachRolePolicy": true, "DetachUserPolicy": true, "GetRole": true,
+	"PutRolePermissionsBoundary": true, "PutRolePolicy": true, "PutUserPermissionsBoundary": true, "PutUserPolicy": true,
+	"UpdateAssumeRolePolicy": true, "UpdateRole": true, "UpdateRoleDescription": true,
+}
+
+// iamRequestContext adds IAM's own condition keys: iam:PolicyARN, the
+// managed policy an attach or detach names, and iam:PermissionsBoundary,
+// the boundary the request sets or else the one the role or user has.
+func iamRequestContext(c *call, ctx map[string][]string) {
+	switch c.op {
+	case "AttachRolePolicy", "DetachRolePolicy", "AttachUserPolicy", "DetachUserPolicy":
+		ctx["iam:PolicyARN"] = []string{str(c.in, "PolicyArn")}
+	}
+	if !iamBoundaryKeyOps[c.op] {
+		return
+	}
+	boundary := str(c.in, "PermissionsBoundary")
+	if boundary == "" {
+		st := iamOf(c.account)
+		if r, ok := st.roles[str(c.in, "RoleName")]; ok && has(c.in, "RoleName") {
+			boundary = r.Boundary
+		} else if u, ok := st.users[str(c.in, "UserName")]; ok && has(c.in, "UserName") {
+			boundary = u.Boundary
+		}
+	}
+	if boundary != "" {
+		ctx["iam:PermissionsBoundary"] = []string{boundary}
+	}
+}
+
 // iamCallerUserOps act on the caller's own user when UserName is absent
 // (IAM API Reference: "If you do not specify a user name, IAM determines
 // the user name implicitly based on the AWS access key ID signing the
@@ -267,7 +315,8 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys": true, "DeleteAccessKey": true, "GetUser": true}
 
 // iamResource is the role or user an IAM request names; account-level
-// requests (password policy, aliases, listing) take no resource.
+// requests (password policy, aliases, listing) take no resource; a
+// managed policy request acts on the policy.
 func iamResource(c *call) (string, string) {
 	acct := c.account.ID
 	st := iamOf(c.account)
@@ -284,6 +333,10 @@ func iamResource(c *call) (string, string) {
 			path = u.Path
 		}
 		return "arn:aws:iam::" + acct + ":user" + path + name, acct
+	case has(c.in, "PolicyArn"):
+		return str(c.in, "PolicyArn"), acct
+	case c.op == "CreatePolicy":
+		return "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName"), acct
 	case iamCallerUserOps[c.op]:
 		return c.principal.ARN, acct
 	}

@@ -176,3 +176,39 @@ func wantCannotAuthorize(t *testing.T, err error, want string) {
 		t.Fatalf("want InternalFailure containing %q, got %v", want, err)
 	}
 }
+
+// A permissions boundary caps what a role's policies grant: an
+// administrator bounded to reading IAM can read IAM and nothing more. A
+// role allowed to create roles only under that boundary (iam:PermissionsBoundary)
+// cannot create an unbounded one.
+func TestAuthorizePermissionsBoundary(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	p, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("iam-read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetRole","iam:CreateRole"],"Resource":"*"}]}`)})
+	mustNoErr(t, err)
+	boundary := aws.ToString(p.Policy.Arn)
+
+	capped := roleSession(t, s, u, mgmt, "capped", nil, administrator)
+	_, err = admin.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("capped"), PermissionsBoundary: aws.String(boundary)})
+	mustNoErr(t, err)
+	wantDenied(t, createUser(capped, "by-capped"), "because no permissions boundary allows the iam:CreateUser action")
+	if _, err := iam.NewFromConfig(capped).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("capped")}); err != nil {
+		t.Fatalf("GetRole within the boundary: %v", err)
+	}
+
+	// Delegated role creation: only roles that carry the boundary.
+	creator := roleSession(t, s, u, mgmt, "creator", map[string]string{"bounded-roles": `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":"iam:CreateRole","Resource":"*","Condition":{"StringEquals":{"iam:PermissionsBoundary":"` + boundary + `"}}}]}`})
+	create := func(name, boundary string) error {
+		in := &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trustMgmt)}
+		if boundary != "" {
+			in.PermissionsBoundary = aws.String(boundary)
+		}
+		_, err := iam.NewFromConfig(creator).CreateRole(ctx, in)
+		return err
+	}
+	wantDenied(t, create("unbounded", ""), "iam:CreateRole on resource: arn:aws:iam::111111111111:role/unbounded")
+	mustNoErr(t, create("bounded", boundary))
+}

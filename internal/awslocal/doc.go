@@ -39,7 +39,8 @@
 //
 // With Options.Authorizer (an internal/iamsim worker) the endpoint decides
 // each request the way IAM does ("Policy evaluation logic", IAM User Guide):
-// @cloud-copilot/iam-simulate evaluates the caller's identity policies and
+// @cloud-copilot/iam-simulate evaluates the caller's identity policies
+// (inline, AWS managed and customer managed), its permissions boundary and
 // the resource's policy (for AssumeRole, the role's trust), and a denial
 // answers AccessDenied worded as in "Troubleshoot access denied error
 // messages". The endpoint supplies the IAM action, the resource ARN, the
@@ -67,6 +68,9 @@
 //	                             Create/Delete/ListAccountAlias(es) GetAccountSummary CreateUser GetUser ListUsers
 //	                             DeleteUser Create/Get/DeleteLoginProfile Create/List/DeleteAccessKey(s)
 //	                             Put/List/DeleteUserPolicy(ies) Attach/Detach/ListAttachedUserPolicies
+//	                             Create/Get/Delete/ListPolicy(ies) Create/Get/List/DeletePolicyVersion(s)
+//	                             SetDefaultPolicyVersion Put/DeleteRolePermissionsBoundary
+//	                             Put/DeleteUserPermissionsBoundary ("IAM and AWS STS quotas")
 //	STS              awsQuery    GetCallerIdentity AssumeRole ("Policy evaluation logic")
 //	Organizations    JSON 1.1    Create/DescribeOrganization ListRoots Create/DescribeOrganizationalUnit
 //	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)

@@ -14,6 +14,7 @@ import (
 type iamState struct {
 	roles          map[string]*iamRole // by name
 	users          map[string]*iamUser
+	policies       map[string]*iamManagedPolicy // customer managed, by ARN
 	aliases        []string
 	passwordPolicy doc // nil when the account has none
 	rootMFA        bool
@@ -49,7 +50,7 @@ func (u *iamUser) arn(account string) string {
 
 func iamOf(a *account) *iamState {
 	return state(a, "iam", func() *iamState {
-		return &iamState{roles: map[string]*iamRole{}, users: map[string]*iamUser{}}
+		return &iamState{roles: map[string]*iamRole{}, users: map[string]*iamUser{}, policies: map[string]*iamManagedPolicy{}}
 	})
 }
 
@@ -86,6 +87,12 @@ func registerIAM(s *Server) {
 			"PutUserPolicy": putInlinePolicy(userHolder), "ListUserPolicies": listInlinePolicies(userHolder),
 			"DeleteUserPolicy": deleteInlinePolicy(userHolder), "AttachUserPolicy": attachPolicy(userHolder),
 			"ListAttachedUserPolicies": listAttachedPolicies(userHolder), "DetachUserPolicy": detachPolicy(userHolder),
+			"CreatePolicy": iamCreatePolicy, "GetPolicy": iamGetPolicy, "DeletePolicy": iamDeletePolicy, "ListPolicies": iamListPolicies,
+			"CreatePolicyVersion": iamCreatePolicyVersion, "GetPolicyVersion": iamGetPolicyVersion,
+			"ListPolicyVersions": iamListPolicyVersions, "DeletePolicyVersion": iamDeletePolicyVersion,
+			"SetDefaultPolicyVersion":    iamSetDefaultPolicyVersion,
+			"PutRolePermissionsBoundary": putBoundary(roleHolder), "DeleteRolePermissionsBoundary": deleteBoundary(roleHolder),
+			"PutUserPermissionsBoundary": putBoundary(userHolder), "DeleteUserPermissionsBoundary": deleteBoundary(userHolder),
 		},
 	})
 }
@@ -166,10 +173,16 @@ func iamCreateRole(c *call) (doc, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
+	boundary := str(c.in, "PermissionsBoundary")
+	if boundary != "" {
+		if err := attachable(c, boundary); err != nil {
+			return nil, err
+		}
+	}
 	r := &iamRole{
 		Name: name, Path: strOr(c.in, "Path", "/"), ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
 		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
-		Tags: tags, iamPolicies: iamPolicies{Inline: map[string]string{}},
+		Tags: tags, iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary},
 	}
 	st.roles[name] = r
 	return doc{"Role": roleOut(c, r)}, nil
@@ -206,6 +219,7 @@ func roleOut(c *call, r *iamRole) doc {
 	if len(r.Tags) > 0 {
 		out["Tags"] = tagsOut(r.Tags)
 	}
+	boundaryOut(out, &r.iamPolicies)
 	return out
 }
 
@@ -236,7 +250,8 @@ func iamListRoles(c *call) (doc, error) {
 	for _, name := range sortedKeys(st.roles) {
 		if r := st.roles[name]; strings.HasPrefix(r.Path, prefix) {
 			out := roleOut(c, r)
-			delete(out, "Tags") // ListRoles does not return tags
+			delete(out, "Tags") // ListRoles returns neither tags nor the boundary
+			delete(out, "PermissionsBoundary")
 			roles = append(roles, out)
 		}
 	}

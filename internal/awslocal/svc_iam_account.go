@@ -153,7 +153,9 @@ func iamUserByName(c *call) (*iamUser, error) {
 }
 
 func userOut(c *call, u *iamUser) doc {
-	return doc{"UserName": u.Name, "UserId": u.ID, "Arn": u.arn(c.account.ID), "Path": u.Path, "CreateDate": u.Created}
+	out := doc{"UserName": u.Name, "UserId": u.ID, "Arn": u.arn(c.account.ID), "Path": u.Path, "CreateDate": u.Created}
+	boundaryOut(out, &u.iamPolicies)
+	return out
 }
 
 func iamCreateUser(c *call) (doc, error) {
@@ -165,8 +167,14 @@ func iamCreateUser(c *call) (doc, error) {
 	if _, ok := st.users[name]; ok {
 		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
 	}
+	boundary := str(c.in, "PermissionsBoundary")
+	if boundary != "" {
+		if err := attachable(c, boundary); err != nil {
+			return nil, err
+		}
+	}
 	u := &iamUser{Name: name, Path: strOr(c.in, "Path", "/"), ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
-		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}}}
+		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary}}
 	st.users[name] = u
 	return doc{"User": userOut(c, u)}, nil
 }

@@ -13,6 +13,7 @@ import (
 type iamPolicies struct {
 	Inline   map[string]string // policy name -> document
 	Attached []string          // managed policy ARNs
+	Boundary string            // the permissions boundary's ARN, "" for none
 }
 
 // policyHolder finds the role or user an operation names, and says which
@@ -78,11 +79,6 @@ func listInlinePolicies(holder policyHolder) handler {
 	}
 }
 
-func managedPolicyExists(arn string) bool {
-	name, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/")
-	return ok && slices.Contains(awsManagedPolicies, name)
-}
-
 func attachPolicy(holder policyHolder) handler {
 	return func(c *call) (doc, error) {
 		p, _, err := holder(c)
@@ -90,12 +86,16 @@ func attachPolicy(holder policyHolder) handler {
 			return nil, err
 		}
 		arn := str(c.in, "PolicyArn")
-		if !managedPolicyExists(arn) {
-			return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+		if err := attachable(c, arn); err != nil {
+			return nil, err
 		}
-		if !slices.Contains(p.Attached, arn) {
-			p.Attached = append(p.Attached, arn)
+		if slices.Contains(p.Attached, arn) {
+			return nil, nil
 		}
+		if len(p.Attached) >= maxAttachedPolicies {
+			return nil, errorf("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d", maxAttachedPolicies)
+		}
+		p.Attached = append(p.Attached, arn)
 		return nil, nil
 	}
 }
