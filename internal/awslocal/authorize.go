@@ -41,12 +41,24 @@ var iamPrefixes = map[string]string{
 var unauthorized = map[string]bool{"sts:GetCallerIdentity": true}
 
 // resourceOf names, for each service whose requests the endpoint can
-// authorize, the ARN a request acts on ("" for an action that takes no
-// resource) and the account that owns it.
-var resourceOf = map[string]func(c *call) (arn, owner string){
-	"iam":           iamResource,
-	"sts":           stsResource,
-	"organizations": organizationsResource,
+// authorize, the ARNs a request acts on (none for an action that takes no
+// resource; every one of them must be allowed, as for an Organizations
+// AttachPolicy, which acts on the policy and on the target) and the account
+// that owns them.
+var resourceOf = map[string]func(c *call) (arns []string, owner string){
+	"iam":           oneResource(iamResource),
+	"sts":           oneResource(stsResource),
+	"organizations": organizationsResources,
+}
+
+func oneResource(resolve func(c *call) (string, string)) func(c *call) ([]string, string) {
+	return func(c *call) ([]string, string) {
+		arn, owner := resolve(c)
+		if arn == "" {
+			return nil, owner
+		}
+		return []string{arn}, owner
+	}
 }
 
 // awsManagedPolicyDocuments are the published documents of the AWS managed
@@ -69,26 +81,33 @@ func (s *Server) authorizeLocked(c *call) error {
 	if !ok {
 		return cannotAuthorize(action, "the endpoint does not yet know the resources of %s requests", c.svc.name)
 	}
-	resource, owner := resolve(c)
+	resources, owner := resolve(c)
 	identity, boundary, err := s.principalPoliciesLocked(c.principal)
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}
 	req := iamsim.Request{
-		Principal: c.principal.ARN, Action: action, Resource: resource, ResourceAccount: owner,
+		Principal: c.principal.ARN, Action: action, ResourceAccount: owner,
 		Context: s.requestContextLocked(c), IdentityPolicies: identity, PermissionBoundaries: boundary,
+		SCPs: s.scpsLocked(c.principal.AccountID),
 	}
-	if policy := s.resourcePolicyLocked(c, resource); policy != "" {
-		req.ResourcePolicy = json.RawMessage(policy)
+	if len(resources) == 0 {
+		resources = []string{""}
 	}
-	d, err := s.opts.Authorizer.Decide(req)
-	if err != nil {
-		return cannotAuthorize(action, "%v", err)
+	for _, resource := range resources {
+		req.Resource, req.ResourcePolicy = resource, nil
+		if policy := s.resourcePolicyLocked(c, resource); policy != "" {
+			req.ResourcePolicy = json.RawMessage(policy)
+		}
+		d, err := s.opts.Authorizer.Decide(req)
+		if err != nil {
+			return cannotAuthorize(action, "%v", err)
+		}
+		if !d.Allowed() {
+			return accessDenied(c.principal.ARN, action, resource, d)
+		}
 	}
-	if d.Allowed() {
-		return nil
-	}
-	return accessDenied(c.principal.ARN, action, resource, d)
+	return nil
 }
 
 // cannotAuthorize is the endpoint's own failure to decide: never a denial,
@@ -228,6 +247,11 @@ func (s *Server) requestContextLocked(c *call) map[string][]string {
 	if c.svc.name == "iam" {
 		iamRequestContext(c, ctx)
 	}
+	if c.svc.name == "organizations" {
+		if t := orgPolicyTypeOf(c); t != "" {
+			ctx["organizations:PolicyType"] = []string{t}
+		}
+	}
 	if tags := tagList(c.in, "Tags"); len(tags) > 0 {
 		keys := make([]string, 0, len(tags))
 		for k, v := range tags {
@@ -350,33 +374,45 @@ func stsResource(c *call) (string, string) {
 	return arn, acct
 }
 
-// organizationsResource is the account, OU, root or handshake an
-// Organizations request names, by its id, in the management account
+// organizationsResources are the policy, account, OU, root or handshake an
+// Organizations request names, by id, in the management account
 // ("Resource types defined by AWS Organizations", Service Authorization
-// Reference). Requests about the organization itself take no resource.
-func organizationsResource(c *call) (string, string) {
+// Reference). CreatePolicy acts on a policy that has no id yet; the
+// endpoint names it p-00000000, so that a statement on all the type's
+// policies (.../service_control_policy/*) matches it and one naming another
+// policy does not. Requests about the organization itself take no resource.
+func organizationsResources(c *call) ([]string, string) {
 	mgmt := c.srv.opts.ManagementAccountID
 	org := c.srv.org
 	if org == nil {
-		return "", mgmt
+		return nil, mgmt
 	}
-	for _, key := range []string{"AccountId", "OrganizationalUnitId", "ChildId", "ParentId", "ResourceId", "HandshakeId"} {
+	prefix := "arn:aws:organizations::" + mgmt + ":"
+	if c.op == "CreatePolicy" {
+		return []string{prefix + "policy/" + org.ID + "/service_control_policy/p-00000000"}, mgmt
+	}
+	var arns []string
+	for _, key := range []string{"PolicyId", "TargetId", "AccountId", "OrganizationalUnitId", "ChildId", "ParentId",
+		"SourceParentId", "DestinationParentId", "RootId", "ResourceId", "HandshakeId"} {
 		id := str(c.in, key)
 		if id == "" {
 			continue
 		}
-		prefix := "arn:aws:organizations::" + mgmt + ":"
+		var arn string
 		switch {
+		case strings.HasPrefix(id, "p-"):
+			arn = prefix + "policy/" + org.ID + "/service_control_policy/" + id
 		case strings.HasPrefix(id, "ou-"):
-			return prefix + "ou/" + org.ID + "/" + id, mgmt
+			arn = prefix + "ou/" + org.ID + "/" + id
 		case strings.HasPrefix(id, "r-"):
-			return prefix + "root/" + org.ID + "/" + id, mgmt
+			arn = prefix + "root/" + org.ID + "/" + id
 		case strings.HasPrefix(id, "h-"):
 			kind := strings.ToLower(str(org.handshakes[id], "Action"))
-			return prefix + "handshake/" + org.ID + "/" + kind + "/" + id, mgmt
+			arn = prefix + "handshake/" + org.ID + "/" + kind + "/" + id
 		default:
-			return prefix + "account/" + org.ID + "/" + id, mgmt
+			arn = prefix + "account/" + org.ID + "/" + id
 		}
+		arns = append(arns, arn)
 	}
-	return "", mgmt
+	return arns, mgmt
 }

@@ -212,3 +212,34 @@ func TestAuthorizePermissionsBoundary(t *testing.T) {
 	wantDenied(t, create("unbounded", ""), "iam:CreateRole on resource: arn:aws:iam::111111111111:role/unbounded")
 	mustNoErr(t, create("bounded", boundary))
 }
+
+// An SCP on the OU path is a ceiling no identity policy lifts: its deny
+// wins over AdministratorAccess in the member account, its ArnNotLike
+// exemption lets landfall's own role through, and an allow list without
+// the action denies it implicitly. The management account is not bound.
+func TestAuthorizeServiceControlPolicies(t *testing.T) {
+	s, u, clk := newAuthorizedServer(t)
+	ctx := context.Background()
+	org, root, ou, member := orgWithSCPs(t, s, u, clk)
+	deny := createSCP(t, org, "no-users", `{"Version":"2012-10-17","Statement":[{"Sid":"NoUsers","Effect":"Deny","Action":"iam:CreateUser","Resource":"*",`+
+		`"Condition":{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/landfall-*"}}}]}`)
+	for _, target := range []string{ou, root} {
+		_, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(deny), TargetId: aws.String(target)})
+		mustNoErr(t, err)
+	}
+
+	memberAdmin := roleSession(t, s, u, member, "admin", nil, administrator)
+	wantDenied(t, createUser(memberAdmin, "by-member-admin"), "with an explicit deny in a service control policy")
+	landfall := roleSession(t, s, u, member, "landfall-execution", nil, administrator)
+	mustNoErr(t, createUser(landfall, "by-landfall"))
+	mustNoErr(t, createUser(roleSession(t, s, u, mgmt, "admin", nil, administrator), "by-management-admin"))
+
+	// An allow list on the OU: once FullAWSAccess is gone from it, what
+	// the list leaves out is denied even to landfall's role.
+	allowS3 := createSCP(t, org, "only-s3", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	_, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(allowS3), TargetId: aws.String(ou)})
+	mustNoErr(t, err)
+	_, err = org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(fullAWSAccessID), TargetId: aws.String(ou)})
+	mustNoErr(t, err)
+	wantDenied(t, createUser(landfall, "by-landfall-2"), "because no service control policy allows the iam:CreateUser action")
+}

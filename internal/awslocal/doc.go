@@ -40,8 +40,11 @@
 // With Options.Authorizer (an internal/iamsim worker) the endpoint decides
 // each request the way IAM does ("Policy evaluation logic", IAM User Guide):
 // @cloud-copilot/iam-simulate evaluates the caller's identity policies
-// (inline, AWS managed and customer managed), its permissions boundary and
-// the resource's policy (for AssumeRole, the role's trust), and a denial
+// (inline, AWS managed and customer managed), its permissions boundary, the
+// service control policies from the root down to its account (none for the
+// management account) and the resource's policy (for AssumeRole, the
+// role's trust); a request that acts on several resources (AttachPolicy: the
+// policy and the target) must be allowed on each. A denial
 // answers AccessDenied worded as in "Troubleshoot access denied error
 // messages". The endpoint supplies the IAM action, the resource ARN, the
 // principal and the global condition keys ("AWS global condition context
@@ -77,6 +80,9 @@
 //	                             DescribeCreateAccountStatus DescribeAccount ListAccounts ListAccountsForParent
 //	                             MoveAccount Tag/Untag/ListTagsForResource InviteAccountToOrganization
 //	                             AcceptHandshake CloseAccount RemoveAccountFromOrganization
+//	                             Enable/DisablePolicyType Create/Update/Describe/DeletePolicy ListPolicies
+//	                             Attach/DetachPolicy ListPoliciesForTarget ListTargetsForPolicy (SCPs only;
+//	                             "Quotas and service limits for AWS Organizations")
 //	CloudWatch Logs  JSON 1.1    Create/Describe/DeleteLogGroup(s) PutRetentionPolicy TagResource
 //	                             ListTagsForResource CreateLogStream PutLogEvents Put/Describe/DeleteMetricFilter(s)
 //	                             FilterLogEvents ("Creating metrics from log events using filters")

@@ -3,6 +3,7 @@ package awslocal
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,4 +55,10 @@ func mustNoErr(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// policyOfSize is a one-statement policy document of exactly n characters.
+func policyOfSize(effect string, n int) string {
+	head, tail := `{"Version":"2012-10-17","Statement":[{"Effect":"`+effect+`","Action":"s3:GetObject","Resource":"arn:aws:s3:::`, `"}]}`
+	return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
 }

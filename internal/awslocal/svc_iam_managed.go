@@ -122,7 +122,7 @@ func managedPolicyByARN(c *call) (*iamManagedPolicy, error) {
 		return p, nil
 	}
 	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
-		return nil, statusErrorf(http.StatusNotImplemented, "NotImplemented", "awslocal: the endpoint does not model the versions of the AWS managed policy %s", arn)
+		return nil, notModelled("the versions of the AWS managed policy %s", arn)
 	}
 	return nil, noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 }
@@ -195,7 +195,7 @@ func iamDeletePolicy(c *call) (doc, error) {
 func iamListPolicies(c *call) (doc, error) {
 	scope := strOr(c.in, "Scope", "All")
 	if scope == "AWS" {
-		return nil, statusErrorf(http.StatusNotImplemented, "NotImplemented", "awslocal: the endpoint holds no catalogue of AWS managed policies")
+		return nil, notModelled("the catalogue of AWS managed policies")
 	}
 	st := iamOf(c.account)
 	prefix, onlyAttached := strOr(c.in, "PathPrefix", "/"), boolOr(c.in, "OnlyAttached", false)

@@ -90,14 +90,10 @@ func TestIAMManagedPolicyVersions(t *testing.T) {
 func TestIAMManagedPolicySize(t *testing.T) {
 	s, u, _ := newTestServer(t)
 	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
-	document := func(n int) string {
-		head, tail := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::`, `"}]}`
-		return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
-	}
-	padded := strings.ReplaceAll(document(maxManagedPolicySize), ",", ",\n    ")
+	padded := strings.ReplaceAll(policyOfSize("Allow", maxManagedPolicySize), ",", ",\n    ")
 	_, err := c.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String("at-limit"), PolicyDocument: aws.String(padded)})
 	mustNoErr(t, err)
-	_, err = c.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String("over"), PolicyDocument: aws.String(document(maxManagedPolicySize + 1))})
+	_, err = c.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String("over"), PolicyDocument: aws.String(policyOfSize("Allow", maxManagedPolicySize+1))})
 	wantCode(t, err, "LimitExceeded")
 }
 

@@ -23,7 +23,11 @@ type organization struct {
 	method     map[string]string // CREATED | INVITED
 	creates    map[string]doc    // create-account request id -> status
 	handshakes map[string]doc
-	tags       map[string]map[string]string
+	tags       map[string]map[string]string // by root, OU, account or policy id
+
+	policies    map[string]*orgPolicy // by id
+	attached    map[string][]string   // root, OU or account id -> policy ids
+	policyTypes map[string]bool       // enabled on the root
 }
 
 type orgUnit struct{ ID, Name, Parent string }
@@ -42,6 +46,11 @@ func registerOrganizations(s *Server) {
 			"ListTagsForResource":         orgListTagsForResource,
 			"InviteAccountToOrganization": orgInviteAccount, "AcceptHandshake": orgAcceptHandshake,
 			"CloseAccount": orgCloseAccount, "RemoveAccountFromOrganization": orgRemoveAccount,
+			"EnablePolicyType": orgEnablePolicyType, "DisablePolicyType": orgDisablePolicyType,
+			"CreatePolicy": orgCreatePolicy, "UpdatePolicy": orgUpdatePolicy, "DescribePolicy": orgDescribePolicy,
+			"ListPolicies": orgListPolicies, "AttachPolicy": orgAttachPolicy, "DetachPolicy": orgDetachPolicy,
+			"ListPoliciesForTarget": orgListPoliciesForTarget, "ListTargetsForPolicy": orgListTargetsForPolicy,
+			"DeletePolicy": orgDeletePolicy,
 		},
 	})
 }
@@ -89,6 +98,7 @@ func orgCreateOrganization(c *call) (doc, error) {
 		ID: "o-" + s.newID(10), RootID: "r-" + s.newID(4), created: s.now(),
 		ous: map[string]*orgUnit{}, parent: map[string]string{}, joined: map[string]time.Time{}, method: map[string]string{},
 		creates: map[string]doc{}, handshakes: map[string]doc{}, tags: map[string]map[string]string{},
+		policies: map[string]*orgPolicy{fullAWSAccessID: newFullAWSAccess()}, attached: map[string][]string{}, policyTypes: map[string]bool{},
 	}
 	s.org.parent[c.account.ID] = s.org.RootID
 	s.org.joined[c.account.ID] = s.now()
@@ -127,14 +137,21 @@ func orgPage(c *call, key string, items []any) (doc, error) {
 }
 
 func orgListRoots(c *call) (doc, error) {
-	o, err := orgFor(c, true)
-	if err != nil {
+	if _, err := orgFor(c, true); err != nil {
 		return nil, err
 	}
-	m := c.srv.opts.ManagementAccountID
-	return orgPage(c, "Roots", []any{doc{"Id": o.RootID, "Name": "Root",
-		"Arn":         "arn:aws:organizations::" + m + ":root/" + o.ID + "/" + o.RootID,
-		"PolicyTypes": []any{doc{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}}}})
+	return orgPage(c, "Roots", []any{rootOut(c)})
+}
+
+// rootOut describes the root, with the policy types enabled on it.
+func rootOut(c *call) doc {
+	o := c.srv.org
+	types := []any{}
+	if o.scpsEnabled() {
+		types = append(types, doc{"Type": scpType, "Status": "ENABLED"})
+	}
+	return doc{"Id": o.RootID, "Name": "Root", "PolicyTypes": types,
+		"Arn": "arn:aws:organizations::" + c.srv.opts.ManagementAccountID + ":root/" + o.ID + "/" + o.RootID}
 }
 
 // parentsExist answers as Organizations does when any of ids is neither the
@@ -183,7 +200,7 @@ func orgCreateOU(c *call) (doc, error) {
 	}
 	u := &orgUnit{ID: "ou-" + o.RootID[2:] + "-" + c.srv.newID(8), Name: name, Parent: parent}
 	o.ous[u.ID] = u
-	o.parent[u.ID] = parent
+	o.join(u.ID, parent)
 	o.tags[u.ID] = tagList(c.in, "Tags")
 	return doc{"OrganizationalUnit": ouOut(c, u)}, nil
 }
@@ -276,7 +293,7 @@ func (s *Server) finishCreateAccount(status doc, email, roleName string, tags ma
 	if delay != nil {
 		s.MakeUnreachable(id, *delay)
 	}
-	o.parent[id] = o.RootID
+	o.join(id, o.RootID)
 	o.joined[id] = s.now()
 	o.method[id] = "CREATED"
 	o.tags[id] = tags
@@ -556,7 +573,7 @@ func orgAcceptHandshake(c *call) (doc, error) {
 		return nil, errorf("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
 	}
 	h["State"] = "ACCEPTED"
-	o.parent[c.account.ID] = o.RootID
+	o.join(c.account.ID, o.RootID)
 	o.joined[c.account.ID] = c.srv.now()
 	o.method[c.account.ID] = "INVITED"
 	resp := doc{"handshake": doc{"id": h["Id"], "state": "ACCEPTED", "action": "INVITE", "arn": h["Arn"],
@@ -594,7 +611,7 @@ func orgRemoveAccount(c *call) (doc, error) {
 	if a.ID == c.srv.opts.ManagementAccountID {
 		return nil, errorf("ConstraintViolationException", "You can't remove the management account.")
 	}
-	delete(o.parent, a.ID)
+	o.leave(a.ID)
 	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"accountId": a.ID}, nil)
 	return nil, nil
 }
