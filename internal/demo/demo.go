@@ -97,7 +97,6 @@ type run struct {
 	orgID  string
 	admin  aws.Config
 	dep    *deployment
-	ous    map[string]string // OU path -> id
 	runner *localrun.Runner
 	rep    *Report
 	start  time.Time
@@ -123,6 +122,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	if cfg.Organization.HomeRegion != "us-east-1" {
 		return nil, fmt.Errorf("the demo runs the example organization, whose home region is us-east-1; %s names %s", opts.ConfigPath, cfg.Organization.HomeRegion)
+	}
+	if !cfg.Organization.Manage {
+		return nil, fmt.Errorf("the demo runs the example organization, which landfall sets up (organization.manage: true); %s says false", opts.ConfigPath)
 	}
 	r := &run{opts: opts, cfg: cfg, mgmt: cfg.Organization.ManagementAccountID, home: cfg.Organization.HomeRegion,
 		rep: &Report{Accounts: map[string]string{}}, start: time.Now()}

@@ -99,9 +99,8 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 	return r.deployRules(ctx)
 }
 
-// deployStack deploys one synthesized template into an account and returns
-// it read, with its references resolved in that account.
-func (r *run) deployStack(ctx context.Context, templatePath, account string) (*localrun.Template, error) {
+// readResources reads the resources of a synthesized template.
+func readResources(templatePath string) (map[string]resource, error) {
 	raw, err := os.ReadFile(templatePath)
 	if err != nil {
 		return nil, fmt.Errorf("reading the synthesized template (%s): %w; run `make synth`", templatePath, err)
@@ -112,13 +111,23 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("decoding the template (%s): %w", templatePath, err)
 	}
+	return doc.Resources, nil
+}
+
+// deployStack deploys one synthesized template into an account and returns
+// it read, with its references resolved in that account.
+func (r *run) deployStack(ctx context.Context, templatePath, account string) (*localrun.Template, error) {
+	resources, err := readResources(templatePath)
+	if err != nil {
+		return nil, err
+	}
 	tpl, err := localrun.ReadTemplate(templatePath, localrun.TemplateOptions{Region: r.home, Account: account})
 	if err != nil {
 		return nil, err
 	}
 	d := r.dep
 	admin := r.adminOf(ctx, account)
-	for id, res := range doc.Resources {
+	for id, res := range resources {
 		switch res.Type {
 		case "AWS::DynamoDB::Table":
 			d.ledgerTable, err = tpl.Ref(id)
@@ -147,7 +156,7 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 		}
 	}
 	// Queues after topics: the fan-in queue's policy names the organization.
-	for id, res := range doc.Resources {
+	for id, res := range resources {
 		if res.Type != "AWS::SQS::Queue" {
 			continue
 		}
@@ -164,7 +173,7 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 		d.fanInQueueURL = aws.ToString(out.QueueUrl)
 		d.fanInQueueARN = "arn:aws:sqs:" + r.home + ":" + account + ":" + name
 	}
-	for id, res := range doc.Resources {
+	for id, res := range resources {
 		if res.Type != "AWS::SNS::Subscription" {
 			continue
 		}

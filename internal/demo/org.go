@@ -15,13 +15,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// The demo organization is the one the example config describes: its OU
-// tree, and the security and log-archive accounts that joined it earlier.
-var demoOUs = []string{"/Root/Security", "/Root/Workloads/Prod", "/Root/Workloads/Dev", "/Root/Sandbox", "/Root/Suspended"}
-
-// organization creates the organization, its OUs, and the security and
-// log-archive accounts, which join by invitation before landfall is
-// deployed (so their first baseline comes from the sweep).
+// organization creates the organization, sets it up from the template
+// (organization.manage: its OUs and SCPs), and brings in the security and
+// log-archive accounts, which join by invitation before landfall's pipeline
+// is deployed (so their first baseline comes from the sweep).
 func (r *run) organization(ctx context.Context) error {
 	org := organizations.NewFromConfig(r.admin)
 	o, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll})
@@ -29,27 +26,10 @@ func (r *run) organization(ctx context.Context) error {
 		return fmt.Errorf("creating the organization: %w", err)
 	}
 	r.orgID = aws.ToString(o.Organization.Id)
-	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	ids, err := r.organizationSetup(ctx, r.opts.TemplatePath)
 	if err != nil {
 		return err
 	}
-	ids := map[string]string{"/Root": aws.ToString(roots.Roots[0].Id)}
-	for _, path := range demoOUs {
-		parts := strings.Split(path, "/")
-		for i := 2; i < len(parts); i++ {
-			p := strings.Join(parts[:i+1], "/")
-			if ids[p] != "" {
-				continue
-			}
-			out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
-				ParentId: aws.String(ids[strings.Join(parts[:i], "/")]), Name: aws.String(parts[i])})
-			if err != nil {
-				return fmt.Errorf("creating OU %s: %w", p, err)
-			}
-			ids[p] = aws.ToString(out.OrganizationalUnit.Id)
-		}
-	}
-	r.ous = ids
 	for _, a := range []struct{ id, name string }{
 		{r.cfg.Organization.SecurityAccountID, "security"}, {r.cfg.Organization.LogArchive.AccountID, "log-archive"},
 	} {
@@ -65,8 +45,8 @@ func (r *run) organization(ctx context.Context) error {
 	if err := r.logArchiveBucket(ctx); err != nil {
 		return err
 	}
-	r.printf("organization %s: OUs %s; security %s and log-archive %s in /Root/Security\n",
-		r.orgID, strings.Join(demoOUs, ", "), r.cfg.Organization.SecurityAccountID, r.cfg.Organization.LogArchive.AccountID)
+	r.printf("organization %s: security %s and log-archive %s in /Root/Security\n",
+		r.orgID, r.cfg.Organization.SecurityAccountID, r.cfg.Organization.LogArchive.AccountID)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package localrun
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -24,6 +25,7 @@ type resolver struct {
 	region, account, stack string
 	resources              map[string]cfnResource
 	refs                   map[string]string // caller-supplied Ref values, by logical ID
+	attrs                  map[string]string // caller-supplied Fn::GetAtt values, by "logicalID.attribute"
 }
 
 // physicalName is the resource's name: its name property or its logical ID.
@@ -103,14 +105,21 @@ func (r *resolver) getAtt(id, attr string) (string, error) {
 	if _, ok := r.resources[id]; !ok {
 		return "", fmt.Errorf("resolving Fn::GetAtt (%s.%s): no such resource", id, attr)
 	}
+	if v, ok := r.attrs[id+"."+attr]; ok {
+		return v, nil
+	}
 	switch attr {
 	case "Arn":
 		return r.arn(id)
 	case "Name", "QueueName", "TopicName":
 		return r.physicalName(id), nil
 	}
-	return "", fmt.Errorf("resolving Fn::GetAtt (%s.%s): the attribute is not known locally", id, attr)
+	return "", fmt.Errorf("resolving Fn::GetAtt (%s.%s): %w", id, attr, ErrUnknownAttribute)
 }
+
+// ErrUnknownAttribute is an Fn::GetAtt the template cannot resolve by
+// itself and no one has set (Template.SetAttribute) yet.
+var ErrUnknownAttribute = errors.New("the attribute is not known locally")
 
 // resolve evaluates every intrinsic function in v (decoded JSON).
 func (r *resolver) resolve(v any) (any, error) {

@@ -127,6 +127,26 @@ func (t *Template) StateMachine(part string) (StateMachine, error) {
 	return found[0], nil
 }
 
+// SetAttribute gives Fn::GetAtt of logicalID.attribute the value a
+// resource deployed locally reports (an OU's Id, a custom resource's
+// output), for the values Resolve evaluates after it.
+func (t *Template) SetAttribute(logicalID, attribute, value string) {
+	if t.resolver.attrs == nil {
+		t.resolver.attrs = map[string]string{}
+	}
+	t.resolver.attrs[logicalID+"."+attribute] = value
+}
+
+// Resolve evaluates the intrinsic functions in a template value (a
+// resource's property, as JSON) and returns it decoded.
+func (t *Template) Resolve(value json.RawMessage) (any, error) {
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return nil, fmt.Errorf("decoding a template value: %w", err)
+	}
+	return t.resolver.resolve(v)
+}
+
 // Ref returns the local value of {"Ref": logicalID}: a table's name, a
 // topic's ARN, and so on.
 func (t *Template) Ref(logicalID string) (string, error) {

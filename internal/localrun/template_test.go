@@ -127,6 +127,24 @@ func TestReadTemplate(t *testing.T) {
 	}
 }
 
+// An attribute the template cannot know (a custom resource's output) is an
+// error until the embedding program sets it, then it resolves inside the
+// functions that use it.
+func TestResolveSetAttribute(t *testing.T) {
+	tpl, err := ReadTemplate(filepath.Join(writeCDKOut(t), "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := json.RawMessage(`{"Fn::Join":["",["root=",{"Fn::GetAtt":["Ledger3C4D","Roots.0.Id"]}]]}`)
+	if _, err := tpl.Resolve(value); err == nil || !strings.Contains(err.Error(), "Ledger3C4D.Roots.0.Id") {
+		t.Fatalf("an unset attribute resolved: %v", err)
+	}
+	tpl.SetAttribute("Ledger3C4D", "Roots.0.Id", "r-abcd")
+	if got, err := tpl.Resolve(value); err != nil || got != "root=r-abcd" {
+		t.Fatalf("Resolve = %v, %v; want root=r-abcd", got, err)
+	}
+}
+
 // The template's state machine runs with the template's function, rebuilt
 // for the host from the package its asset was built from.
 func TestTemplateRunsLocally(t *testing.T) {
