@@ -2,6 +2,7 @@ package awslocal
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -40,27 +41,6 @@ var iamPrefixes = map[string]string{
 // (GetCallerIdentity, STS API Reference).
 var unauthorized = map[string]bool{"sts:GetCallerIdentity": true}
 
-// resourceOf names, for each service whose requests the endpoint can
-// authorize, the ARNs a request acts on (none for an action that takes no
-// resource; every one of them must be allowed, as for an Organizations
-// AttachPolicy, which acts on the policy and on the target) and the account
-// that owns them.
-var resourceOf = map[string]func(c *call) (arns []string, owner string){
-	"iam":           oneResource(iamResource),
-	"sts":           oneResource(stsResource),
-	"organizations": organizationsResources,
-}
-
-func oneResource(resolve func(c *call) (string, string)) func(c *call) ([]string, string) {
-	return func(c *call) ([]string, string) {
-		arn, owner := resolve(c)
-		if arn == "" {
-			return nil, owner
-		}
-		return []string{arn}, owner
-	}
-}
-
 // awsManagedPolicyDocuments are the published documents of the AWS managed
 // policies the endpoint can evaluate ("AWS managed policies", AWS Managed
 // Policy Reference). A role holding another one cannot be decided yet.
@@ -81,33 +61,71 @@ func (s *Server) authorizeLocked(c *call) error {
 	if !ok {
 		return cannotAuthorize(action, "the endpoint does not yet know the resources of %s requests", c.svc.name)
 	}
-	resources, owner := resolve(c)
+	resources, err := resolve(c)
+	if errors.Is(err, errNoSuchResource) {
+		return nil
+	}
+	if err != nil {
+		return cannotAuthorize(action, "%v", err)
+	}
 	identity, boundary, err := s.principalPoliciesLocked(c.principal)
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}
 	req := iamsim.Request{
-		Principal: c.principal.ARN, Action: action, ResourceAccount: owner,
+		Principal: c.principal.ARN, Action: action,
 		Context: s.requestContextLocked(c), IdentityPolicies: identity, PermissionBoundaries: boundary,
 		SCPs: s.scpsLocked(c.principal.AccountID),
 	}
 	if len(resources) == 0 {
-		resources = []string{""}
+		resources = []authResource{{Owner: c.account.ID}}
 	}
-	for _, resource := range resources {
-		req.Resource, req.ResourcePolicy = resource, nil
-		if policy := s.resourcePolicyLocked(c, resource); policy != "" {
-			req.ResourcePolicy = json.RawMessage(policy)
+	for _, r := range resources {
+		req.Resource, req.ResourceAccount, req.ResourcePolicy = r.ARN, r.Owner, nil
+		if r.Policy != "" {
+			req.ResourcePolicy = json.RawMessage(r.Policy)
 		}
 		d, err := s.opts.Authorizer.Decide(req)
 		if err != nil {
 			return cannotAuthorize(action, "%v", err)
 		}
 		if !d.Allowed() {
-			return accessDenied(c.principal.ARN, action, resource, d)
+			return accessDenied(c.principal.ARN, action, r.ARN, d)
 		}
 	}
 	return nil
+}
+
+// serviceAllowedLocked decides a request the endpoint makes for an AWS
+// service (its principal, events.amazonaws.com): a delivery. A service
+// principal has no identity policies, so the resource's policy must admit
+// it, with the condition keys in context and no others: those the service
+// is documented to send. A request the simulator cannot decide is refused
+// and kept in AuthorizationFaults, for the test that caused it to fail on.
+func (s *Server) serviceAllowedLocked(service, action string, r authResource, context map[string][]string) bool {
+	ctx := map[string][]string{"aws:PrincipalServiceName": {service}, "aws:PrincipalIsAWSService": {"true"}}
+	for k, v := range context {
+		ctx[k] = v
+	}
+	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: ctx}
+	if r.Policy != "" {
+		req.ResourcePolicy = json.RawMessage(r.Policy)
+	}
+	d, err := s.opts.Authorizer.Decide(req)
+	if err != nil {
+		s.authFaults = append(s.authFaults, fmt.Sprintf("cannot authorize %s for %s on %s: %v", action, service, r.ARN, err))
+		return false
+	}
+	return d.Allowed()
+}
+
+// AuthorizationFaults are the requests made for services that the
+// authorizer could not decide (and that were therefore refused). A test
+// with authorization on fails when there is any.
+func (s *Server) AuthorizationFaults() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.authFaults...)
 }
 
 // cannotAuthorize is the endpoint's own failure to decide: never a denial,
@@ -210,21 +228,6 @@ func managedPolicies(st *iamState, arns []string) ([]iamsim.Policy, error) {
 		out = append(out, iamsim.Policy{Name: arn, Document: json.RawMessage(d)})
 	}
 	return out, nil
-}
-
-// resourcePolicyLocked is the policy of the resource a request acts on:
-// for sts:AssumeRole, the role's trust policy.
-func (s *Server) resourcePolicyLocked(c *call, resource string) string {
-	if c.svc.name != "sts" || c.op != "AssumeRole" {
-		return ""
-	}
-	acct, kind, name, ok := splitIAMARN(resource)
-	if a := s.accounts[acct]; ok && kind == "role" && a != nil {
-		if r, ok := iamOf(a).roles[name]; ok {
-			return r.Trust
-		}
-	}
-	return ""
 }
 
 // requestContextLocked are the global condition keys of the request ("AWS
@@ -330,89 +333,4 @@ func iamRequestContext(c *call, ctx map[string][]string) {
 	if boundary != "" {
 		ctx["iam:PermissionsBoundary"] = []string{boundary}
 	}
-}
-
-// iamCallerUserOps act on the caller's own user when UserName is absent
-// (IAM API Reference: "If you do not specify a user name, IAM determines
-// the user name implicitly based on the AWS access key ID signing the
-// request").
-var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys": true, "DeleteAccessKey": true, "GetUser": true}
-
-// iamResource is the role or user an IAM request names; account-level
-// requests (password policy, aliases, listing) take no resource; a
-// managed policy request acts on the policy.
-func iamResource(c *call) (string, string) {
-	acct := c.account.ID
-	st := iamOf(c.account)
-	switch {
-	case has(c.in, "RoleName"):
-		name, path := str(c.in, "RoleName"), strOr(c.in, "Path", "/")
-		if r, ok := st.roles[name]; ok {
-			path = r.Path
-		}
-		return "arn:aws:iam::" + acct + ":role" + path + name, acct
-	case has(c.in, "UserName"):
-		name, path := str(c.in, "UserName"), strOr(c.in, "Path", "/")
-		if u, ok := st.users[name]; ok {
-			path = u.Path
-		}
-		return "arn:aws:iam::" + acct + ":user" + path + name, acct
-	case has(c.in, "PolicyArn"):
-		return str(c.in, "PolicyArn"), acct
-	case c.op == "CreatePolicy":
-		return "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName"), acct
-	case iamCallerUserOps[c.op]:
-		return c.principal.ARN, acct
-	}
-	return "", acct
-}
-
-// stsResource is the role AssumeRole asks for, in its own account.
-func stsResource(c *call) (string, string) {
-	arn := str(c.in, "RoleArn")
-	acct, _, _, _ := splitIAMARN(arn)
-	return arn, acct
-}
-
-// organizationsResources are the policy, account, OU, root or handshake an
-// Organizations request names, by id, in the management account
-// ("Resource types defined by AWS Organizations", Service Authorization
-// Reference). CreatePolicy acts on a policy that has no id yet; the
-// endpoint names it p-00000000, so that a statement on all the type's
-// policies (.../service_control_policy/*) matches it and one naming another
-// policy does not. Requests about the organization itself take no resource.
-func organizationsResources(c *call) ([]string, string) {
-	mgmt := c.srv.opts.ManagementAccountID
-	org := c.srv.org
-	if org == nil {
-		return nil, mgmt
-	}
-	prefix := "arn:aws:organizations::" + mgmt + ":"
-	if c.op == "CreatePolicy" {
-		return []string{prefix + "policy/" + org.ID + "/service_control_policy/p-00000000"}, mgmt
-	}
-	var arns []string
-	for _, key := range []string{"PolicyId", "TargetId", "AccountId", "OrganizationalUnitId", "ChildId", "ParentId",
-		"SourceParentId", "DestinationParentId", "RootId", "ResourceId", "HandshakeId"} {
-		id := str(c.in, key)
-		if id == "" {
-			continue
-		}
-		var arn string
-		switch {
-		case strings.HasPrefix(id, "p-"):
-			arn = prefix + "policy/" + org.ID + "/service_control_policy/" + id
-		case strings.HasPrefix(id, "ou-"):
-			arn = prefix + "ou/" + org.ID + "/" + id
-		case strings.HasPrefix(id, "r-"):
-			arn = prefix + "root/" + org.ID + "/" + id
-		case strings.HasPrefix(id, "h-"):
-			kind := strings.ToLower(str(org.handshakes[id], "Action"))
-			arn = prefix + "handshake/" + org.ID + "/" + kind + "/" + id
-		default:
-			arn = prefix + "account/" + org.ID + "/" + id
-		}
-		arns = append(arns, arn)
-	}
-	return arns, mgmt
 }

@@ -3,15 +3,23 @@ package awslocal
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -35,6 +43,11 @@ func newAuthorizedServer(t *testing.T) (*Server, string, *manualClock) {
 	}
 	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	s := New(Options{Clock: clk.now, Seed: 1, Authorizer: worker})
+	t.Cleanup(func() {
+		for _, f := range s.AuthorizationFaults() {
+			t.Errorf("undecided service request: %s", f)
+		}
+	})
 	return s, s.Start(t), clk
 }
 
@@ -161,8 +174,8 @@ func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
-	_, err := sns.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListTopics(ctx, &sns.ListTopicsInput{})
-	wantCannotAuthorize(t, err, "cannot authorize sns:ListTopics: the endpoint does not yet know the resources of sns requests")
+	_, err := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListQueues(ctx, &sqs.ListQueuesInput{})
+	wantCannotAuthorize(t, err, "cannot authorize sqs:ListQueues: the endpoint does not yet know the resources of sqs requests")
 
 	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
@@ -242,4 +255,77 @@ func TestAuthorizeServiceControlPolicies(t *testing.T) {
 	_, err = org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(fullAWSAccessID), TargetId: aws.String(ou)})
 	mustNoErr(t, err)
 	wantDenied(t, createUser(landfall, "by-landfall-2"), "because no service control policy allows the iam:CreateUser action")
+}
+
+// EventBridge publishes to an encrypted topic only if the key policy lets
+// events.amazonaws.com use the key; a condition on aws:SourceAccount, which
+// EventBridge is not documented to send to KMS, keeps it out too. A publish
+// that is refused is dropped and counted as a FailedInvocation of the rule.
+func TestAuthorizeEventBridgePublishToEncryptedTopic(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
+	kc := kms.NewFromConfig(cfg)
+	key, err := kc.CreateKey(ctx, &kms.CreateKeyInput{})
+	mustNoErr(t, err)
+	keyID := key.KeyMetadata.KeyId
+	const rule = "arn:aws:events:us-east-1:" + mgmt + ":rule/findings"
+	topic := "arn:aws:sns:us-east-1:" + mgmt + ":findings"
+	topicPolicy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish",` +
+		`"Resource":"` + topic + `","Condition":{"StringEquals":{"aws:SourceAccount":"` + mgmt + `"},"ArnEquals":{"aws:SourceArn":"` + rule + `"}}}]}`
+	c := sns.NewFromConfig(cfg)
+	mustNoErr(t, errOf(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("findings"),
+		Attributes: map[string]string{"KmsMasterKeyId": aws.ToString(keyID), "Policy": topicPolicy}})))
+	mustNoErr(t, errOf(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email"), Endpoint: aws.String("secops@example.com")})))
+	resp, err := http.Get(confirmLink.FindStringSubmatch(s.Outbox()[0].Body)[1])
+	mustNoErr(t, err)
+	resp.Body.Close()
+
+	eb := eventbridge.NewFromConfig(cfg)
+	mustNoErr(t, errOf(eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("findings"), EventPattern: aws.String(`{"source":["app"]}`)})))
+	mustNoErr(t, errOf(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("findings"), Targets: []ebtypes.Target{{Id: aws.String("t"), Arn: aws.String(topic)}}})))
+	notifications := func() int {
+		n := 0
+		for _, e := range s.Outbox() {
+			if e.Kind == "notification" {
+				n++
+			}
+		}
+		return n
+	}
+	attempt := func(keyPolicy string) {
+		t.Helper()
+		mustNoErr(t, errOf(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: keyID, Policy: aws.String(keyPolicy)})))
+		mustNoErr(t, errOf(eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+			{Source: aws.String("app"), DetailType: aws.String("finding"), Detail: aws.String("{}")}}})))
+	}
+	root := `{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"}`
+	events := `{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"%s}`
+
+	// An alarm on the rule's FailedInvocations sees the refusals.
+	cw := cloudwatch.NewFromConfig(cfg)
+	mustNoErr(t, errOf(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("failed-deliveries"),
+		Namespace: aws.String("AWS/Events"), MetricName: aws.String("FailedInvocations"),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("RuleName"), Value: aws.String("findings")}},
+		Statistic:  cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(2),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold, TreatMissingData: aws.String("notBreaching")})))
+	attempt(`{"Version":"2012-10-17","Statement":[` + root + `]}`)
+	attempt(`{"Version":"2012-10-17","Statement":[` + root + `,` + fmt.Sprintf(events, `,"Condition":{"StringEquals":{"aws:SourceAccount":"`+mgmt+`"}}`) + `]}`)
+	if n := notifications(); n != 0 {
+		t.Fatalf("%d notifications went through a key that does not admit EventBridge", n)
+	}
+	delivered := s.DeliveredEvents(mgmt)
+	if len(delivered) != 2 || !strings.Contains(delivered[0].Error, "kms:GenerateDataKey") {
+		t.Fatalf("deliveries = %+v, want two refused by the key policy", delivered)
+	}
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"failed-deliveries"}})
+	mustNoErr(t, err)
+	if len(alarms.MetricAlarms) != 1 || alarms.MetricAlarms[0].StateValue != cwtypes.StateValueAlarm {
+		t.Fatalf("the alarm on FailedInvocations = %+v, want ALARM", alarms.MetricAlarms)
+	}
+
+	attempt(`{"Version":"2012-10-17","Statement":[` + root + `,` + fmt.Sprintf(events, "") + `]}`)
+	if n := notifications(); n != 1 {
+		t.Fatalf("%d notifications once the key admits EventBridge, want 1", n)
+	}
 }

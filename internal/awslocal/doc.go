@@ -49,10 +49,20 @@
 // messages". The endpoint supplies the IAM action, the resource ARN, the
 // principal and the global condition keys ("AWS global condition context
 // keys"), and fails with InternalFailure what it cannot describe: a service
-// whose resources it does not yet name (so far it names those of IAM, STS
-// and Organizations), or a managed policy whose document it lacks.
+// whose resources it does not yet name (so far it names those of IAM, STS,
+// Organizations, SNS, KMS, EventBridge and CloudWatch, in
+// authorize_resources.go), or a managed policy whose document it lacks.
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
+//
+// What the endpoint does for a service is decided the same way, with the
+// service's principal and only the condition keys the service is
+// documented to send: CloudWatch alarms, EventBridge rules and budgets
+// publishing to SNS send aws:SourceAccount and aws:SourceArn to the topic
+// policy, and nothing to the topic's KMS key, which must let the service
+// use it (kms:GenerateDataKey, kms:Decrypt). A refused delivery is dropped;
+// EventBridge counts it in AWS/Events FailedInvocations. A delivery the
+// simulator cannot decide is refused and listed in AuthorizationFaults.
 //
 // Faults are injected per test or through the control API of the standalone
 // server (/_landfall/faults): throttling (the service's own code), 500, 503,

@@ -51,7 +51,9 @@ type Server struct {
 	opts     Options
 	services map[string]*service // by signing name, plus "s3-control"
 	faults   *faults
-	log      *slog.Logger
+	// authFaults are service requests the authorizer could not decide.
+	authFaults []string
+	log        *slog.Logger
 	// model is Options.Model until SetModel swaps it; dispatch reads it on
 	// every call without taking the state lock.
 	model atomic.Pointer[Model]

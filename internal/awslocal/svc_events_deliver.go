@@ -105,6 +105,10 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 		rec := DeliveredEvent{Account: account, Region: region, Rule: r.ARN, Target: str(t, "Arn"), Input: string(input)}
 		if err := s.deliverTarget(account, r, str(t, "Arn"), event, input, hops); err != nil {
 			rec.Error = err.Error()
+			// EventBridge counts what it could not deliver ("Monitoring
+			// Amazon EventBridge", FailedInvocations by RuleName).
+			one := metricPoint{Time: s.now(), Count: 1, Sum: 1, Min: 1, Max: 1, Values: []float64{1}}
+			s.storeDatum(s.accounts[account], region, "AWS/Events", "FailedInvocations", map[string]string{"RuleName": r.Name}, one)
 			if dl := obj(t, "DeadLetterConfig"); dl != nil {
 				from := sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}
 				if dlErr := s.sendToSQSAs(from, str(dl, "Arn"), string(input)); dlErr != nil {

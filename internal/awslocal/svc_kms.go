@@ -181,6 +181,23 @@ func (k *kmsKey) metadata() doc {
 	return m
 }
 
+// kmsKeyLocked finds a key by key id, key ARN, alias name or alias ARN,
+// in account and region unless an ARN names others; nil when there is none.
+func (s *Server) kmsKeyLocked(account, region, ref string) *kmsKey {
+	if p, ok := parseARNParts(ref); ok && p.service == "kms" {
+		account, region, ref = p.account, p.region, p.resource
+	}
+	a := s.accounts[account]
+	if a == nil {
+		return nil
+	}
+	st := kmsOf(a, region)
+	if alias := st.aliases[ref]; alias != nil {
+		ref = alias.Target
+	}
+	return st.keys[strings.TrimPrefix(ref, "key/")]
+}
+
 // resolveKey finds the KeyId input: a key id or key ARN, and where
 // allowAlias is set an alias name or alias ARN. A key ARN may name another
 // account's key only for operations that work across accounts (crossAction
@@ -202,26 +219,20 @@ func resolveKey(c *call, allowAlias bool, crossAction string) (*kmsKey, error) {
 		return nil, kmsNotFound("Key '%s' does not exist", id)
 	}
 	st := kmsOf(owner, region)
-	var k *kmsKey
-	switch {
-	case strings.HasPrefix(ref, "alias/"):
+	if strings.HasPrefix(ref, "alias/") {
 		if !allowAlias {
 			return nil, kmsNotFound("Invalid keyId %s", id)
 		}
-		a := st.aliases[ref]
-		if a == nil && strings.HasPrefix(ref, "alias/aws/") && acct == c.account.ID {
+		if st.aliases[ref] == nil && strings.HasPrefix(ref, "alias/aws/") && acct == c.account.ID {
 			// KMS creates an AWS managed key the first time its alias is used.
 			mk := newKMSKey(c, "AWS", "Default key that protects my "+strings.TrimPrefix(ref, "alias/aws/")+" data when no other key is defined", kmsDefaultPolicy(c.account.ID))
-			a = &kmsAlias{Name: ref, Target: mk.ID, Created: mk.Created, Modified: mk.Created}
-			st.aliases[ref] = a
+			st.aliases[ref] = &kmsAlias{Name: ref, Target: mk.ID, Created: mk.Created, Modified: mk.Created}
 		}
-		if a == nil {
+		if st.aliases[ref] == nil {
 			return nil, kmsNotFound("Alias arn:aws:kms:%s:%s:%s is not found.", region, acct, ref)
 		}
-		k = st.keys[a.Target]
-	default:
-		k = st.keys[strings.TrimPrefix(ref, "key/")]
 	}
+	k := c.srv.kmsKeyLocked(acct, region, ref)
 	if k == nil {
 		return nil, kmsNotFound("Key '%s' does not exist", "arn:aws:kms:"+region+":"+acct+":"+ref)
 	}

@@ -114,6 +114,12 @@ func (s *Server) publishAs(service, sourceAccount, sourceARN, topicARN, subject,
 	if t == nil {
 		return snsTopicNotFound()
 	}
+	if s.opts.Authorizer != nil && service != "" {
+		if err := s.servicePublishAllowedLocked(service, sourceAccount, sourceARN, t); err != nil {
+			return err
+		}
+		return s.deliverPublished(st, t, subject, message)
+	}
 	ctx := map[string][]string{"aws:sourceaccount": {sourceAccount}}
 	if sourceARN != "" {
 		ctx["aws:sourcearn"] = []string{sourceARN}
@@ -132,6 +138,10 @@ func (s *Server) publishAs(service, sourceAccount, sourceARN, topicARN, subject,
 	if (service != "" || sourceAccount != t.Owner) && !t.policy().allows(req) {
 		return snsDenied(who, "SNS:Publish", topicARN)
 	}
+	return s.deliverPublished(st, t, subject, message)
+}
+
+func (s *Server) deliverPublished(st *snsState, t *snsTopic, subject, message string) error {
 	if subject != "" {
 		if err := checkSubject(subject); err != nil {
 			return err
@@ -142,6 +152,46 @@ func (s *Server) publishAs(service, sourceAccount, sourceARN, topicARN, subject,
 		return err
 	}
 	s.deliverToSubscribers(st, t, subject, messageFor)
+	return nil
+}
+
+// servicePublishAllowedLocked decides, with the authorizer, whether a
+// service may publish to t. The topic policy must admit it with
+// aws:SourceAccount and aws:SourceArn, which CloudWatch, EventBridge and
+// Budgets are documented to send ("Confused deputy prevention" in each
+// service's guide); a CloudWatch alarm publishing to its own account's topic
+// also carries AWS:SourceOwner, which the default topic policy reads. On an
+// encrypted topic the key policy must let the service use the key
+// (kms:GenerateDataKey and kms:Decrypt: "Enable compatibility between
+// event sources from AWS services and encrypted topics", SNS Developer
+// Guide). No service documents a condition key it sends to KMS, so none is.
+func (s *Server) servicePublishAllowedLocked(service, sourceAccount, sourceARN string, t *snsTopic) error {
+	ctx := map[string][]string{"aws:SourceAccount": {sourceAccount}}
+	if sourceARN != "" {
+		ctx["aws:SourceArn"] = []string{sourceARN}
+	}
+	if service == "cloudwatch.amazonaws.com" && sourceAccount == t.Owner {
+		ctx["aws:SourceOwner"] = []string{sourceAccount}
+	}
+	if !s.serviceAllowedLocked(service, "sns:Publish", authResource{ARN: t.ARN, Owner: t.Owner, Policy: t.effectivePolicy()}, ctx) {
+		return snsDenied(service, "SNS:Publish", t.ARN)
+	}
+	ref := t.Attrs["KmsMasterKeyId"]
+	if ref == "" {
+		return nil
+	}
+	k := s.kmsKeyLocked(t.Owner, arnRegion(t.ARN), ref)
+	if k == nil {
+		return errorf("KMSNotFound", "Invalid keyId %s", ref)
+	}
+	if k.State != "Enabled" {
+		return errorf("KMSDisabled", "%s is %s.", k.ARN, k.State)
+	}
+	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+		if !s.serviceAllowedLocked(service, action, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy}, nil) {
+			return errorf("KMSAccessDenied", "User: %s is not authorized to perform: %s on resource: %s", service, action, k.ARN)
+		}
+	}
 	return nil
 }
 

@@ -75,13 +75,17 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 }
 
 // alertsKey encrypts the topic. The publishing services need to create data
-// keys for the messages they send, from this account only.
+// keys for the messages they send ("Enable compatibility between event
+// sources from AWS services and encrypted topics", SNS Developer Guide).
+// The statement has no condition: none of the three services is documented
+// to send aws:SourceAccount or aws:SourceArn to KMS, and a condition on an
+// absent key would drop every alert. The topic policy, which does receive
+// aws:SourceAccount, is what keeps other accounts' services out.
 func alertsKey(s *Spec) ownedKey {
 	return ownedKey{Alias: "alias/" + s.Name("alerts"), Description: "landfall: encrypts the account's alerts topic",
 		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
 			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
-				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"},
-				Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {s.Account.ID}}}}),
+				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"}}),
 	}
 }
 

@@ -4,13 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -229,4 +236,75 @@ func confirmFromQueue(t *testing.T, f *fixture, queueARN string) {
 		return
 	}
 	t.Fatalf("no subscription confirmation on %s", queueARN)
+}
+
+var (
+	simOnce   sync.Once
+	simulator *iamsim.Worker
+	simErr    error
+)
+
+// newAuthorizedFixture is newFixture on an endpoint that decides every
+// request, and every delivery a service makes, the way IAM does.
+func newAuthorizedFixture(t *testing.T) *fixture {
+	t.Helper()
+	simOnce.Do(func() { simulator, simErr = iamsim.Start("../..") })
+	if simErr != nil {
+		t.Fatal(simErr)
+	}
+	f := newFixtureWith(t, awslocal.Options{Authorizer: simulator})
+	t.Cleanup(func() {
+		for _, fault := range f.srv.AuthorizationFaults() {
+			t.Errorf("undecided service request: %s", fault)
+		}
+	})
+	return f
+}
+
+// The topic and key the baseline writes admit the services that publish
+// alerts, with the condition keys those services really send: an alarm
+// and an EventBridge rule of the account reach the subscribed email
+// through the encrypted topic.
+func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
+	f := newAuthorizedFixture(t)
+	ctx := context.Background()
+	if _, err := itemEngine("alerts-topic").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	confirmEmail(t, f, topic, "secops@acme.example")
+
+	cw := cloudwatch.NewFromConfig(f.cfg)
+	if _, err := cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("probe"), Namespace: aws.String("Probe"),
+		MetricName: aws.String("Errors"), Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+		Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold, AlarmActions: []string{topic}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("probe"), StateValue: cwtypes.StateValueAlarm,
+		StateReason: aws.String("probe")}); err != nil {
+		t.Fatal(err)
+	}
+	eb := eventbridge.NewFromConfig(f.cfg)
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("probe"), EventPattern: aws.String(`{"source":["probe"]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("probe"), Targets: []ebtypes.Target{{Id: aws.String("alerts"), Arn: aws.String(topic)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("probe"), DetailType: aws.String("probe"), Detail: aws.String("{}")}}}); err != nil {
+		t.Fatal(err)
+	}
+	var from []string
+	for _, m := range f.srv.Outbox() {
+		if m.Kind == "notification" && m.TopicARN == topic {
+			from = append(from, m.Subject)
+		}
+	}
+	if len(from) != 2 {
+		for _, d := range f.srv.DeliveredEvents(f.member) {
+			t.Logf("delivery: %+v", d)
+		}
+		t.Fatalf("notifications through the alerts topic: %q, want the alarm's and the rule's", from)
+	}
 }

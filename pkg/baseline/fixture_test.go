@@ -36,9 +36,17 @@ func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, awslocal.Options{})
+}
+
+// newFixtureWith is newFixture on an endpoint with opts (its clock and seed
+// are the fixture's).
+func newFixtureWith(t *testing.T, opts awslocal.Options) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	clk := &testClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	srv := awslocal.New(awslocal.Options{Clock: clk.now, Seed: 7})
+	opts.Clock, opts.Seed = clk.now, 7
+	srv := awslocal.New(opts)
 	url := srv.Start(t)
 	admin := mustConfig(t, url, srv.AdminCredentials(mgmt))
 

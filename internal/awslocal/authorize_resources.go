@@ -1,0 +1,240 @@
+package awslocal
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The resources a request acts on, for the authorizer: for each service
+// whose requests the endpoint can authorize, the ARN of every resource the
+// request names (none for an action that takes no resource), the account
+// that owns it, and its resource-based policy. Every resource must allow
+// the request: an Organizations AttachPolicy acts on the policy and on the
+// target, a KMS CreateAlias on the alias and on the key. The resource types
+// of each action are those of the Service Authorization Reference
+// ("Actions, resources, and condition keys for AWS services").
+
+// errNoSuchResource says that the resource that would decide the request
+// does not exist: a KMS key, whose key policy decides every request to it
+// ("Key policies in AWS KMS"). The operation answers NotFound.
+var errNoSuchResource = errors.New("no such resource")
+
+// authResource is one resource a request acts on.
+type authResource struct {
+	ARN, Owner string
+	Policy     string // its resource-based policy, "" for none
+}
+
+// resourceOf resolves, per signing name, the resources of a request, or
+// says why it cannot.
+var resourceOf = map[string]func(c *call) ([]authResource, error){
+	"iam":           iamResources,
+	"sts":           stsResources,
+	"organizations": organizationsResources,
+	"sns":           snsResources,
+	"kms":           kmsResources,
+	"events":        eventsResources,
+	"monitoring":    cloudwatchResources,
+}
+
+// iamCallerUserOps act on the caller's own user when UserName is absent
+// (IAM API Reference: "If you do not specify a user name, IAM determines
+// the user name implicitly based on the AWS access key ID signing the
+// request").
+var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys": true, "DeleteAccessKey": true, "GetUser": true}
+
+// iamResources are the role, user or managed policy an IAM request names;
+// account-level requests (password policy, aliases, listing) take no
+// resource.
+func iamResources(c *call) ([]authResource, error) {
+	arn := iamResourceARN(c)
+	if arn == "" {
+		return nil, nil
+	}
+	return []authResource{{ARN: arn, Owner: c.account.ID}}, nil
+}
+
+func iamResourceARN(c *call) string {
+	acct := c.account.ID
+	st := iamOf(c.account)
+	switch {
+	case has(c.in, "RoleName"):
+		name, path := str(c.in, "RoleName"), strOr(c.in, "Path", "/")
+		if r, ok := st.roles[name]; ok {
+			path = r.Path
+		}
+		return "arn:aws:iam::" + acct + ":role" + path + name
+	case has(c.in, "UserName"):
+		name, path := str(c.in, "UserName"), strOr(c.in, "Path", "/")
+		if u, ok := st.users[name]; ok {
+			path = u.Path
+		}
+		return "arn:aws:iam::" + acct + ":user" + path + name
+	case has(c.in, "PolicyArn"):
+		return str(c.in, "PolicyArn")
+	case c.op == "CreatePolicy":
+		return "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName")
+	case iamCallerUserOps[c.op]:
+		return c.principal.ARN
+	}
+	return ""
+}
+
+// stsResources is the role AssumeRole asks for, in its own account, with
+// its trust policy.
+func stsResources(c *call) ([]authResource, error) {
+	arn := str(c.in, "RoleArn")
+	if arn == "" {
+		return nil, nil
+	}
+	acct, kind, name, ok := splitIAMARN(arn)
+	r := authResource{ARN: arn, Owner: acct}
+	if a := c.srv.accounts[acct]; ok && kind == "role" && a != nil {
+		if role, ok := iamOf(a).roles[name]; ok {
+			r.Policy = role.Trust
+		}
+	}
+	return []authResource{r}, nil
+}
+
+// organizationsResources are the policy, account, OU, root or handshake an
+// Organizations request names, by id, in the management account
+// ("Resource types defined by AWS Organizations", Service Authorization
+// Reference). CreatePolicy acts on a policy that has no id yet; the
+// endpoint names it p-00000000, so that a statement on all the type's
+// policies (.../service_control_policy/*) matches it and one naming another
+// policy does not. Requests about the organization itself take no resource.
+func organizationsResources(c *call) ([]authResource, error) {
+	mgmt := c.srv.opts.ManagementAccountID
+	org := c.srv.org
+	if org == nil {
+		return nil, nil
+	}
+	prefix := "arn:aws:organizations::" + mgmt + ":"
+	if c.op == "CreatePolicy" {
+		return []authResource{{ARN: prefix + "policy/" + org.ID + "/service_control_policy/p-00000000", Owner: mgmt}}, nil
+	}
+	var out []authResource
+	for _, key := range []string{"PolicyId", "TargetId", "AccountId", "OrganizationalUnitId", "ChildId", "ParentId",
+		"SourceParentId", "DestinationParentId", "RootId", "ResourceId", "HandshakeId"} {
+		id := str(c.in, key)
+		if id == "" {
+			continue
+		}
+		var arn string
+		switch {
+		case strings.HasPrefix(id, "p-"):
+			arn = prefix + "policy/" + org.ID + "/service_control_policy/" + id
+		case strings.HasPrefix(id, "ou-"):
+			arn = prefix + "ou/" + org.ID + "/" + id
+		case strings.HasPrefix(id, "r-"):
+			arn = prefix + "root/" + org.ID + "/" + id
+		case strings.HasPrefix(id, "h-"):
+			kind := strings.ToLower(str(org.handshakes[id], "Action"))
+			arn = prefix + "handshake/" + org.ID + "/" + kind + "/" + id
+		default:
+			arn = prefix + "account/" + org.ID + "/" + id
+		}
+		out = append(out, authResource{ARN: arn, Owner: mgmt})
+	}
+	return out, nil
+}
+
+// snsResources is the topic an SNS request names (by TopicArn, by the
+// subscription's ARN, which begins with it, or for CreateTopic by Name),
+// with its policy; listing takes no resource.
+func snsResources(c *call) ([]authResource, error) {
+	arn := str(c.in, "TopicArn")
+	switch {
+	case arn != "":
+	case c.op == "CreateTopic":
+		arn = "arn:aws:sns:" + c.region + ":" + c.account.ID + ":" + str(c.in, "Name")
+	case has(c.in, "SubscriptionArn"):
+		sub := str(c.in, "SubscriptionArn")
+		arn = sub[:max(strings.LastIndex(sub, ":"), 0)]
+	case has(c.in, "ResourceArn"):
+		arn = str(c.in, "ResourceArn")
+	case c.op == "ListTopics" || c.op == "ListSubscriptions":
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("the endpoint does not know the topic of sns:%s", c.op)
+	}
+	p, ok := parseARNParts(arn)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a topic ARN", arn)
+	}
+	r := authResource{ARN: arn, Owner: p.account}
+	if _, t := c.srv.topicByARN(arn); t != nil {
+		r.Policy = t.effectivePolicy()
+	}
+	return []authResource{r}, nil
+}
+
+// kmsResources is the key a KMS request names (by key id, key ARN, alias
+// name or alias ARN), with its key policy, which KMS always reads ("Key
+// policies in AWS KMS"); CreateAlias and UpdateAlias also act on the alias.
+// CreateKey and ListAliases take no resource.
+func kmsResources(c *call) ([]authResource, error) {
+	if c.op == "CreateKey" || c.op == "ListAliases" {
+		return nil, nil
+	}
+	var out []authResource
+	if name := str(c.in, "AliasName"); name != "" {
+		out = append(out, authResource{ARN: "arn:aws:kms:" + c.region + ":" + c.account.ID + ":" + name, Owner: c.account.ID})
+	}
+	ref := str(c.in, "KeyId")
+	if ref == "" {
+		ref = str(c.in, "TargetKeyId")
+	}
+	if ref == "" {
+		return nil, fmt.Errorf("the endpoint does not know the key of kms:%s", c.op)
+	}
+	k := c.srv.kmsKeyLocked(c.account.ID, c.region, ref)
+	if k == nil {
+		return nil, errNoSuchResource
+	}
+	return append(out, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy}), nil
+}
+
+// eventsResources is the rule an EventBridge request names, on the default
+// bus (the only one the endpoint models), or the bus PutEvents sends to.
+func eventsResources(c *call) ([]authResource, error) {
+	prefix := "arn:aws:events:" + c.region + ":" + c.account.ID + ":"
+	switch {
+	case c.op == "PutEvents":
+		return []authResource{{ARN: prefix + "event-bus/default", Owner: c.account.ID}}, nil
+	case has(c.in, "Rule"):
+		return []authResource{{ARN: prefix + "rule/" + str(c.in, "Rule"), Owner: c.account.ID}}, nil
+	case has(c.in, "Name"):
+		return []authResource{{ARN: prefix + "rule/" + str(c.in, "Name"), Owner: c.account.ID}}, nil
+	case c.op == "ListRules":
+		return nil, nil
+	}
+	return nil, fmt.Errorf("the endpoint does not know the resource of events:%s", c.op)
+}
+
+// cloudwatchResources are the alarms a CloudWatch request names (AlarmName,
+// AlarmNames, or a ResourceARN); PutMetricData takes none. DescribeAlarms
+// without names would act on every alarm, which the endpoint cannot yet
+// put to the simulator.
+func cloudwatchResources(c *call) ([]authResource, error) {
+	if c.op == "PutMetricData" {
+		return nil, nil
+	}
+	if arn := str(c.in, "ResourceARN"); arn != "" {
+		return []authResource{{ARN: arn, Owner: c.account.ID}}, nil
+	}
+	names := strs(c.in, "AlarmNames")
+	if name := str(c.in, "AlarmName"); name != "" {
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("the endpoint does not know the alarms of cloudwatch:%s without alarm names", c.op)
+	}
+	out := make([]authResource, len(names))
+	for i, n := range names {
+		out[i] = authResource{ARN: alarmARN(c.account.ID, c.region, n), Owner: c.account.ID}
+	}
+	return out, nil
+}
