@@ -173,11 +173,9 @@ func iamCreateRole(c *call) (doc, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
-	boundary := str(c.in, "PermissionsBoundary")
-	if boundary != "" {
-		if err := attachable(c, boundary); err != nil {
-			return nil, err
-		}
+	boundary, err := requestedBoundary(c)
+	if err != nil {
+		return nil, err
 	}
 	r := &iamRole{
 		Name: name, Path: strOr(c.in, "Path", "/"), ID: "AROA" + strings.ToUpper(c.srv.newID(17)),

@@ -167,11 +167,9 @@ func iamCreateUser(c *call) (doc, error) {
 	if _, ok := st.users[name]; ok {
 		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
 	}
-	boundary := str(c.in, "PermissionsBoundary")
-	if boundary != "" {
-		if err := attachable(c, boundary); err != nil {
-			return nil, err
-		}
+	boundary, err := requestedBoundary(c)
+	if err != nil {
+		return nil, err
 	}
 	u := &iamUser{Name: name, Path: strOr(c.in, "Path", "/"), ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
 		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary}}

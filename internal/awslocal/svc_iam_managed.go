@@ -205,10 +205,10 @@ func iamListPolicies(c *call) (doc, error) {
 		if !strings.HasPrefix(p.Path, prefix) {
 			continue
 		}
-		if attached, _ := policyUse(st, arn); onlyAttached && attached == 0 {
+		o := policyOut(c, p)
+		if onlyAttached && o["AttachmentCount"] == 0 {
 			continue
 		}
-		o := policyOut(c, p)
 		delete(o, "Tags") // ListPolicies does not return tags
 		delete(o, "Description")
 		out = append(out, o)
@@ -246,22 +246,23 @@ func iamCreatePolicyVersion(c *call) (doc, error) {
 	return doc{"PolicyVersion": versionOut(p, v, false)}, nil
 }
 
-// policyVersion finds the version VersionId names.
-func policyVersion(c *call, p *iamManagedPolicy) (int, error) {
+// policyVersion finds the policy PolicyArn names and the index of the
+// version VersionId names.
+func policyVersion(c *call) (*iamManagedPolicy, int, error) {
+	p, err := managedPolicyByARN(c)
+	if err != nil {
+		return nil, 0, err
+	}
 	id := str(c.in, "VersionId")
 	i := slices.IndexFunc(p.Versions, func(v iamPolicyVersion) bool { return v.ID == id })
 	if i < 0 {
-		return 0, noSuchEntity("Policy %s version %s does not exist or is not attachable.", p.arn(c.account.ID), id)
+		return nil, 0, noSuchEntity("Policy %s version %s does not exist or is not attachable.", p.arn(c.account.ID), id)
 	}
-	return i, nil
+	return p, i, nil
 }
 
 func iamGetPolicyVersion(c *call) (doc, error) {
-	p, err := managedPolicyByARN(c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := policyVersion(c, p)
+	p, i, err := policyVersion(c)
 	if err != nil {
 		return nil, err
 	}
@@ -277,11 +278,7 @@ func iamListPolicyVersions(c *call) (doc, error) {
 }
 
 func iamDeletePolicyVersion(c *call) (doc, error) {
-	p, err := managedPolicyByARN(c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := policyVersion(c, p)
+	p, i, err := policyVersion(c)
 	if err != nil {
 		return nil, err
 	}
@@ -293,11 +290,7 @@ func iamDeletePolicyVersion(c *call) (doc, error) {
 }
 
 func iamSetDefaultPolicyVersion(c *call) (doc, error) {
-	p, err := managedPolicyByARN(c)
-	if err != nil {
-		return nil, err
-	}
-	i, err := policyVersion(c, p)
+	p, i, err := policyVersion(c)
 	if err != nil {
 		return nil, err
 	}
@@ -317,6 +310,16 @@ func attachable(c *call, arn string) error {
 		return nil
 	}
 	return noSuchEntity("Policy %s does not exist or is not attachable.", arn)
+}
+
+// requestedBoundary is the PermissionsBoundary a CreateRole or CreateUser
+// request sets, "" for none; it must be attachable.
+func requestedBoundary(c *call) (string, error) {
+	arn := str(c.in, "PermissionsBoundary")
+	if arn == "" {
+		return "", nil
+	}
+	return arn, attachable(c, arn)
 }
 
 // putBoundary sets a role's or user's permissions boundary

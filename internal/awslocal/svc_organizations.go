@@ -481,10 +481,19 @@ func orgMoveAccount(c *call) (doc, error) {
 	return nil, nil
 }
 
+// targetExists answers as Organizations does when id is neither the root
+// nor one of the organization's OUs and accounts.
+func (o *organization) targetExists(id string) error {
+	if _, ok := o.parent[id]; !ok && id != o.RootID {
+		return errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	}
+	return nil
+}
+
 func orgTargetTags(c *call, o *organization) (map[string]string, error) {
 	id := str(c.in, "ResourceId")
-	if _, ok := o.parent[id]; !ok && id != o.RootID {
-		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	if err := o.targetExists(id); err != nil {
+		return nil, err
 	}
 	if o.tags[id] == nil {
 		o.tags[id] = map[string]string{}

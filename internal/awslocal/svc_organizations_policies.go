@@ -246,8 +246,8 @@ func orgAttachment(c *call) (*organization, *orgPolicy, string, error) {
 		return nil, nil, "", err
 	}
 	target := str(c.in, "TargetId")
-	if _, ok := o.parent[target]; !ok && target != o.RootID {
-		return nil, nil, "", errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	if err := o.targetExists(target); err != nil {
+		return nil, nil, "", err
 	}
 	if !o.scpsEnabled() {
 		return nil, nil, "", errorf("PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
@@ -292,8 +292,8 @@ func orgListPoliciesForTarget(c *call) (doc, error) {
 		return nil, err
 	}
 	target := str(c.in, "TargetId")
-	if _, ok := o.parent[target]; !ok && target != o.RootID {
-		return nil, errorf("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+	if err := o.targetExists(target); err != nil {
+		return nil, err
 	}
 	if err := checkPolicyType(str(c.in, "Filter")); err != nil {
 		return nil, err
