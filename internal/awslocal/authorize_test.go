@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,28 +25,16 @@ import (
 	"github.com/landfall/landfall/internal/iamsim"
 )
 
-var (
-	workerOnce sync.Once
-	worker     *iamsim.Worker
-	workerErr  error
-)
-
-// newAuthorizedServer is newTestServer with authorization on. The
-// simulator's worker is shared by the package's tests; it ends with them,
-// when its stdin closes.
+// newAuthorizedServer is newTestServer with authorization on, decided by
+// the package's shared simulator.
 func newAuthorizedServer(t *testing.T) (*Server, string, *manualClock) {
 	t.Helper()
-	workerOnce.Do(func() { worker, workerErr = iamsim.Start("../..") })
-	if workerErr != nil {
-		t.Fatal(workerErr)
+	worker, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
 	}
 	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
 	s := New(Options{Clock: clk.now, Seed: 1, Authorizer: worker})
-	t.Cleanup(func() {
-		for _, f := range s.AuthorizationFaults() {
-			t.Errorf("undecided service request: %s", f)
-		}
-	})
 	return s, s.Start(t), clk
 }
 

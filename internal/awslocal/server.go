@@ -135,9 +135,19 @@ var services = []func(*Server){
 
 // Start serves the endpoint on a loopback port for the lifetime of the test
 // and returns its URL (for AWS_ENDPOINT_URL or config.WithBaseEndpoint).
-func (s *Server) Start(t interface{ Cleanup(func()) }) string {
+// The test fails at its end if a request made for a service could not be
+// authorized (AuthorizationFaults): nothing undecided passes unnoticed.
+func (s *Server) Start(t interface {
+	Cleanup(func())
+	Errorf(format string, args ...any)
+}) string {
 	ts := httptest.NewServer(s)
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ts.Close()
+		for _, f := range s.AuthorizationFaults() {
+			t.Errorf("awslocal: undecided service request: %s", f)
+		}
+	})
 	return ts.URL
 }
 

@@ -89,6 +89,20 @@ type Worker struct {
 	err    error // set once the worker is unusable
 }
 
+var shared struct {
+	once   sync.Once
+	worker *Worker
+	err    error
+}
+
+// Shared is the process's one worker, started on first use from moduleDir
+// and shared by every caller after it (the tests of a package). It ends
+// with the process, when its stdin closes.
+func Shared(moduleDir string) (*Worker, error) {
+	shared.once.Do(func() { shared.worker, shared.err = Start(moduleDir) })
+	return shared.worker, shared.err
+}
+
 // Start runs the worker from the repository rooted at moduleDir, on the
 // pinned Node that `make tools` installs.
 func Start(moduleDir string) (*Worker, error) {

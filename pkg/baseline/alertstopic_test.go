@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -238,27 +237,15 @@ func confirmFromQueue(t *testing.T, f *fixture, queueARN string) {
 	t.Fatalf("no subscription confirmation on %s", queueARN)
 }
 
-var (
-	simOnce   sync.Once
-	simulator *iamsim.Worker
-	simErr    error
-)
-
 // newAuthorizedFixture is newFixture on an endpoint that decides every
 // request, and every delivery a service makes, the way IAM does.
 func newAuthorizedFixture(t *testing.T) *fixture {
 	t.Helper()
-	simOnce.Do(func() { simulator, simErr = iamsim.Start("../..") })
-	if simErr != nil {
-		t.Fatal(simErr)
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
 	}
-	f := newFixtureWith(t, awslocal.Options{Authorizer: simulator})
-	t.Cleanup(func() {
-		for _, fault := range f.srv.AuthorizationFaults() {
-			t.Errorf("undecided service request: %s", fault)
-		}
-	})
-	return f
+	return newFixtureWith(t, awslocal.Options{Authorizer: simulator})
 }
 
 // The topic and key the baseline writes admit the services that publish
