@@ -12,7 +12,6 @@ import (
 type CentralAlertsStackProps struct {
 	// StackProps must place the stack in the security account, home region.
 	awscdk.StackProps
-	OrganizationID string
 	// QueueName is the fan-in queue's fixed name: member accounts' alerts topics subscribe it by ARN.
 	QueueName        string
 	AlertEmails      []string
@@ -70,10 +69,10 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 	formatter.AddEnvironment(jsii.String(lambdaenv.PipelineRole), roleARN(stack, props.ManagementAccountID, props.PipelineRoleName), nil)
 	formatter.AddEnvironment(jsii.String(lambdaenv.LedgerTable), jsii.String(props.LedgerTableName), nil)
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
-		OrganizationID: props.OrganizationID,
-		QueueName:      props.QueueName,
-		Key:            topics.Key,
-		Formatter:      formatter,
+		MemberAlertsTopicName: props.MemberAlertsTopicName,
+		QueueName:             props.QueueName,
+		Key:                   topics.Key,
+		Formatter:             formatter,
 	})
 	operationsAlarm(stack, "FormatterErrorsAlarm", "The Formatter function returned errors", formatter.MetricErrors(period()), topics.Operations)
 	deadLetterAlarm(stack, DeadLetterQueue{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue}, topics.Operations)

@@ -104,7 +104,7 @@ func TestCentralAlertsFanIn(t *testing.T) {
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 				"Action":    "sqs:SendMessage",
 				"Principal": map[string]any{"Service": "sns.amazonaws.com"},
-				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": testOrganizationID}},
+				"Condition": map[string]any{"ArnLike": map[string]any{"aws:SourceArn": memberAlertsTopics}},
 			})})},
 		})
 	})

@@ -26,8 +26,9 @@ const (
 
 // FanInProps configures NewFanIn.
 type FanInProps struct {
-	// OrganizationID is the only organization whose SNS topics may send to the queue.
-	OrganizationID string
+	// MemberAlertsTopicName is the alerts topic the baseline creates in every account, the one topic name
+	// SNS may deliver to the queue for.
+	MemberAlertsTopicName string
 	// QueueName is fixed because member accounts' alerts topics subscribe the queue by ARN.
 	QueueName string
 	// Key encrypts the queue and its DLQ.
@@ -64,27 +65,30 @@ func NewFanIn(scope constructs.Construct, id *string, props *FanInProps) *FanIn 
 		DeadLetterQueue: &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(fanInMaxReceiveCount)},
 	})
 
-	// SNS delivers on behalf of the member account's topic, so the caller is the SNS service principal and
-	// the organization is checked with aws:SourceOrgID (aws:PrincipalOrgID only applies to IAM principals).
-	// Accounts join and leave the organization all the time; the condition follows without redeploying.
+	// SNS delivers on behalf of the member account's topic, so the caller is the SNS service principal, and
+	// the documented way to scope it is aws:SourceArn, the topic ("Subscribing an Amazon SQS queue to an
+	// Amazon SNS topic"). aws:SourceOrgID is not documented to reach SQS, so the queue names every account's
+	// alerts topic by pattern; which accounts may actually deliver is decided when the formatter confirms a
+	// subscription, for topics of the organization's member accounts only. Accounts join and leave the
+	// organization all the time; neither needs a redeploy.
 	sns := awsiam.NewServicePrincipal(jsii.String("sns.amazonaws.com"), nil)
-	orgCondition := &map[string]interface{}{
-		"StringEquals": map[string]interface{}{"aws:SourceOrgID": props.OrganizationID},
-	}
 	queue.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowOrganizationTopics"),
 		Principals: &[]awsiam.IPrincipal{sns},
 		Actions:    jsii.Strings("sqs:SendMessage"),
 		Resources:  jsii.Strings(*queue.QueueArn()),
-		Conditions: orgCondition,
+		Conditions: &map[string]interface{}{
+			"ArnLike": map[string]interface{}{"aws:SourceArn": memberTopicsPattern(construct, props.MemberAlertsTopicName)},
+		},
 	}))
-	// The queue is KMS-encrypted, so SNS also needs the key to write to it.
+	// The queue is KMS-encrypted, so SNS also needs the key to write to it. SNS is not documented to send
+	// any condition key to KMS, so the statement has none: one would keep every delivery out. The queue
+	// policy above decides who may deliver.
 	props.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowOrganizationTopicsToEncrypt"),
 		Principals: &[]awsiam.IPrincipal{sns},
 		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
 		Resources:  jsii.Strings("*"),
-		Conditions: orgCondition,
 	}), jsii.Bool(true))
 
 	props.Formatter.AddEventSource(awslambdaeventsources.NewSqsEventSource(queue, &awslambdaeventsources.SqsEventSourceProps{
@@ -92,4 +96,9 @@ func NewFanIn(scope constructs.Construct, id *string, props *FanInProps) *FanIn 
 		ReportBatchItemFailures: jsii.Bool(true),
 	}))
 	return &FanIn{Queue: queue, DeadLetterQueue: dlq}
+}
+
+// memberTopicsPattern is the ARN pattern of every account's alerts topic, in any region.
+func memberTopicsPattern(scope constructs.Construct, topicName string) *string {
+	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Stack_Of(scope).Partition(), ":sns:*:*:", topicName))
 }

@@ -276,7 +276,7 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 func confirmSubscriptionsStatement(scope constructs.Construct, topicName string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sns:ConfirmSubscription"),
-		Resources: &[]*string{awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Stack_Of(scope).Partition(), ":sns:*:*:", topicName))},
+		Resources: &[]*string{memberTopicsPattern(scope, topicName)},
 	})
 }
 

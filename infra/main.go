@@ -146,7 +146,6 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 				Description: jsii.String("landfall: fans every account's alerts in, formats them and sends them to people"),
 				Tags:        props.Tags,
 			},
-			OrganizationID:        props.OrganizationID,
 			QueueName:             props.AlertFanInQueueName,
 			AlertEmails:           props.AlertEmails,
 			OperationsEmails:      props.OperationsEmails,

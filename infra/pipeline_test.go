@@ -122,19 +122,42 @@ func TestStateMachinesLogAndTrace(t *testing.T) {
 	})
 }
 
+// memberAlertsTopics is every account's alerts topic in the test config, as the fan-in's policies name it.
+const memberAlertsTopics = "arn:aws:sns:*:*:acme-alerts"
+
 func TestFanIn(t *testing.T) {
 	tmpl := synthesized.main
-	// THEN the queue admits SNS only from topics of our organization
+	// THEN the queue admits SNS only for the accounts' alerts topics, by aws:SourceArn, the key SNS sends
 	check(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
 				"Action":    "sqs:SendMessage",
 				"Effect":    "Allow",
 				"Principal": map[string]any{"Service": "sns.amazonaws.com"},
-				"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": testOrganizationID}},
+				"Condition": map[string]any{"ArnLike": map[string]any{"aws:SourceArn": memberAlertsTopics}},
 			})})},
 		})
 	})
+	// AND the queue's key lets SNS encrypt without a condition: SNS sends none to KMS, and one would keep
+	// every delivery out
+	found := false
+	for _, r := range synthesized.mainJSON.Resources {
+		if r.Type != "AWS::KMS::Key" {
+			continue
+		}
+		statements, _ := r.Properties["KeyPolicy"].(map[string]any)["Statement"].([]any)
+		for _, st := range statements {
+			if st := st.(map[string]any); st["Sid"] == "AllowOrganizationTopicsToEncrypt" {
+				found = true
+				if c, ok := st["Condition"]; ok {
+					t.Errorf("the fan-in key admits SNS only with %v, which SNS does not send to KMS", c)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no key statement lets SNS encrypt for the fan-in queue")
+	}
 	// AND it is KMS-encrypted with a DLQ, and the formatter reports partial batch failures
 	check(t, func() {
 		tmpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), map[string]any{

@@ -89,10 +89,10 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 	deadLetterQueues := []DeadLetterQueue{{Name: "Triggers", Queue: triggers.DeadLetterQueue}}
 	if fanInHere {
 		fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
-			OrganizationID: props.OrganizationID,
-			QueueName:      props.AlertFanInQueueName,
-			Key:            topics.Key,
-			Formatter:      functions.Formatter,
+			MemberAlertsTopicName: props.MemberAlertsTopicName,
+			QueueName:             props.AlertFanInQueueName,
+			Key:                   topics.Key,
+			Formatter:             functions.Formatter,
 		})
 		deadLetterQueues = append(deadLetterQueues, DeadLetterQueue{Name: "AlertFanIn", Queue: fanIn.DeadLetterQueue})
 	}

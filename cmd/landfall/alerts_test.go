@@ -12,11 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/internal/cli"
+	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/formatter"
 )
@@ -48,15 +48,9 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	}
 	p.topic = aws.ToString(topic.TopicArn)
 
-	org, err := organizations.NewFromConfig(f.admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The queue admits the organization's topics, as the stack's policy does.
 	queues := sqs.NewFromConfig(f.admin)
 	queueARN := "arn:aws:sqs:us-east-1:" + mgmtID + ":" + f.cfg.AlertFanInQueueName()
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
-		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(org.Organization.Id) + `"}}}]}`
+	policy := pipelinetest.FanInQueuePolicy(queueARN, f.cfg.AlertsTopicName())
 	queue, err := queues.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(f.cfg.AlertFanInQueueName()), Attributes: map[string]string{"Policy": policy}})
 	if err != nil {
 		t.Fatal(err)

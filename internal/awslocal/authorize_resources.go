@@ -3,6 +3,7 @@ package awslocal
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -36,6 +37,7 @@ var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"kms":           kmsResources,
 	"events":        eventsResources,
 	"monitoring":    cloudwatchResources,
+	"sqs":           sqsResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent
@@ -237,4 +239,36 @@ func cloudwatchResources(c *call) ([]authResource, error) {
 		out[i] = authResource{ARN: alarmARN(c.account.ID, c.region, n), Owner: c.account.ID}
 	}
 	return out, nil
+}
+
+// sqsResources is the queue an SQS request names: by QueueUrl (whose path
+// is the owner account and the queue name), by QueueName for CreateQueue
+// and GetQueueUrl (in QueueOwnerAWSAccountId's account when given), with
+// its queue policy; ListQueues takes no resource.
+func sqsResources(c *call) ([]authResource, error) {
+	account, name := c.account.ID, str(c.in, "QueueName")
+	switch {
+	case c.op == "ListQueues":
+		return nil, nil
+	case has(c.in, "QueueUrl"):
+		u, err := url.Parse(str(c.in, "QueueUrl"))
+		if err != nil {
+			return nil, errNoSuchResource
+		}
+		var ok bool
+		if account, name, ok = strings.Cut(strings.Trim(u.Path, "/"), "/"); !ok {
+			return nil, errNoSuchResource
+		}
+	case c.op == "GetQueueUrl" && has(c.in, "QueueOwnerAWSAccountId"):
+		account = str(c.in, "QueueOwnerAWSAccountId")
+	case name == "":
+		return nil, fmt.Errorf("the endpoint does not know the queue of sqs:%s", c.op)
+	}
+	r := authResource{ARN: "arn:aws:sqs:" + c.region + ":" + account + ":" + name, Owner: account}
+	if a := c.srv.accounts[account]; a != nil {
+		if q := sqsOf(a, c.region).queues[name]; q != nil {
+			r.Policy = q.Attrs["Policy"]
+		}
+	}
+	return []authResource{r}, nil
 }

@@ -2,6 +2,7 @@ package awslocal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -161,8 +163,8 @@ func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
-	_, err := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListQueues(ctx, &sqs.ListQueuesInput{})
-	wantCannotAuthorize(t, err, "cannot authorize sqs:ListQueues: the endpoint does not yet know the resources of sqs requests")
+	_, err := s3.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListBuckets(ctx, &s3.ListBucketsInput{})
+	wantCannotAuthorize(t, err, "cannot authorize s3:ListBuckets: the endpoint does not yet know the resources of s3 requests")
 
 	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
@@ -314,5 +316,92 @@ func TestAuthorizeEventBridgePublishToEncryptedTopic(t *testing.T) {
 	attempt(`{"Version":"2012-10-17","Statement":[` + root + `,` + fmt.Sprintf(events, "") + `]}`)
 	if n := notifications(); n != 1 {
 		t.Fatalf("%d notifications once the key admits EventBridge, want 1", n)
+	}
+}
+
+// SNS delivers a member account's topic to an encrypted queue in another
+// account only as far as the queue policy and the queue's key policy admit
+// sns.amazonaws.com with the keys SNS sends: aws:SourceArn reaches the
+// queue, aws:SourceOrgID does not, and nothing reaches KMS. A refused
+// delivery is dropped and counted in the topic's NumberOfNotificationsFailed.
+func TestAuthorizeSNSDeliveryToEncryptedQueue(t *testing.T) {
+	s, u, clk := newAuthorizedServer(t)
+	ctx := context.Background()
+	member := newMember(t, s, u, clk, "workload")
+	mgmtCfg := sdkConfig(t, s, u, mgmt, "us-east-1")
+	orgOut, err := organizations.NewFromConfig(mgmtCfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	mustNoErr(t, err)
+	orgID := aws.ToString(orgOut.Organization.Id)
+
+	kc := kms.NewFromConfig(mgmtCfg)
+	key, err := kc.CreateKey(ctx, &kms.CreateKeyInput{})
+	mustNoErr(t, err)
+	root := `{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"}`
+	snsUse := `,{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}`
+	setKeyPolicy := func(extra string) {
+		t.Helper()
+		mustNoErr(t, errOf(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.KeyMetadata.KeyId,
+			Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + root + extra + `]}`)})))
+	}
+	setKeyPolicy(snsUse)
+	const queueARN = "arn:aws:sqs:us-east-1:" + mgmt + ":fanin"
+	queuePolicy := func(condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
+			`"Resource":"` + queueARN + `","Condition":` + condition + `}]}`
+	}
+	bySourceArn := queuePolicy(`{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:alerts"}}`)
+	q := sqs.NewFromConfig(mgmtCfg)
+	queueURL, _ := mustQueue(t, q, "fanin", map[string]string{"Policy": bySourceArn, "KmsMasterKeyId": aws.ToString(key.KeyMetadata.KeyId)})
+
+	// The member's baseline subscribes the queue; the confirmation is the
+	// first delivery, and visiting its SubscribeURL confirms.
+	c := snsClient(t, s, u, member)
+	topic := mustTopic(t, c, "alerts", nil)
+	mustNoErr(t, errOf(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)})))
+	got := s.ReceiveAll(queueARN)
+	if len(got) != 1 {
+		t.Fatalf("queue got %d messages, want the subscription confirmation", len(got))
+	}
+	var confirm snsMessage
+	mustNoErr(t, json.Unmarshal([]byte(got[0]), &confirm))
+	resp, err := http.Get(confirm.SubscribeURL)
+	mustNoErr(t, err)
+	resp.Body.Close()
+
+	cw := cloudwatch.NewFromConfig(sdkConfig(t, s, u, member, "us-east-1"))
+	mustNoErr(t, errOf(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("failed-notifications"),
+		Namespace: aws.String("AWS/SNS"), MetricName: aws.String("NumberOfNotificationsFailed"),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("TopicName"), Value: aws.String("alerts")}},
+		Statistic:  cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(2),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold, TreatMissingData: aws.String("notBreaching")})))
+	publish := func(message string) []string {
+		t.Helper()
+		mustNoErr(t, errOf(c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(message)})))
+		return s.ReceiveAll(queueARN)
+	}
+	if got := publish("admitted"); len(got) != 1 || !strings.Contains(got[0], `"Message":"admitted"`) {
+		t.Fatalf("queue got %v, want the notification", got)
+	}
+
+	mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queueURL),
+		Attributes: map[string]string{"Policy": queuePolicy(`{"StringEquals":{"aws:SourceOrgID":"` + orgID + `"}}`)}})))
+	if got := publish("by organization"); len(got) != 0 {
+		t.Fatalf("a queue policy on aws:SourceOrgID admitted SNS: %v", got)
+	}
+	mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queueURL),
+		Attributes: map[string]string{"Policy": bySourceArn}})))
+	setKeyPolicy(strings.Replace(snsUse, `"Resource":"*"`, `"Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:alerts"}}`, 1))
+	if got := publish("key conditioned"); len(got) != 0 {
+		t.Fatalf("a key policy on aws:SourceArn admitted SNS: %v", got)
+	}
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"failed-notifications"}})
+	mustNoErr(t, err)
+	if len(alarms.MetricAlarms) != 1 || alarms.MetricAlarms[0].StateValue != cwtypes.StateValueAlarm {
+		t.Fatalf("the alarm on NumberOfNotificationsFailed = %+v, want ALARM", alarms.MetricAlarms)
+	}
+
+	setKeyPolicy(snsUse)
+	if got := publish("admitted again"); len(got) != 1 {
+		t.Fatalf("queue got %v once the key admits SNS again", got)
 	}
 }

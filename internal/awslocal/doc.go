@@ -50,7 +50,7 @@
 // principal and the global condition keys ("AWS global condition context
 // keys"), and fails with InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
-// Organizations, SNS, KMS, EventBridge and CloudWatch, in
+// Organizations, SNS, SQS, KMS, EventBridge and CloudWatch, in
 // authorize_resources.go), or a managed policy whose document it lacks.
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
@@ -60,9 +60,18 @@
 // documented to send: CloudWatch alarms, EventBridge rules and budgets
 // publishing to SNS send aws:SourceAccount and aws:SourceArn to the topic
 // policy, and nothing to the topic's KMS key, which must let the service
-// use it (kms:GenerateDataKey, kms:Decrypt). A refused delivery is dropped;
-// EventBridge counts it in AWS/Events FailedInvocations. A delivery the
-// simulator cannot decide is refused and listed in AuthorizationFaults.
+// use it (kms:GenerateDataKey, kms:Decrypt). SNS and EventBridge delivering
+// to a queue send aws:SourceArn (the topic or rule) and aws:SourceAccount to
+// the queue policy ("Subscribing an Amazon SQS queue to an Amazon SNS
+// topic"; "Amazon SQS permissions", EventBridge User Guide), never
+// aws:SourceOrgID, which neither documents; an encrypted queue's key must
+// let the service use it with no key either ("Enable compatibility between
+// event sources from AWS services and encrypted queues", SQS Developer
+// Guide). A refused delivery is dropped; EventBridge counts it in
+// AWS/Events FailedInvocations, SNS in AWS/SNS NumberOfNotificationsFailed
+// (and what it delivers in NumberOfNotificationsDelivered), by TopicName. A
+// delivery the simulator cannot decide is refused and listed in
+// AuthorizationFaults.
 //
 // Faults are injected per test or through the control API of the standalone
 // server (/_landfall/faults): throttling (the service's own code), 500, 503,

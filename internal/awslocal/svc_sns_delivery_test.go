@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
@@ -127,31 +126,5 @@ func TestSNSPublishMessageStructure(t *testing.T) {
 	}
 	for _, msg := range []string{`{"sqs":"no default"}`, `not json`} {
 		wantCode(t, errOf(c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), MessageStructure: aws.String("json"), Message: aws.String(msg)})), "InvalidParameter")
-	}
-}
-
-// A queue that admits the organization's topics by aws:SourceOrgID receives
-// from a member account's topic, and from nobody outside the organization.
-func TestSQSPolicyBySourceOrgID(t *testing.T) {
-	s, u, clk := newTestServer(t)
-	ctx := context.Background()
-	member := newMember(t, s, u, clk, "workload")
-	mgmtCfg := sdkConfig(t, s, u, mgmt, "us-east-1")
-	orgOut, err := organizations.NewFromConfig(mgmtCfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	mustNoErr(t, err)
-	orgID := aws.ToString(orgOut.Organization.Id)
-	queueARN := "arn:aws:sqs:us-east-1:" + mgmt + ":fanin"
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + orgID + `"}}}]}`
-	_, err = sqs.NewFromConfig(mgmtCfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("fanin"), Attributes: map[string]string{"Policy": policy}})
-	mustNoErr(t, err)
-	s.mu.Lock()
-	inOrg := s.sendToSQSAs(sqsSender{service: "sns.amazonaws.com", account: member, sourceARN: "arn:aws:sns:us-east-1:" + member + ":alerts"}, queueARN, "hello")
-	outside := s.sendToSQSAs(sqsSender{service: "sns.amazonaws.com", account: "999999999999", sourceARN: "arn:aws:sns:us-east-1:999999999999:alerts"}, queueARN, "hello")
-	s.mu.Unlock()
-	if inOrg != nil {
-		t.Fatalf("member topic refused: %v", inOrg)
-	}
-	if outside == nil {
-		t.Fatal("a topic outside the organization was admitted")
 	}
 }

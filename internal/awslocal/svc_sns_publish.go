@@ -161,10 +161,9 @@ func (s *Server) deliverPublished(st *snsState, t *snsTopic, subject, message st
 // Budgets are documented to send ("Confused deputy prevention" in each
 // service's guide); a CloudWatch alarm publishing to its own account's topic
 // also carries AWS:SourceOwner, which the default topic policy reads. On an
-// encrypted topic the key policy must let the service use the key
-// (kms:GenerateDataKey and kms:Decrypt: "Enable compatibility between
-// event sources from AWS services and encrypted topics", SNS Developer
-// Guide). No service documents a condition key it sends to KMS, so none is.
+// encrypted topic the key policy must let the service use the key ("Enable
+// compatibility between event sources from AWS services and encrypted
+// topics", SNS Developer Guide).
 func (s *Server) servicePublishAllowedLocked(service, sourceAccount, sourceARN string, t *snsTopic) error {
 	ctx := map[string][]string{"aws:SourceAccount": {sourceAccount}}
 	if sourceARN != "" {
@@ -176,20 +175,29 @@ func (s *Server) servicePublishAllowedLocked(service, sourceAccount, sourceARN s
 	if !s.serviceAllowedLocked(service, "sns:Publish", authResource{ARN: t.ARN, Owner: t.Owner, Policy: t.effectivePolicy()}, ctx) {
 		return snsDenied(service, "SNS:Publish", t.ARN)
 	}
-	ref := t.Attrs["KmsMasterKeyId"]
-	if ref == "" {
-		return nil
+	if ref := t.Attrs["KmsMasterKeyId"]; ref != "" {
+		return s.serviceKeyUseAllowedLocked(service, t.Owner, arnRegion(t.ARN), ref, "KMS")
 	}
-	k := s.kmsKeyLocked(t.Owner, arnRegion(t.ARN), ref)
+	return nil
+}
+
+// serviceKeyUseAllowedLocked decides whether service may use the key ref (of
+// account and region) to encrypt what it delivers to a topic or queue:
+// kms:GenerateDataKey and kms:Decrypt, the two permissions the SNS and SQS
+// guides list. No service documents a condition key it sends to KMS, so
+// none is. Errors are coded as the delivering API codes them: codePrefix is
+// "KMS" for SNS (KMSNotFound), "Kms" for SQS (KmsNotFound).
+func (s *Server) serviceKeyUseAllowedLocked(service, account, region, ref, codePrefix string) error {
+	k := s.kmsKeyLocked(account, region, ref)
 	if k == nil {
-		return errorf("KMSNotFound", "Invalid keyId %s", ref)
+		return errorf(codePrefix+"NotFound", "Invalid keyId %s", ref)
 	}
 	if k.State != "Enabled" {
-		return errorf("KMSDisabled", "%s is %s.", k.ARN, k.State)
+		return errorf(codePrefix+"Disabled", "%s is %s.", k.ARN, k.State)
 	}
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 		if !s.serviceAllowedLocked(service, action, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy}, nil) {
-			return errorf("KMSAccessDenied", "User: %s is not authorized to perform: %s on resource: %s", service, action, k.ARN)
+			return errorf(codePrefix+"AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", service, action, k.ARN)
 		}
 	}
 	return nil
@@ -198,16 +206,32 @@ func (s *Server) servicePublishAllowedLocked(service, sourceAccount, sourceARN s
 // deliverToSubscribers sends a message to every confirmed subscription and
 // returns its message id. Deliveries that fail (a queue policy that does
 // not admit SNS, a missing function) are dropped, as SNS drops them after
-// its retries.
+// its retries, and counted in the topic's NumberOfNotificationsFailed; the
+// others in NumberOfNotificationsDelivered ("Monitoring Amazon SNS topics
+// using CloudWatch", SNS Developer Guide).
 func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string, messageFor func(proto string) string) string {
 	id := s.uuid()
 	region := arnRegion(t.ARN)
+	var delivered, failed int
+	defer func() {
+		dims := map[string]string{"TopicName": t.Name}
+		for _, m := range []struct {
+			name string
+			n    int
+		}{{"NumberOfNotificationsDelivered", delivered}, {"NumberOfNotificationsFailed", failed}} {
+			if m.n > 0 {
+				v := float64(m.n)
+				s.storeDatum(s.accounts[t.Owner], region, "AWS/SNS", m.name, dims, metricPoint{Time: s.now(), Count: 1, Sum: v, Min: v, Max: v, Values: []float64{v}})
+			}
+		}
+	}()
 	for _, arn := range t.subs {
 		sub := st.subs[arn]
 		if !sub.Confirmed {
 			continue
 		}
 		message := messageFor(sub.Protocol)
+		var err error
 		msg := snsMessage{Type: "Notification", MessageID: id, TopicARN: t.ARN, Subject: subject, Message: message,
 			Timestamp:      s.now().Format("2006-01-02T15:04:05.000Z"),
 			UnsubscribeURL: "https://sns." + region + ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + url.QueryEscape(sub.ARN)}
@@ -225,9 +249,14 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 			if sub.Attrs["RawMessageDelivery"] == "true" {
 				body = message
 			}
-			s.deliverToQueue(t, sub.Endpoint, body)
+			err = s.deliverToQueue(t, sub.Endpoint, body)
 		case "lambda":
-			s.deliverToFunction(sub, msg, region)
+			err = s.deliverToFunction(sub, msg, region)
+		}
+		if err != nil {
+			failed++
+		} else {
+			delivered++
 		}
 	}
 	return id
@@ -254,17 +283,19 @@ func (s *Server) snsEnvelope(m snsMessage, topicARN string) string {
 
 // deliverToQueue sends as sns.amazonaws.com, so the queue policy must admit
 // the service with aws:SourceArn = the topic, even in the same account.
-func (s *Server) deliverToQueue(t *snsTopic, queueARN, body string) {
+func (s *Server) deliverToQueue(t *snsTopic, queueARN, body string) error {
 	from := sqsSender{service: "sns.amazonaws.com", account: t.Owner, sourceARN: t.ARN}
-	if err := s.sendToSQSAs(from, queueARN, body); err != nil {
+	err := s.sendToSQSAs(from, queueARN, body)
+	if err != nil {
 		s.log.Debug("awslocal: SNS delivery to SQS dropped", "topic", t.ARN, "queue", queueARN, "err", err)
 	}
+	return err
 }
 
 // deliverToFunction invokes a subscribed function with SNS's Lambda event.
-func (s *Server) deliverToFunction(sub *snsSubscription, m snsMessage, region string) {
+func (s *Server) deliverToFunction(sub *snsSubscription, m snsMessage, region string) error {
 	if s.hooks.invokeFunc == nil {
-		return
+		return nil
 	}
 	event := doc{"Records": []any{doc{
 		"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": sub.ARN,
@@ -275,7 +306,9 @@ func (s *Server) deliverToFunction(sub *snsSubscription, m snsMessage, region st
 			"UnsubscribeUrl": m.UnsubscribeURL, "MessageAttributes": doc{},
 		},
 	}}}
-	if err := s.hooks.invokeFunc(sub.Endpoint, mustJSON(event)); err != nil {
+	err := s.hooks.invokeFunc(sub.Endpoint, mustJSON(event))
+	if err != nil {
 		s.log.Debug("awslocal: SNS delivery to Lambda dropped", "subscription", sub.ARN, "err", err)
 	}
+	return err
 }

@@ -25,7 +25,6 @@ type sqsSender struct {
 	account       string
 	principalARNs []string
 	sourceARN     string
-	orgID         string // the source account's organization, filled in on delivery
 }
 
 // allows evaluates the queue policy for action. Without a policy only the
@@ -50,11 +49,6 @@ func (q *sqsQueue) allows(from sqsSender, action string) bool {
 	if from.account != "" {
 		ctx["aws:sourceaccount"] = []string{from.account}
 	}
-	if from.orgID != "" {
-		// The organization of the sending resource's account, which queue
-		// policies that admit a whole organization's topics test.
-		ctx["aws:sourceorgid"] = []string{from.orgID}
-	}
 	req := evalRequest{service: from.service, action: action, resource: q.ARN, context: ctx}
 	if from.service == "" {
 		req.account = from.account
@@ -70,10 +64,11 @@ func (s *Server) sendToSQSAs(from sqsSender, queueARN, body string) error {
 	if q == nil {
 		return sqsNoQueue()
 	}
-	if from.service != "" {
-		from.orgID = s.orgIDOf(from.account)
-	}
-	if !q.allows(from, "sqs:SendMessage") {
+	if s.opts.Authorizer != nil && from.service != "" {
+		if err := s.serviceSendAllowedLocked(from, q); err != nil {
+			return err
+		}
+	} else if !q.allows(from, "sqs:SendMessage") {
 		return sqsAccessDenied(queueARN)
 	}
 	if err := q.checkBody(body); err != nil {
@@ -84,6 +79,26 @@ func (s *Server) sendToSQSAs(from sqsSender, queueARN, body string) error {
 		sender = from.service
 	}
 	q.enqueue(s, body, sender, q.seconds("DelaySeconds"))
+	return nil
+}
+
+// serviceSendAllowedLocked decides, with the authorizer, whether a service
+// may send to q for the resource from.sourceARN. The queue policy must admit
+// it with aws:SourceArn and aws:SourceAccount ("Subscribing an Amazon SQS
+// queue to an Amazon SNS topic", SNS Developer Guide; "Amazon SQS
+// permissions", EventBridge User Guide). aws:SourceOrgID is not documented
+// to reach SQS or KMS, so it is never sent: a policy that needs it refuses.
+// On an encrypted queue the key policy must let the service use the key
+// ("Enable compatibility between event sources from AWS services and
+// encrypted queues", SQS Developer Guide).
+func (s *Server) serviceSendAllowedLocked(from sqsSender, q *sqsQueue) error {
+	ctx := map[string][]string{"aws:SourceAccount": {from.account}, "aws:SourceArn": {from.sourceARN}}
+	if !s.serviceAllowedLocked(from.service, "sqs:SendMessage", authResource{ARN: q.ARN, Owner: q.Account, Policy: q.Attrs["Policy"]}, ctx) {
+		return sqsAccessDenied(q.ARN)
+	}
+	if ref := q.Attrs["KmsMasterKeyId"]; ref != "" {
+		return s.serviceKeyUseAllowedLocked(from.service, q.Account, arnRegion(q.ARN), ref, "Kms")
+	}
 	return nil
 }
 

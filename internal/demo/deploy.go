@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -155,7 +156,6 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 			return nil, fmt.Errorf("deploying %s (%s) locally: %w", id, res.Type, err)
 		}
 	}
-	// Queues after topics: the fan-in queue's policy names the organization.
 	for id, res := range resources {
 		if res.Type != "AWS::SQS::Queue" {
 			continue
@@ -165,8 +165,12 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 		if name == "" {
 			continue // the dead-letter queues: nothing reads them locally
 		}
+		policy, err := queuePolicy(tpl, resources, id)
+		if err != nil {
+			return nil, err
+		}
 		out, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name),
-			Attributes: map[string]string{"Policy": fanInPolicy(r.home, account, name, r.orgID)}})
+			Attributes: map[string]string{"Policy": policy}})
 		if err != nil {
 			return nil, fmt.Errorf("deploying %s locally: %w", id, err)
 		}
@@ -207,13 +211,24 @@ func localTrust(doc json.RawMessage, account string) string {
 	return s
 }
 
-// fanInPolicy mirrors the template's queue policy: SNS may send on behalf of
-// topics of the organization.
-func fanInPolicy(region, account, name, orgID string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Sid":"AllowOrganizationTopics","Effect":"Allow",` +
-		`"Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
-		`"Resource":"arn:aws:sqs:` + region + `:` + account + `:` + name + `",` +
-		`"Condition":{"StringEquals":{"aws:SourceOrgID":"` + orgID + `"}}}]}`
+// queuePolicy is the template's AWS::SQS::QueuePolicy of the queue
+// queueID, resolved: the fan-in queue's, which decides whose topics may
+// deliver to it.
+func queuePolicy(tpl *localrun.Template, resources map[string]resource, queueID string) (string, error) {
+	for id, res := range resources {
+		var queues []struct{ Ref string }
+		if res.Type != "AWS::SQS::QueuePolicy" || json.Unmarshal(res.Properties["Queues"], &queues) != nil ||
+			!slices.ContainsFunc(queues, func(q struct{ Ref string }) bool { return q.Ref == queueID }) {
+			continue
+		}
+		doc, err := tpl.Resolve(res.Properties["PolicyDocument"])
+		if err != nil {
+			return "", fmt.Errorf("resolving %s locally: %w", id, err)
+		}
+		b, err := json.Marshal(doc)
+		return string(b), err
+	}
+	return "", fmt.Errorf("deploying %s locally: the template has no policy for the queue", queueID)
 }
 
 // deployRules puts the template's EventBridge rules on the management

@@ -171,3 +171,12 @@ func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 	}
 	return h.Deps.Record(ctx, st)
 }
+
+// FanInQueuePolicy is the fan-in queue's policy as the CDK stack writes it
+// (infra/fanin.go): SNS may deliver for any account's alerts topic; the
+// formatter confirms only the organization's.
+func FanInQueuePolicy(queueARN, alertsTopicName string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Sid":"AllowOrganizationTopics","Effect":"Allow",` +
+		`"Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + queueARN + `",` +
+		`"Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:*:` + alertsTopicName + `"}}}]}`
+}

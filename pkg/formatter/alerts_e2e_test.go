@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -113,20 +112,15 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 }
 
 // deployFanIn creates, in the account cfg acts in, the central side the CDK
-// stack deploys: the fan-in queue (open to the organization's topics) and
+// stack deploys: the fan-in queue (open to every account's alerts topic) and
 // the central alerts topic with a confirmed email subscription. It returns
 // the queue's and the topic's ARNs.
 func deployFanIn(t *testing.T, h *pipelinetest.Harness, cfg aws.Config, account string) (queueARN, topicARN string) {
 	t.Helper()
 	ctx := context.Background()
-	orgOut, err := organizations.NewFromConfig(h.Admin).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	queue := h.Deps.Config.AlertFanInQueueName()
 	queueARN = "arn:aws:sqs:us-east-1:" + account + ":" + queue
-	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
-		queueARN + `","Condition":{"StringEquals":{"aws:SourceOrgID":"` + aws.ToString(orgOut.Organization.Id) + `"}}}]}`
+	policy := pipelinetest.FanInQueuePolicy(queueARN, h.Deps.Config.AlertsTopicName())
 	if _, err := sqs.NewFromConfig(cfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(queue), Attributes: map[string]string{"Policy": policy}}); err != nil {
 		t.Fatal(err)
 	}
@@ -224,4 +218,53 @@ func confirmEmail(t *testing.T, srv *awslocal.Server, to string) {
 		return
 	}
 	t.Fatalf("no confirmation email to %s", to)
+}
+
+// The fan-in queue admits every account's alerts topic by name, so the
+// formatter is what keeps the organization's alerts apart from anyone
+// else's: it confirms the subscription of a member account's alerts topic,
+// and refuses, without failing the batch, one from an account outside the
+// organization.
+func TestFanInConfirmsOnlyTheOrganizationsAlertsTopics(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	queueARN, central := deployFanIn(t, h, h.Admin, pipelinetest.Management)
+	type subscribed struct {
+		c     *sns.Client
+		topic *string
+	}
+	subscribe := func(account string) subscribed {
+		t.Helper()
+		cfg, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(account), "us-east-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := sns.NewFromConfig(cfg)
+		topic, err := c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(h.Deps.Config.AlertsTopicName())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {
+			t.Fatal(err)
+		}
+		return subscribed{c, topic.TopicArn}
+	}
+	member := subscribe(h.Vend(t, "workload"))
+	outsider := subscribe("999999999999")
+	drainFanIn(t, h, managementFormatter(h, central), queueARN)
+
+	confirmed := func(s subscribed) bool {
+		t.Helper()
+		out, err := s.c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: s.topic})
+		if err != nil || len(out.Subscriptions) != 1 {
+			t.Fatalf("subscriptions = %+v, %v; want the queue's", out, err)
+		}
+		return strings.HasPrefix(aws.ToString(out.Subscriptions[0].SubscriptionArn), "arn:")
+	}
+	if !confirmed(member) {
+		t.Error("the member account's alerts topic was not confirmed")
+	}
+	if confirmed(outsider) {
+		t.Error("an alerts topic outside the organization was confirmed")
+	}
 }

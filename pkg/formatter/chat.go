@@ -23,7 +23,7 @@ import (
 // twice.
 func (f *Formatter) postToChat(ctx context.Context, m notify.Message) {
 	chat := f.Config.Notifications.Chat
-	if a, ok := f.account(ctx, m.AccountID); ok {
+	if a, err := f.account(ctx, m.AccountID); err == nil {
 		if sel, err := f.Config.SelectProfile(a); err == nil {
 			chat = f.Config.ChatFor(sel.Profile)
 		}

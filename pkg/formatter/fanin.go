@@ -3,6 +3,7 @@ package formatter
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -96,24 +97,28 @@ func alarmOf(body []byte) (notify.AlarmNotification, bool) {
 // accountName looks an account's name up once; a failure only costs the
 // name in the message.
 func (f *Formatter) accountName(ctx context.Context, id string) string {
-	a, _ := f.account(ctx, id)
+	a, err := f.account(ctx, id)
+	if err != nil {
+		f.Log.Warn("looking up an alert's account", "account", id, "error", fmt.Sprint(err))
+	}
 	return a.Name
 }
 
-// account describes an alert's account once per warm Lambda: its name for
-// the message, its OU and tags to find its profile's chat webhooks.
-func (f *Formatter) account(ctx context.Context, id string) (config.Account, bool) {
+// account describes an account of the organization once per warm Lambda:
+// its name for the message, its OU and tags to find its profile's chat
+// webhooks, its status to confirm its alerts topic's subscription. An
+// account outside the organization is an awsx.NotFoundError.
+func (f *Formatter) account(ctx context.Context, id string) (config.Account, error) {
 	if id == "" {
-		return config.Account{}, false
+		return config.Account{}, errors.New("the alert names no account")
 	}
 	if v, ok := f.accounts.Load(id); ok {
-		return v.(config.Account), true
+		return v.(config.Account), nil
 	}
 	a, err := accounts.Describe(ctx, organizations.NewFromConfig(f.AWS), id)
 	if err != nil {
-		f.Log.Warn("looking up an alert's account", "account", id, "error", fmt.Sprint(err))
-		return config.Account{}, false
+		return config.Account{}, err
 	}
 	f.accounts.Store(id, a)
-	return a, true
+	return a, nil
 }
