@@ -34,6 +34,37 @@ var iamPrefixes = map[string]string{
 	"securityhub": "securityhub", "states": "states", "sns": "sns", "sqs": "sqs", "sts": "sts",
 }
 
+// iamActionOf names the IAM action of the operations that are not named
+// after it, by signing name and operation ("Required permissions for
+// Amazon S3 API operations", Amazon S3 User Guide; "Actions, resources,
+// and condition keys for AWS Budgets", Service Authorization Reference).
+// Every other operation's action is its prefix and its name.
+var iamActionOf = map[string]string{
+	"s3:ListBuckets": "s3:ListAllMyBuckets", "s3:HeadBucket": "s3:ListBucket", "s3:ListObjectsV2": "s3:ListBucket",
+	"s3:PutBucketEncryption": "s3:PutEncryptionConfiguration", "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
+	"s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock", "s3:GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+	"s3:DeletePublicAccessBlock":         "s3:PutBucketPublicAccessBlock",
+	"s3:PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration", "s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
+	"s3-control:PutPublicAccessBlock": "s3:PutAccountPublicAccessBlock", "s3-control:GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+	"s3-control:DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
+	"budgets:CreateBudget":               "budgets:ModifyBudget", "budgets:UpdateBudget": "budgets:ModifyBudget", "budgets:DeleteBudget": "budgets:ModifyBudget",
+	"budgets:CreateNotification": "budgets:ModifyBudget", "budgets:UpdateNotification": "budgets:ModifyBudget",
+	"budgets:DeleteNotification": "budgets:ModifyBudget", "budgets:CreateSubscriber": "budgets:ModifyBudget",
+	"budgets:DeleteSubscriber": "budgets:ModifyBudget", "budgets:DescribeBudget": "budgets:ViewBudget",
+	"budgets:DescribeNotificationsForBudget": "budgets:ViewBudget", "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
+}
+
+// IAMAction is the IAM action that authorizes an operation of the service
+// with the given signing name ("s3", "monitoring"), and false for an
+// operation IAM never denies.
+func IAMAction(signingName, op string) (string, bool) {
+	action, ok := iamActionOf[signingName+":"+op]
+	if !ok {
+		action = iamPrefixes[signingName] + ":" + op
+	}
+	return action, !unauthorized[action]
+}
+
 // unauthorized are the operations IAM never denies: "No permissions are
 // required to perform this operation. If an administrator attaches a policy
 // to your identity that explicitly denies access to the
@@ -53,8 +84,8 @@ func (s *Server) authorizeLocked(c *call) error {
 	if s.opts.Authorizer == nil {
 		return nil
 	}
-	action := iamPrefixes[c.svc.name] + ":" + c.op
-	if unauthorized[action] {
+	action, authorized := IAMAction(c.svc.name, c.op)
+	if !authorized {
 		return nil
 	}
 	resolve, ok := resourceOf[c.svc.name]
@@ -68,17 +99,24 @@ func (s *Server) authorizeLocked(c *call) error {
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}
-	identity, boundary, err := s.principalPoliciesLocked(c.principal)
+	if len(resources) == 0 {
+		resources = []authResource{{Owner: c.account.ID}}
+	}
+	return s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
+}
+
+// decideLocked decides whether p may take action on every resource, with
+// p's identity policies, permissions boundary and SCPs and the condition
+// keys in ctx. It returns AccessDenied as IAM words it, or, when the
+// simulator cannot decide, the endpoint's InternalFailure (isFault).
+func (s *Server) decideLocked(p principal, action string, ctx map[string][]string, resources []authResource) error {
+	identity, boundary, err := s.principalPoliciesLocked(p)
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}
 	req := iamsim.Request{
-		Principal: c.principal.ARN, Action: action,
-		Context: s.requestContextLocked(c), IdentityPolicies: identity, PermissionBoundaries: boundary,
-		SCPs: s.scpsLocked(c.principal.AccountID),
-	}
-	if len(resources) == 0 {
-		resources = []authResource{{Owner: c.account.ID}}
+		Principal: p.ARN, Action: action, Context: ctx, IdentityPolicies: identity, PermissionBoundaries: boundary,
+		SCPs: s.scpsLocked(p.AccountID),
 	}
 	for _, r := range resources {
 		req.Resource, req.ResourceAccount, req.ResourcePolicy = r.ARN, r.Owner, nil
@@ -90,7 +128,7 @@ func (s *Server) authorizeLocked(c *call) error {
 			return cannotAuthorize(action, "%v", err)
 		}
 		if !d.Allowed() {
-			return accessDenied(c.principal.ARN, action, r.ARN, d)
+			return accessDenied(p.ARN, action, r.ARN, d)
 		}
 	}
 	return nil
@@ -132,6 +170,13 @@ func (s *Server) AuthorizationFaults() []string {
 // so that the test that caused it fails and says what to model.
 func cannotAuthorize(action, format string, args ...any) error {
 	return statusErrorf(http.StatusInternalServerError, "InternalFailure", "awslocal: cannot authorize %s: %s", action, fmt.Sprintf(format, args...))
+}
+
+// isFault reports whether err is cannotAuthorize's: the endpoint could not
+// decide, which a caller passes on rather than turning into a denial.
+func isFault(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Code == "InternalFailure"
 }
 
 // accessDenied words a denial as IAM does ("Troubleshoot access denied error

@@ -38,6 +38,10 @@ var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"events":        eventsResources,
 	"monitoring":    cloudwatchResources,
 	"sqs":           sqsResources,
+	"s3":            s3Resources,
+	"s3-control":    accountResources,
+	"logs":          logsResources,
+	"cloudtrail":    cloudTrailResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent
@@ -271,4 +275,76 @@ func sqsResources(c *call) ([]authResource, error) {
 		}
 	}
 	return []authResource{r}, nil
+}
+
+// s3Resources is the bucket an S3 request names, or for PutObject the
+// object, with the bucket policy; ListBuckets takes no resource. Bucket
+// names are global, so the bucket's owner is whoever has it.
+func s3Resources(c *call) ([]authResource, error) {
+	name := str(c.in, "Bucket")
+	if c.op == "ListBuckets" {
+		return nil, nil
+	}
+	if name == "" {
+		return nil, fmt.Errorf("the endpoint does not know the bucket of s3:%s", c.op)
+	}
+	r := authResource{ARN: "arn:aws:s3:::" + name, Owner: c.account.ID}
+	if b := c.srv.findBucket(name); b != nil {
+		r.Owner, r.Policy = b.Owner, b.Policy
+	}
+	if c.op == "PutObject" {
+		r.ARN += "/" + str(c.in, "Key")
+	}
+	return []authResource{r}, nil
+}
+
+// accountResources is for services whose every action acts on the account
+// itself (the S3 account-level public access block): no resource.
+func accountResources(*call) ([]authResource, error) { return nil, nil }
+
+// logsResources is the log group a CloudWatch Logs request names (by
+// logGroupName, or by resourceArn for tagging), or for CreateLogStream and
+// PutLogEvents its stream; DescribeLogGroups takes no resource.
+func logsResources(c *call) ([]authResource, error) {
+	if c.op == "DescribeLogGroups" {
+		return nil, nil
+	}
+	arn := strings.TrimSuffix(str(c.in, "resourceArn"), ":*")
+	if group := str(c.in, "logGroupName"); group != "" {
+		arn = "arn:aws:logs:" + c.region + ":" + c.account.ID + ":log-group:" + group
+		if stream := str(c.in, "logStreamName"); stream != "" {
+			arn += ":log-stream:" + stream
+		}
+	}
+	if arn == "" {
+		return nil, fmt.Errorf("the endpoint does not know the log group of logs:%s", c.op)
+	}
+	return []authResource{{ARN: arn, Owner: c.account.ID}}, nil
+}
+
+// cloudTrailResources is the trail a CloudTrail request names, by name or
+// ARN (Name, TrailName, or ResourceId and ResourceIdList for tags);
+// DescribeTrails takes none.
+func cloudTrailResources(c *call) ([]authResource, error) {
+	if c.op == "DescribeTrails" {
+		return nil, nil
+	}
+	ids := strs(c.in, "ResourceIdList")
+	for _, key := range []string{"Name", "TrailName", "ResourceId"} {
+		if id := str(c.in, key); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("the endpoint does not know the trail of cloudtrail:%s", c.op)
+	}
+	out := make([]authResource, len(ids))
+	for i, id := range ids {
+		if !strings.HasPrefix(id, "arn:") {
+			id = "arn:aws:cloudtrail:" + c.region + ":" + c.account.ID + ":trail/" + id
+		}
+		p, _ := parseARNParts(id)
+		out[i] = authResource{ARN: id, Owner: p.account}
+	}
+	return out, nil
 }

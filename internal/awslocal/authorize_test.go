@@ -13,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -163,8 +163,8 @@ func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
-	_, err := s3.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).ListBuckets(ctx, &s3.ListBucketsInput{})
-	wantCannotAuthorize(t, err, "cannot authorize s3:ListBuckets: the endpoint does not yet know the resources of s3 requests")
+	_, err := dynamodb.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("ledger")})
+	wantCannotAuthorize(t, err, "cannot authorize dynamodb:DescribeTable: the endpoint does not yet know the resources of dynamodb requests")
 
 	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})

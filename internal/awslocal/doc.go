@@ -50,7 +50,8 @@
 // principal and the global condition keys ("AWS global condition context
 // keys"), and fails with InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
-// Organizations, SNS, SQS, KMS, EventBridge and CloudWatch, in
+// Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
+// Logs and CloudTrail, in
 // authorize_resources.go), or a managed policy whose document it lacks.
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
@@ -69,7 +70,10 @@
 // event sources from AWS services and encrypted queues", SQS Developer
 // Guide). A refused delivery is dropped; EventBridge counts it in
 // AWS/Events FailedInvocations, SNS in AWS/SNS NumberOfNotificationsFailed
-// (and what it delivers in NumberOfNotificationsDelivered), by TopicName. A
+// (and what it delivers in NumberOfNotificationsDelivered), by TopicName.
+// What CloudTrail must be allowed to do for a trail (its bucket, its key,
+// its CloudWatch Logs role) is checked at CreateTrail and UpdateTrail and
+// again on delivery, see svc_cloudtrail_access.go. A
 // delivery the simulator cannot decide is refused and listed in
 // AuthorizationFaults.
 //

@@ -22,9 +22,12 @@ package awslocal
 // Delivery to CloudWatch Logs follows "Sending events to CloudWatch Logs" in
 // the CloudTrail User Guide (stream "<account>_CloudTrail_<region>").
 //
-// Known differences from AWS: the S3 bucket must exist in the endpoint but
-// its bucket policy is not checked (no InsufficientS3BucketPolicyException);
-// KmsKeyId and SnsTopicName are stored, not checked; advanced event
+// What CloudTrail must be allowed to do (the bucket policy, the key policy,
+// the CloudWatch Logs role) is decided by the authorizer, see
+// svc_cloudtrail_access.go.
+//
+// Known differences from AWS: without an Authorizer the bucket and key
+// policies are not checked; SnsTopicName is stored, not checked; advanced event
 // selectors and insight selectors are not supported; a shadow trail may be
 // named by name as well as by ARN from another region; AddTags works from
 // any region the trail is visible in; nothing is written to S3; records
@@ -49,7 +52,8 @@ type trail struct {
 	Tags                                          map[string]string
 	Logging                                       bool
 	Started, Stopped, LastDelivery                time.Time
-	Selectors                                     []any // nil until PutEventSelectors
+	LastDeliveryError                             string // LatestCloudWatchLogsDeliveryError
+	Selectors                                     []any  // nil until PutEventSelectors
 }
 
 func (t *trail) arn(account string) string {
@@ -167,6 +171,9 @@ func applyTrailSettings(c *call, t *trail) error {
 	if err := checkTrailSettings(c, &next); err != nil {
 		return err
 	}
+	if err := c.srv.trailAccessLocked(c.account.ID, c.region, &next); err != nil {
+		return err
+	}
 	*t = next
 	return nil
 }
@@ -202,6 +209,9 @@ func checkTrailSettings(c *call, t *trail) error {
 	role, ok := iamOf(c.account).roles[name]
 	if !ok {
 		return invalidRole
+	}
+	if c.srv.opts.Authorizer != nil {
+		return nil // trailAccessLocked decides
 	}
 	trust, err := parsePolicy(role.Trust)
 	if err != nil || !trust.allows(evalRequest{service: "cloudtrail.amazonaws.com", action: "sts:AssumeRole", resource: t.RoleARN}) {
@@ -315,6 +325,9 @@ func ctGetTrailStatus(c *call) (doc, error) {
 		return nil, err
 	}
 	out := doc{"IsLogging": t.Logging}
+	if t.LastDeliveryError != "" {
+		out["LatestCloudWatchLogsDeliveryError"] = t.LastDeliveryError
+	}
 	for key, v := range map[string]time.Time{"StartLoggingTime": t.Started, "StopLoggingTime": t.Stopped, "LatestCloudWatchLogsDeliveryTime": t.LastDelivery} {
 		if !v.IsZero() {
 			out[key] = v

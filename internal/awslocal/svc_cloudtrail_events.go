@@ -190,14 +190,23 @@ func (s *Server) RecordCloudTrailEvent(accountID string, record []byte) error {
 		if g == nil {
 			continue // the group was deleted; CloudTrail reports a delivery error
 		}
-		name := accountID + "_CloudTrail_" + region
+		if s.opts.Authorizer != nil {
+			if err := s.trailLogsAccessLocked(accountID, region, t); err != nil {
+				if isFault(err) {
+					s.authFaults = append(s.authFaults, err.Error())
+				}
+				t.LastDeliveryError = err.Error() // CloudTrail drops the events and reports why
+				continue
+			}
+		}
+		name := trailStreamName(accountID, region)
 		stream := g.Streams[name]
 		if stream == nil {
 			stream = &logStream{Name: name, Created: now}
 			g.Streams[name] = stream
 		}
 		s.appendLogEvents(accountID, m[1], logs, g, stream, []logEvent{{Timestamp: at.UnixMilli(), Message: string(record)}})
-		t.LastDelivery = now
+		t.LastDelivery, t.LastDeliveryError = now, ""
 	}
 	return nil
 }

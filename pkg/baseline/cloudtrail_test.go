@@ -95,3 +95,23 @@ func TestCloudTrailLogGroupOwnership(t *testing.T) {
 		t.Fatalf("adopted log group: %v %+v", err, tags)
 	}
 }
+
+// The bucket, key and role the baseline writes admit CloudTrail with the
+// condition keys it really sends: with the local endpoint deciding as IAM
+// does, CloudTrail takes the trail and delivers its events to the log
+// group, where the metric filters read them.
+func TestTrailDestinationsAdmitCloudTrail(t *testing.T) {
+	f := newAuthorizedFixture(t)
+	ctx := context.Background()
+	if _, err := itemEngine("cloudtrail").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	record := `{"eventVersion":"1.08","eventName":"CreateUser","eventSource":"iam.amazonaws.com","awsRegion":"eu-west-1","readOnly":false}`
+	if err := f.srv.RecordCloudTrailEvent(f.member, []byte(record)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cloudwatchlogs.NewFromConfig(f.cfg).FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("acme-cloudtrail")})
+	if err != nil || len(out.Events) != 1 {
+		t.Fatalf("the trail's log group after one event: %v %+v", err, out)
+	}
+}

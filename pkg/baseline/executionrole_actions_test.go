@@ -8,33 +8,21 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/landfall/landfall/internal/awslocal"
 )
 
 // sdkInput finds every request the code builds: each operation's input
 // struct, by SDK package and operation ("sns.SubscribeInput{").
 var sdkInput = regexp.MustCompile(`\b([a-z0-9]+)\.([A-Z][A-Za-z0-9]*)Input\{`)
 
-// iamPrefixes maps an SDK package to its service's IAM action prefix.
-var iamPrefixes = map[string]string{
+// signingNames maps an SDK package to its service's signing name, by which
+// the local endpoint names the operation's IAM action.
+var signingNames = map[string]string{
 	"accessanalyzer": "access-analyzer", "account": "account", "budgets": "budgets", "cloudtrail": "cloudtrail",
-	"cloudwatch": "cloudwatch", "cloudwatchlogs": "logs", "configservice": "config", "ec2": "ec2",
-	"eventbridge": "events", "guardduty": "guardduty", "iam": "iam", "kms": "kms", "s3": "s3", "s3control": "s3",
+	"cloudwatch": "monitoring", "cloudwatchlogs": "logs", "configservice": "config", "ec2": "ec2",
+	"eventbridge": "events", "guardduty": "guardduty", "iam": "iam", "kms": "kms", "s3": "s3", "s3control": "s3-control",
 	"securityhub": "securityhub", "sns": "sns", "sts": "sts",
-}
-
-// iamActionNames are the operations authorized by an action of another name
-// ("" for none), per the services' authorization references.
-var iamActionNames = map[string]string{
-	"budgets.CreateBudget": "ModifyBudget", "budgets.UpdateBudget": "ModifyBudget", "budgets.DeleteBudget": "ModifyBudget",
-	"budgets.CreateNotification": "ModifyBudget", "budgets.DeleteNotification": "ModifyBudget", "budgets.UpdateNotification": "ModifyBudget",
-	"budgets.CreateSubscriber": "ModifyBudget", "budgets.DeleteSubscriber": "ModifyBudget",
-	"budgets.DescribeBudget": "ViewBudget", "budgets.DescribeNotificationsForBudget": "ViewBudget",
-	"budgets.DescribeSubscribersForNotification": "ViewBudget",
-	"s3.HeadBucket": "ListBucket", "s3.PutBucketEncryption": "PutEncryptionConfiguration",
-	"s3.GetBucketEncryption": "GetEncryptionConfiguration", "s3.PutPublicAccessBlock": "PutBucketPublicAccessBlock",
-	"s3.GetPublicAccessBlock":        "GetBucketPublicAccessBlock",
-	"s3control.PutPublicAccessBlock": "PutAccountPublicAccessBlock", "s3control.GetPublicAccessBlock": "GetAccountPublicAccessBlock",
-	"sts.GetCallerIdentity": "",
 }
 
 // notAsExecutionRole are the calls of those files made with other
@@ -80,19 +68,15 @@ func TestExecutionPolicyAllowsEveryCall(t *testing.T) {
 			if _, ok := notAsExecutionRole[pkg+"."+op]; ok {
 				continue
 			}
-			prefix, ok := iamPrefixes[pkg]
+			service, ok := signingNames[pkg]
 			if !ok {
-				t.Errorf("%s: %s.%sInput: no IAM prefix for SDK package %q; add it to iamPrefixes", file, pkg, op, pkg)
+				t.Errorf("%s: %s.%sInput: no signing name for SDK package %q; add it to signingNames", file, pkg, op, pkg)
 				continue
 			}
-			name, renamed := iamActionNames[pkg+"."+op]
-			if !renamed {
-				name = op
-			}
-			if name == "" {
+			action, authorized := awslocal.IAMAction(service, op)
+			if !authorized {
 				continue
 			}
-			action := prefix + ":" + name
 			actions[action] = append(actions[action], filepath.Base(file))
 		}
 	}
