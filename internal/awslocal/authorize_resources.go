@@ -3,7 +3,6 @@ package awslocal
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -255,12 +254,8 @@ func sqsResources(c *call) ([]authResource, error) {
 	case c.op == "ListQueues":
 		return nil, nil
 	case has(c.in, "QueueUrl"):
-		u, err := url.Parse(str(c.in, "QueueUrl"))
-		if err != nil {
-			return nil, errNoSuchResource
-		}
 		var ok bool
-		if account, name, ok = strings.Cut(strings.Trim(u.Path, "/"), "/"); !ok {
+		if account, name, ok = queueURLParts(str(c.in, "QueueUrl")); !ok {
 			return nil, errNoSuchResource
 		}
 	case c.op == "GetQueueUrl" && has(c.in, "QueueOwnerAWSAccountId"):

@@ -33,6 +33,14 @@ type principal struct {
 	Operator bool
 }
 
+// sessionOfRole is the principal of a session of role, in account, named
+// session: what AssumeRole issues, and what a service acts as when it uses
+// a role (CloudTrail writing to CloudWatch Logs).
+func sessionOfRole(account string, role *iamRole, session string) principal {
+	return principal{AccountID: account, Type: "AssumedRole", RoleName: role.Name, SessionName: session, UserID: role.ID,
+		ARN: "arn:aws:sts::" + account + ":assumed-role/" + role.Name + "/" + session}
+}
+
 // roleARN is the ARN of the role behind an assumed-role principal, which is
 // what trust and resource policies name.
 func (p principal) roleARN() string {

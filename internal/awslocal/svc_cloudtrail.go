@@ -201,23 +201,34 @@ func checkTrailSettings(c *call, t *trail) error {
 	if m == nil || m[2] != c.account.ID || m[1] != t.HomeRegion || logsIn(c.account, m[1]).groups[m[3]] == nil {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN: %s", t.LogGroupARN)
 	}
-	acct, kind, name, ok := splitIAMARN(t.RoleARN)
-	invalidRole := errorf("InvalidCloudWatchLogsRoleArnException", "Access denied. Verify in IAM that the role %s exists and can be assumed by cloudtrail.amazonaws.com.", t.RoleARN)
-	if !ok || kind != "role" || acct != c.account.ID {
-		return invalidRole
-	}
-	role, ok := iamOf(c.account).roles[name]
-	if !ok {
-		return invalidRole
+	role, err := c.srv.trailRoleLocked(t.RoleARN)
+	if err != nil || arnAccount(t.RoleARN) != c.account.ID {
+		return invalidTrailRole(t.RoleARN)
 	}
 	if c.srv.opts.Authorizer != nil {
 		return nil // trailAccessLocked decides
 	}
 	trust, err := parsePolicy(role.Trust)
-	if err != nil || !trust.allows(evalRequest{service: "cloudtrail.amazonaws.com", action: "sts:AssumeRole", resource: t.RoleARN}) {
-		return invalidRole
+	if err != nil || !trust.allows(evalRequest{service: cloudTrailPrincipal, action: "sts:AssumeRole", resource: t.RoleARN}) {
+		return invalidTrailRole(t.RoleARN)
 	}
 	return nil
+}
+
+// trailRoleLocked finds the CloudWatch Logs role a trail names.
+func (s *Server) trailRoleLocked(roleARN string) (*iamRole, error) {
+	acct, kind, name, ok := splitIAMARN(roleARN)
+	if a := s.accounts[acct]; ok && kind == "role" && a != nil {
+		if role, ok := iamOf(a).roles[name]; ok {
+			return role, nil
+		}
+	}
+	return nil, invalidTrailRole(roleARN)
+}
+
+// invalidTrailRole is CloudTrail's answer for a role it cannot use.
+func invalidTrailRole(roleARN string) error {
+	return errorf("InvalidCloudWatchLogsRoleArnException", "Access denied. Verify in IAM that the role %s exists and can be assumed by cloudtrail.amazonaws.com.", roleARN)
 }
 
 // trailBucketExists checks CloudTrail's S3 bucket against the endpoint's S3

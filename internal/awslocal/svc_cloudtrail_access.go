@@ -105,31 +105,28 @@ func (s *Server) trailBucketAccessLocked(account, region string, t *trail, b *s3
 // trailLogsAccessLocked checks that CloudTrail can assume the trail's role
 // and, as that role's session, write the log stream of region's events.
 func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
-	invalid := errorf("InvalidCloudWatchLogsRoleArnException", "Access denied. Verify in IAM that the role %s exists and can be assumed by cloudtrail.amazonaws.com.", t.RoleARN)
-	acct, kind, name, ok := splitIAMARN(t.RoleARN)
-	a := s.accounts[acct]
-	if !ok || kind != "role" || a == nil {
-		return invalid
+	role, err := s.trailRoleLocked(t.RoleARN)
+	if err != nil {
+		return err
 	}
-	role, ok := iamOf(a).roles[name]
-	if !ok || !s.serviceAllowedLocked(cloudTrailPrincipal, "sts:AssumeRole", authResource{ARN: t.RoleARN, Owner: acct, Policy: role.Trust}, nil) {
-		return invalid
+	acct := arnAccount(t.RoleARN)
+	if !s.serviceAllowedLocked(cloudTrailPrincipal, "sts:AssumeRole", authResource{ARN: t.RoleARN, Owner: acct, Policy: role.Trust}, nil) {
+		return invalidTrailRole(t.RoleARN)
 	}
 	m := logGroupARNs.FindStringSubmatch(t.LogGroupARN)
 	if m == nil {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN: %s", t.LogGroupARN)
 	}
-	session := principal{AccountID: acct, Type: "AssumedRole", RoleName: role.Name, SessionName: "CloudTrail", UserID: role.ID,
-		ARN: "arn:aws:sts::" + acct + ":assumed-role/" + role.Name + "/CloudTrail"}
+	session := sessionOfRole(acct, role, "CloudTrail")
 	ctx := s.principalContextLocked(session)
 	ctx["aws:RequestedRegion"] = []string{m[1]}
-	stream := authResource{ARN: "arn:aws:logs:" + m[1] + ":" + m[2] + ":log-group:" + m[3] + ":log-stream:" + trailStreamName(account, t.HomeRegion), Owner: m[2]}
+	stream := authResource{ARN: "arn:aws:logs:" + m[1] + ":" + m[2] + ":log-group:" + m[3] + ":log-stream:" + trailStreamName(account, region), Owner: m[2]}
 	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
 		if err := s.decideLocked(session, action, ctx, []authResource{stream}); err != nil {
 			if isFault(err) {
 				return err
 			}
-			return invalid
+			return invalidTrailRole(t.RoleARN)
 		}
 	}
 	return nil

@@ -84,23 +84,35 @@ func TestAuthorizeCloudTrailDestinations(t *testing.T) {
 	mustNoErr(t, update(toLogs))
 	mustNoErr(t, errOf(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("audit")})))
 
-	record := func(name string) int {
+	record := func(name, region string) int {
 		t.Helper()
-		mustNoErr(t, s.RecordCloudTrailEvent(mgmt, []byte(`{"eventVersion":"1.08","eventName":"`+name+`","awsRegion":"us-east-1","readOnly":false}`)))
+		mustNoErr(t, s.RecordCloudTrailEvent(mgmt, []byte(`{"eventVersion":"1.08","eventName":"`+name+`","awsRegion":"`+region+`","readOnly":false}`)))
 		out, err := logs.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("audit")})
 		mustNoErr(t, err)
 		return len(out.Events)
 	}
-	if n := record("CreateUser"); n != 1 {
+	if n := record("CreateUser", "us-east-1"); n != 1 {
 		t.Fatalf("the log group has %d events, want the one recorded", n)
 	}
 	mustNoErr(t, errOf(ic.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("audit-logs"), PolicyName: aws.String("logs")})))
-	if n := record("DeleteUser"); n != 1 {
+	if n := record("DeleteUser", "us-east-1"); n != 1 {
 		t.Fatalf("the log group has %d events after the role lost its policy, want still 1", n)
 	}
 	status, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("audit")})
 	mustNoErr(t, err)
 	if !strings.Contains(aws.ToString(status.LatestCloudWatchLogsDeliveryError), "audit-logs") {
 		t.Fatalf("LatestCloudWatchLogsDeliveryError = %q, want the role named", aws.ToString(status.LatestCloudWatchLogsDeliveryError))
+	}
+
+	// Each region's events go to that region's stream: a role that may
+	// write only the home region's stream loses the other regions' events.
+	homeStream := strings.Replace(writeStreams, "log-stream:*", "log-stream:"+mgmt+"_CloudTrail_us-east-1", 1)
+	mustNoErr(t, errOf(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("audit-logs"), PolicyName: aws.String("logs"), PolicyDocument: aws.String(homeStream)})))
+	mustNoErr(t, update(cloudtrail.UpdateTrailInput{IsMultiRegionTrail: aws.Bool(true)}))
+	if n := record("CreateUser", "eu-west-1"); n != 1 {
+		t.Fatalf("the log group has %d events after an event the role may not write, want still 1", n)
+	}
+	if n := record("CreateUser", "us-east-1"); n != 2 {
+		t.Fatalf("the log group has %d events after a home-region event, want 2", n)
 	}
 }

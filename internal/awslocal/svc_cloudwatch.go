@@ -99,8 +99,7 @@ func registerCloudWatch(s *Server) {
 		if a == nil {
 			return
 		}
-		v := m.Value
-		s.storeDatum(a, region, m.Namespace, m.Name, m.Dimensions, metricPoint{Time: m.Time, Count: 1, Sum: v, Min: v, Max: v, Values: []float64{v}})
+		s.storeDatum(a, region, m.Namespace, m.Name, m.Dimensions, valuePoint(m.Time, m.Value))
 	}
 }
 

@@ -111,6 +111,11 @@ func cwPutMetricData(c *call) (doc, error) {
 }
 
 // datumPoint reads Value, StatisticValues, or Values/Counts (exactly one).
+// valuePoint is one data point: the value v, observed at.
+func valuePoint(at time.Time, v float64) metricPoint {
+	return metricPoint{Time: at, Count: 1, Sum: v, Min: v, Max: v, Values: []float64{v}}
+}
+
 func datumPoint(d doc, member int) (metricPoint, error) {
 	v, hasValue := num(d, "Value")
 	set := obj(d, "StatisticValues")

@@ -107,8 +107,7 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 			rec.Error = err.Error()
 			// EventBridge counts what it could not deliver ("Monitoring
 			// Amazon EventBridge", FailedInvocations by RuleName).
-			one := metricPoint{Time: s.now(), Count: 1, Sum: 1, Min: 1, Max: 1, Values: []float64{1}}
-			s.storeDatum(s.accounts[account], region, "AWS/Events", "FailedInvocations", map[string]string{"RuleName": r.Name}, one)
+			s.storeDatum(s.accounts[account], region, "AWS/Events", "FailedInvocations", map[string]string{"RuleName": r.Name}, valuePoint(s.now(), 1))
 			if dl := obj(t, "DeadLetterConfig"); dl != nil {
 				from := sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}
 				if dlErr := s.sendToSQSAs(from, str(dl, "Arn"), string(input)); dlErr != nil {

@@ -213,18 +213,6 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 	id := s.uuid()
 	region := arnRegion(t.ARN)
 	var delivered, failed int
-	defer func() {
-		dims := map[string]string{"TopicName": t.Name}
-		for _, m := range []struct {
-			name string
-			n    int
-		}{{"NumberOfNotificationsDelivered", delivered}, {"NumberOfNotificationsFailed", failed}} {
-			if m.n > 0 {
-				v := float64(m.n)
-				s.storeDatum(s.accounts[t.Owner], region, "AWS/SNS", m.name, dims, metricPoint{Time: s.now(), Count: 1, Sum: v, Min: v, Max: v, Values: []float64{v}})
-			}
-		}
-	}()
 	for _, arn := range t.subs {
 		sub := st.subs[arn]
 		if !sub.Confirmed {
@@ -259,7 +247,16 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 			delivered++
 		}
 	}
+	s.countNotifications(t, "NumberOfNotificationsDelivered", delivered)
+	s.countNotifications(t, "NumberOfNotificationsFailed", failed)
 	return id
+}
+
+// countNotifications records n in the topic's metric, when there is any.
+func (s *Server) countNotifications(t *snsTopic, metric string, n int) {
+	if n > 0 {
+		s.storeDatum(s.accounts[t.Owner], arnRegion(t.ARN), "AWS/SNS", metric, map[string]string{"TopicName": t.Name}, valuePoint(s.now(), float64(n)))
+	}
 }
 
 func emailSubject(subject string) string {

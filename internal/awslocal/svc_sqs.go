@@ -199,15 +199,21 @@ func (s *Server) queueByARN(arn string) *sqsQueue {
 
 func (q *sqsQueue) url(base string) string { return base + "/" + q.Account + "/" + q.Name }
 
+// queueURLParts reads a queue URL of any host: its path is the owner
+// account and the queue name.
+func queueURLParts(raw string) (account, name string, ok bool) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", false
+	}
+	return strings.Cut(strings.Trim(u.Path, "/"), "/")
+}
+
 // callerQueue resolves the QueueUrl input (any host; the path names the
 // account and queue) in the call's region and authorizes action: callers
 // in other accounts need the queue policy.
 func callerQueue(c *call, action string) (*sqsQueue, error) {
-	u, err := url.Parse(str(c.in, "QueueUrl"))
-	if err != nil {
-		return nil, sqsNoQueue()
-	}
-	acct, name, ok := strings.Cut(strings.Trim(u.Path, "/"), "/")
+	acct, name, ok := queueURLParts(str(c.in, "QueueUrl"))
 	if !ok || c.srv.accounts[acct] == nil {
 		return nil, sqsNoQueue()
 	}

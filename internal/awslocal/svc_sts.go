@@ -68,12 +68,9 @@ func stsAssumeRole(c *call) (doc, error) {
 	if duration < 900 || duration > maxDuration {
 		return nil, errorf("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
-	p := principal{
-		AccountID: acct, Type: "AssumedRole", RoleName: role.Name, SessionName: session, UserID: role.ID,
-		ARN: "arn:aws:sts::" + acct + ":assumed-role/" + role.Name + "/" + session,
-		// MFA carries over only when the caller proves it on this call.
-		MFA: str(c.in, "SerialNumber") != "" && str(c.in, "TokenCode") != "",
-	}
+	p := sessionOfRole(acct, role, session)
+	// MFA carries over only when the caller proves it on this call.
+	p.MFA = str(c.in, "SerialNumber") != "" && str(c.in, "TokenCode") != ""
 	cred := c.srv.issueLocked(p, time.Duration(duration)*time.Second)
 	return doc{
 		"Credentials": doc{
