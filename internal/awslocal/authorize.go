@@ -50,7 +50,7 @@ var iamActionOf = map[string]string{
 	"budgets:CreateBudget":               "budgets:ModifyBudget", "budgets:UpdateBudget": "budgets:ModifyBudget", "budgets:DeleteBudget": "budgets:ModifyBudget",
 	"budgets:CreateNotification": "budgets:ModifyBudget", "budgets:UpdateNotification": "budgets:ModifyBudget",
 	"budgets:DeleteNotification": "budgets:ModifyBudget", "budgets:CreateSubscriber": "budgets:ModifyBudget",
-	"budgets:DeleteSubscriber": "budgets:ModifyBudget", "budgets:DescribeBudget": "budgets:ViewBudget",
+	"budgets:DeleteSubscriber": "budgets:ModifyBudget", "budgets:DescribeBudget": "budgets:ViewBudget", "budgets:DescribeBudgets": "budgets:ViewBudget",
 	"budgets:DescribeNotificationsForBudget": "budgets:ViewBudget", "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
 }
 

@@ -41,6 +41,7 @@ var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"s3-control":    accountResources,
 	"logs":          logsResources,
 	"cloudtrail":    cloudTrailResources,
+	"budgets":       budgetsResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent
@@ -342,4 +343,27 @@ func cloudTrailResources(c *call) ([]authResource, error) {
 		out[i] = authResource{ARN: id, Owner: p.account}
 	}
 	return out, nil
+}
+
+// budgetsResources is the budget a Budgets request names, in the account
+// its AccountId names (by ResourceARN for tagging; CreateBudget and
+// UpdateBudget name it inside the budget). DescribeBudgets would act on
+// every budget of the account, which the endpoint cannot yet put to the
+// simulator.
+func budgetsResources(c *call) ([]authResource, error) {
+	if arn := str(c.in, "ResourceARN"); arn != "" {
+		p, _ := parseARNParts(arn)
+		return []authResource{{ARN: arn, Owner: p.account}}, nil
+	}
+	account, name := str(c.in, "AccountId"), str(c.in, "BudgetName")
+	switch c.op {
+	case "CreateBudget":
+		name = str(obj(c.in, "Budget"), "BudgetName")
+	case "UpdateBudget":
+		name = str(obj(c.in, "NewBudget"), "BudgetName")
+	}
+	if account == "" || name == "" {
+		return nil, fmt.Errorf("the endpoint does not know the budget of budgets:%s", c.op)
+	}
+	return []authResource{{ARN: "arn:aws:budgets::" + account + ":budget/" + name, Owner: account}}, nil
 }

@@ -51,8 +51,8 @@
 // keys"), and fails with InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
 // Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
-// Logs and CloudTrail, in
-// authorize_resources.go), or a managed policy whose document it lacks.
+// Logs, CloudTrail and Budgets, in authorize_resources.go), or a managed
+// policy whose document it lacks.
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
 //

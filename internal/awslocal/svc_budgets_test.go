@@ -305,3 +305,25 @@ func TestBudgetsSetSpendDeliversAlerts(t *testing.T) {
 		t.Fatal("SetBudgetSpend accepted an unknown budget")
 	}
 }
+
+// Budgets requests act on the budget they name: a role that may view one
+// budget cannot view another, nor change the one it sees.
+func TestAuthorizeBudgetRequests(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	admin := budgets.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	for _, name := range []string{"monthly", "other"} {
+		_, err := admin.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: aws.String(mgmt), Budget: costBudget(name, "100")})
+		mustNoErr(t, err)
+	}
+	view := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"budgets:ViewBudget","Resource":"arn:aws:budgets::` + mgmt + `:budget/monthly"}]}`
+	viewer := budgets.NewFromConfig(roleSession(t, s, u, mgmt, "viewer", map[string]string{"view": view}))
+	describe := func(name string) error {
+		_, err := viewer.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(mgmt), BudgetName: aws.String(name)})
+		return err
+	}
+	mustNoErr(t, describe("monthly"))
+	wantDenied(t, describe("other"), "budgets:ViewBudget on resource: arn:aws:budgets::"+mgmt+":budget/other")
+	_, err := viewer.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(mgmt), NewBudget: costBudget("monthly", "1")})
+	wantDenied(t, err, "budgets:ModifyBudget on resource: arn:aws:budgets::"+mgmt+":budget/monthly")
+}

@@ -250,12 +250,12 @@ func newAuthorizedFixture(t *testing.T) *fixture {
 
 // The topic and key the baseline writes admit the services that publish
 // alerts, with the condition keys those services really send: an alarm
-// and an EventBridge rule of the account reach the subscribed email
-// through the encrypted topic.
+// an EventBridge rule and the budget of the account reach the subscribed
+// email through the encrypted topic.
 func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
 	f := newAuthorizedFixture(t)
 	ctx := context.Background()
-	if _, err := itemEngine("alerts-topic").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+	if _, err := itemEngine("alerts-topic", "budget").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
 	topic := alertsTopicARN(f.spec, "us-east-1")
@@ -282,16 +282,20 @@ func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
 		{Source: aws.String("probe"), DetailType: aws.String("probe"), Detail: aws.String("{}")}}}); err != nil {
 		t.Fatal(err)
 	}
+	// The budget's limit is 100 USD: 85 crosses its 80 % alert.
+	if err := f.srv.SetBudgetSpend(f.member, "acme-monthly", 85, 90); err != nil {
+		t.Fatal(err)
+	}
 	var from []string
 	for _, m := range f.srv.Outbox() {
 		if m.Kind == "notification" && m.TopicARN == topic {
 			from = append(from, m.Subject)
 		}
 	}
-	if len(from) != 2 {
+	if len(from) != 3 {
 		for _, d := range f.srv.DeliveredEvents(f.member) {
 			t.Logf("delivery: %+v", d)
 		}
-		t.Fatalf("notifications through the alerts topic: %q, want the alarm's and the rule's", from)
+		t.Fatalf("notifications through the alerts topic: %q, want the alarm's, the rule's and the budget's", from)
 	}
 }
