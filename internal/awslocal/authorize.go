@@ -1,6 +1,8 @@
 package awslocal
 
 import (
+	"bytes"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,11 +74,31 @@ func IAMAction(signingName, op string) (string, bool) {
 // (GetCallerIdentity, STS API Reference).
 var unauthorized = map[string]bool{"sts:GetCallerIdentity": true}
 
-// awsManagedPolicyDocuments are the published documents of the AWS managed
-// policies the endpoint can evaluate ("AWS managed policies", AWS Managed
-// Policy Reference). A role holding another one cannot be decided yet.
-var awsManagedPolicyDocuments = map[string]string{
-	"arn:aws:iam::aws:policy/AdministratorAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+// managedPolicyFiles are the published documents of the AWS managed
+// policies the endpoint can evaluate ("AWS Managed Policy Reference"), one
+// file per policy at the path of its ARN after "policy/":
+// service-role/AWS_ConfigRole.json is version v67 of 2026-02-24. A
+// principal holding any other AWS managed policy cannot be decided yet.
+//
+//go:embed managedpolicies
+var managedPolicyFiles embed.FS
+
+// awsManagedPolicyDocument is the compacted document of an AWS managed
+// policy, and false when the endpoint has none.
+func awsManagedPolicyDocument(arn string) (string, bool) {
+	path, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/")
+	if !ok {
+		return "", false
+	}
+	raw, err := managedPolicyFiles.ReadFile("managedpolicies/" + path + ".json")
+	if err != nil {
+		return "", false
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		panic("awslocal: managed policy " + path + " is not JSON: " + err.Error())
+	}
+	return b.String(), true
 }
 
 // authorizeLocked decides the request in c, or returns the error AWS would.
@@ -261,7 +283,7 @@ func (s *Server) principalPoliciesLocked(p principal) (identity, boundary []iams
 func managedPolicies(st *iamState, arns []string) ([]iamsim.Policy, error) {
 	var out []iamsim.Policy
 	for _, arn := range arns {
-		d, ok := awsManagedPolicyDocuments[arn]
+		d, ok := awsManagedPolicyDocument(arn)
 		if st != nil {
 			if p, mine := st.policies[arn]; mine {
 				d, ok = p.document(), true

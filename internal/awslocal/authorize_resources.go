@@ -42,6 +42,7 @@ var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"logs":          logsResources,
 	"cloudtrail":    cloudTrailResources,
 	"budgets":       budgetsResources,
+	"config":        configResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent
@@ -366,4 +367,28 @@ func budgetsResources(c *call) ([]authResource, error) {
 		return nil, fmt.Errorf("the endpoint does not know the budget of budgets:%s", c.op)
 	}
 	return []authResource{{ARN: "arn:aws:budgets::" + account + ":budget/" + name, Owner: account}}, nil
+}
+
+// configResources is the configuration recorder a Config request names, or
+// the region's recorder (there is at most one), or the one PutConfiguration
+// Recorder would create: a recorder is named "default" unless the request
+// says otherwise (PutConfigurationRecorder API Reference). Delivery channel
+// requests take no resource.
+func configResources(c *call) ([]authResource, error) {
+	if strings.Contains(c.op, "DeliveryChannel") {
+		return nil, nil
+	}
+	name := str(c.in, "ConfigurationRecorderName") + str(obj(c.in, "ConfigurationRecorder"), "name")
+	if n := strs(c.in, "ConfigurationRecorderNames"); len(n) == 1 {
+		name = n[0]
+	} else if len(n) > 1 {
+		return nil, fmt.Errorf("the endpoint does not know the recorders of config:%s for %d names", c.op, len(n))
+	}
+	if r := cfgOf(c).recorder; name == "" && r != nil {
+		name = str(r.def, "name")
+	}
+	if name == "" {
+		name = "default"
+	}
+	return []authResource{{ARN: cfgRecorderARN(c, name), Owner: c.account.ID}}, nil
 }

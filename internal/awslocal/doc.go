@@ -51,8 +51,9 @@
 // keys"), and fails with InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
 // Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
-// Logs, CloudTrail and Budgets, in authorize_resources.go), or a managed
-// policy whose document it lacks.
+// Logs, CloudTrail, Budgets and Config, in authorize_resources.go), or an
+// AWS managed policy whose document it lacks (managedpolicies/ holds those
+// it has).
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
 //
@@ -73,7 +74,9 @@
 // (and what it delivers in NumberOfNotificationsDelivered), by TopicName.
 // What CloudTrail must be allowed to do for a trail (its bucket, its key,
 // its CloudWatch Logs role) is checked at CreateTrail and UpdateTrail and
-// again on delivery, see svc_cloudtrail_access.go. A
+// again on delivery, see svc_cloudtrail_access.go; whether AWS Config could
+// write to a delivery channel's bucket, at PutDeliveryChannel, see
+// svc_config_access.go. A
 // delivery the simulator cannot decide is refused and listed in
 // AuthorizationFaults.
 //

@@ -217,11 +217,8 @@ func checkTrailSettings(c *call, t *trail) error {
 
 // trailRoleLocked finds the CloudWatch Logs role a trail names.
 func (s *Server) trailRoleLocked(roleARN string) (*iamRole, error) {
-	acct, kind, name, ok := splitIAMARN(roleARN)
-	if a := s.accounts[acct]; ok && kind == "role" && a != nil {
-		if role, ok := iamOf(a).roles[name]; ok {
-			return role, nil
-		}
+	if role := s.roleByARNLocked(roleARN); role != nil {
+		return role, nil
 	}
 	return nil, invalidTrailRole(roleARN)
 }

@@ -20,19 +20,21 @@ import (
 // One customer-managed recorder and one delivery channel per account and
 // region. The recorder's role must exist in the endpoint's IAM state and the
 // channel's bucket in its S3 state (Server.bucketExists, from svc_s3.go).
-// Known differences from AWS: nothing is recorded or delivered (lastStatus
-// goes straight to Success); the role's permissions and trust policy and the
-// bucket's policy are not checked; service-linked recorders, Tags on
-// PutConfigurationRecorder and the recordingScope are not modelled.
+// With an authorizer, PutDeliveryChannel checks that Config could write to
+// the bucket (svc_config_access.go). Known differences from AWS: nothing is
+// recorded or delivered (lastStatus goes straight to Success); without an
+// authorizer the role's trust and permissions and the bucket's policy are
+// not checked; service-linked recorders, Tags on PutConfigurationRecorder
+// and the recordingScope are not modelled.
 
 type cfgState struct {
-	recorder *cfgRecorder
-	channel  doc // the stored DeliveryChannel, nil when none
+	recorder   *cfgRecorder
+	channel    doc    // the stored DeliveryChannel, nil when none
+	recorderID string // the id in the recorder's ARN, minted once, kept across re-creation
 }
 
 type cfgRecorder struct {
 	def                          doc // name, roleARN, recordingGroup, recordingMode as given
-	id                           string
 	recording                    bool
 	lastStart, lastStop, changed time.Time
 }
@@ -56,22 +58,6 @@ func cfgOf(c *call) *cfgState {
 	return state(c.account, "config/"+c.region, func() *cfgState { return &cfgState{} })
 }
 
-var cfgRoleARN = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$`)
-
-// cfgRoleExists reports whether the ARN names a role that exists.
-func cfgRoleExists(c *call, arn string) bool {
-	m := cfgRoleARN.FindStringSubmatch(arn)
-	if m == nil {
-		return false
-	}
-	a, ok := c.srv.accounts[m[1]]
-	if !ok {
-		return false
-	}
-	r, ok := iamOf(a).roles[m[2]]
-	return ok && r.arn(a.ID) == arn
-}
-
 // cfgRecorderNamed finds the recorder by name, or answers
 // NoSuchConfigurationRecorderException.
 func cfgRecorderNamed(c *call, name string) (*cfgRecorder, error) {
@@ -91,7 +77,7 @@ func cfgPutRecorder(c *call) (doc, error) {
 	if len(name) > 256 || strings.TrimSpace(name) == "" {
 		return nil, errorf("InvalidConfigurationRecorderNameException", "The configuration recorder name '%s' is not valid.", name)
 	}
-	if !cfgRoleExists(c, str(in, "roleARN")) {
+	if c.srv.roleByARNLocked(str(in, "roleARN")) == nil {
 		return nil, errorf("InvalidRoleException", "The role ARN '%s' is not valid or does not exist.", str(in, "roleARN"))
 	}
 	if g := obj(in, "recordingGroup"); g != nil {
@@ -115,7 +101,7 @@ func cfgPutRecorder(c *call) (doc, error) {
 		def["recordingGroup"] = doc{"allSupported": true, "includeGlobalResourceTypes": false, "resourceTypes": []any{}}
 	}
 	if st.recorder == nil {
-		st.recorder = &cfgRecorder{id: c.srv.newID(8)}
+		st.recorder = &cfgRecorder{}
 	}
 	st.recorder.def = def
 	return doc{}, nil
@@ -123,8 +109,19 @@ func cfgPutRecorder(c *call) (doc, error) {
 
 func (r *cfgRecorder) out(c *call) doc {
 	d := copyDoc(r.def)
-	d["arn"] = "arn:aws:config:" + c.region + ":" + c.account.ID + ":configuration-recorder/" + str(r.def, "name") + "/" + r.id
+	d["arn"] = cfgRecorderARN(c, str(r.def, "name"))
 	return d
+}
+
+// cfgRecorderARN is the ARN of the region's recorder named name. Its id is
+// known before the recorder exists, so a request to create it can be
+// authorized on the ARN it will have.
+func cfgRecorderARN(c *call, name string) string {
+	st := cfgOf(c)
+	if st.recorderID == "" {
+		st.recorderID = c.srv.newID(8)
+	}
+	return "arn:aws:config:" + c.region + ":" + c.account.ID + ":configuration-recorder/" + name + "/" + st.recorderID
 }
 
 // cfgSelected applies a Describe* name filter; AWS fails on names it does
@@ -227,17 +224,22 @@ func cfgPutDeliveryChannel(c *call) (doc, error) {
 	if bucket == "" {
 		return nil, errorf("NoSuchBucketException", "Cannot find a S3 bucket with an empty bucket name.")
 	}
-	if !c.srv.bucketExists(bucket) {
+	b := c.srv.findBucket(bucket)
+	if b == nil {
 		return nil, errorf("NoSuchBucketException", "Cannot find a S3 bucket with the name '%s'.", bucket)
 	}
-	if p := str(in, "s3KeyPrefix"); strings.Contains(p, "AWSLogs") || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
-		return nil, errorf("InvalidS3KeyPrefixException", "The s3 key prefix '%s' is not valid, empty s3 key prefix or s3 key prefix with 'AWSLogs' is not allowed.", p)
+	prefix := str(in, "s3KeyPrefix")
+	if strings.Contains(prefix, "AWSLogs") || strings.HasPrefix(prefix, "/") || strings.HasSuffix(prefix, "/") {
+		return nil, errorf("InvalidS3KeyPrefixException", "The s3 key prefix '%s' is not valid, empty s3 key prefix or s3 key prefix with 'AWSLogs' is not allowed.", prefix)
 	}
 	if t := str(in, "snsTopicARN"); t != "" && !cfgTopicARN.MatchString(t) {
 		return nil, errorf("InvalidSNSTopicARNException", "The sns topic arn '%s' is not valid.", t)
 	}
 	if f := str(obj(in, "configSnapshotDeliveryProperties"), "deliveryFrequency"); f != "" && !slices.Contains(cfgFrequencies, f) {
 		return nil, errorf("ValidationException", "1 validation error detected: Value '%s' at 'deliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency' failed to satisfy constraint: Member must satisfy enum value set: %v", f, cfgFrequencies)
+	}
+	if err := c.srv.configDeliveryAccessLocked(c.account.ID, str(st.recorder.def, "roleARN"), b, prefix); err != nil {
+		return nil, err
 	}
 	ch := copyDoc(in)
 	ch["name"] = name

@@ -152,6 +152,20 @@ func splitIAMARN(arn string) (account, kind, name string, ok bool) {
 	return f[4], kind, rest[strings.LastIndex(rest, "/")+1:], true
 }
 
+// roleByARNLocked is the role arn names, path included, or nil. Callers
+// hold s.mu.
+func (s *Server) roleByARNLocked(arn string) *iamRole {
+	account, kind, name, ok := splitIAMARN(arn)
+	a := s.accounts[account]
+	if !ok || kind != "role" || a == nil {
+		return nil
+	}
+	if r, ok := iamOf(a).roles[name]; ok && r.arn(account) == arn {
+		return r
+	}
+	return nil
+}
+
 func iamCreateRole(c *call) (doc, error) {
 	name := str(c.in, "RoleName")
 	if !iamName.MatchString(name) {

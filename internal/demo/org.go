@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/landfall/landfall/pkg/baseline"
 )
 
 // organization creates the organization, sets it up from the template
@@ -176,8 +177,8 @@ func contains(list []string, s string) bool {
 }
 
 // logArchiveBucket creates the central CloudTrail bucket in the log-archive
-// account, with a policy that lets the organization's trails write, as the
-// log-archive account's owners would before deploying landfall.
+// account, with the policy the README asks for, as the log-archive
+// account's owners would before deploying landfall.
 func (r *run) logArchiveBucket(ctx context.Context) error {
 	la := r.cfg.Organization.LogArchive
 	if la.Bucket == "" {
@@ -187,10 +188,7 @@ func (r *run) logArchiveBucket(ctx context.Context) error {
 	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(la.Bucket)}); err != nil {
 		return fmt.Errorf("creating the log-archive bucket: %w", err)
 	}
-	policy := `{"Version":"2012-10-17","Statement":[` +
-		`{"Sid":"CloudTrailAclCheck","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + la.Bucket + `"},` +
-		`{"Sid":"CloudTrailWrite","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + la.Bucket + `/AWSLogs/*",` +
-		`"Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control","aws:SourceOrgID":"` + r.orgID + `"}}}]}`
+	policy := baseline.LogArchiveBucketPolicy(la.Bucket, r.orgID)
 	_, err := s3c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(la.Bucket), Policy: aws.String(policy)})
 	return err
 }

@@ -47,6 +47,9 @@ type configRecorder struct {
 type configChannel struct {
 	Name   string
 	Bucket string
+	// Shared is true when the bucket is the log archive of another
+	// account, whose policy alone decides whether Config may write.
+	Shared bool
 }
 
 func configRoleName(s *Spec) string { return s.Name("config") }
@@ -116,7 +119,8 @@ func planAWSConfig(ctx context.Context, env *Env) ([]Change, error) {
 	if ch != nil && ch.Name != configRecorderName && !spec.Profile.Adopt {
 		return append(changes, conflictRecorder(spec, ch.Name)), nil
 	}
-	wantCh := configChannel{Name: configRecorderName, Bucket: configBucket(spec)}
+	archive := spec.Config.Organization.LogArchive
+	wantCh := configChannel{Name: configRecorderName, Bucket: configBucket(spec), Shared: archive.Bucket != "" && archive.AccountID != spec.Account.ID}
 	if ch != nil {
 		wantCh.Name = ch.Name
 	}
@@ -180,13 +184,26 @@ func planChannel(client *configservice.Client, want configChannel, have *configC
 	resource := "delivery-channel/" + want.Name
 	put := func(ctx context.Context) error {
 		// Config checks it can write to the bucket with the recorder's
-		// role, which may not have propagated yet.
-		err := awsx.Retry(ctx, iamPropagationTimeout, awsx.OnCodes("InsufficientDeliveryPolicyException"), func() error {
+		// role, which may not have propagated yet. For another account's
+		// bucket it then tries as its service principal, which only the
+		// bucket policy decides: waiting changes nothing.
+		write := func() error {
 			_, err := client.PutDeliveryChannel(ctx, &configservice.PutDeliveryChannelInput{DeliveryChannel: &cstypes.DeliveryChannel{
 				Name: aws.String(want.Name), S3BucketName: aws.String(want.Bucket),
 			}})
 			return err
-		})
+		}
+		insufficient := awsx.OnCodes("InsufficientDeliveryPolicyException")
+		var err error
+		if want.Shared {
+			err = write()
+		} else {
+			err = awsx.Retry(ctx, iamPropagationTimeout, insufficient, write)
+		}
+		if want.Shared && insufficient(err) {
+			return awsx.Terminal(fmt.Errorf("putting AWS Config delivery channel (%s): the log archive bucket %s does not let AWS Config write for this account; give it the policy in the README's \"Log archive bucket\": %w",
+				want.Name, want.Bucket, err))
+		}
 		if err != nil {
 			return fmt.Errorf("putting AWS Config delivery channel (%s): %w", want.Name, err)
 		}

@@ -2,6 +2,10 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -124,4 +128,97 @@ func recording(t *testing.T, client *configservice.Client) bool {
 		t.Fatalf("recorder status: %v %+v", err, out)
 	}
 	return out.ConfigurationRecordersStatus[0].Recording
+}
+
+// AWS Config delivers where the trail does. With the local endpoint
+// deciding as IAM does, Config takes the account's own trail bucket through
+// the role the baseline writes, and the organization's log archive bucket
+// only when its policy admits Config as well as CloudTrail, which is what
+// LogArchiveBucketPolicy (and the README) say.
+func TestConfigDeliveryUnderTheAuthorizer(t *testing.T) {
+	ctx := context.Background()
+	e := itemEngine("cloudtrail", "aws-config-role", "aws-config")
+	t.Run("the account's trail bucket", func(t *testing.T) {
+		f := newAuthorizedFixture(t)
+		f.spec.Profile.Items.AWSConfig.Enabled = true
+		if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("the log archive", func(t *testing.T) {
+		f := newAuthorizedFixture(t)
+		f.spec.Profile.Items.AWSConfig.Enabled = true
+		f.spec.Config.Organization.LogArchive.AccountID, f.spec.Config.Organization.LogArchive.Bucket = mgmt, "acme-log-archive"
+		archive := s3.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
+		if _, err := archive.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acme-log-archive")}); err != nil {
+			t.Fatal(err)
+		}
+		putPolicy := func(policy string) {
+			t.Helper()
+			if _, err := archive.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("acme-log-archive"), Policy: aws.String(policy)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A policy for CloudTrail alone: the trail is taken, Config is not.
+		putPolicy(strings.ReplaceAll(LogArchiveBucketPolicy("acme-log-archive", f.spec.OrganizationID), `"config.amazonaws.com"`, `"cloudtrail.amazonaws.com"`))
+		// Waiting for IAM would not help: the error says so at once.
+		_, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll)
+		var terminal *awsx.TerminalError
+		if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "InsufficientDeliveryPolicyException") ||
+			!strings.Contains(err.Error(), `the log archive bucket acme-log-archive does not let AWS Config write for this account; give it the policy in the README's "Log archive bucket"`) {
+			t.Fatalf("applying with a bucket closed to Config: %v", err)
+		}
+		putPolicy(LogArchiveBucketPolicy("acme-log-archive", f.spec.OrganizationID))
+		if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// The README's log archive policy is LogArchiveBucketPolicy's, which the
+// test above proves.
+func TestREADMELogArchivePolicy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### Log archive bucket\n")
+	_, block, ok2 := strings.Cut(section, "```json\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal(`README.md has no "### Log archive bucket" section with a json block`)
+	}
+	var got, want any
+	if err := json.Unmarshal([]byte(block), &got); err != nil {
+		t.Fatalf("README's policy: %v", err)
+	}
+	if err := json.Unmarshal([]byte(LogArchiveBucketPolicy("<log-archive-bucket>", "<organization-id>")), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(listed(got), listed(want)) {
+		t.Fatalf("README's log archive policy differs from LogArchiveBucketPolicy:\n%s", LogArchiveBucketPolicy("<log-archive-bucket>", "<organization-id>"))
+	}
+}
+
+// listed writes every single string in a policy as a list of one, as IAM
+// reads it, so that two spellings of one policy compare equal.
+func listed(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			if s, ok := e.(string); ok && k != "Version" && k != "Sid" && k != "Effect" {
+				e = []any{s}
+			}
+			out[k] = listed(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = listed(e)
+		}
+		return out
+	}
+	return v
 }

@@ -43,6 +43,33 @@ func trailBucketPolicy(s *Spec, t trail) iamPolicy {
 	)
 }
 
+// LogArchiveBucketPolicy is the policy the organization's log archive
+// bucket (organization.logArchive) needs before landfall writes to it:
+// CloudTrail and AWS Config of the organization's accounts may check the
+// bucket and write under AWSLogs/, admitted by aws:SourceOrgID, which both
+// send to S3 ("Amazon S3 bucket policy in the audit account", Control Tower
+// User Guide; "Permissions for the Amazon S3 Bucket for the AWS Config
+// Delivery Channel", AWS Config Developer Guide, which adds the existence
+// check); nothing reads or writes without TLS. Config must be admitted as
+// its service principal: its role, in the member account, is not granted
+// by the bucket.
+func LogArchiveBucketPolicy(bucket, orgID string) string {
+	arn := "arn:aws:s3:::" + bucket
+	services := map[string][]string{"Service": {"cloudtrail.amazonaws.com", "config.amazonaws.com"}}
+	org := map[string][]string{"aws:SourceOrgID": {orgID}}
+	return newIAMPolicy(
+		iamStatement{Sid: "AWSBucketPermissionsCheck", Effect: "Allow", Principal: services, Action: []string{"s3:GetBucketAcl"},
+			Resource: []string{arn}, Condition: map[string]map[string][]string{"StringEquals": org}},
+		iamStatement{Sid: "AWSConfigBucketExistenceCheck", Effect: "Allow", Principal: map[string][]string{"Service": {"config.amazonaws.com"}},
+			Action: []string{"s3:ListBucket"}, Resource: []string{arn}, Condition: map[string]map[string][]string{"StringEquals": org}},
+		iamStatement{Sid: "AWSBucketDelivery", Effect: "Allow", Principal: services, Action: []string{"s3:PutObject"},
+			Resource:  []string{arn + "/AWSLogs/*"},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceOrgID": {orgID}, "s3:x-amz-acl": {"bucket-owner-full-control"}}}},
+		iamStatement{Sid: "DenyInsecureTransport", Effect: "Deny", Principal: map[string][]string{"AWS": {"*"}}, Action: []string{"s3:*"},
+			Resource: []string{arn, arn + "/*"}, Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}}},
+	).JSON()
+}
+
 func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 	client := s3.NewFromConfig(env.AWS)
 	spec := env.Spec
