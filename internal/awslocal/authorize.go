@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strconv"
@@ -141,9 +142,15 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 		SCPs: s.scpsLocked(p.AccountID),
 	}
 	for _, r := range resources {
-		req.Resource, req.ResourceAccount, req.ResourcePolicy = r.ARN, r.Owner, nil
+		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, ctx
 		if r.Policy != "" {
 			req.ResourcePolicy = json.RawMessage(r.Policy)
+		}
+		if len(r.Tags) > 0 {
+			req.Context = maps.Clone(ctx)
+			for k, v := range r.Tags {
+				req.Context["aws:ResourceTag/"+k] = []string{v}
+			}
 		}
 		d, err := s.opts.Authorizer.Decide(req)
 		if err != nil {
@@ -322,7 +329,7 @@ func (s *Server) requestContextLocked(c *call) map[string][]string {
 			ctx["organizations:PolicyType"] = []string{t}
 		}
 	}
-	if tags := tagList(c.in, "Tags"); len(tags) > 0 {
+	if tags := requestTags(c); len(tags) > 0 {
 		keys := make([]string, 0, len(tags))
 		for k, v := range tags {
 			ctx["aws:RequestTag/"+k] = []string{v}
@@ -332,6 +339,25 @@ func (s *Server) requestContextLocked(c *call) map[string][]string {
 		ctx["aws:TagKeys"] = keys
 	}
 	return ctx
+}
+
+// requestTags are the tags a request asks to set, in whichever shape its
+// service writes them: [{Key, Value}], KMS's [{TagKey, TagValue}], or a
+// map (GuardDuty, Security Hub, Access Analyzer, SQS).
+func requestTags(c *call) map[string]string {
+	if c.svc.name == "kms" {
+		tags, _ := kmsTags(c) // malformed tags fail in the handler
+		return tags
+	}
+	tags := tagList(c.in, "Tags")
+	for _, key := range []string{"Tags", "tags"} {
+		for k, v := range obj(c.in, key) {
+			if s, ok := v.(string); ok {
+				tags[k] = s
+			}
+		}
+	}
+	return tags
 }
 
 // principalContextLocked are the condition keys that describe the caller,

@@ -23,7 +23,8 @@ var errNoSuchResource = errors.New("no such resource")
 // authResource is one resource a request acts on.
 type authResource struct {
 	ARN, Owner string
-	Policy     string // its resource-based policy, "" for none
+	Policy     string            // its resource-based policy, "" for none
+	Tags       map[string]string // its tags, which policies read as aws:ResourceTag/<key>
 }
 
 // resourceOf resolves, per signing name, the resources of a request, or
@@ -55,37 +56,38 @@ var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys"
 // account-level requests (password policy, aliases, listing) take no
 // resource.
 func iamResources(c *call) ([]authResource, error) {
-	arn := iamResourceARN(c)
-	if arn == "" {
+	r := iamResource(c)
+	if r.ARN == "" {
 		return nil, nil
 	}
-	return []authResource{{ARN: arn, Owner: c.account.ID}}, nil
+	return []authResource{r}, nil
 }
 
-func iamResourceARN(c *call) string {
+func iamResource(c *call) authResource {
 	acct := c.account.ID
 	st := iamOf(c.account)
+	r := authResource{Owner: acct}
 	switch {
 	case has(c.in, "RoleName"):
 		name, path := str(c.in, "RoleName"), strOr(c.in, "Path", "/")
-		if r, ok := st.roles[name]; ok {
-			path = r.Path
+		if role, ok := st.roles[name]; ok {
+			path, r.Tags = role.Path, role.Tags
 		}
-		return "arn:aws:iam::" + acct + ":role" + path + name
+		r.ARN = "arn:aws:iam::" + acct + ":role" + path + name
 	case has(c.in, "UserName"):
 		name, path := str(c.in, "UserName"), strOr(c.in, "Path", "/")
 		if u, ok := st.users[name]; ok {
-			path = u.Path
+			path, r.Tags = u.Path, u.Tags
 		}
-		return "arn:aws:iam::" + acct + ":user" + path + name
+		r.ARN = "arn:aws:iam::" + acct + ":user" + path + name
 	case has(c.in, "PolicyArn"):
-		return str(c.in, "PolicyArn")
+		r.ARN = str(c.in, "PolicyArn")
 	case c.op == "CreatePolicy":
-		return "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName")
+		r.ARN = "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName")
 	case iamCallerUserOps[c.op]:
-		return c.principal.ARN
+		r.ARN = c.principal.ARN
 	}
-	return ""
+	return r
 }
 
 // stsResources is the role AssumeRole asks for, in its own account, with
@@ -99,7 +101,7 @@ func stsResources(c *call) ([]authResource, error) {
 	r := authResource{ARN: arn, Owner: acct}
 	if a := c.srv.accounts[acct]; ok && kind == "role" && a != nil {
 		if role, ok := iamOf(a).roles[name]; ok {
-			r.Policy = role.Trust
+			r.Policy, r.Tags = role.Trust, role.Tags
 		}
 	}
 	return []authResource{r}, nil
@@ -173,7 +175,7 @@ func snsResources(c *call) ([]authResource, error) {
 	}
 	r := authResource{ARN: arn, Owner: p.account}
 	if _, t := c.srv.topicByARN(arn); t != nil {
-		r.Policy = t.effectivePolicy()
+		r.Policy, r.Tags = t.effectivePolicy(), t.Tags
 	}
 	return []authResource{r}, nil
 }
@@ -201,7 +203,7 @@ func kmsResources(c *call) ([]authResource, error) {
 	if k == nil {
 		return nil, errNoSuchResource
 	}
-	return append(out, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy}), nil
+	return append(out, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy, Tags: k.Tags}), nil
 }
 
 // eventsResources is the rule an EventBridge request names, on the default

@@ -168,3 +168,32 @@ func TestKMSAliases(t *testing.T) {
 		t.Fatalf("aliases of the second key = %+v", byKey.Aliases)
 	}
 }
+
+// Tag conditions: KMS's CreateKey carries its [{TagKey, TagValue}] tags as
+// aws:RequestTag, and a key's tags reach policies as aws:ResourceTag, so a
+// role may create only keys tagged for its team and use only those.
+func TestAuthorizeKMSTagConditions(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	policy := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":["kms:CreateKey","kms:TagResource"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"platform"}}},` +
+		`{"Effect":"Allow","Action":"kms:DescribeKey","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"platform"}}}]}`
+	c := kms.NewFromConfig(roleSession(t, s, u, mgmt, "keys", map[string]string{"keys": policy}))
+	tagged := func(team string) []kmstypes.Tag {
+		return []kmstypes.Tag{{TagKey: aws.String("team"), TagValue: aws.String(team)}}
+	}
+	// Key policies delegate to IAM (the default key policy), so the
+	// role's policy decides.
+	mine, err := c.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("platform")})
+	mustNoErr(t, err)
+	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("data")})
+	wantDenied(t, err, "kms:CreateKey")
+
+	admin := kms.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	theirs, err := admin.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("data")})
+	mustNoErr(t, err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: mine.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: theirs.KeyMetadata.KeyId})
+	wantDenied(t, err, "kms:DescribeKey on resource: "+aws.ToString(theirs.KeyMetadata.Arn))
+}
