@@ -30,20 +30,25 @@ type authResource struct {
 // resourceOf resolves, per signing name, the resources of a request, or
 // says why it cannot.
 var resourceOf = map[string]func(c *call) ([]authResource, error){
-	"iam":           iamResources,
-	"sts":           stsResources,
-	"organizations": organizationsResources,
-	"sns":           snsResources,
-	"kms":           kmsResources,
-	"events":        eventsResources,
-	"monitoring":    cloudwatchResources,
-	"sqs":           sqsResources,
-	"s3":            s3Resources,
-	"s3-control":    accountResources,
-	"logs":          logsResources,
-	"cloudtrail":    cloudTrailResources,
-	"budgets":       budgetsResources,
-	"config":        configResources,
+	"iam":             iamResources,
+	"sts":             stsResources,
+	"organizations":   organizationsResources,
+	"sns":             snsResources,
+	"kms":             kmsResources,
+	"events":          eventsResources,
+	"monitoring":      cloudwatchResources,
+	"sqs":             sqsResources,
+	"s3":              s3Resources,
+	"s3-control":      accountResources,
+	"logs":            logsResources,
+	"cloudtrail":      cloudTrailResources,
+	"budgets":         budgetsResources,
+	"config":          configResources,
+	"account":         accountContactResources,
+	"ec2":             ec2Resources,
+	"guardduty":       guardDutyResources,
+	"securityhub":     securityHubResources,
+	"access-analyzer": accessAnalyzerResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent
@@ -207,12 +212,16 @@ func kmsResources(c *call) ([]authResource, error) {
 }
 
 // eventsResources is the rule an EventBridge request names, on the default
-// bus (the only one the endpoint models), or the bus PutEvents sends to.
+// bus (the only one the endpoint models), by name or for tags by ARN, or
+// the bus PutEvents sends to.
 func eventsResources(c *call) ([]authResource, error) {
 	prefix := "arn:aws:events:" + c.region + ":" + c.account.ID + ":"
 	switch {
 	case c.op == "PutEvents":
 		return []authResource{{ARN: prefix + "event-bus/default", Owner: c.account.ID}}, nil
+	case has(c.in, "ResourceARN"):
+		arn := str(c.in, "ResourceARN")
+		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
 	case has(c.in, "Rule"):
 		return []authResource{{ARN: prefix + "rule/" + str(c.in, "Rule"), Owner: c.account.ID}}, nil
 	case has(c.in, "Name"):
@@ -225,8 +234,11 @@ func eventsResources(c *call) ([]authResource, error) {
 
 // cloudwatchResources are the alarms a CloudWatch request names (AlarmName,
 // AlarmNames, or a ResourceARN); PutMetricData takes none. DescribeAlarms
-// without names would act on every alarm, which the endpoint cannot yet
-// put to the simulator.
+// without names acts on every alarm whose name begins with AlarmNamePrefix
+// (all, without one): the endpoint asks for the ARN ending in the prefix,
+// which a statement allows only if it allows every name the prefix
+// begins. The Service Authorization Reference does not say which ARN AWS
+// evaluates; this is the stricter reading.
 func cloudwatchResources(c *call) ([]authResource, error) {
 	if c.op == "PutMetricData" {
 		return nil, nil
@@ -237,6 +249,9 @@ func cloudwatchResources(c *call) ([]authResource, error) {
 	names := strs(c.in, "AlarmNames")
 	if name := str(c.in, "AlarmName"); name != "" {
 		names = append(names, name)
+	}
+	if len(names) == 0 && c.op == "DescribeAlarms" {
+		names = []string{str(c.in, "AlarmNamePrefix")}
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("the endpoint does not know the alarms of cloudwatch:%s without alarm names", c.op)
@@ -393,4 +408,77 @@ func configResources(c *call) ([]authResource, error) {
 		name = "default"
 	}
 	return []authResource{{ARN: cfgRecorderARN(c, name), Owner: c.account.ID}}, nil
+}
+
+// accountContactResources is the account an Account Management request acts
+// on: the caller's own (account), or with AccountId a member, named under
+// the management account and the organization (accountInOrganization).
+func accountContactResources(c *call) ([]authResource, error) {
+	id := str(c.in, "AccountId")
+	if id == "" || id == c.account.ID {
+		return []authResource{{ARN: "arn:aws:account::" + c.account.ID + ":account", Owner: c.account.ID}}, nil
+	}
+	mgmt := c.srv.opts.ManagementAccountID
+	return []authResource{{ARN: "arn:aws:account::" + mgmt + ":account/" + c.srv.orgIDOf(mgmt) + "/" + id, Owner: mgmt}}, nil
+}
+
+// ec2Types are the resource types of EC2 ids, by prefix, for the requests
+// the endpoint serves that act on resources.
+var ec2Types = map[string]string{"vpc": "vpc", "subnet": "subnet", "igw": "internet-gateway"}
+
+// ec2Resources are the VPC, subnet and internet gateway a delete or detach
+// names, or the resources CreateTags tags; the describes and the EBS
+// default encryption settings take none.
+func ec2Resources(c *call) ([]authResource, error) {
+	ids := strs(c.in, "Resources")
+	for _, key := range []string{"InternetGatewayId", "SubnetId", "VpcId"} {
+		if id := str(c.in, key); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	out := make([]authResource, 0, len(ids))
+	for _, id := range ids {
+		prefix, _, _ := strings.Cut(id, "-")
+		typ, ok := ec2Types[prefix]
+		if !ok {
+			return nil, fmt.Errorf("the endpoint does not know the resource type of %s in ec2:%s", id, c.op)
+		}
+		out = append(out, authResource{ARN: "arn:aws:ec2:" + c.region + ":" + c.account.ID + ":" + typ + "/" + id, Owner: c.account.ID})
+	}
+	return out, nil
+}
+
+// guardDutyResources is the detector a GuardDuty request names (or, for
+// tags, the resource ARN); creating and listing detectors and the
+// organization's administration take none.
+func guardDutyResources(c *call) ([]authResource, error) {
+	if arn := str(c.in, "resourceArn"); arn != "" {
+		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+	}
+	if id := str(c.in, "detectorId"); id != "" && c.op != "GetAdministratorAccount" && c.op != "CreateMembers" {
+		return []authResource{{ARN: "arn:aws:guardduty:" + c.region + ":" + c.account.ID + ":detector/" + id, Owner: c.account.ID}}, nil
+	}
+	return nil, nil
+}
+
+// securityHubResources is the account's hub, which every Security Hub
+// request the endpoint serves acts on (or, for tags, the resource ARN).
+func securityHubResources(c *call) ([]authResource, error) {
+	arn := str(c.in, "ResourceArn")
+	if arn == "" {
+		arn = "arn:aws:securityhub:" + c.region + ":" + c.account.ID + ":hub/default"
+	}
+	return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+}
+
+// accessAnalyzerResources is the analyzer an Access Analyzer request names
+// (or, for tags, the resource ARN); listing takes none.
+func accessAnalyzerResources(c *call) ([]authResource, error) {
+	if arn := str(c.in, "resourceArn"); arn != "" {
+		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+	}
+	if name := str(c.in, "analyzerName"); name != "" {
+		return []authResource{{ARN: "arn:aws:access-analyzer:" + c.region + ":" + c.account.ID + ":analyzer/" + name, Owner: c.account.ID}}, nil
+	}
+	return nil, nil
 }

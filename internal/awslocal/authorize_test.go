@@ -11,14 +11,21 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	acct "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/configservice"
+	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -403,5 +410,47 @@ func TestAuthorizeSNSDeliveryToEncryptedQueue(t *testing.T) {
 	setKeyPolicy(snsUse)
 	if got := publish("admitted again"); len(got) != 1 {
 		t.Fatalf("queue got %v once the key admits SNS again", got)
+	}
+}
+
+// A request is decided on the resource the Service Authorization Reference
+// names for its action: a role with no policies is refused, and the denial
+// names that resource's ARN.
+func TestAuthorizeNamesTheResource(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"EC2 DeleteVpc", func() error {
+			return errOf(ec2.NewFromConfig(nothing).DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String("vpc-0abc")}))
+		}, "ec2:DeleteVpc on resource: arn:aws:ec2:us-east-1:" + mgmt + ":vpc/vpc-0abc"},
+		{"EC2 DetachInternetGateway", func() error {
+			return errOf(ec2.NewFromConfig(nothing).DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String("igw-0abc"), VpcId: aws.String("vpc-0abc")}))
+		}, "ec2:DetachInternetGateway on resource: arn:aws:ec2:us-east-1:" + mgmt + ":internet-gateway/igw-0abc"},
+		{"GuardDuty GetDetector", func() error {
+			return errOf(guardduty.NewFromConfig(nothing).GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String("d1")}))
+		}, "guardduty:GetDetector on resource: arn:aws:guardduty:us-east-1:" + mgmt + ":detector/d1"},
+		{"Security Hub DescribeHub", func() error {
+			return errOf(securityhub.NewFromConfig(nothing).DescribeHub(ctx, &securityhub.DescribeHubInput{}))
+		}, "securityhub:DescribeHub on resource: arn:aws:securityhub:us-east-1:" + mgmt + ":hub/default"},
+		{"Access Analyzer CreateAnalyzer", func() error {
+			return errOf(accessanalyzer.NewFromConfig(nothing).CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("acme"), Type: "ACCOUNT"}))
+		}, "access-analyzer:CreateAnalyzer on resource: arn:aws:access-analyzer:us-east-1:" + mgmt + ":analyzer/acme"},
+		{"Account GetAlternateContact", func() error {
+			return errOf(acct.NewFromConfig(nothing).GetAlternateContact(ctx, &acct.GetAlternateContactInput{AlternateContactType: "SECURITY"}))
+		}, "account:GetAlternateContact on resource: arn:aws:account::" + mgmt + ":account"},
+		{"CloudWatch DescribeAlarms by prefix", func() error {
+			return errOf(cloudwatch.NewFromConfig(nothing).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("acme-")}))
+		}, "cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:" + mgmt + ":alarm:acme-"},
+		{"Config PutConfigurationRecorder", func() error {
+			return errOf(configservice.NewFromConfig(nothing).PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{
+				ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + mgmt + ":role/nothing")}}))
+		}, "config:PutConfigurationRecorder on resource: arn:aws:config:us-east-1:" + mgmt + ":configuration-recorder/default/"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantDenied(t, tc.call(), tc.want) })
 	}
 }

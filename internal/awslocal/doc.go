@@ -48,10 +48,13 @@
 // answers AccessDenied worded as in "Troubleshoot access denied error
 // messages". The endpoint supplies the IAM action, the resource ARN, the
 // principal and the global condition keys ("AWS global condition context
-// keys"), and fails with InternalFailure what it cannot describe: a service
+// keys"): aws:RequestTag in whichever shape the service writes tags, and
+// aws:ResourceTag for KMS keys, IAM roles and users, and SNS topics. It
+// fails with InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
 // Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
-// Logs, CloudTrail, Budgets and Config, in authorize_resources.go), or an
+// Logs, CloudTrail, Budgets, Config, Account Management, EC2, GuardDuty,
+// Security Hub and Access Analyzer, in authorize_resources.go), or an
 // AWS managed policy whose document it lacks (managedpolicies/ holds those
 // it has).
 // GetCallerIdentity is never denied (STS API Reference). Without an

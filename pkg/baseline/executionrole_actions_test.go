@@ -45,10 +45,10 @@ func memberAccountCalls(t *testing.T) []string {
 }
 
 // TestExecutionPolicyAllowsEveryCall checks that the execution role's
-// policy names the IAM action of every operation the engine can call. The
-// local endpoint does not evaluate identity policies, so without this a
-// missing action would only show as AccessDenied in a real account. It
-// checks actions only, not resources and conditions.
+// policy names the IAM action of every operation the engine can call.
+// TestExecutionRoleAppliesTheBaseline proves, resources and conditions
+// included, the calls a run makes on a fresh account; this covers the
+// calls only drift, conflicts or cleanup make, by action only.
 func TestExecutionPolicyAllowsEveryCall(t *testing.T) {
 	f := newFixture(t)
 	// Every optional item on, so the bootstrap user's statement is there too.

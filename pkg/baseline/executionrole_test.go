@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -150,5 +151,67 @@ func TestExecutionPolicySize(t *testing.T) {
 				t.Fatalf("execution policy does not follow the spec: %s", doc)
 			}
 		})
+	}
+}
+
+// The execution role can apply the whole baseline to a fresh account, and
+// nothing else is needed: with the local endpoint deciding every request
+// as IAM does, the pipeline role (allowed sts:AssumeRole, as the CDK app
+// grants it) enters the account through the execution role and every item,
+// optional and destructive ones included (the default VPCs and the
+// bootstrap user go), is applied, then found unchanged.
+func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
+	f := newAuthorizedFixture(t)
+	// A missing permission looks like IAM propagation to the items that
+	// wait for it: fail in seconds rather than minutes.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p := *f.spec.Profile
+	p.Items.AWSConfig.Enabled, p.Items.SecurityHub.Enabled, p.Items.DefaultVPCs.Remove = true, true, true
+	p.Items.Findings.BootstrapUser, p.Items.Findings.DeleteBootstrapUser = "bootstrap", true
+	f.spec.Profile = &p
+	member := iam.NewFromConfig(f.cfg)
+	if _, err := member.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bootstrap")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := member.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bootstrap")}); err != nil {
+		t.Fatal(err)
+	}
+	admin := iam.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
+	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+	assume := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{awsx.RoleARN("*", f.spec.ExecutionRoleName())}})
+	name := aws.String(f.spec.Config.PipelineRoleName())
+	if _, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("enter"), PolicyDocument: aws.String(assume.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	pipeline := awsx.AssumeRole(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)), f.spec.PipelineRoleARN, "landfall-pipeline")
+	f.cfg = awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-baseline")
+
+	e := NewEngine()
+	plan, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll)
+	if err != nil {
+		t.Fatalf("applying the baseline as the execution role: %v\n%+v", err, plan)
+	}
+	again, err := e.Plan(ctx, f.spec, f.cfg, ScopeAll)
+	if err != nil || again.HasChanges() {
+		t.Fatalf("plan after apply: %v\n%s", err, again)
+	}
+	if _, err := member.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bootstrap")}); !awsx.NotFound(err) {
+		t.Fatalf("the bootstrap user after apply: %v", err)
+	}
+	for _, region := range f.spec.Regions {
+		vpcs, err := ec2.NewFromConfig(awsx.InRegion(f.cfg, region)).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		if err != nil || len(vpcs.Vpcs) != 0 {
+			t.Fatalf("VPCs in %s after apply: %v %+v", region, err, vpcs)
+		}
+	}
+	if faults := f.srv.AuthorizationFaults(); len(faults) > 0 {
+		t.Fatalf("deliveries the endpoint could not decide: %q", faults)
 	}
 }
