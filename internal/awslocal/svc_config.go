@@ -19,7 +19,7 @@ import (
 //
 // One customer-managed recorder and one delivery channel per account and
 // region. The recorder's role must exist in the endpoint's IAM state and the
-// channel's bucket in its S3 state (Server.bucketExists, from svc_s3.go).
+// channel's bucket in its S3 state (Server.findBucket, from svc_s3.go).
 // With an authorizer, PutDeliveryChannel checks that Config could write to
 // the bucket (svc_config_access.go). Known differences from AWS: nothing is
 // recorded or delivered (lastStatus goes straight to Success); without an

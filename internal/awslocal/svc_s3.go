@@ -203,9 +203,6 @@ func (s *Server) findBucket(name string) *s3Bucket {
 	return nil
 }
 
-// bucketExists reports whether any account owns the bucket. Callers hold s.mu.
-func (s *Server) bucketExists(name string) bool { return s.findBucket(name) != nil }
-
 // bucketOwner returns the account that owns the bucket. Callers hold s.mu.
 func (s *Server) bucketOwner(name string) (string, bool) {
 	if b := s.findBucket(name); b != nil {
