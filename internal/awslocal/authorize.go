@@ -138,19 +138,13 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 		return cannotAuthorize(action, "%v", err)
 	}
 	req := iamsim.Request{
-		Principal: p.ARN, Action: action, Context: ctx, IdentityPolicies: identity, PermissionBoundaries: boundary,
+		Principal: p.ARN, Action: action, IdentityPolicies: identity, PermissionBoundaries: boundary,
 		SCPs: s.scpsLocked(p.AccountID),
 	}
 	for _, r := range resources {
-		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, ctx
+		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, r.context(ctx)
 		if r.Policy != "" {
 			req.ResourcePolicy = json.RawMessage(r.Policy)
-		}
-		if len(r.Tags) > 0 {
-			req.Context = maps.Clone(ctx)
-			for k, v := range r.Tags {
-				req.Context["aws:ResourceTag/"+k] = []string{v}
-			}
 		}
 		d, err := s.opts.Authorizer.Decide(req)
 		if err != nil {
@@ -163,6 +157,35 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 	return nil
 }
 
+// roleSessionMayLocked reports whether the session a service starts of
+// role (named sessionName, as the service names it) may take every step,
+// under the role's policies, its boundary and the SCPs, with the session's
+// own condition keys, keys and the step's. An error is the endpoint's
+// failure to decide, never a denial.
+func (s *Server) roleSessionMayLocked(roleARN string, role *iamRole, sessionName string, keys map[string][]string, steps ...sessionStep) (bool, error) {
+	session := sessionOfRole(arnAccount(roleARN), role, sessionName)
+	ctx := s.principalContextLocked(session)
+	maps.Copy(ctx, keys)
+	for _, st := range steps {
+		stepCtx := maps.Clone(ctx)
+		maps.Copy(stepCtx, st.keys)
+		if err := s.decideLocked(session, st.action, stepCtx, []authResource{st.on}); err != nil {
+			if isFault(err) {
+				return false, err
+			}
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// sessionStep is one request a service makes as a role's session.
+type sessionStep struct {
+	action string
+	on     authResource
+	keys   map[string][]string // condition keys of this request only
+}
+
 // serviceAllowedLocked decides a request the endpoint makes for an AWS
 // service (its principal, events.amazonaws.com): a delivery. A service
 // principal has no identity policies, so the resource's policy must admit
@@ -171,10 +194,8 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 // and kept in AuthorizationFaults, for the test that caused it to fail on.
 func (s *Server) serviceAllowedLocked(service, action string, r authResource, context map[string][]string) bool {
 	ctx := map[string][]string{"aws:PrincipalServiceName": {service}, "aws:PrincipalIsAWSService": {"true"}}
-	for k, v := range context {
-		ctx[k] = v
-	}
-	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: ctx}
+	maps.Copy(ctx, context)
+	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: r.context(ctx)}
 	if r.Policy != "" {
 		req.ResourcePolicy = json.RawMessage(r.Policy)
 	}

@@ -3,6 +3,7 @@ package awslocal
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 )
 
@@ -25,6 +26,19 @@ type authResource struct {
 	ARN, Owner string
 	Policy     string            // its resource-based policy, "" for none
 	Tags       map[string]string // its tags, which policies read as aws:ResourceTag/<key>
+}
+
+// context is ctx with the resource's tags as aws:ResourceTag keys; ctx
+// itself is left alone.
+func (r authResource) context(ctx map[string][]string) map[string][]string {
+	if len(r.Tags) == 0 {
+		return ctx
+	}
+	out := maps.Clone(ctx)
+	for k, v := range r.Tags {
+		out["aws:ResourceTag/"+k] = []string{v}
+	}
+	return out
 }
 
 // resourceOf resolves, per signing name, the resources of a request, or

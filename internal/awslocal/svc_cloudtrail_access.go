@@ -117,17 +117,14 @@ func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
 	if m == nil {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN: %s", t.LogGroupARN)
 	}
-	session := sessionOfRole(acct, role, "CloudTrail")
-	ctx := s.principalContextLocked(session)
-	ctx["aws:RequestedRegion"] = []string{m[1]}
 	stream := authResource{ARN: "arn:aws:logs:" + m[1] + ":" + m[2] + ":log-group:" + m[3] + ":log-stream:" + trailStreamName(account, region), Owner: m[2]}
-	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
-		if err := s.decideLocked(session, action, ctx, []authResource{stream}); err != nil {
-			if isFault(err) {
-				return err
-			}
-			return invalidTrailRole(t.RoleARN)
-		}
+	ok, err := s.roleSessionMayLocked(t.RoleARN, role, "CloudTrail", map[string][]string{"aws:RequestedRegion": {m[1]}},
+		sessionStep{action: "logs:CreateLogStream", on: stream}, sessionStep{action: "logs:PutLogEvents", on: stream})
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return invalidTrailRole(t.RoleARN)
 	}
 	return nil
 }

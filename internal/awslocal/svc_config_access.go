@@ -1,5 +1,7 @@
 package awslocal
 
+import "maps"
+
 // Whether AWS Config could deliver to a delivery channel's bucket, decided
 // by the authorizer at PutDeliveryChannel (with Options.Authorizer; without
 // one nothing is checked), following "Permissions for the Amazon S3 Bucket
@@ -47,7 +49,8 @@ func (s *Server) configDeliveryAccessLocked(account, roleARN string, b *s3Bucket
 		return err
 	}
 	if !allowed && b.Owner != account {
-		ctx := map[string][]string{"aws:SourceAccount": {account}, "aws:SecureTransport": {"true"}}
+		ctx := maps.Clone(source)
+		ctx["aws:SecureTransport"] = []string{"true"}
 		if org := s.orgIDOf(account); org != "" {
 			ctx["aws:SourceOrgID"] = []string{org}
 		}
@@ -74,20 +77,8 @@ func (s *Server) configRoleMayWriteLocked(roleARN string, b *s3Bucket, bucket, o
 	if role == nil || !s.serviceAllowedLocked(configPrincipal, "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, source) {
 		return false, nil
 	}
-	session := sessionOfRole(arnAccount(roleARN), role, "AWSConfig-BucketConfigCheck")
-	ctx := s.principalContextLocked(session)
-	ctx["aws:RequestedRegion"] = []string{b.Region}
-	ctx["aws:SecureTransport"] = []string{"true"}
-	decide := func(action string, on authResource) (bool, error) {
-		err := s.decideLocked(session, action, ctx, []authResource{on})
-		if isFault(err) {
-			return false, err
-		}
-		return err == nil, nil
-	}
-	if ok, err := decide("s3:GetBucketAcl", bucket); !ok {
-		return false, err
-	}
-	ctx["s3:x-amz-acl"] = []string{"bucket-owner-full-control"}
-	return decide("s3:PutObject", object)
+	keys := map[string][]string{"aws:RequestedRegion": {b.Region}, "aws:SecureTransport": {"true"}}
+	return s.roleSessionMayLocked(roleARN, role, "AWSConfig-BucketConfigCheck", keys,
+		sessionStep{action: "s3:GetBucketAcl", on: bucket},
+		sessionStep{action: "s3:PutObject", on: object, keys: map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}}})
 }

@@ -177,20 +177,10 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	if _, err := member.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bootstrap")}); err != nil {
 		t.Fatal(err)
 	}
-	admin := iam.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
-	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
-	assume := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{awsx.RoleARN("*", f.spec.ExecutionRoleName())}})
-	name := aws.String(f.spec.Config.PipelineRoleName())
-	if _, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust.JSON())}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("enter"), PolicyDocument: aws.String(assume.JSON())}); err != nil {
-		t.Fatal(err)
-	}
+	pipeline := pipelineRole(t, f)
 	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
-	pipeline := awsx.AssumeRole(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)), f.spec.PipelineRoleARN, "landfall-pipeline")
 	f.cfg = awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-baseline")
 
 	e := NewEngine()

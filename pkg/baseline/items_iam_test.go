@@ -140,11 +140,19 @@ func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	t.Helper()
 	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
 	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
-	_, err := iam.NewFromConfig(admin).CreateRole(context.Background(), &iam.CreateRoleInput{
-		RoleName: aws.String(f.spec.Config.PipelineRoleName()), AssumeRolePolicyDocument: aws.String(trust.JSON()),
-	})
+	name := aws.String(f.spec.Config.PipelineRoleName())
+	_, err := iam.NewFromConfig(admin).CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust.JSON())})
 	if err != nil {
 		t.Fatalf("creating the pipeline role: %v", err)
+	}
+	// What the CDK app grants it (infra/functions.go): entering accounts,
+	// without the grant's aws:ResourceOrgID condition, which the local
+	// endpoint does not supply yet.
+	enter := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"},
+		Resource: []string{awsx.RoleARN("*", f.spec.ExecutionRoleName()), awsx.RoleARN("*", f.spec.EntryRoleName())}})
+	_, err = iam.NewFromConfig(admin).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("enter"), PolicyDocument: aws.String(enter.JSON())})
+	if err != nil {
+		t.Fatalf("granting the pipeline role: %v", err)
 	}
 	return awsx.AssumeRole(admin, f.spec.PipelineRoleARN, "landfall-pipeline")
 }
