@@ -142,7 +142,7 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 		SCPs: s.scpsLocked(p.AccountID),
 	}
 	for _, r := range resources {
-		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, r.context(ctx)
+		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, s.resourceContextLocked(r, ctx)
 		if r.Policy != "" {
 			req.ResourcePolicy = json.RawMessage(r.Policy)
 		}
@@ -195,7 +195,7 @@ type sessionStep struct {
 func (s *Server) serviceAllowedLocked(service, action string, r authResource, context map[string][]string) bool {
 	ctx := map[string][]string{"aws:PrincipalServiceName": {service}, "aws:PrincipalIsAWSService": {"true"}}
 	maps.Copy(ctx, context)
-	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: r.context(ctx)}
+	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: s.resourceContextLocked(r, ctx)}
 	if r.Policy != "" {
 		req.ResourcePolicy = json.RawMessage(r.Policy)
 	}
@@ -395,6 +395,7 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 	}
 	if orgID := s.orgIDOf(p.AccountID); orgID != "" {
 		ctx["aws:PrincipalOrgID"] = []string{orgID}
+		ctx["aws:PrincipalOrgPaths"] = []string{s.orgPathOf(p.AccountID)}
 	}
 	if p.Type == "AssumedRole" {
 		ctx["aws:PrincipalType"] = []string{"AssumedRole"}

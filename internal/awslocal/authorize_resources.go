@@ -28,15 +28,24 @@ type authResource struct {
 	Tags       map[string]string // its tags, which policies read as aws:ResourceTag/<key>
 }
 
-// context is ctx with the resource's tags as aws:ResourceTag keys; ctx
-// itself is left alone.
-func (r authResource) context(ctx map[string][]string) map[string][]string {
-	if len(r.Tags) == 0 {
-		return ctx
-	}
+// resourceContextLocked is ctx with the keys that describe r: its tags as
+// aws:ResourceTag/<key>, and, for a named resource, its owner as
+// aws:ResourceAccount and, when the owner belongs to the organization,
+// aws:ResourceOrgID and aws:ResourceOrgPaths ("AWS global condition
+// context keys", IAM User Guide; the few actions that page says lack them
+// are not modelled). ctx itself is left alone.
+func (s *Server) resourceContextLocked(r authResource, ctx map[string][]string) map[string][]string {
 	out := maps.Clone(ctx)
 	for k, v := range r.Tags {
 		out["aws:ResourceTag/"+k] = []string{v}
+	}
+	if r.ARN == "" {
+		return out
+	}
+	out["aws:ResourceAccount"] = []string{r.Owner}
+	if orgID := s.orgIDOf(r.Owner); orgID != "" {
+		out["aws:ResourceOrgID"] = []string{orgID}
+		out["aws:ResourceOrgPaths"] = []string{s.orgPathOf(r.Owner)}
 	}
 	return out
 }

@@ -165,6 +165,68 @@ func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
 	wantDenied(t, err, "sts:AssumeRole on resource: "+target)
 }
 
+// A grant conditioned on the resource's organization (aws:ResourceOrgID)
+// or its place in it (aws:ResourceOrgPaths) reaches the roles of that
+// organization or OU and no others, even where the other account's trust
+// admits the caller: landfall's pipeline role enters accounts this way.
+func TestAuthorizeResourceOrganization(t *testing.T) {
+	s, u, clk := newAuthorizedServer(t)
+	ctx := context.Background()
+	member := newMember(t, s, u, clk, "workload")
+	orgs := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	org, err := orgs.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	mustNoErr(t, err)
+	roots, err := orgs.ListRoots(ctx, &organizations.ListRootsInput{})
+	mustNoErr(t, err)
+	root := aws.ToString(roots.Roots[0].Id)
+	ou, err := orgs.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("workloads")})
+	mustNoErr(t, err)
+	_, err = orgs.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(member), SourceParentId: aws.String(root), DestinationParentId: ou.OrganizationalUnit.Id})
+	mustNoErr(t, err)
+
+	const outsider = "999999999999"
+	mustNoErr(t, s.AddAccount(outsider, "outsider", "outsider@example.com"))
+	trustsMgmt := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}]}`
+	for _, account := range []string{outsider, mgmt} {
+		_, err := iam.NewFromConfig(sdkConfig(t, s, u, account, "us-east-1")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("target"), AssumeRolePolicyDocument: aws.String(trustsMgmt)})
+		mustNoErr(t, err)
+	}
+	enter := func(condition string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/*","Condition":` + condition + `}]}`
+	}
+	inOrg := roleSession(t, s, u, mgmt, "in-org", map[string]string{"enter": enter(`{"StringEquals":{"aws:ResourceOrgID":"` + aws.ToString(org.Organization.Id) + `"}}`)})
+	inOU := roleSession(t, s, u, mgmt, "in-ou", map[string]string{"enter": enter(`{"ForAnyValue:StringLike":{"aws:ResourceOrgPaths":"` +
+		aws.ToString(org.Organization.Id) + "/" + root + "/" + aws.ToString(ou.OrganizationalUnit.Id) + `/*"}}`)})
+
+	memberRole := "arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole"
+	mgmtRole := "arn:aws:iam::" + mgmt + ":role/target"
+	outsiderRole := "arn:aws:iam::" + outsider + ":role/target"
+	for _, c := range []struct {
+		name    string
+		from    aws.Config
+		role    string
+		allowed bool
+	}{
+		{"org grant, member", inOrg, memberRole, true},
+		{"org grant, management account", inOrg, mgmtRole, true},
+		{"org grant, outsider", inOrg, outsiderRole, false},
+		{"OU grant, member in the OU", inOU, memberRole, true},
+		{"OU grant, management account at the root", inOU, mgmtRole, false},
+		{"OU grant, outsider", inOU, outsiderRole, false},
+	} {
+		_, err := trySessionOf(u, c.from, c.role)
+		if c.allowed && err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if !c.allowed {
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !strings.Contains(ae.ErrorMessage(), "no identity-based policy allows") {
+				t.Errorf("%s: want AccessDenied by the caller's policy, got %v", c.name, err)
+			}
+		}
+	}
+}
+
 // Nothing unknown is allowed: a request the endpoint cannot describe to the
 // simulator fails, saying what is missing, instead of being admitted.
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {

@@ -48,9 +48,13 @@
 // answers AccessDenied worded as in "Troubleshoot access denied error
 // messages". The endpoint supplies the IAM action, the resource ARN, the
 // principal and the global condition keys ("AWS global condition context
-// keys"): aws:RequestTag in whichever shape the service writes tags, and
-// aws:ResourceTag for KMS keys, IAM roles and users, and SNS topics. It
-// fails with InternalFailure what it cannot describe: a service
+// keys"): the caller's aws:PrincipalOrgID and aws:PrincipalOrgPaths,
+// aws:RequestTag in whichever shape the service writes tags,
+// aws:ResourceTag for KMS keys, IAM roles and users, and SNS topics, and for
+// every named resource aws:ResourceAccount, aws:ResourceOrgID and
+// aws:ResourceOrgPaths (that page lists a few actions for which AWS
+// leaves them out; the endpoint does not model that list). It fails with
+// InternalFailure what it cannot describe: a service
 // whose resources it does not yet name (so far it names those of IAM, STS,
 // Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
 // Logs, CloudTrail, Budgets, Config, Account Management, EC2, GuardDuty,

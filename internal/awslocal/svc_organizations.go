@@ -73,6 +73,25 @@ func (s *Server) orgIDOf(accountID string) string {
 	return ""
 }
 
+// orgPathOf is the account's path in its organization, as
+// aws:PrincipalOrgPaths and aws:ResourceOrgPaths carry it: the
+// organization, the root and each OU down to the account's parent, each
+// followed by "/" ("AWS global condition context keys", IAM User Guide).
+// It is "" for an account outside the organization.
+func (s *Server) orgPathOf(accountID string) string {
+	if s.orgIDOf(accountID) == "" {
+		return ""
+	}
+	path := ""
+	for id := s.org.parent[accountID]; id != ""; id = s.org.parent[id] {
+		path = id + "/" + path
+		if id == s.org.RootID {
+			break
+		}
+	}
+	return s.org.ID + "/" + path
+}
+
 // orgFor returns the organization when the caller belongs to it; member
 // accounts may describe it, only the management account may manage it.
 func orgFor(c *call, manage bool) (*organization, error) {

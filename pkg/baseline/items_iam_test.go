@@ -145,11 +145,11 @@ func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	if err != nil {
 		t.Fatalf("creating the pipeline role: %v", err)
 	}
-	// What the CDK app grants it (infra/functions.go): entering accounts,
-	// without the grant's aws:ResourceOrgID condition, which the local
-	// endpoint does not supply yet.
+	// What the CDK app grants it (infra/functions.go): entering accounts of
+	// the organization.
 	enter := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"},
-		Resource: []string{awsx.RoleARN("*", f.spec.ExecutionRoleName()), awsx.RoleARN("*", f.spec.EntryRoleName())}})
+		Resource:  []string{awsx.RoleARN("*", f.spec.ExecutionRoleName()), awsx.RoleARN("*", f.spec.EntryRoleName())},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:ResourceOrgID": {f.spec.OrganizationID}}}})
 	_, err = iam.NewFromConfig(admin).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("enter"), PolicyDocument: aws.String(enter.JSON())})
 	if err != nil {
 		t.Fatalf("granting the pipeline role: %v", err)
