@@ -40,7 +40,8 @@ var iamPrefixes = map[string]string{
 // iamActionOf names the IAM action of the operations that are not named
 // after it, by signing name and operation ("Required permissions for
 // Amazon S3 API operations", Amazon S3 User Guide; "Actions, resources,
-// and condition keys for AWS Budgets", Service Authorization Reference).
+// and condition keys for AWS Budgets" and "... for AWS Lambda", Service
+// Authorization Reference).
 // Every other operation's action is its prefix and its name.
 var iamActionOf = map[string]string{
 	"s3:ListBuckets": "s3:ListAllMyBuckets", "s3:HeadBucket": "s3:ListBucket", "s3:ListObjectsV2": "s3:ListBucket",
@@ -55,6 +56,7 @@ var iamActionOf = map[string]string{
 	"budgets:DeleteNotification": "budgets:ModifyBudget", "budgets:CreateSubscriber": "budgets:ModifyBudget",
 	"budgets:DeleteSubscriber": "budgets:ModifyBudget", "budgets:DescribeBudget": "budgets:ViewBudget", "budgets:DescribeBudgets": "budgets:ViewBudget",
 	"budgets:DescribeNotificationsForBudget": "budgets:ViewBudget", "budgets:DescribeSubscribersForNotification": "budgets:ViewBudget",
+	"lambda:Invoke": "lambda:InvokeFunction",
 }
 
 // IAMAction is the IAM action that authorizes an operation of the service
@@ -111,11 +113,7 @@ func (s *Server) authorizeLocked(c *call) error {
 	if !authorized {
 		return nil
 	}
-	resolve, ok := resourceOf[c.svc.name]
-	if !ok {
-		return cannotAuthorize(action, "the endpoint does not yet know the resources of %s requests", c.svc.name)
-	}
-	resources, err := resolve(c)
+	resources, err := resourceOf[c.svc.name](c)
 	if errors.Is(err, errNoSuchResource) {
 		return nil
 	}

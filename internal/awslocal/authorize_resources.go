@@ -18,7 +18,9 @@ import (
 
 // errNoSuchResource says that the resource that would decide the request
 // does not exist: a KMS key, whose key policy decides every request to it
-// ("Key policies in AWS KMS"). The operation answers NotFound.
+// ("Key policies in AWS KMS"), or a name so malformed that no resource can
+// have it. The operation answers NotFound or its validation error, as AWS
+// does before it authorizes.
 var errNoSuchResource = errors.New("no such resource")
 
 // authResource is one resource a request acts on.
@@ -51,7 +53,8 @@ func (s *Server) resourceContextLocked(r authResource, ctx map[string][]string) 
 }
 
 // resourceOf resolves, per signing name, the resources of a request, or
-// says why it cannot.
+// says why it cannot. Every service the endpoint serves has one (register
+// refuses a service without).
 var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"iam":             iamResources,
 	"sts":             stsResources,
@@ -72,6 +75,10 @@ var resourceOf = map[string]func(c *call) ([]authResource, error){
 	"guardduty":       guardDutyResources,
 	"securityhub":     securityHubResources,
 	"access-analyzer": accessAnalyzerResources,
+	"dynamodb":        dynamoDBResources,
+	"states":          stepFunctionsResources,
+	"lambda":          lambdaResources,
+	"secretsmanager":  secretsManagerResources,
 }
 
 // iamCallerUserOps act on the caller's own user when UserName is absent

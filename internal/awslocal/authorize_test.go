@@ -18,14 +18,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -232,11 +236,8 @@ func TestAuthorizeResourceOrganization(t *testing.T) {
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
-	_, err := dynamodb.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("ledger")})
-	wantCannotAuthorize(t, err, "cannot authorize dynamodb:DescribeTable: the endpoint does not yet know the resources of dynamodb requests")
-
 	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
-	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
+	_, err := iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
 	wantCannotAuthorize(t, err, "no document for the managed policy arn:aws:iam::aws:policy/ReadOnlyAccess")
 }
 
@@ -512,7 +513,75 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 			return errOf(configservice.NewFromConfig(nothing).PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{
 				ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + mgmt + ":role/nothing")}}))
 		}, "config:PutConfigurationRecorder on resource: arn:aws:config:us-east-1:" + mgmt + ":configuration-recorder/default/"},
+		{"DynamoDB PutItem", func() error {
+			return errOf(dynamodb.NewFromConfig(nothing).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("ledger"),
+				Item: map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: "1"}}}))
+		}, "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger"},
+		{"DynamoDB Query on an index", func() error {
+			return errOf(dynamodb.NewFromConfig(nothing).Query(ctx, &dynamodb.QueryInput{TableName: aws.String("ledger"), IndexName: aws.String("by-status"),
+				KeyConditionExpression: aws.String("st = :s"), ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":s": &ddbtypes.AttributeValueMemberS{Value: "x"}}}))
+		}, "dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger/index/by-status"},
+		{"Step Functions StartExecution", func() error {
+			return errOf(sfn.NewFromConfig(nothing).StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String("arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline")}))
+		}, "states:StartExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline"},
+		{"Step Functions DescribeExecution", func() error {
+			return errOf(sfn.NewFromConfig(nothing).DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String("arn:aws:states:us-east-1:" + mgmt + ":execution:baseline:e1")}))
+		}, "states:DescribeExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":execution:baseline:e1"},
+		{"Lambda Invoke by name", func() error {
+			return errOf(lambda.NewFromConfig(nothing).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step")}))
+		}, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:" + mgmt + ":function:step"},
+		{"Lambda Invoke of a version in another region", func() error {
+			return errOf(lambda.NewFromConfig(nothing).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("arn:aws:lambda:eu-west-1:" + mgmt + ":function:step"), Qualifier: aws.String("3")}))
+		}, "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:" + mgmt + ":function:step:3"},
+		{"Secrets Manager GetSecretValue of a secret that does not exist", func() error {
+			return errOf(secretsmanager.NewFromConfig(nothing).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("chat")}))
+		}, "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:" + mgmt + ":secret:chat because"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantDenied(t, tc.call(), tc.want) })
 	}
+}
+
+// What landfall's functions do at run time is allowed by grants on exactly
+// the resources they name: a secret is created and read under a grant on
+// its name and the random suffix, and a grant on the unqualified function
+// does not reach a version of it.
+func TestAuthorizeRuntimeGrants(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	grants := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":["secretsmanager:CreateSecret","secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:` + mgmt + `:secret:chat-??????"},` +
+		`{"Effect":"Allow","Action":["dynamodb:CreateTable","dynamodb:PutItem","dynamodb:GetItem"],"Resource":"arn:aws:dynamodb:us-east-1:` + mgmt + `:table/ledger"},` +
+		`{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:` + mgmt + `:function:step"}]}`
+	fn := roleSession(t, s, u, mgmt, "function", map[string]string{"grants": grants})
+
+	sm := secretsmanager.NewFromConfig(fn)
+	created, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("chat"), SecretString: aws.String("https://hooks.example/1")})
+	mustNoErr(t, err)
+	got, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: created.ARN})
+	mustNoErr(t, err)
+	if aws.ToString(got.SecretString) != "https://hooks.example/1" {
+		t.Errorf("secret = %q", aws.ToString(got.SecretString))
+	}
+	_, err = sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("chat-other"), SecretString: aws.String("x")})
+	wantDenied(t, err, "secretsmanager:CreateSecret on resource: arn:aws:secretsmanager:us-east-1:"+mgmt+":secret:chat-other-")
+
+	db := dynamodb.NewFromConfig(fn)
+	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("ledger"), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("accountId"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("accountId"), KeyType: ddbtypes.KeyTypeHash}}})
+	mustNoErr(t, err)
+	key := map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: "222222222222"}}
+	_, err = db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("ledger"), Item: key})
+	mustNoErr(t, err)
+	_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("ledger"), Key: key})
+	mustNoErr(t, err)
+	_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("ledger"), Key: key})
+	wantDenied(t, err, "dynamodb:DeleteItem on resource: arn:aws:dynamodb:us-east-1:"+mgmt+":table/ledger")
+
+	mustNoErr(t, s.RegisterFunction("arn:aws:lambda:us-east-1:"+mgmt+":function:step", func(context.Context, []byte) ([]byte, string, string, error) { return []byte(`{}`), "", "", nil }))
+	l := lambda.NewFromConfig(fn)
+	_, err = l.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step")})
+	mustNoErr(t, err)
+	_, err = l.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step"), Qualifier: aws.String("$LATEST")})
+	wantDenied(t, err, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:"+mgmt+":function:step:$LATEST")
 }

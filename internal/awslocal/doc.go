@@ -53,14 +53,12 @@
 // aws:ResourceTag for KMS keys, IAM roles and users, and SNS topics, and for
 // every named resource aws:ResourceAccount, aws:ResourceOrgID and
 // aws:ResourceOrgPaths (that page lists a few actions for which AWS
-// leaves them out; the endpoint does not model that list). It fails with
-// InternalFailure what it cannot describe: a service
-// whose resources it does not yet name (so far it names those of IAM, STS,
-// Organizations, SNS, SQS, KMS, EventBridge, CloudWatch, S3, CloudWatch
-// Logs, CloudTrail, Budgets, Config, Account Management, EC2, GuardDuty,
-// Security Hub and Access Analyzer, in authorize_resources.go), or an
-// AWS managed policy whose document it lacks (managedpolicies/ holds those
-// it has).
+// leaves them out; the endpoint does not model that list). Every service
+// it serves names the resources of its requests (authorize_resources*.go;
+// a service without is refused when it is registered). It fails with
+// InternalFailure what it cannot describe: a request whose resource it
+// cannot name, or an AWS managed policy whose document it lacks
+// (managedpolicies/ holds those it has).
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
 //

@@ -75,6 +75,9 @@ func (s *Server) register(svc *service) {
 	if _, dup := s.services[svc.name]; dup {
 		panic(fmt.Sprintf("awslocal: service %q registered twice", svc.name))
 	}
+	if resourceOf[svc.name] == nil {
+		panic(fmt.Sprintf("awslocal: service %q has no resources for the authorizer (resourceOf)", svc.name))
+	}
 	s.services[svc.name] = svc
 }
 

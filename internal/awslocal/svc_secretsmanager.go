@@ -13,10 +13,15 @@ import (
 //	GetSecretValue  API_GetSecretValue.html
 //
 // Known differences from AWS: one version per secret (no staging labels,
-// no rotation), SecretBinary is not supported, resource policies are not
-// evaluated.
+// no rotation), SecretBinary is not supported, and secrets have no
+// resource policies.
 
-type secretsState struct{ secrets map[string]*secret } // by name
+type secretsState struct {
+	secrets map[string]*secret // by name
+	// suffix is the random part of the next new secret's ARN, minted before
+	// the secret exists so that CreateSecret can be authorized on it.
+	suffix string
+}
 
 type secret struct {
 	Name, ARN, Value, Version string
@@ -49,20 +54,41 @@ func smCreateSecret(c *call) (doc, error) {
 		return nil, errorf("ResourceExistsException", "The operation failed because the secret %s already exists.", name)
 	}
 	sec := &secret{Name: name, Value: str(c.in, "SecretString"), Version: c.srv.uuid(), Created: c.srv.now(), Tags: tagList(c.in, "Tags"),
-		ARN: "arn:aws:secretsmanager:" + c.region + ":" + c.account.ID + ":secret:" + name + "-" + c.srv.newID(6)}
-	st.secrets[name] = sec
+		ARN: secretARN(c, name)}
+	st.secrets[name], st.suffix = sec, ""
 	return doc{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.Version}, nil
 }
 
-func smGetSecretValue(c *call) (doc, error) {
-	id := str(c.in, "SecretId")
+// secretARN is the ARN of the secret named name: its own, or the one it
+// will have when created, the name followed by "-" and six random
+// characters ("Secret ARN", Secrets Manager User Guide).
+func secretARN(c *call, name string) string {
 	st := secretsOf(c)
-	sec := st.secrets[id]
+	if sec, ok := st.secrets[name]; ok {
+		return sec.ARN
+	}
+	if st.suffix == "" {
+		st.suffix = c.srv.newID(6)
+	}
+	return "arn:aws:secretsmanager:" + c.region + ":" + c.account.ID + ":secret:" + name + "-" + st.suffix
+}
+
+// findSecret resolves a SecretId, a name or a full or partial ARN, or
+// returns nil.
+func findSecret(st *secretsState, id string) *secret {
+	if sec, ok := st.secrets[id]; ok {
+		return sec
+	}
 	for _, s := range st.secrets {
-		if sec == nil && (s.ARN == id || strings.HasPrefix(s.ARN, id+"-")) {
-			sec = s
+		if s.ARN == id || strings.HasPrefix(s.ARN, id+"-") {
+			return s
 		}
 	}
+	return nil
+}
+
+func smGetSecretValue(c *call) (doc, error) {
+	sec := findSecret(secretsOf(c), str(c.in, "SecretId"))
 	if sec == nil {
 		return nil, statusErrorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	}

@@ -1,0 +1,88 @@
+package awslocal
+
+// The resources of the services landfall's own functions call at run time:
+// the ledger table, the state machines and their executions, the functions
+// the state machines invoke, and the chat webhook secrets. Resource types
+// are those of the Service Authorization Reference ("Actions, resources,
+// and condition keys for Amazon DynamoDB", "... for AWS Step Functions",
+// "... for AWS Lambda", "... for AWS Secrets Manager").
+
+// dynamoDBResources is the table a DynamoDB request names, or the index
+// when a Query or Scan reads one.
+func dynamoDBResources(c *call) ([]authResource, error) {
+	name := str(c.in, "TableName")
+	if !ddbTableName.MatchString(name) {
+		return nil, errNoSuchResource
+	}
+	arn := "arn:aws:dynamodb:" + c.region + ":" + c.account.ID + ":table/" + name
+	if index := str(c.in, "IndexName"); index != "" {
+		arn += "/index/" + index
+	}
+	return []authResource{{ARN: arn, Owner: c.account.ID}}, nil
+}
+
+// stepFunctionsResources is the state machine (StartExecution,
+// ListExecutions) or the execution (DescribeExecution) a request names, in
+// the account its ARN names.
+func stepFunctionsResources(c *call) ([]authResource, error) {
+	arn := str(c.in, "stateMachineArn")
+	if arn == "" {
+		arn = str(c.in, "executionArn")
+	}
+	if arn == "" {
+		return nil, errNoSuchResource
+	}
+	return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+}
+
+// lambdaResources is the function a Lambda request names, resolved as
+// Lambda resolves FunctionName: a name or partial ARN is in the caller's
+// account and the request's region, a full ARN names its own; a qualifier
+// (in the name or as Qualifier) is part of the ARN, so a grant on the
+// unqualified function does not cover it ("Resource-based policy elements
+// for Lambda", Lambda Developer Guide). Functions have no resource-based
+// policy here, so another account's function is never allowed.
+func lambdaResources(c *call) ([]authResource, error) {
+	raw := str(c.in, "FunctionName")
+	m := functionARN.FindStringSubmatch(raw)
+	if m == nil {
+		return nil, errNoSuchResource
+	}
+	region, account, name, qualifier := m[1], m[2], m[3], m[4]
+	if region == "" {
+		region = c.region
+	}
+	if account == "" {
+		account = c.account.ID
+	}
+	if q := str(c.in, "Qualifier"); q != "" {
+		qualifier = q
+	}
+	arn := "arn:aws:lambda:" + region + ":" + account + ":function:" + name
+	if qualifier != "" {
+		arn += ":" + qualifier
+	}
+	return []authResource{{ARN: arn, Owner: account}}, nil
+}
+
+// secretsManagerResources is the secret a request names, with its tags: by
+// name or by full or partial ARN. CreateSecret acts on the ARN the secret
+// will have. A secret that does not exist is named by what the request
+// says, so a grant on name-* (the documented pattern for the random
+// suffix) does not reach it and the caller learns nothing of its absence.
+func secretsManagerResources(c *call) ([]authResource, error) {
+	if c.op == "CreateSecret" {
+		return []authResource{{ARN: secretARN(c, str(c.in, "Name")), Owner: c.account.ID, Tags: tagList(c.in, "Tags")}}, nil
+	}
+	id := str(c.in, "SecretId")
+	if id == "" {
+		return nil, errNoSuchResource
+	}
+	if sec := findSecret(secretsOf(c), id); sec != nil {
+		return []authResource{{ARN: sec.ARN, Owner: c.account.ID, Tags: sec.Tags}}, nil
+	}
+	if p, ok := parseARNParts(id); ok {
+		return []authResource{{ARN: id, Owner: p.account}}, nil
+	}
+	return []authResource{{ARN: "arn:aws:secretsmanager:" + c.region + ":" + c.account.ID + ":secret:" + id, Owner: c.account.ID}}, nil
+}
