@@ -140,10 +140,7 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 		SCPs: s.scpsLocked(p.AccountID),
 	}
 	for _, r := range resources {
-		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, nil, s.resourceContextLocked(r, ctx)
-		if r.Policy != "" {
-			req.ResourcePolicy = json.RawMessage(r.Policy)
-		}
+		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, r.policyJSON(), s.resourceContextLocked(r, ctx)
 		d, err := s.opts.Authorizer.Decide(req)
 		if err != nil {
 			return cannotAuthorize(action, "%v", err)
@@ -193,10 +190,8 @@ type sessionStep struct {
 func (s *Server) serviceAllowedLocked(service, action string, r authResource, context map[string][]string) bool {
 	ctx := map[string][]string{"aws:PrincipalServiceName": {service}, "aws:PrincipalIsAWSService": {"true"}}
 	maps.Copy(ctx, context)
-	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner, Context: s.resourceContextLocked(r, ctx)}
-	if r.Policy != "" {
-		req.ResourcePolicy = json.RawMessage(r.Policy)
-	}
+	req := iamsim.Request{Principal: service, Action: action, Resource: r.ARN, ResourceAccount: r.Owner,
+		ResourcePolicy: r.policyJSON(), Context: s.resourceContextLocked(r, ctx)}
 	d, err := s.opts.Authorizer.Decide(req)
 	if err != nil {
 		s.authFaults = append(s.authFaults, fmt.Sprintf("cannot authorize %s for %s on %s: %v", action, service, r.ARN, err))
@@ -391,10 +386,7 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 	if p.MFA {
 		ctx["aws:MultiFactorAuthAge"] = []string{strconv.Itoa(int(p.MFAAge.Seconds()))}
 	}
-	if orgID := s.orgIDOf(p.AccountID); orgID != "" {
-		ctx["aws:PrincipalOrgID"] = []string{orgID}
-		ctx["aws:PrincipalOrgPaths"] = []string{s.orgPathOf(p.AccountID)}
-	}
+	s.addOrgKeysLocked(ctx, "aws:Principal", p.AccountID)
 	if p.Type == "AssumedRole" {
 		ctx["aws:PrincipalType"] = []string{"AssumedRole"}
 		ctx["aws:userid"] = []string{p.UserID + ":" + p.SessionName}

@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -30,6 +31,17 @@ type authResource struct {
 	Tags       map[string]string // its tags, which policies read as aws:ResourceTag/<key>
 }
 
+// byARN is the resource arn names, owned by the account in it.
+func byARN(arn string) authResource { return authResource{ARN: arn, Owner: arnAccount(arn)} }
+
+// policyJSON is the resource's policy for the simulator, nil for none.
+func (r authResource) policyJSON() json.RawMessage {
+	if r.Policy == "" {
+		return nil
+	}
+	return json.RawMessage(r.Policy)
+}
+
 // resourceContextLocked is ctx with the keys that describe r: its tags as
 // aws:ResourceTag/<key>, and, for a named resource, its owner as
 // aws:ResourceAccount and, when the owner belongs to the organization,
@@ -45,10 +57,7 @@ func (s *Server) resourceContextLocked(r authResource, ctx map[string][]string) 
 		return out
 	}
 	out["aws:ResourceAccount"] = []string{r.Owner}
-	if orgID := s.orgIDOf(r.Owner); orgID != "" {
-		out["aws:ResourceOrgID"] = []string{orgID}
-		out["aws:ResourceOrgPaths"] = []string{s.orgPathOf(r.Owner)}
-	}
+	s.addOrgKeysLocked(out, "aws:Resource", r.Owner)
 	return out
 }
 
@@ -245,17 +254,15 @@ func kmsResources(c *call) ([]authResource, error) {
 // bus (the only one the endpoint models), by name or for tags by ARN, or
 // the bus PutEvents sends to.
 func eventsResources(c *call) ([]authResource, error) {
-	prefix := "arn:aws:events:" + c.region + ":" + c.account.ID + ":"
 	switch {
 	case c.op == "PutEvents":
-		return []authResource{{ARN: prefix + "event-bus/default", Owner: c.account.ID}}, nil
+		return []authResource{{ARN: busARN(c.region, c.account.ID), Owner: c.account.ID}}, nil
 	case has(c.in, "ResourceARN"):
-		arn := str(c.in, "ResourceARN")
-		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+		return []authResource{byARN(str(c.in, "ResourceARN"))}, nil
 	case has(c.in, "Rule"):
-		return []authResource{{ARN: prefix + "rule/" + str(c.in, "Rule"), Owner: c.account.ID}}, nil
+		return []authResource{{ARN: ruleARN(c.region, c.account.ID, str(c.in, "Rule")), Owner: c.account.ID}}, nil
 	case has(c.in, "Name"):
-		return []authResource{{ARN: prefix + "rule/" + str(c.in, "Name"), Owner: c.account.ID}}, nil
+		return []authResource{{ARN: ruleARN(c.region, c.account.ID, str(c.in, "Name")), Owner: c.account.ID}}, nil
 	case c.op == "ListRules":
 		return nil, nil
 	}
@@ -355,7 +362,7 @@ func logsResources(c *call) ([]authResource, error) {
 	}
 	arn := strings.TrimSuffix(str(c.in, "resourceArn"), ":*")
 	if group := str(c.in, "logGroupName"); group != "" {
-		arn = "arn:aws:logs:" + c.region + ":" + c.account.ID + ":log-group:" + group
+		arn = logGroupARN(c.account.ID, c.region, group)
 		if stream := str(c.in, "logStreamName"); stream != "" {
 			arn += ":log-stream:" + stream
 		}
@@ -387,8 +394,7 @@ func cloudTrailResources(c *call) ([]authResource, error) {
 		if !strings.HasPrefix(id, "arn:") {
 			id = "arn:aws:cloudtrail:" + c.region + ":" + c.account.ID + ":trail/" + id
 		}
-		p, _ := parseARNParts(id)
-		out[i] = authResource{ARN: id, Owner: p.account}
+		out[i] = byARN(id)
 	}
 	return out, nil
 }
@@ -400,8 +406,7 @@ func cloudTrailResources(c *call) ([]authResource, error) {
 // simulator.
 func budgetsResources(c *call) ([]authResource, error) {
 	if arn := str(c.in, "ResourceARN"); arn != "" {
-		p, _ := parseARNParts(arn)
-		return []authResource{{ARN: arn, Owner: p.account}}, nil
+		return []authResource{byARN(arn)}, nil
 	}
 	account, name := str(c.in, "AccountId"), str(c.in, "BudgetName")
 	switch c.op {
@@ -483,10 +488,10 @@ func ec2Resources(c *call) ([]authResource, error) {
 // organization's administration take none.
 func guardDutyResources(c *call) ([]authResource, error) {
 	if arn := str(c.in, "resourceArn"); arn != "" {
-		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+		return []authResource{byARN(arn)}, nil
 	}
 	if id := str(c.in, "detectorId"); id != "" && c.op != "GetAdministratorAccount" && c.op != "CreateMembers" {
-		return []authResource{{ARN: "arn:aws:guardduty:" + c.region + ":" + c.account.ID + ":detector/" + id, Owner: c.account.ID}}, nil
+		return []authResource{{ARN: detectorARN(c.account.ID, c.region, id), Owner: c.account.ID}}, nil
 	}
 	return nil, nil
 }
@@ -496,19 +501,19 @@ func guardDutyResources(c *call) ([]authResource, error) {
 func securityHubResources(c *call) ([]authResource, error) {
 	arn := str(c.in, "ResourceArn")
 	if arn == "" {
-		arn = "arn:aws:securityhub:" + c.region + ":" + c.account.ID + ":hub/default"
+		arn = hubARN(c)
 	}
-	return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+	return []authResource{byARN(arn)}, nil
 }
 
 // accessAnalyzerResources is the analyzer an Access Analyzer request names
 // (or, for tags, the resource ARN); listing takes none.
 func accessAnalyzerResources(c *call) ([]authResource, error) {
 	if arn := str(c.in, "resourceArn"); arn != "" {
-		return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+		return []authResource{byARN(arn)}, nil
 	}
 	if name := str(c.in, "analyzerName"); name != "" {
-		return []authResource{{ARN: "arn:aws:access-analyzer:" + c.region + ":" + c.account.ID + ":analyzer/" + name, Owner: c.account.ID}}, nil
+		return []authResource{{ARN: analyzerARN(c, name), Owner: c.account.ID}}, nil
 	}
 	return nil, nil
 }

@@ -14,7 +14,7 @@ func dynamoDBResources(c *call) ([]authResource, error) {
 	if !ddbTableName.MatchString(name) {
 		return nil, errNoSuchResource
 	}
-	arn := "arn:aws:dynamodb:" + c.region + ":" + c.account.ID + ":table/" + name
+	arn := ddbTableARN(c, name)
 	if index := str(c.in, "IndexName"); index != "" {
 		arn += "/index/" + index
 	}
@@ -32,37 +32,20 @@ func stepFunctionsResources(c *call) ([]authResource, error) {
 	if arn == "" {
 		return nil, errNoSuchResource
 	}
-	return []authResource{{ARN: arn, Owner: arnAccount(arn)}}, nil
+	return []authResource{byARN(arn)}, nil
 }
 
-// lambdaResources is the function a Lambda request names, resolved as
-// Lambda resolves FunctionName: a name or partial ARN is in the caller's
-// account and the request's region, a full ARN names its own; a qualifier
-// (in the name or as Qualifier) is part of the ARN, so a grant on the
+// lambdaResources is the function a Lambda request names (functionRefOf);
+// a qualifier (in the name or as Qualifier) is part of the ARN, so a grant on the
 // unqualified function does not cover it ("Resource-based policy elements
 // for Lambda", Lambda Developer Guide). Functions have no resource-based
 // policy here, so another account's function is never allowed.
 func lambdaResources(c *call) ([]authResource, error) {
-	raw := str(c.in, "FunctionName")
-	m := functionARN.FindStringSubmatch(raw)
-	if m == nil {
+	f, ok := functionRefOf(c)
+	if !ok {
 		return nil, errNoSuchResource
 	}
-	region, account, name, qualifier := m[1], m[2], m[3], m[4]
-	if region == "" {
-		region = c.region
-	}
-	if account == "" {
-		account = c.account.ID
-	}
-	if q := str(c.in, "Qualifier"); q != "" {
-		qualifier = q
-	}
-	arn := "arn:aws:lambda:" + region + ":" + account + ":function:" + name
-	if qualifier != "" {
-		arn += ":" + qualifier
-	}
-	return []authResource{{ARN: arn, Owner: account}}, nil
+	return []authResource{{ARN: f.arn(), Owner: f.account}}, nil
 }
 
 // secretsManagerResources is the secret a request names, with its tags: by
@@ -81,8 +64,8 @@ func secretsManagerResources(c *call) ([]authResource, error) {
 	if sec := findSecret(secretsOf(c), id); sec != nil {
 		return []authResource{{ARN: sec.ARN, Owner: c.account.ID, Tags: sec.Tags}}, nil
 	}
-	if p, ok := parseARNParts(id); ok {
-		return []authResource{{ARN: id, Owner: p.account}}, nil
+	if _, ok := parseARNParts(id); ok {
+		return []authResource{byARN(id)}, nil
 	}
 	return []authResource{{ARN: "arn:aws:secretsmanager:" + c.region + ":" + c.account.ID + ":secret:" + id, Owner: c.account.ID}}, nil
 }

@@ -66,12 +66,12 @@ func aaNotFound(what string) error {
 	return statusErrorf(http.StatusNotFound, "ResourceNotFoundException", "%s not found", what)
 }
 
-func (a *aaAnalyzer) arn(c *call) string {
-	return "arn:aws:access-analyzer:" + c.region + ":" + c.account.ID + ":analyzer/" + a.Name
+func analyzerARN(c *call, name string) string {
+	return "arn:aws:access-analyzer:" + c.region + ":" + c.account.ID + ":analyzer/" + name
 }
 
 func (a *aaAnalyzer) out(c *call) doc {
-	d := doc{"arn": a.arn(c), "name": a.Name, "type": a.Type, "status": "ACTIVE",
+	d := doc{"arn": analyzerARN(c, a.Name), "name": a.Name, "type": a.Type, "status": "ACTIVE",
 		"createdAt": a.Created.Format(time.RFC3339Nano), "tags": a.Tags}
 	if a.Config != nil {
 		d["configuration"] = a.Config
@@ -100,7 +100,7 @@ func aaCreateAnalyzer(c *call) (doc, error) {
 		return nil, err
 	}
 	st.analyzers[name] = a
-	return doc{"arn": a.arn(c)}, nil
+	return doc{"arn": analyzerARN(c, a.Name)}, nil
 }
 
 func aaInvalidTags(why string) error { return aaValidation("Invalid tags: %s", why) }

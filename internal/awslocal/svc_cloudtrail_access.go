@@ -117,7 +117,7 @@ func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
 	if m == nil {
 		return errorf("InvalidCloudWatchLogsLogGroupArnException", "CloudTrail cannot validate the specified log group ARN: %s", t.LogGroupARN)
 	}
-	stream := authResource{ARN: "arn:aws:logs:" + m[1] + ":" + m[2] + ":log-group:" + m[3] + ":log-stream:" + trailStreamName(account, region), Owner: m[2]}
+	stream := authResource{ARN: logGroupARN(m[2], m[1], m[3]) + ":log-stream:" + trailStreamName(account, region), Owner: m[2]}
 	ok, err := s.roleSessionMayLocked(t.RoleARN, role, "CloudTrail", map[string][]string{"aws:RequestedRegion": {m[1]}},
 		sessionStep{action: "logs:CreateLogStream", on: stream}, sessionStep{action: "logs:PutLogEvents", on: stream})
 	if err != nil {

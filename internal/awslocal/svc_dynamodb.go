@@ -77,8 +77,8 @@ func ddbTableFor(c *call) (*ddbTable, error) {
 	return t, nil
 }
 
-func (t *ddbTable) arn(c *call) string {
-	return "arn:aws:dynamodb:" + c.region + ":" + c.account.ID + ":table/" + t.Name
+func ddbTableARN(c *call, name string) string {
+	return "arn:aws:dynamodb:" + c.region + ":" + c.account.ID + ":table/" + name
 }
 
 func (t *ddbTable) keyNames() []string {
@@ -153,7 +153,7 @@ func (t *ddbTable) describe(c *call) doc {
 	for _, k := range sortedKeys(t.AttrTypes) {
 		ad = append(ad, doc{"AttributeName": k, "AttributeType": t.AttrTypes[k]})
 	}
-	d := doc{"TableName": t.Name, "TableArn": t.arn(c), "TableId": t.ID, "TableStatus": t.Status,
+	d := doc{"TableName": t.Name, "TableArn": ddbTableARN(c, t.Name), "TableId": t.ID, "TableStatus": t.Status,
 		"KeySchema": ks, "AttributeDefinitions": ad, "CreationDateTime": t.Created,
 		"ItemCount": len(t.items), "TableSizeBytes": 0, "ProvisionedThroughput": t.Throughput,
 		"DeletionProtectionEnabled": false}

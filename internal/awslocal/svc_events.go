@@ -82,6 +82,10 @@ func busARN(region, account string) string {
 	return "arn:aws:events:" + region + ":" + account + ":event-bus/default"
 }
 
+func ruleARN(region, account, name string) string {
+	return "arn:aws:events:" + region + ":" + account + ":rule/" + name
+}
+
 // checkBus accepts the default bus by name or ARN (of the caller's account
 // and region); the endpoint has no custom buses.
 func checkBus(c *call, key string) error {
@@ -174,7 +178,7 @@ func evPutRule(c *call) (doc, error) {
 	st := eventsOf(c.account, c.region)
 	r := st.rules[name]
 	if r == nil {
-		r = &evRule{Name: name, ARN: "arn:aws:events:" + c.region + ":" + c.account.ID + ":rule/" + name, Tags: tagList(c.in, "Tags")}
+		r = &evRule{Name: name, ARN: ruleARN(c.region, c.account.ID, name), Tags: tagList(c.in, "Tags")}
 		st.rules[name] = r
 	}
 	// PutRule replaces the rule's definition; tags apply only on creation.
@@ -279,7 +283,7 @@ func taggedEventsResource(c *call) (map[string]string, func(map[string]string), 
 	if arn == busARN(c.region, c.account.ID) {
 		return st.busTags, func(t map[string]string) { st.busTags = t }, nil
 	}
-	prefix := "arn:aws:events:" + c.region + ":" + c.account.ID + ":rule/"
+	prefix := ruleARN(c.region, c.account.ID, "")
 	if r := st.rules[strings.TrimPrefix(arn, prefix)]; r != nil && strings.HasPrefix(arn, prefix) {
 		return r.Tags, func(t map[string]string) { r.Tags = t }, nil
 	}

@@ -78,8 +78,8 @@ func gdBadRequest(format string, args ...any) error {
 
 var gdFrequencies = []string{"FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"}
 
-func (d *gdDetector) arn(account, region string) string {
-	return "arn:aws:guardduty:" + region + ":" + account + ":detector/" + d.ID
+func detectorARN(account, region, id string) string {
+	return "arn:aws:guardduty:" + region + ":" + account + ":detector/" + id
 }
 
 // gdDetectorFor returns the caller's detector named in the path; GuardDuty
@@ -369,7 +369,7 @@ func (s *Server) RaiseGuardDutyFinding(account, region string, severity float64,
 	now := s.now().Format("2006-01-02T15:04:05.000Z")
 	s.emitServiceEvent(account, region, "aws.guardduty", "GuardDuty Finding", doc{
 		"schemaVersion": "2.0", "accountId": account, "region": region, "partition": "aws", "id": id,
-		"arn":      d.arn(account, region) + "/finding/" + id,
+		"arn":      detectorARN(account, region, d.ID) + "/finding/" + id,
 		"type":     findingType,
 		"resource": doc{"resourceType": "AccessKey", "accessKeyDetails": doc{"accessKeyId": "ASIAEXAMPLE", "principalId": "AROAEXAMPLE", "userName": "landfall-local", "userType": "AssumedRole"}},
 		"service": doc{

@@ -82,34 +82,55 @@ func registerLambda(s *Server) {
 	})
 }
 
-// findFunctionLocked resolves FunctionName (and Qualifier) the way Lambda
-// does: a name or partial ARN is in the caller's account and the request's
-// region; a full ARN names its own region. Another account's function is
-// denied, since the endpoint models no resource-based policies.
-func findFunctionLocked(c *call) (*lambdaFunction, error) {
-	raw := str(c.in, "FunctionName")
-	m := functionARN.FindStringSubmatch(raw)
+// functionRef is the function a request's FunctionName and Qualifier name.
+type functionRef struct{ region, account, name, qualifier string }
+
+// functionRefOf resolves FunctionName (and Qualifier) the way Lambda does:
+// a name or partial ARN is in the caller's account and the request's
+// region; a full ARN names its own region and account. It is false for a
+// FunctionName of no accepted form.
+func functionRefOf(c *call) (functionRef, bool) {
+	m := functionARN.FindStringSubmatch(str(c.in, "FunctionName"))
 	if m == nil {
-		return nil, errorf("ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", raw)
+		return functionRef{}, false
 	}
-	region, accountID, name, qualifier := m[1], m[2], m[3], m[4]
-	if region == "" {
-		region = c.region
+	f := functionRef{region: m[1], account: m[2], name: m[3], qualifier: m[4]}
+	if f.region == "" {
+		f.region = c.region
 	}
-	if accountID != "" && accountID != c.account.ID {
-		return nil, statusErrorf(http.StatusForbidden, "AccessDeniedException",
-			"User: %s is not authorized to perform: lambda:InvokeFunction on resource: %s because no resource-based policy allows the lambda:InvokeFunction action", c.principal.ARN, raw)
+	if f.account == "" {
+		f.account = c.account.ID
 	}
 	if q := str(c.in, "Qualifier"); q != "" {
-		qualifier = q
+		f.qualifier = q
 	}
-	arn := "arn:aws:lambda:" + region + ":" + c.account.ID + ":function:" + name
-	fn, ok := lambdaOf(c.account, region).functions[name]
-	if !ok || (qualifier != "" && qualifier != latestVersion) {
-		if qualifier != "" {
-			arn += ":" + qualifier
-		}
-		return nil, statusErrorf(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", arn)
+	return f, true
+}
+
+// arn is the function's ARN, with the qualifier when there is one.
+func (f functionRef) arn() string {
+	arn := "arn:aws:lambda:" + f.region + ":" + f.account + ":function:" + f.name
+	if f.qualifier != "" {
+		arn += ":" + f.qualifier
+	}
+	return arn
+}
+
+// findFunctionLocked finds the function a request names. Another
+// account's function is denied, since the endpoint models no
+// resource-based policies.
+func findFunctionLocked(c *call) (*lambdaFunction, error) {
+	f, ok := functionRefOf(c)
+	if !ok {
+		return nil, errorf("ValidationException", "1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern", str(c.in, "FunctionName"))
+	}
+	if f.account != c.account.ID {
+		return nil, statusErrorf(http.StatusForbidden, "AccessDeniedException",
+			"User: %s is not authorized to perform: lambda:InvokeFunction on resource: %s because no resource-based policy allows the lambda:InvokeFunction action", c.principal.ARN, str(c.in, "FunctionName"))
+	}
+	fn, ok := lambdaOf(c.account, f.region).functions[f.name]
+	if !ok || (f.qualifier != "" && f.qualifier != latestVersion) {
+		return nil, statusErrorf(http.StatusNotFound, "ResourceNotFoundException", "Function not found: %s", f.arn())
 	}
 	return fn, nil
 }

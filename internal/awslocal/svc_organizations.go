@@ -73,23 +73,29 @@ func (s *Server) orgIDOf(accountID string) string {
 	return ""
 }
 
-// orgPathOf is the account's path in its organization, as
-// aws:PrincipalOrgPaths and aws:ResourceOrgPaths carry it: the
-// organization, the root and each OU down to the account's parent, each
-// followed by "/" ("AWS global condition context keys", IAM User Guide).
-// It is "" for an account outside the organization.
-func (s *Server) orgPathOf(accountID string) string {
-	if s.orgIDOf(accountID) == "" {
-		return ""
+// ancestors are the root and the OUs above an account or OU, root first.
+func (o *organization) ancestors(id string) []string {
+	var up []string
+	for p := o.parent[id]; p != ""; p = o.parent[p] {
+		up = append(up, p)
 	}
-	path := ""
-	for id := s.org.parent[accountID]; id != ""; id = s.org.parent[id] {
-		path = id + "/" + path
-		if id == s.org.RootID {
-			break
-		}
+	slices.Reverse(up)
+	return up
+}
+
+// addOrgKeysLocked adds the organization keys of account to ctx, with the
+// prefix aws:Principal or aws:Resource: its organization (OrgID) and its
+// path in it (OrgPaths: the organization, the root and each OU down to
+// the account's parent, each followed by "/"), when the account belongs
+// to the organization ("AWS global condition context keys", IAM User
+// Guide).
+func (s *Server) addOrgKeysLocked(ctx map[string][]string, prefix, account string) {
+	orgID := s.orgIDOf(account)
+	if orgID == "" {
+		return
 	}
-	return s.org.ID + "/" + path
+	ctx[prefix+"OrgID"] = []string{orgID}
+	ctx[prefix+"OrgPaths"] = []string{orgID + "/" + strings.Join(s.org.ancestors(account), "/") + "/"}
 }
 
 // orgFor returns the organization when the caller belongs to it; member

@@ -356,12 +356,7 @@ func (s *Server) scpsLocked(account string) []iamsim.OrgPolicies {
 	if _, member := o.parent[account]; !member {
 		return nil
 	}
-	var path []string
-	for id := account; id != o.RootID; id = o.parent[id] {
-		path = append(path, id)
-	}
-	path = append(path, o.RootID)
-	slices.Reverse(path)
+	path := append(o.ancestors(account), account)
 	levels := make([]iamsim.OrgPolicies, 0, len(path))
 	for _, id := range path {
 		l := iamsim.OrgPolicies{Target: id}

@@ -96,7 +96,7 @@ func shInvalidInput(format string, args ...any) error {
 
 func shInvalidTags(why string) error { return shInvalidInput("Invalid tags: %s", why) }
 
-func (h *shState) hubARN(c *call) string {
+func hubARN(c *call) string {
 	return "arn:aws:securityhub:" + c.region + ":" + c.account.ID + ":hub/default"
 }
 
@@ -147,10 +147,10 @@ func shDescribeHub(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if arn := str(c.in, "HubArn"); arn != "" && arn != h.hubARN(c) {
+	if arn := str(c.in, "HubArn"); arn != "" && arn != hubARN(c) {
 		return nil, statusErrorf(http.StatusNotFound, "ResourceNotFoundException", "Hub %s not found", arn)
 	}
-	return doc{"HubArn": h.hubARN(c), "SubscribedAt": h.subscribed.Format("2006-01-02T15:04:05.000Z"),
+	return doc{"HubArn": hubARN(c), "SubscribedAt": h.subscribed.Format("2006-01-02T15:04:05.000Z"),
 		"AutoEnableControls": true, "ControlFindingGenerator": h.generator}, nil
 }
 
@@ -255,7 +255,7 @@ func shTagged(c *call) (*shState, error) {
 	if err != nil {
 		return nil, err
 	}
-	if arn := str(c.in, "ResourceArn"); arn != h.hubARN(c) {
+	if arn := str(c.in, "ResourceArn"); arn != hubARN(c) {
 		return nil, statusErrorf(http.StatusNotFound, "ResourceNotFoundException", "Resource %s not found", arn)
 	}
 	return h, nil
