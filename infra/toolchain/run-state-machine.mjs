@@ -2,8 +2,11 @@
 // pinned aws-local-stepfunctions, for landfall's Go package internal/localrun.
 //
 // Request (one JSON object on stdin):
-//   { definition, input, context, machines: {<arn>: definition}, endpoint, region,
+//   { definition, input, context, machines: {<arn>: {definition, credentials}}, endpoint, region,
 //     credentials: {accessKeyId, secretAccessKey, sessionToken}, retryIntervalMs, waitMs }
+// credentials are the started machine's role's session; each machine of
+// `machines` carries its own, which its child execution runs with, as Step
+// Functions runs each machine as its own role.
 // Output (JSON lines on stdout):
 //   {"event": {...}} for each execution event, as it happens
 //   {"result": {"status", "output", "error", "cause"}} once, at the end
@@ -27,14 +30,20 @@ import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
 
 const request = JSON.parse(readFileSync(0, 'utf8'));
 
-// Step Functions does its own retries (the definition's Retry fields), so the
-// SDK must not retry underneath it.
-const lambda = new LambdaClient({
-  region: request.region,
-  endpoint: request.endpoint,
-  credentials: request.credentials,
-  maxAttempts: 1,
-});
+// lambdaClients holds one Lambda client per role session, by access key.
+const lambdaClients = new Map();
+
+// lambdaAs is the Lambda client signing with credentials. Step Functions
+// does its own retries (the definition's Retry fields), so the SDK must not
+// retry underneath it.
+function lambdaAs(credentials) {
+  let client = lambdaClients.get(credentials.accessKeyId);
+  if (!client) {
+    client = new LambdaClient({ region: request.region, endpoint: request.endpoint, credentials, maxAttempts: 1 });
+    lambdaClients.set(credentials.accessKeyId, client);
+  }
+  return client;
+}
 
 // TaskError is an error a Task state raises, matched by name in Retry and Catch.
 class TaskError extends Error {
@@ -48,10 +57,10 @@ function emit(line) {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
-async function invokeLambda(functionName, payload) {
+async function invokeLambda(credentials, functionName, payload) {
   let out;
   try {
-    out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})) }));
+    out = await lambdaAs(credentials).send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})) }));
   } catch (err) {
     throw new TaskError(`Lambda.${err.name}`, err.message);
   }
@@ -71,8 +80,8 @@ async function invokeLambda(functionName, payload) {
 // startExecution runs a child execution to completion, as .sync does.
 async function startExecution(resource, params, depth) {
   const arn = params.StateMachineArn;
-  const definition = request.machines?.[arn];
-  if (!definition) {
+  const machine = request.machines?.[arn];
+  if (!machine) {
     throw new TaskError('StepFunctions.StateMachineDoesNotExistException', `State Machine Does Not Exist: '${arn}'`);
   }
   let input = params.Input ?? {};
@@ -81,7 +90,7 @@ async function startExecution(resource, params, depth) {
   const executionArn = arn.replace(':stateMachine:', ':execution:') + ':' + name;
   const start = Date.now();
   const context = { Execution: { Id: executionArn, Name: name }, StateMachine: { Id: arn, Name: arn.split(':').pop() } };
-  const result = await execute(definition, input, context, depth + 1);
+  const result = await execute(machine.definition, machine.credentials, input, context, depth + 1);
   const sync2 = resource.endsWith(':2');
   const described = {
     ExecutionArn: executionArn,
@@ -109,7 +118,7 @@ async function startExecution(resource, params, depth) {
 // overrides returns a local handler for every Task state in the definition,
 // nested ones included (state names are unique across a state machine), and
 // the Retry and Wait timings.
-function overrides(definition, depth) {
+function overrides(definition, credentials, depth) {
   const tasks = {};
   const retries = {};
   const waits = {};
@@ -125,11 +134,11 @@ function overrides(definition, depth) {
         tasks[name] = (params) => startExecution(resource, params, depth);
       } else if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
         tasks[name] = async (params) => {
-          const r = await invokeLambda(params.FunctionName, params.Payload);
+          const r = await invokeLambda(credentials, params.FunctionName, params.Payload);
           return { ExecutedVersion: r.version, Payload: r.payload, StatusCode: r.statusCode };
         };
       } else if (/^arn:aws[a-z-]*:lambda:/.test(resource)) {
-        tasks[name] = async (payload) => (await invokeLambda(resource, payload)).payload;
+        tasks[name] = async (payload) => (await invokeLambda(credentials, resource, payload)).payload;
       } else {
         tasks[name] = () => {
           throw new TaskError('States.Runtime', `the local runner does not support the resource ${resource} (state ${name})`);
@@ -143,12 +152,12 @@ function overrides(definition, depth) {
 
 // execute runs one execution and reports how it ended, the way
 // DescribeExecution does; it never throws for a failed execution.
-async function execute(definition, input, context, depth) {
+async function execute(definition, credentials, input, context, depth) {
   if (depth > 8) {
     return { status: 'FAILED', error: 'States.Runtime', cause: 'child executions nested more than 8 deep' };
   }
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
-  const execution = machine.run(input, { overrides: overrides(definition, depth), context });
+  const execution = machine.run(input, { overrides: overrides(definition, credentials, depth), context });
   const forward = (async () => {
     for await (const event of execution.eventLogs) {
       emit({ event: summarize(event, context) });
@@ -184,12 +193,12 @@ function summarize(event, context) {
 }
 
 try {
-  const result = await execute(request.definition, request.input, request.context, 0);
+  const result = await execute(request.definition, request.credentials, request.input, request.context, 0);
   emit({ result });
 } catch (err) {
   process.stderr.write(`run-state-machine: ${err.stack ?? err}\n`);
   process.exitCode = 1;
 } finally {
   // Kept-alive connections to the endpoint would otherwise hold the process open.
-  lambda.destroy();
+  for (const client of lambdaClients.values()) client.destroy();
 }

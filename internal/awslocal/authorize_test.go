@@ -585,3 +585,53 @@ func TestAuthorizeRuntimeGrants(t *testing.T) {
 	_, err = l.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step"), Qualifier: aws.String("$LATEST")})
 	wantDenied(t, err, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:"+mgmt+":function:step:$LATEST")
 }
+
+// A service acts as a role only where the role's trust admits the service
+// principal, and then as that role's session, with its policies alone.
+func TestAuthorizeServiceCredentials(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	trusting := func(service string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`
+	}
+	for name, trust := range map[string]string{
+		"for-lambda":       trusting("lambda.amazonaws.com"),
+		"for-ec2":          trusting("ec2.amazonaws.com"),
+		"for-this-account": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"` + mgmt + `"}}}]}`,
+	} {
+		_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
+		mustNoErr(t, err)
+	}
+	_, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("for-lambda"), PolicyName: aws.String("users"), PolicyDocument: aws.String(allowCreateUser)})
+	mustNoErr(t, err)
+
+	creds, err := s.ServiceCredentials("lambda.amazonaws.com", "arn:aws:iam::"+mgmt+":role/for-lambda", "describe")
+	mustNoErr(t, err)
+	fn, err := SDKConfig(ctx, u, creds, "us-east-1")
+	mustNoErr(t, err)
+	who, err := sts.NewFromConfig(fn).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	mustNoErr(t, err)
+	if got, want := aws.ToString(who.Arn), "arn:aws:sts::"+mgmt+":assumed-role/for-lambda/describe"; got != want {
+		t.Errorf("the function acts as %s, want %s", got, want)
+	}
+	mustNoErr(t, createUser(fn, "by-function"))
+	_, err = iam.NewFromConfig(fn).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("escalate"), AssumeRolePolicyDocument: aws.String(trusting("lambda.amazonaws.com"))})
+	wantDenied(t, err, "assumed-role/for-lambda/describe is not authorized to perform: iam:CreateRole")
+
+	for role, why := range map[string]string{
+		"for-ec2":          "the trust admits another service",
+		"for-this-account": "Lambda is not documented to send aws:SourceAccount",
+		"missing":          "the role does not exist",
+	} {
+		if _, err := s.ServiceCredentials("lambda.amazonaws.com", "arn:aws:iam::"+mgmt+":role/"+role, "describe"); err == nil {
+			t.Errorf("Lambda assumed %s, though %s", role, why)
+		}
+	}
+	if _, err := s.ServiceCredentials("lambda.amazonaws.com", "arn:aws:iam::"+mgmt+":role/for-lambda", "a b"); err == nil {
+		t.Error("a session name with a space was accepted")
+	}
+	if f := s.AuthorizationFaults(); len(f) != 0 {
+		t.Errorf("undecided: %v", f)
+	}
+}

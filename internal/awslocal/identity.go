@@ -124,6 +124,36 @@ func (s *Server) AdminCredentials(accountID string) Credentials {
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}
 }
 
+// ServiceCredentials are what an AWS service holds when it assumes roleARN
+// to act for its owner: Lambda a function's execution role (service
+// "lambda.amazonaws.com", the session named after the function), Step
+// Functions a state machine's. With an Authorizer the role's trust policy
+// must admit the service principal; without one nothing is checked, as for
+// every request. The service sends no aws:SourceAccount or aws:SourceArn:
+// neither the Lambda Developer Guide ("Defining Lambda function permissions
+// with an execution role") nor the Step Functions Developer Guide documents
+// that it does, so a trust conditioned on them refuses here. The session
+// lasts 12 hours, the longest AWS issues, because a local function is never
+// handed fresh credentials.
+func (s *Server) ServiceCredentials(service, roleARN, session string) (Credentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	role := s.roleByARNLocked(roleARN)
+	if role == nil {
+		return Credentials{}, fmt.Errorf("%s assuming %s: the role does not exist", service, roleARN)
+	}
+	if !sessionName.MatchString(session) {
+		return Credentials{}, fmt.Errorf("%s assuming %s: session name %q is not valid", service, roleARN, session)
+	}
+	account := arnAccount(roleARN)
+	if s.opts.Authorizer != nil &&
+		!s.serviceAllowedLocked(service, "sts:AssumeRole", authResource{ARN: roleARN, Owner: account, Policy: role.Trust}, nil) {
+		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service", service, roleARN)
+	}
+	c := s.issueLocked(sessionOfRole(account, role, session), 12*time.Hour)
+	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: c.SessionToken}, nil
+}
+
 // issueLocked mints a credential; ttl 0 makes it long-term.
 func (s *Server) issueLocked(p principal, ttl time.Duration) *credential {
 	prefix := "AKIA"

@@ -43,8 +43,10 @@ func putInlinePolicy(holder policyHolder) handler {
 			return nil, err
 		}
 		name, text := str(c.in, "PolicyName"), str(c.in, "PolicyDocument")
-		if !iamName.MatchString(name) {
-			return nil, errorf("ValidationError", "policy name %q is not valid", name)
+		// Inline policy names are 1 to 128 characters (PutRolePolicy, IAM
+		// API Reference), longer than role names: CDK names them so.
+		if !policyName.MatchString(name) {
+			return nil, errorf("ValidationError", "1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint", name)
 		}
 		if _, err := parsePolicy(text); err != nil {
 			return nil, err

@@ -98,6 +98,9 @@ type run struct {
 	admin  aws.Config
 	dep    *deployment
 	runner *localrun.Runner
+	// mgmtTemplate is the management account's stack, read by the
+	// organization setup, which sets the attributes it creates.
+	mgmtTemplate *localrun.Template
 	rep    *Report
 	start  time.Time
 

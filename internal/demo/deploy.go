@@ -18,9 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/localrun"
-	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -38,12 +36,10 @@ type deployment struct {
 	ledgerTable string
 	// fanInAdmin acts in the account of the fan-in queue and the formatter,
 	// as Lambda's SQS event source does.
-	fanInAdmin    aws.Config
-	fanInQueueURL string
-	fanInQueueARN string
-	formatterARN  string
-	// formatterCreds are the formatter role's, in the security account.
-	formatterCreds  awslocal.Credentials
+	fanInAdmin      aws.Config
+	fanInQueueURL   string
+	fanInQueueARN   string
+	formatterARN    string
 	baseline, sweep localrun.StateMachine
 }
 
@@ -52,38 +48,36 @@ type deployment struct {
 const centralAlertsTemplate = "landfall-central-alerts.template.json"
 
 // deploy creates, on the local endpoint, the stateful resources of the
-// synthesized stacks that the pipeline uses: the ledger table, the topics
-// and their email subscriptions, the fan-in queue with its policy, the named
-// roles, and the EventBridge rules with their targets. What CloudFormation
-// would create and nothing reads (log groups, alarms, the dashboard) is
-// left out.
+// synthesized stacks that the pipeline uses: every role with its policies,
+// the ledger table, the topics and their email subscriptions, the fan-in
+// queue with its policy, and the EventBridge rules with their targets. What
+// CloudFormation would create and nothing reads (log groups, alarms, the
+// dashboard) is left out. The security account's stack goes first, as the
+// management account's alerts bridge trusts the formatter's role in it.
 func (r *run) deploy(ctx context.Context, templatePath string) error {
 	d := &deployment{fanInAdmin: r.admin}
 	r.dep = d
 	var err error
-	if d.tpl, err = r.deployStack(ctx, templatePath, r.mgmt); err != nil {
-		return err
-	}
-	templates := []*localrun.Template{d.tpl}
+	var templates []*localrun.Template
 	if r.cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
 		security := r.cfg.Organization.SecurityAccountID
 		d.fanInAdmin = r.adminOf(ctx, security)
-		if d.alerts, err = r.deployStack(ctx, filepath.Join(filepath.Dir(templatePath), centralAlertsTemplate), security); err != nil {
+		path := filepath.Join(filepath.Dir(templatePath), centralAlertsTemplate)
+		alerts, err := localrun.ReadTemplate(path, localrun.TemplateOptions{Region: r.home, Account: security})
+		if err != nil {
+			return err
+		}
+		if d.alerts, err = r.deployStack(ctx, alerts, path, security); err != nil {
 			return err
 		}
 		templates = append(templates, d.alerts)
-		// In AWS the Lambda service assumes the formatter's role; locally the
-		// security account's administrator does, and the formatter runs
-		// with the role's credentials, which the bridge role trusts.
-		role := awsx.AssumeRole(d.fanInAdmin, awsx.RoleARN(security, r.cfg.AlertFormatterRoleName()), "formatter")
-		creds, err := role.Credentials.Retrieve(ctx)
-		if err != nil {
-			return fmt.Errorf("acting as the formatter's role in the security account: %w", err)
-		}
-		d.formatterCreds = awslocal.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken}
 		r.printf("%s into the security account %s: fan-in queue, formatter, alerts topic; it reaches the ledger through %s\n",
 			centralAlertsTemplate, security, r.cfg.AlertsBridgeRoleName())
 	}
+	if d.tpl, err = r.deployStack(ctx, r.mgmtTemplate, templatePath, r.mgmt); err != nil {
+		return err
+	}
+	templates = append(templates, d.tpl)
 	for _, tpl := range templates {
 		for _, f := range tpl.Functions {
 			if strings.HasSuffix(f.Package, "/formatter") {
@@ -115,19 +109,23 @@ func readResources(templatePath string) (map[string]resource, error) {
 	return doc.Resources, nil
 }
 
-// deployStack deploys one synthesized template into an account and returns
-// it read, with its references resolved in that account.
-func (r *run) deployStack(ctx context.Context, templatePath, account string) (*localrun.Template, error) {
+// deployStack deploys one synthesized template, tpl read from
+// templatePath with its references resolved in account, into that account,
+// and returns it.
+func (r *run) deployStack(ctx context.Context, tpl *localrun.Template, templatePath, account string) (*localrun.Template, error) {
 	resources, err := readResources(templatePath)
-	if err != nil {
-		return nil, err
-	}
-	tpl, err := localrun.ReadTemplate(templatePath, localrun.TemplateOptions{Region: r.home, Account: account})
 	if err != nil {
 		return nil, err
 	}
 	d := r.dep
 	admin := r.adminOf(ctx, account)
+	roles, err := tpl.Roles()
+	if err != nil {
+		return nil, err
+	}
+	if err := localrun.DeployRoles(ctx, iam.NewFromConfig(admin), roles); err != nil {
+		return nil, err
+	}
 	for id, res := range resources {
 		switch res.Type {
 		case "AWS::DynamoDB::Table":
@@ -144,12 +142,6 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 			var arn string
 			if arn, err = tpl.Ref(id); err == nil {
 				_, err = sns.NewFromConfig(admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(arn[strings.LastIndex(arn, ":")+1:])})
-			}
-		case "AWS::IAM::Role":
-			var name string
-			if json.Unmarshal(res.Properties["RoleName"], &name) == nil && name != "" {
-				_, err = iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
-					AssumeRolePolicyDocument: aws.String(localTrust(res.Properties["AssumeRolePolicyDocument"], account))})
 			}
 		}
 		if err != nil {
@@ -197,20 +189,6 @@ func (r *run) deployStack(ctx context.Context, templatePath, account string) (*l
 	return tpl, nil
 }
 
-// localTrust is the trust policy a named role gets locally. A policy that
-// names a service or another resource of the stack (the Lambda service, the
-// functions' roles) cannot hold here, where the functions run with the
-// credentials the demo hands them: such a role trusts its account instead.
-// A policy of literals, the alerts bridge's, which admits only the security
-// account's formatter role, is kept as synthesized.
-func localTrust(doc json.RawMessage, account string) string {
-	s := string(doc)
-	if len(doc) == 0 || strings.Contains(s, `"Fn::`) || strings.Contains(s, `"Ref"`) || strings.Contains(s, `"Service"`) {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
-	}
-	return s
-}
-
 // queuePolicy is the template's AWS::SQS::QueuePolicy of the queue
 // queueID, resolved: the fan-in queue's, which decides whose topics may
 // deliver to it.
@@ -248,8 +226,10 @@ func (r *run) deployRules(ctx context.Context) error {
 		}
 		var targets []ebtypes.Target
 		for _, t := range rule.Targets {
-			target := ebtypes.Target{Id: aws.String(t.ID), Arn: aws.String(t.ARN),
-				RoleArn: aws.String("arn:aws:iam::" + r.mgmt + ":role/landfall-events")}
+			target := ebtypes.Target{Id: aws.String(t.ID), Arn: aws.String(t.ARN)}
+			if t.RoleARN != "" {
+				target.RoleArn = aws.String(t.RoleARN)
+			}
 			if t.Input != "" {
 				target.Input = aws.String(t.Input)
 			}

@@ -44,6 +44,9 @@ func (r *run) organizationSetup(ctx context.Context, templatePath string) (map[s
 	if err != nil {
 		return nil, err
 	}
+	// The stack's deploy reads the same template: the roles of the custom
+	// resources name what this setup creates (the root's ARN).
+	r.mgmtTemplate = tpl
 	org := organizations.NewFromConfig(r.admin)
 	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {

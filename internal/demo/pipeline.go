@@ -24,7 +24,6 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	creds := r.srv.AdminCredentials(r.mgmt)
 	logs := r.opts.FunctionLogs
 	if logs == nil {
 		logs = io.Discard
@@ -35,14 +34,17 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 		n += len(r.dep.alerts.Functions)
 	}
 	r.printf("building the Lambdas for this machine and starting them (%d functions)\n", n)
-	fns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.tpl.Functions,
-		localrun.ServeOptions{EndpointURL: r.url, Credentials: creds, Concurrency: 3, Logs: logs})
+	machines, err := localrun.StateMachineCredentials(r.srv, r.dep.tpl.StateMachines)
+	if err != nil {
+		return nil, err
+	}
+	serve := localrun.ServeOptions{EndpointURL: r.url, Concurrency: 3, Logs: logs}
+	fns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.tpl.Functions, serve)
 	if err != nil {
 		return nil, err
 	}
 	if r.dep.alerts != nil {
-		alertFns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.alerts.Functions,
-			localrun.ServeOptions{EndpointURL: r.url, Credentials: r.dep.formatterCreds, Concurrency: 3, Logs: logs})
+		alertFns, err := localrun.ServeFunctions(ctx, r.srv, builder, r.dep.alerts.Functions, serve)
 		if err != nil {
 			for _, f := range fns {
 				f.Close()
@@ -51,7 +53,7 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 		}
 		fns = append(fns, alertFns...)
 	}
-	r.runner = &localrun.Runner{Node: node, Driver: driver, EndpointURL: r.url, Region: r.home, Credentials: creds,
+	r.runner = &localrun.Runner{Node: node, Driver: driver, EndpointURL: r.url, Region: r.home, Credentials: machines,
 		Machines: r.dep.tpl.StateMachines, RetryInterval: retryInterval}
 	r.srv.OnTarget(func(target string, input []byte) {
 		// Called under the endpoint's lock: start the execution elsewhere.

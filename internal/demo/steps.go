@@ -19,7 +19,6 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/accounts"
-	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -232,7 +231,8 @@ func (r *run) plan(ctx context.Context, name string) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	in, _, err := accounts.Enter(ctx, awsx.AssumeRole(r.admin, awsx.RoleARN(r.mgmt, r.cfg.PipelineRoleName()), "demo"), r.cfg, id, discardLog)
+	// The operator's own credentials, as `landfall plan` uses them.
+	in, _, err := accounts.Enter(ctx, r.admin, r.cfg, id, discardLog)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}

@@ -11,9 +11,14 @@
 //     awslocal.Server.RegisterFunction.
 //   - ReadTemplate reads a synthesized CloudFormation template: the state
 //     machines with their definitions resolved to local ARNs, the functions
-//     with their code and environment, and the EventBridge rules.
+//     with their code and environment, the EventBridge rules, and the IAM
+//     roles with every policy the template gives them (Template.Roles),
+//     which DeployRoles creates.
 //   - ServeFunctions starts every function of a template behind the
-//     endpoint's Lambda Invoke.
+//     endpoint's Lambda Invoke, each with the session Lambda would start of
+//     its execution role (awslocal.Server.ServiceCredentials).
 //   - Runner executes a state machine definition with the pinned
-//     aws-local-stepfunctions on Node 22 (infra/toolchain/run-state-machine.mjs).
+//     aws-local-stepfunctions on Node 22 (infra/toolchain/run-state-machine.mjs),
+//     each machine's Lambda calls signed as its role
+//     (StateMachineCredentials).
 package localrun

@@ -48,6 +48,7 @@ func startEcho(t *testing.T, logs *syncBuffer) (*lambda.Client, *awslocal.Server
 type echoResponse struct {
 	Value       any    `json:"value"`
 	Account     string `json:"account"`
+	Caller      string `json:"caller"`
 	Function    string `json:"function"`
 	FunctionARN string `json:"functionArn"`
 	Custom      string `json:"custom"`
@@ -96,7 +97,7 @@ func TestFunctionThroughEndpoint(t *testing.T) {
 			if err := json.Unmarshal(out.Payload, &got); err != nil {
 				t.Fatal(err)
 			}
-			want := echoResponse{Value: st.wantValue, Account: mgmt, Function: "echo", FunctionARN: echoARN, Custom: "from-config", Attempts: st.wantAttempts}
+			want := echoResponse{Value: st.wantValue, Account: mgmt, Caller: "arn:aws:iam::" + mgmt + ":user/admin", Function: "echo", FunctionARN: echoARN, Custom: "from-config", Attempts: st.wantAttempts}
 			if got != want {
 				t.Fatalf("got %+v\nwant %+v", got, want)
 			}

@@ -153,6 +153,21 @@ func (r *resolver) resolve(v any) (any, error) {
 	return v, nil
 }
 
+// resolveJSON evaluates the intrinsic functions in a template value (a
+// policy document) and returns the result as JSON.
+func (r *resolver) resolveJSON(value json.RawMessage) (string, error) {
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return "", fmt.Errorf("decoding a template value: %w", err)
+	}
+	x, err := r.resolve(v)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(x)
+	return string(b), err
+}
+
 func (r *resolver) resolveString(v any) (string, error) {
 	x, err := r.resolve(v)
 	if err != nil {
@@ -268,4 +283,22 @@ func (r *resolver) sub(arg any) (any, error) {
 		return v
 	})
 	return strings.ReplaceAll(out, "${!", "${"), firstErr
+}
+
+// resolveProperty is the string a resource's property resolves to, "" when
+// the resource has none.
+func (r *resolver) resolveProperty(id, property string) (string, error) {
+	raw := r.resources[id].Properties[property]
+	if raw == nil {
+		return "", nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", fmt.Errorf("decoding %s of %s: %w", property, id, err)
+	}
+	s, err := r.resolveString(v)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s of %s: %w", property, id, err)
+	}
+	return s, nil
 }

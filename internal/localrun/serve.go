@@ -11,8 +11,6 @@ import (
 // ServeOptions are what every function started by ServeFunctions shares.
 type ServeOptions struct {
 	EndpointURL string
-	// Credentials stand in for the functions' execution roles.
-	Credentials awslocal.Credentials
 	// Concurrency is the number of processes per function (default 1).
 	Concurrency int
 	// Logs receives every function's output, each line prefixed with the
@@ -20,10 +18,16 @@ type ServeOptions struct {
 	Logs io.Writer
 }
 
+// lambdaPrincipal is the service principal that assumes a function's
+// execution role.
+const lambdaPrincipal = "lambda.amazonaws.com"
+
 // ServeFunctions builds each function of a template for the host, starts it
 // as a local Function and registers it with srv under its ARN, so that the
-// template's state machines reach it through Lambda Invoke. The returned
-// Functions are the caller's to Close.
+// template's state machines reach it through Lambda Invoke. Each function
+// runs as its execution role, which must exist (DeployRoles) and trust
+// Lambda: it gets the session Lambda would start, named after the function.
+// The returned Functions are the caller's to Close.
 func ServeFunctions(ctx context.Context, srv *awslocal.Server, b *Builder, fns []TemplateFunction, opts ServeOptions) ([]*Function, error) {
 	var started []*Function
 	closeAll := func() {
@@ -32,6 +36,11 @@ func ServeFunctions(ctx context.Context, srv *awslocal.Server, b *Builder, fns [
 		}
 	}
 	for _, tf := range fns {
+		creds, err := srv.ServiceCredentials(lambdaPrincipal, tf.RoleARN, sessionNameOf(tf.Name))
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("starting function (%s) as its execution role: %w", tf.LogicalID, err)
+		}
 		bin, err := b.Build(ctx, tf.Package)
 		if err != nil {
 			closeAll()
@@ -39,7 +48,7 @@ func ServeFunctions(ctx context.Context, srv *awslocal.Server, b *Builder, fns [
 		}
 		f, err := NewFunction(FunctionConfig{
 			ARN: tf.ARN, Binary: bin, TaskRoot: tf.AssetDir, Env: tf.Env,
-			EndpointURL: opts.EndpointURL, Credentials: opts.Credentials,
+			EndpointURL: opts.EndpointURL, Credentials: creds,
 			Timeout: tf.Timeout, MemoryMiB: tf.MemoryMiB, Concurrency: opts.Concurrency, Logs: opts.Logs,
 		})
 		if err == nil {

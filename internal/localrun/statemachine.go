@@ -23,8 +23,10 @@ const defaultPause = 10 * time.Millisecond
 // StateMachine is a state machine definition (Amazon States Language) with the
 // ARN it runs under.
 type StateMachine struct {
-	Name       string
-	ARN        string
+	Name string
+	ARN  string
+	// RoleARN is the role Step Functions assumes to run the machine.
+	RoleARN    string
 	Definition []byte
 }
 
@@ -65,11 +67,13 @@ type Runner struct {
 	// Node is the Node 22 binary and Driver the run-state-machine.mjs script;
 	// Toolchain finds both.
 	Node, Driver string
-	// EndpointURL, Region and Credentials are what the Lambda calls use:
-	// Step Functions' own identity in the account running the machines.
+	// EndpointURL and Region are where the Lambda calls go.
 	EndpointURL string
 	Region      string
-	Credentials awslocal.Credentials
+	// Credentials are what each machine's Lambda calls are signed with, by
+	// state machine ARN: the session Step Functions holds of the machine's
+	// role (StateMachineCredentials). A machine without them cannot run.
+	Credentials map[string]awslocal.Credentials
 	// Machines are the state machines a startExecution task may start.
 	Machines []StateMachine
 	// RetryInterval and WaitDuration default to 10 ms.
@@ -91,15 +95,22 @@ func Toolchain(moduleDir string) (node, driver string, err error) {
 
 // driverRequest is what run-state-machine.mjs reads on stdin.
 type driverRequest struct {
-	Definition      json.RawMessage            `json:"definition"`
-	Input           json.RawMessage            `json:"input"`
-	Context         driverContext              `json:"context"`
-	Machines        map[string]json.RawMessage `json:"machines"`
-	Endpoint        string                     `json:"endpoint"`
-	Region          string                     `json:"region"`
-	Credentials     driverCredentials          `json:"credentials"`
-	RetryIntervalMS int64                      `json:"retryIntervalMs"`
-	WaitMS          int64                      `json:"waitMs"`
+	Definition      json.RawMessage          `json:"definition"`
+	Input           json.RawMessage          `json:"input"`
+	Context         driverContext            `json:"context"`
+	Machines        map[string]driverMachine `json:"machines"`
+	Endpoint        string                   `json:"endpoint"`
+	Region          string                   `json:"region"`
+	Credentials     driverCredentials        `json:"credentials"`
+	RetryIntervalMS int64                    `json:"retryIntervalMs"`
+	WaitMS          int64                    `json:"waitMs"`
+}
+
+// driverMachine is a state machine a startExecution task may start, with
+// the credentials of its own role, which its child execution runs with.
+type driverMachine struct {
+	Definition  json.RawMessage   `json:"definition"`
+	Credentials driverCredentials `json:"credentials"`
 }
 
 // driverContext is the Context Object's execution and state machine, which
@@ -120,6 +131,10 @@ type driverCredentials struct {
 	SessionToken    string `json:"sessionToken,omitempty"`
 }
 
+func driverCredentialsOf(c awslocal.Credentials) driverCredentials {
+	return driverCredentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+}
+
 // driverLine is one line the driver writes on stdout.
 type driverLine struct {
 	Event  *Event `json:"event"`
@@ -138,15 +153,17 @@ type driverLine struct {
 func (r *Runner) Execute(ctx context.Context, machine StateMachine, input []byte) (Execution, error) {
 	name := newRequestID()
 	run := Execution{ARN: strings.Replace(machine.ARN, ":stateMachine:", ":execution:", 1) + ":" + name}
+	creds, ok := r.Credentials[machine.ARN]
+	if !ok {
+		return run, fmt.Errorf("starting local execution (%s): the runner has no credentials of the state machine's role", machine.ARN)
+	}
 	req := driverRequest{
-		Definition: machine.Definition,
-		Input:      input,
-		Machines:   map[string]json.RawMessage{},
-		Endpoint:   r.EndpointURL,
-		Region:     r.Region,
-		Credentials: driverCredentials{
-			AccessKeyID: r.Credentials.AccessKeyID, SecretAccessKey: r.Credentials.SecretAccessKey, SessionToken: r.Credentials.SessionToken,
-		},
+		Definition:      machine.Definition,
+		Input:           input,
+		Machines:        map[string]driverMachine{},
+		Endpoint:        r.EndpointURL,
+		Region:          r.Region,
+		Credentials:     driverCredentialsOf(creds),
 		RetryIntervalMS: orDefault(r.RetryInterval).Milliseconds(),
 		WaitMS:          orDefault(r.WaitDuration).Milliseconds(),
 	}
@@ -156,7 +173,11 @@ func (r *Runner) Execute(ctx context.Context, machine StateMachine, input []byte
 	req.Context.Execution = contextEntity{ID: run.ARN, Name: name}
 	req.Context.StateMachine = contextEntity{ID: machine.ARN, Name: machine.Name}
 	for _, m := range r.Machines {
-		req.Machines[m.ARN] = m.Definition
+		c, ok := r.Credentials[m.ARN]
+		if !ok {
+			return run, fmt.Errorf("starting local execution (%s): the runner has no credentials of the role of %s", machine.ARN, m.ARN)
+		}
+		req.Machines[m.ARN] = driverMachine{Definition: m.Definition, Credentials: driverCredentialsOf(c)}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {

@@ -83,8 +83,9 @@ func newTestRunner(t *testing.T) (*Runner, *awslocal.Server) {
 	if err := srv.RegisterFunction(echoARN, fn.Invoke); err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Node: node, Driver: driver, EndpointURL: url, Region: "us-east-1", Credentials: creds,
-		Machines: []StateMachine{child, parent}}, srv
+	return &Runner{Node: node, Driver: driver, EndpointURL: url, Region: "us-east-1",
+		Credentials: map[string]awslocal.Credentials{parentARN: creds, childARN: creds},
+		Machines:    []StateMachine{child, parent}}, srv
 }
 
 func TestRunnerExecute(t *testing.T) {
@@ -100,7 +101,7 @@ func TestRunnerExecute(t *testing.T) {
 	}{
 		{name: "retry until ready", machine: child, input: `{"fail": "AccountNotReady", "failTimes": 2, "value": "x"}`,
 			wantStatus: "SUCCEEDED", wantRetries: 2,
-			wantOutput: `{"value":"x","account":"` + mgmt + `","function":"echo","functionArn":"` + echoARN + `","custom":"","attempts":3}`},
+			wantOutput: `{"value":"x","account":"` + mgmt + `","caller":"arn:aws:iam::` + mgmt + `:user/admin","function":"echo","functionArn":"` + echoARN + `","custom":"","attempts":3}`},
 		{name: "retries exhausted", machine: child, input: `{"fail": "AccountNotReady", "failTimes": 9}`,
 			wantStatus: "FAILED", wantError: "AccountNotReady", wantRetries: 3,
 			wantCause: `{"errorMessage":"failing as asked","errorType":"AccountNotReady"}`},
@@ -108,7 +109,7 @@ func TestRunnerExecute(t *testing.T) {
 			wantOutput: `{"fail":"Boom","failure":{"Error":"Boom","Cause":"{\"errorMessage\":\"failing as asked\",\"errorType\":\"Boom\"}"}}`},
 		{name: "uncaught error", machine: child, input: `{"fail": "Other"}`, wantStatus: "FAILED", wantError: "Other"},
 		{name: "child execution", machine: parent, input: `{"value": 7, "fail": "", "failTimes": 0}`, wantStatus: "SUCCEEDED",
-			wantOutput: `{"status":"SUCCEEDED","output":{"value":7,"account":"` + mgmt + `","function":"echo","functionArn":"` + echoARN + `","custom":"","attempts":1}}`},
+			wantOutput: `{"status":"SUCCEEDED","output":{"value":7,"account":"` + mgmt + `","caller":"arn:aws:iam::` + mgmt + `:user/admin","function":"echo","functionArn":"` + echoARN + `","custom":"","attempts":1}}`},
 		{name: "failed child execution", machine: parent, input: `{"value": 7, "fail": "Other", "failTimes": 0}`,
 			wantStatus: "FAILED", wantError: "States.TaskFailed", wantCause: `"Error":"Other"`},
 		{name: "lambda:invoke integration after a Wait", machine: integration, input: `{"value": 1, "unsupported": false}`, wantStatus: "SUCCEEDED",

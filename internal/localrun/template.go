@@ -35,11 +35,16 @@ type Template struct {
 	OtherFunctions []string
 	Rules          []Rule
 	resolver       *resolver
+	// roleIDs and policyIDs are the logical IDs of the AWS::IAM::Role and
+	// AWS::IAM::Policy resources, which Roles resolves when asked.
+	roleIDs, policyIDs []string
 }
 
 // TemplateFunction is one AWS::Lambda::Function.
 type TemplateFunction struct {
 	LogicalID, Name, ARN, Description string
+	// RoleARN is the function's execution role.
+	RoleARN string
 	// Package is the Go main package the deployed bootstrap was built from,
 	// relative to the module root ("./functions/describe"), read from the
 	// binary's build information.
@@ -65,10 +70,12 @@ type Rule struct {
 
 // RuleTarget is one target of a rule, resolved.
 type RuleTarget struct {
-	ID               string          `json:"Id"`
-	ARN              string          `json:"Arn"`
-	Input            string          `json:"Input,omitempty"`
-	InputPath        string          `json:"InputPath,omitempty"`
+	ID        string `json:"Id"`
+	ARN       string `json:"Arn"`
+	Input     string `json:"Input,omitempty"`
+	InputPath string `json:"InputPath,omitempty"`
+	// RoleARN is the role EventBridge assumes to reach the target.
+	RoleARN          string          `json:"RoleArn,omitempty"`
 	InputTransformer json.RawMessage `json:"InputTransformer,omitempty"`
 }
 
@@ -104,6 +111,10 @@ func ReadTemplate(path string, opts TemplateOptions) (*Template, error) {
 			err = t.addFunction(id, filepath.Dir(path))
 		case "AWS::Events::Rule":
 			err = t.addRule(id)
+		case "AWS::IAM::Role":
+			t.roleIDs = append(t.roleIDs, id)
+		case "AWS::IAM::Policy":
+			t.policyIDs = append(t.policyIDs, id)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading template (%s): %w", path, err)
@@ -170,7 +181,11 @@ func (t *Template) addStateMachine(id string) error {
 	if err != nil {
 		return err
 	}
-	t.StateMachines = append(t.StateMachines, StateMachine{Name: r.physicalName(id), ARN: arn, Definition: []byte(s)})
+	role, err := r.resolveProperty(id, "RoleArn")
+	if err != nil {
+		return err
+	}
+	t.StateMachines = append(t.StateMachines, StateMachine{Name: r.physicalName(id), ARN: arn, RoleARN: role, Definition: []byte(s)})
 	return nil
 }
 
@@ -219,8 +234,12 @@ func (t *Template) addFunction(id, cdkOut string) error {
 	if err != nil {
 		return err
 	}
+	role, err := r.resolveProperty(id, "Role")
+	if err != nil {
+		return err
+	}
 	t.Functions = append(t.Functions, TemplateFunction{
-		LogicalID: id, Name: r.physicalName(id), ARN: arn, Description: props.Description,
+		LogicalID: id, Name: r.physicalName(id), ARN: arn, RoleARN: role, Description: props.Description,
 		Package: pkg, AssetDir: assetPath, Env: env,
 		Timeout: time.Duration(props.Timeout) * time.Second, MemoryMiB: props.MemorySize,
 	})

@@ -5,8 +5,15 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // testTemplate is shaped like cdk synth's output: a function with a staged
@@ -18,6 +25,7 @@ const testTemplate = `{
       "Type": "AWS::Lambda::Function",
       "Properties": {
         "Description": "Echoes", "Timeout": 30, "MemorySize": 256, "Runtime": "provided.al2023",
+        "Role": {"Fn::GetAtt": ["EchoFnRoleB1C2", "Arn"]},
         "Environment": {"Variables": {
           "CONFIG": "/var/task/landfall.yaml",
           "LEDGER_TABLE": {"Ref": "Ledger3C4D"},
@@ -30,10 +38,25 @@ const testTemplate = `{
     "LogRetentionAEA1": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs22.x"}, "Metadata": {"aws:asset:path": "asset.node"}},
     "Ledger3C4D": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "landfall-ledger"}},
     "Ops5E6F": {"Type": "AWS::SNS::Topic", "Properties": {}},
-    "RuleRole7A8B": {"Type": "AWS::IAM::Role", "Properties": {}},
+    "EchoFnRoleB1C2": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+    "AlertsBridgeRole0A1B": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "landfall-alerts-bridge",
+      "AssumeRolePolicyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Fn::GetAtt": ["EchoFnRoleB1C2", "Arn"]}}, "Action": "sts:AssumeRole"}]},
+      "Policies": [{"PolicyName": "ledger", "PolicyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Ledger3C4D", "Arn"]}}]}}],
+      "ManagedPolicyArns": [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/ReadOnlyAccess"]]}]}},
+    "MachineRole5D6E": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
+    "MachineRoleDefaultPolicy7F80": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "MachineRoleDefaultPolicy7F80",
+      "Roles": [{"Ref": "MachineRole5D6E"}], "PolicyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
+          "Resource": [{"Fn::GetAtt": ["EchoFn1A2B", "Arn"]}, {"Fn::Join": ["", [{"Fn::GetAtt": ["EchoFn1A2B", "Arn"]}, ":*"]]}]}]}}},
+    "RuleRole7A8B": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
     "PipelineBaselineAccount9C0D": {
       "Type": "AWS::StepFunctions::StateMachine",
-      "Properties": {"DefinitionString": {"Fn::Join": ["", [
+      "Properties": {"RoleArn": {"Fn::GetAtt": ["MachineRole5D6E", "Arn"]}, "DefinitionString": {"Fn::Join": ["", [
         "{\"StartAt\":\"Echo\",\"States\":{\"Echo\":{\"Type\":\"Task\",\"Resource\":\"",
         {"Fn::GetAtt": ["EchoFn1A2B", "Arn"]},
         "\",\"End\":true}}}"
@@ -115,6 +138,36 @@ func TestReadTemplate(t *testing.T) {
 		t.Error("found a Sweep state machine that the template lacks")
 	}
 
+	if want := "arn:aws:iam::" + mgmt + ":role/EchoFnRoleB1C2"; fn.RoleARN != want {
+		t.Errorf("function role %s, want %s", fn.RoleARN, want)
+	}
+	if want := "arn:aws:iam::" + mgmt + ":role/MachineRole5D6E"; sm.RoleARN != want {
+		t.Errorf("state machine role %s, want %s", sm.RoleARN, want)
+	}
+	all, err := tpl.Roles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	roles := map[string]TemplateRole{}
+	for _, r := range all {
+		order = append(order, r.LogicalID)
+		roles[r.LogicalID] = r
+	}
+	// The bridge's trust names the function's role, which comes first.
+	if want := []string{"EchoFnRoleB1C2", "MachineRole5D6E", "RuleRole7A8B", "AlertsBridgeRole0A1B"}; !slices.Equal(order, want) {
+		t.Errorf("roles in order %v, want %v", order, want)
+	}
+	bridge := roles["AlertsBridgeRole0A1B"]
+	if bridge.Name != "landfall-alerts-bridge" || !strings.Contains(bridge.Trust, `"arn:aws:iam::`+mgmt+`:role/EchoFnRoleB1C2"`) ||
+		!slices.Equal(bridge.ManagedPolicyARNs, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}) ||
+		!strings.Contains(bridge.Policies["ledger"], `"arn:aws:dynamodb:eu-west-1:`+mgmt+`:table/landfall-ledger"`) {
+		t.Errorf("bridge role = %+v", bridge)
+	}
+	if got := roles["MachineRole5D6E"].Policies["MachineRoleDefaultPolicy7F80"]; !strings.Contains(got, `"`+fnARN+`:*"`) {
+		t.Errorf("the machine role's AWS::IAM::Policy = %s", got)
+	}
+
 	if len(tpl.Rules) != 1 {
 		t.Fatalf("%d rules, want 1", len(tpl.Rules))
 	}
@@ -122,7 +175,8 @@ func TestReadTemplate(t *testing.T) {
 	if !jsonEqual(t, rule.EventPattern, `{"source":["aws.organizations"],"detail":{"eventName":["CreateAccountResult"]}}`) {
 		t.Errorf("EventPattern = %s", rule.EventPattern)
 	}
-	if len(rule.Targets) != 1 || rule.Targets[0].ARN != smARN || rule.Targets[0].InputPath != "$.detail" {
+	if len(rule.Targets) != 1 || rule.Targets[0].ARN != smARN || rule.Targets[0].InputPath != "$.detail" ||
+		rule.Targets[0].RoleARN != "arn:aws:iam::"+mgmt+":role/RuleRole7A8B" {
 		t.Errorf("Targets = %+v", rule.Targets)
 	}
 }
@@ -146,34 +200,123 @@ func TestResolveSetAttribute(t *testing.T) {
 }
 
 // The template's state machine runs with the template's function, rebuilt
-// for the host from the package its asset was built from.
+// for the host from the package its asset was built from, each as its own
+// role: the endpoint decides every call, so the machine reaches the
+// function only through its role's grant.
 func TestTemplateRunsLocally(t *testing.T) {
+	ctx := context.Background()
 	dir := writeCDKOut(t)
 	tpl, err := ReadTemplate(filepath.Join(dir, "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner, srv := newTestRunner(t)
-	fns, err := ServeFunctions(context.Background(), srv, testBuilder, tpl.Functions,
-		ServeOptions{EndpointURL: runner.EndpointURL, Credentials: runner.Credentials})
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, driver, err := Toolchain(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := iamsim.Shared(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Authorizer: worker})
+	url := srv.Start(t)
+	admin, err := awslocal.SDKConfig(ctx, url, srv.AdminCredentials(mgmt), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles, err := tpl.Roles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := DeployRoles(ctx, iam.NewFromConfig(admin), roles); err != nil {
+		t.Fatal(err)
+	}
+	fns, err := ServeFunctions(ctx, srv, testBuilder, tpl.Functions, ServeOptions{EndpointURL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fns {
 		t.Cleanup(f.Close)
 	}
+	creds, err := StateMachineCredentials(srv, tpl.StateMachines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := &Runner{Node: node, Driver: driver, EndpointURL: url, Region: "us-east-1", Credentials: creds, Machines: tpl.StateMachines}
 	fn := tpl.Functions[0]
 	sm, err := tpl.StateMachine("BaselineAccount")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := runner.Execute(context.Background(), sm, []byte(`{"value": "from-template"}`))
+	got, err := runner.Execute(ctx, sm, []byte(`{"value": "from-template"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out echoResponse
 	if err := json.Unmarshal(got.Output, &out); got.Status != "SUCCEEDED" || err != nil || out.Value != "from-template" || out.FunctionARN != fn.ARN {
 		t.Fatalf("execution %s %s %s: output %s", got.Status, got.Error, got.Cause, got.Output)
+	}
+	if want := "arn:aws:sts::" + mgmt + ":assumed-role/EchoFnRoleB1C2/EchoFn1A2B"; out.Caller != want {
+		t.Errorf("the function ran as %s, want its execution role's session %s", out.Caller, want)
+	}
+
+	// Without its grant the machine's role cannot invoke the function.
+	if _, err := iam.NewFromConfig(admin).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("MachineRole5D6E"),
+		PolicyName: aws.String("MachineRoleDefaultPolicy7F80")}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = runner.Execute(ctx, sm, []byte(`{"value": "ungranted"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "FAILED" || !strings.HasPrefix(got.Error, "Lambda.") || !strings.Contains(got.Cause, "lambda:InvokeFunction") {
+		t.Errorf("without the grant: %s %s %s", got.Status, got.Error, got.Cause)
+	}
+	if f := srv.AuthorizationFaults(); len(f) != 0 {
+		t.Errorf("undecided: %v", f)
+	}
+}
+
+// A function whose role does not trust Lambda does not start.
+func TestServeFunctionsNeedsATrustingRole(t *testing.T) {
+	ctx := context.Background()
+	tpl, err := ReadTemplate(filepath.Join(writeCDKOut(t), "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := iamsim.Shared(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Authorizer: worker})
+	url := srv.Start(t)
+	if _, err := ServeFunctions(ctx, srv, testBuilder, tpl.Functions, ServeOptions{EndpointURL: url}); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("served a function whose role was never created: %v", err)
+	}
+	admin, err := awslocal.SDKConfig(ctx, url, srv.AdminCredentials(mgmt), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles, err := tpl.Roles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range roles {
+		roles[i].Trust = strings.Replace(roles[i].Trust, "lambda.amazonaws.com", "ec2.amazonaws.com", 1)
+	}
+	if err := DeployRoles(ctx, iam.NewFromConfig(admin), roles); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ServeFunctions(ctx, srv, testBuilder, tpl.Functions, ServeOptions{EndpointURL: url}); err == nil || !strings.Contains(err.Error(), "does not admit") {
+		t.Fatalf("served a function whose role trusts EC2, not Lambda: %v", err)
 	}
 }
 
@@ -231,5 +374,36 @@ func TestReadTemplateRejectsUnresolvable(t *testing.T) {
 	}
 	if _, err := ReadTemplate(path, TemplateOptions{Region: "us-east-1", Account: mgmt}); err == nil || !strings.Contains(err.Error(), "NoSuchTable") {
 		t.Fatalf("err = %v, want one naming NoSuchTable", err)
+	}
+}
+
+// Roles whose trusts name each other cannot be created in any order, and a
+// policy on what is not a role of the template is an error, not dropped.
+func TestTemplateRolesRefuseWhatCannotDeploy(t *testing.T) {
+	trusting := func(other string) string {
+		return `{"AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Principal": {"AWS": {"Fn::GetAtt": ["` + other + `", "Arn"]}}, "Action": "sts:AssumeRole"}]}}`
+	}
+	for name, tc := range map[string]struct{ resources, want string }{
+		"cycle": {`"A": {"Type": "AWS::IAM::Role", "Properties": ` + trusting("B") + `},
+		          "B": {"Type": "AWS::IAM::Role", "Properties": ` + trusting("A") + `}`, "cycle"},
+		"policy on a stranger": {`"A": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+		          "P": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "PolicyDocument": {}, "Roles": [{"Ref": "Stranger"}]}}`, "Stranger is not a role"},
+		"policy on a user": {`"A": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+		          "P": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "p", "PolicyDocument": {}, "Roles": [{"Ref": "A"}], "Users": ["u"]}}`, "only policies on roles"},
+		"role without trust": {`"A": {"Type": "AWS::IAM::Role", "Properties": {}}`, "no AssumeRolePolicyDocument"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "T.template.json")
+			if err := os.WriteFile(path, []byte(`{"Resources": {`+tc.resources+`}}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tpl, err := ReadTemplate(path, TemplateOptions{Region: "us-east-1", Account: mgmt})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if roles, err := tpl.Roles(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Roles = %+v, %v; want an error saying %q", roles, err, tc.want)
+			}
+		})
 	}
 }

@@ -27,6 +27,7 @@ type request struct {
 type response struct {
 	Value       any    `json:"value"`
 	Account     string `json:"account"`
+	Caller      string `json:"caller"`
 	Function    string `json:"function"`
 	FunctionARN string `json:"functionArn"`
 	Custom      string `json:"custom"`
@@ -57,7 +58,7 @@ func main() {
 		}
 		lc, _ := lambdacontext.FromContext(ctx)
 		return response{
-			Value: in.Value, Account: aws.ToString(id.Account), Function: lambdacontext.FunctionName,
+			Value: in.Value, Account: aws.ToString(id.Account), Caller: aws.ToString(id.Arn), Function: lambdacontext.FunctionName,
 			FunctionARN: lc.InvokedFunctionArn, Custom: os.Getenv("CUSTOM"), Attempts: attempts,
 		}, nil
 	})
