@@ -169,6 +169,11 @@ func organizationsResources(c *call) ([]authResource, error) {
 		return []authResource{{ARN: prefix + "policy/" + org.ID + "/service_control_policy/p-00000000", Owner: mgmt}}, nil
 	}
 	var out []authResource
+	// InviteAccountToOrganization names the invited account as its Target;
+	// the account resource is then the one it acts on.
+	if t := obj(c.in, "Target"); t != nil && str(t, "Type") == "ACCOUNT" {
+		out = append(out, authResource{ARN: prefix + "account/" + org.ID + "/" + str(t, "Id"), Owner: mgmt})
+	}
 	for _, key := range []string{"PolicyId", "TargetId", "AccountId", "OrganizationalUnitId", "ChildId", "ParentId",
 		"SourceParentId", "DestinationParentId", "RootId", "ResourceId", "HandshakeId"} {
 		id := str(c.in, key)
@@ -184,8 +189,13 @@ func organizationsResources(c *call) ([]authResource, error) {
 		case strings.HasPrefix(id, "r-"):
 			arn = prefix + "root/" + org.ID + "/" + id
 		case strings.HasPrefix(id, "h-"):
+			// Either party acts on a handshake with its own identity
+			// policies alone: Organizations has no resource-based policy
+			// for handshakes, and an invited account is not yet in the
+			// organization that names it.
 			kind := strings.ToLower(str(org.handshakes[id], "Action"))
-			arn = prefix + "handshake/" + org.ID + "/" + kind + "/" + id
+			out = append(out, authResource{ARN: prefix + "handshake/" + org.ID + "/" + kind + "/" + id, Owner: c.account.ID})
+			continue
 		default:
 			arn = prefix + "account/" + org.ID + "/" + id
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -634,4 +635,35 @@ func TestAuthorizeServiceCredentials(t *testing.T) {
 	if f := s.AuthorizationFaults(); len(f) != 0 {
 		t.Errorf("undecided: %v", f)
 	}
+}
+
+// An invitation acts on the invited account, and the invited account
+// accepts it with its own identity policies alone: a grant on one account
+// invites that account only, and only a principal the invitee's policies
+// allow accepts.
+func TestAuthorizeInvitation(t *testing.T) {
+	s, u, clk := newAuthorizedServer(t)
+	ctx := context.Background()
+	newMember(t, s, u, clk, "first") // creates the organization
+	const invited, other = "444444444444", "555555555555"
+	for _, id := range []string{invited, other} {
+		mustNoErr(t, s.AddAccount(id, "outside-"+id, id+"@example.com"))
+	}
+	inviter := roleSession(t, s, u, mgmt, "inviter", map[string]string{"invite": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		`"Action":"organizations:InviteAccountToOrganization","Resource":"arn:aws:organizations::` + mgmt + `:account/o-*/` + invited + `"}]}`})
+	invite := func(account string) (*organizations.InviteAccountToOrganizationOutput, error) {
+		return organizations.NewFromConfig(inviter).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+			Target: &orgtypes.HandshakeParty{Id: aws.String(account), Type: orgtypes.HandshakePartyTypeAccount}})
+	}
+	_, err := invite(other)
+	wantDenied(t, err, "organizations:InviteAccountToOrganization on resource: arn:aws:organizations::"+mgmt+":account/o-")
+	out, err := invite(invited)
+	mustNoErr(t, err)
+
+	accept := func(cfg aws.Config) error {
+		_, err := organizations.NewFromConfig(cfg).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: out.Handshake.Id})
+		return err
+	}
+	wantDenied(t, accept(roleSession(t, s, u, invited, "nothing", nil)), "organizations:AcceptHandshake on resource: arn:aws:organizations::"+mgmt+":handshake/o-")
+	mustNoErr(t, accept(sdkConfig(t, s, u, invited, "us-east-1")))
 }

@@ -101,8 +101,8 @@ type run struct {
 	// mgmtTemplate is the management account's stack, read by the
 	// organization setup, which sets the attributes it creates.
 	mgmtTemplate *localrun.Template
-	rep    *Report
-	start  time.Time
+	rep          *Report
+	start        time.Time
 
 	mu    sync.Mutex
 	execs sync.WaitGroup

@@ -52,13 +52,15 @@ const centralAlertsTemplate = "landfall-central-alerts.template.json"
 // the ledger table, the topics and their email subscriptions, the fan-in
 // queue with its policy, and the EventBridge rules with their targets. What
 // CloudFormation would create and nothing reads (log groups, alarms, the
-// dashboard) is left out. The security account's stack goes first, as the
-// management account's alerts bridge trusts the formatter's role in it.
+// dashboard) is left out.
 func (r *run) deploy(ctx context.Context, templatePath string) error {
 	d := &deployment{fanInAdmin: r.admin}
 	r.dep = d
 	var err error
-	var templates []*localrun.Template
+	if d.tpl, err = r.deployStack(ctx, r.mgmtTemplate, templatePath, r.mgmt); err != nil {
+		return err
+	}
+	templates := []*localrun.Template{d.tpl}
 	if r.cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
 		security := r.cfg.Organization.SecurityAccountID
 		d.fanInAdmin = r.adminOf(ctx, security)
@@ -74,10 +76,6 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 		r.printf("%s into the security account %s: fan-in queue, formatter, alerts topic; it reaches the ledger through %s\n",
 			centralAlertsTemplate, security, r.cfg.AlertsBridgeRoleName())
 	}
-	if d.tpl, err = r.deployStack(ctx, r.mgmtTemplate, templatePath, r.mgmt); err != nil {
-		return err
-	}
-	templates = append(templates, d.tpl)
 	for _, tpl := range templates {
 		for _, f := range tpl.Functions {
 			if strings.HasSuffix(f.Package, "/formatter") {
