@@ -667,3 +667,52 @@ func TestAuthorizeInvitation(t *testing.T) {
 	wantDenied(t, accept(roleSession(t, s, u, invited, "nothing", nil)), "organizations:AcceptHandshake on resource: arn:aws:organizations::"+mgmt+":handshake/o-")
 	mustNoErr(t, accept(sdkConfig(t, s, u, invited, "us-east-1")))
 }
+
+// EventBridge starts a state machine target only as the target's role: the
+// role must trust events.amazonaws.com and be allowed states:StartExecution
+// on that machine; otherwise the delivery fails and is counted.
+func TestAuthorizeEventBridgeStartsStateMachineAsTargetRole(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
+	admin := iam.NewFromConfig(cfg)
+	machine := "arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline"
+	start := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"` + machine + `"}]}`
+	for name, role := range map[string]struct{ service, policy string }{
+		"granted":   {"events.amazonaws.com", start},
+		"ungranted": {"events.amazonaws.com", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"` + machine + `-other"}]}`},
+		"for-ec2":   {"ec2.amazonaws.com", start},
+	} {
+		_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + role.service + `"},"Action":"sts:AssumeRole"}]}`)})
+		mustNoErr(t, err)
+		_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("start"), PolicyDocument: aws.String(role.policy)})
+		mustNoErr(t, err)
+	}
+	var started []string
+	s.OnTarget(func(arn string, input []byte) { started = append(started, arn) })
+	eb := eventbridge.NewFromConfig(cfg)
+	for _, role := range []string{"granted", "ungranted", "for-ec2", "missing"} {
+		t.Run(role, func(t *testing.T) {
+			started = nil
+			rule := "start-as-" + role
+			mustNoErr(t, errOf(eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(rule), EventPattern: aws.String(`{"source":["landfall.test"],"detail-type":["` + rule + `"]}`)})))
+			mustNoErr(t, errOf(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), Targets: []ebtypes.Target{
+				{Id: aws.String("machine"), Arn: aws.String(machine), RoleArn: aws.String("arn:aws:iam::" + mgmt + ":role/" + role)}}})))
+			mustNoErr(t, errOf(eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+				{Source: aws.String("landfall.test"), DetailType: aws.String(rule), Detail: aws.String(`{}`)}}})))
+			var failed []string
+			for _, d := range s.DeliveredEvents(mgmt) {
+				if strings.HasSuffix(d.Rule, "/"+rule) && d.Error != "" {
+					failed = append(failed, d.Error)
+				}
+			}
+			if want := role == "granted"; (len(started) == 1) != want || (len(failed) == 0) != want {
+				t.Fatalf("started %v, failed %v; want started %v", started, failed, want)
+			}
+		})
+	}
+	if f := s.AuthorizationFaults(); len(f) != 0 {
+		t.Errorf("undecided: %v", f)
+	}
+}

@@ -81,9 +81,14 @@
 // its CloudWatch Logs role) is checked at CreateTrail and UpdateTrail and
 // again on delivery, see svc_cloudtrail_access.go; whether AWS Config could
 // write to a delivery channel's bucket, at PutDeliveryChannel, see
-// svc_config_access.go. A
-// delivery the simulator cannot decide is refused and listed in
-// AuthorizationFaults.
+// svc_config_access.go. EventBridge starts a state machine target as the
+// target's role, whose trust must admit events.amazonaws.com and whose
+// session must be allowed states:StartExecution on it; Lambda and Step
+// Functions act as a function's or a state machine's role through
+// ServiceCredentials. Where a service assumes a role, no aws:SourceArn or
+// aws:SourceAccount reaches the trust: none of these services documents
+// sending them. A delivery the simulator cannot decide is refused and
+// listed in AuthorizationFaults.
 //
 // Faults are injected per test or through the control API of the standalone
 // server (/_landfall/faults): throttling (the service's own code), 500, 503,

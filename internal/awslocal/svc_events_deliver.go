@@ -103,7 +103,7 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 	for _, t := range r.Targets {
 		input := targetInput(t, event, r, now)
 		rec := DeliveredEvent{Account: account, Region: region, Rule: r.ARN, Target: str(t, "Arn"), Input: string(input)}
-		if err := s.deliverTarget(account, r, str(t, "Arn"), event, input, hops); err != nil {
+		if err := s.deliverTarget(account, r, t, event, input, hops); err != nil {
 			rec.Error = err.Error()
 			// EventBridge counts what it could not deliver ("Monitoring
 			// Amazon EventBridge", FailedInvocations by RuleName).
@@ -120,8 +120,10 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 }
 
 // deliverTarget sends input to one target as events.amazonaws.com, so the
-// target's resource policy (topic, queue, bus) must admit EventBridge.
-func (s *Server) deliverTarget(account string, r *evRule, arn string, event map[string]any, input []byte, hops int) error {
+// target's resource policy (topic, queue, bus) must admit EventBridge, or
+// for a state machine the target's role must let EventBridge start it.
+func (s *Server) deliverTarget(account string, r *evRule, t doc, event map[string]any, input []byte, hops int) error {
+	arn := str(t, "Arn")
 	p, _ := parseARNParts(arn)
 	switch p.service {
 	case "sns":
@@ -131,6 +133,11 @@ func (s *Server) deliverTarget(account string, r *evRule, arn string, event map[
 	case "events":
 		return s.forwardToBus(account, arn, event, hops)
 	case "states", "lambda":
+		if p.service == "states" {
+			if err := s.targetRoleMayStartLocked(r, str(t, "RoleArn"), arn); err != nil {
+				return err
+			}
+		}
 		if fn := s.eventsRegistry().onTarget; fn != nil {
 			fn(arn, input)
 			return nil
@@ -141,6 +148,36 @@ func (s *Server) deliverTarget(account string, r *evRule, arn string, event map[
 		return fmt.Errorf("delivering to %s: no OnTarget callback is registered", arn)
 	}
 	return fmt.Errorf("delivering to %s: the local endpoint has no %s targets", arn, p.service)
+}
+
+// targetRoleMayStartLocked checks, with an Authorizer, that EventBridge may
+// start the state machine machineARN for rule r as the target's role: the
+// role's trust admits events.amazonaws.com and the role's session may call
+// states:StartExecution on the machine ("Permissions for targets" and
+// "Step Functions state machine as a target", EventBridge User Guide).
+// The session is named after the rule. No aws:SourceArn or
+// aws:SourceAccount reaches the trust: the guide does not say EventBridge
+// sends them when it assumes a target's role.
+func (s *Server) targetRoleMayStartLocked(r *evRule, roleARN, machineARN string) error {
+	if s.opts.Authorizer == nil {
+		return nil
+	}
+	role := s.roleByARNLocked(roleARN)
+	if role == nil {
+		return fmt.Errorf("delivering to %s: role %s does not exist", machineARN, roleARN)
+	}
+	if !s.serviceAllowedLocked("events.amazonaws.com", "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, nil) {
+		return fmt.Errorf("delivering to %s: role %s does not trust events.amazonaws.com", machineARN, roleARN)
+	}
+	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: "states:StartExecution", on: byARN(machineARN)})
+	if err != nil {
+		s.authFaults = append(s.authFaults, err.Error())
+		return fmt.Errorf("delivering to %s: %w", machineARN, err)
+	}
+	if !ok {
+		return fmt.Errorf("delivering to %s: role %s is not allowed states:StartExecution on it", machineARN, roleARN)
+	}
+	return nil
 }
 
 // forwardToBus sends an event to another account's default bus, whose
