@@ -199,22 +199,15 @@ func TestResolveSetAttribute(t *testing.T) {
 	}
 }
 
-// The template's state machine runs with the template's function, rebuilt
-// for the host from the package its asset was built from, each as its own
-// role: the endpoint decides every call, so the machine reaches the
-// function only through its role's grant.
-func TestTemplateRunsLocally(t *testing.T) {
-	ctx := context.Background()
-	dir := writeCDKOut(t)
-	tpl, err := ReadTemplate(filepath.Join(dir, "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
+// newAuthorizedTemplate reads the test template and serves an endpoint
+// that decides every request; admin is the management account's operator.
+func newAuthorizedTemplate(t *testing.T) (*Template, *awslocal.Server, string, aws.Config) {
+	t.Helper()
+	tpl, err := ReadTemplate(filepath.Join(writeCDKOut(t), "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
 	if err != nil {
 		t.Fatal(err)
 	}
 	root, err := FindModuleRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, driver, err := Toolchain(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +217,25 @@ func TestTemplateRunsLocally(t *testing.T) {
 	}
 	srv := awslocal.New(awslocal.Options{Authorizer: worker})
 	url := srv.Start(t)
-	admin, err := awslocal.SDKConfig(ctx, url, srv.AdminCredentials(mgmt), "us-east-1")
+	admin, err := awslocal.SDKConfig(context.Background(), url, srv.AdminCredentials(mgmt), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl, srv, url, admin
+}
+
+// The template's state machine runs with the template's function, rebuilt
+// for the host from the package its asset was built from, each as its own
+// role: the endpoint decides every call, so the machine reaches the
+// function only through its role's grant.
+func TestTemplateRunsLocally(t *testing.T) {
+	ctx := context.Background()
+	tpl, srv, url, admin := newAuthorizedTemplate(t)
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, driver, err := Toolchain(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,26 +295,9 @@ func TestTemplateRunsLocally(t *testing.T) {
 // A function whose role does not trust Lambda does not start.
 func TestServeFunctionsNeedsATrustingRole(t *testing.T) {
 	ctx := context.Background()
-	tpl, err := ReadTemplate(filepath.Join(writeCDKOut(t), "Landfall.template.json"), TemplateOptions{Region: "us-east-1", Account: mgmt})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := FindModuleRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	worker, err := iamsim.Shared(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := awslocal.New(awslocal.Options{Authorizer: worker})
-	url := srv.Start(t)
+	tpl, srv, url, admin := newAuthorizedTemplate(t)
 	if _, err := ServeFunctions(ctx, srv, testBuilder, tpl.Functions, ServeOptions{EndpointURL: url}); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("served a function whose role was never created: %v", err)
-	}
-	admin, err := awslocal.SDKConfig(ctx, url, srv.AdminCredentials(mgmt), "us-east-1")
-	if err != nil {
-		t.Fatal(err)
 	}
 	roles, err := tpl.Roles()
 	if err != nil {
