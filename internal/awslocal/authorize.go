@@ -174,6 +174,13 @@ func (s *Server) roleSessionMayLocked(roleARN string, role *iamRole, sessionName
 	return true, nil
 }
 
+// serviceMayAssumeLocked reports whether role's trust policy lets service
+// assume it (sts:AssumeRole as the service principal), with the condition
+// keys in context and no others.
+func (s *Server) serviceMayAssumeLocked(service, roleARN string, role *iamRole, context map[string][]string) bool {
+	return s.serviceAllowedLocked(service, "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, context)
+}
+
 // sessionStep is one request a service makes as a role's session.
 type sessionStep struct {
 	action string

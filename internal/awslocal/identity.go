@@ -145,12 +145,10 @@ func (s *Server) ServiceCredentials(service, roleARN, session string) (Credentia
 	if !sessionName.MatchString(session) {
 		return Credentials{}, fmt.Errorf("%s assuming %s: session name %q is not valid", service, roleARN, session)
 	}
-	account := arnAccount(roleARN)
-	if s.opts.Authorizer != nil &&
-		!s.serviceAllowedLocked(service, "sts:AssumeRole", authResource{ARN: roleARN, Owner: account, Policy: role.Trust}, nil) {
+	if s.opts.Authorizer != nil && !s.serviceMayAssumeLocked(service, roleARN, role, nil) {
 		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service", service, roleARN)
 	}
-	c := s.issueLocked(sessionOfRole(account, role, session), 12*time.Hour)
+	c := s.issueLocked(sessionOfRole(arnAccount(roleARN), role, session), 12*time.Hour)
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: c.SessionToken}, nil
 }
 

@@ -109,8 +109,7 @@ func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
 	if err != nil {
 		return err
 	}
-	acct := arnAccount(t.RoleARN)
-	if !s.serviceAllowedLocked(cloudTrailPrincipal, "sts:AssumeRole", authResource{ARN: t.RoleARN, Owner: acct, Policy: role.Trust}, nil) {
+	if !s.serviceMayAssumeLocked(cloudTrailPrincipal, t.RoleARN, role, nil) {
 		return invalidTrailRole(t.RoleARN)
 	}
 	m := logGroupARNs.FindStringSubmatch(t.LogGroupARN)

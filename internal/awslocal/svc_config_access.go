@@ -74,7 +74,7 @@ func (s *Server) configDeliveryAccessLocked(account, roleARN string, b *s3Bucket
 // endpoint's failure to decide.
 func (s *Server) configRoleMayWriteLocked(roleARN string, b *s3Bucket, bucket, object authResource, source map[string][]string) (bool, error) {
 	role := s.roleByARNLocked(roleARN)
-	if role == nil || !s.serviceAllowedLocked(configPrincipal, "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, source) {
+	if role == nil || !s.serviceMayAssumeLocked(configPrincipal, roleARN, role, source) {
 		return false, nil
 	}
 	keys := map[string][]string{"aws:RequestedRegion": {b.Region}, "aws:SecureTransport": {"true"}}

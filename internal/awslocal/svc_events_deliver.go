@@ -132,12 +132,12 @@ func (s *Server) deliverTarget(account string, r *evRule, t doc, event map[strin
 		return s.sendToSQSAs(sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}, arn, string(input))
 	case "events":
 		return s.forwardToBus(account, arn, event, hops)
-	case "states", "lambda":
-		if p.service == "states" {
-			if err := s.targetRoleMayStartLocked(r, str(t, "RoleArn"), arn); err != nil {
-				return err
-			}
+	case "states":
+		if err := s.targetRoleMayStartLocked(r, str(t, "RoleArn"), arn); err != nil {
+			return err
 		}
+		fallthrough
+	case "lambda":
 		if fn := s.eventsRegistry().onTarget; fn != nil {
 			fn(arn, input)
 			return nil
@@ -166,7 +166,7 @@ func (s *Server) targetRoleMayStartLocked(r *evRule, roleARN, machineARN string)
 	if role == nil {
 		return fmt.Errorf("delivering to %s: role %s does not exist", machineARN, roleARN)
 	}
-	if !s.serviceAllowedLocked("events.amazonaws.com", "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, nil) {
+	if !s.serviceMayAssumeLocked("events.amazonaws.com", roleARN, role, nil) {
 		return fmt.Errorf("delivering to %s: role %s does not trust events.amazonaws.com", machineARN, roleARN)
 	}
 	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: "states:StartExecution", on: byARN(machineARN)})

@@ -153,14 +153,20 @@ func (r *resolver) resolve(v any) (any, error) {
 	return v, nil
 }
 
+// resolveRaw decodes a template value (a resource's property, as JSON) and
+// evaluates the intrinsic functions in it.
+func (r *resolver) resolveRaw(value json.RawMessage) (any, error) {
+	var v any
+	if err := json.Unmarshal(value, &v); err != nil {
+		return nil, fmt.Errorf("decoding a template value: %w", err)
+	}
+	return r.resolve(v)
+}
+
 // resolveJSON evaluates the intrinsic functions in a template value (a
 // policy document) and returns the result as JSON.
 func (r *resolver) resolveJSON(value json.RawMessage) (string, error) {
-	var v any
-	if err := json.Unmarshal(value, &v); err != nil {
-		return "", fmt.Errorf("decoding a template value: %w", err)
-	}
-	x, err := r.resolve(v)
+	x, err := r.resolveRaw(value)
 	if err != nil {
 		return "", err
 	}
@@ -173,6 +179,12 @@ func (r *resolver) resolveString(v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return asString(x)
+}
+
+// asString is a resolved value as the string CloudFormation would make of
+// it.
+func asString(x any) (string, error) {
 	switch s := x.(type) {
 	case string:
 		return s, nil
@@ -292,13 +304,13 @@ func (r *resolver) resolveProperty(id, property string) (string, error) {
 	if raw == nil {
 		return "", nil
 	}
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", fmt.Errorf("decoding %s of %s: %w", property, id, err)
-	}
-	s, err := r.resolveString(v)
+	x, err := r.resolveRaw(raw)
 	if err != nil {
 		return "", fmt.Errorf("resolving %s of %s: %w", property, id, err)
 	}
-	return s, nil
+	str, err := asString(x)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s of %s: %w", property, id, err)
+	}
+	return str, nil
 }

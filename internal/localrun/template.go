@@ -151,11 +151,7 @@ func (t *Template) SetAttribute(logicalID, attribute, value string) {
 // Resolve evaluates the intrinsic functions in a template value (a
 // resource's property, as JSON) and returns it decoded.
 func (t *Template) Resolve(value json.RawMessage) (any, error) {
-	var v any
-	if err := json.Unmarshal(value, &v); err != nil {
-		return nil, fmt.Errorf("decoding a template value: %w", err)
-	}
-	return t.resolver.resolve(v)
+	return t.resolver.resolveRaw(value)
 }
 
 // Ref returns the local value of {"Ref": logicalID}: a table's name, a
