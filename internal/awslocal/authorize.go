@@ -117,6 +117,11 @@ func (s *Server) authorizeLocked(c *call) error {
 	if errors.Is(err, errNoSuchResource) {
 		return nil
 	}
+	// A request AWS refuses as malformed fails its validation before it is
+	// authorized; any other error is the endpoint's.
+	if apiErr := (*APIError)(nil); errors.As(err, &apiErr) {
+		return apiErr
+	}
 	if err != nil {
 		return cannotAuthorize(action, "%v", err)
 	}

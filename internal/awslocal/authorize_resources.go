@@ -100,6 +100,10 @@ var iamCallerUserOps = map[string]bool{"CreateAccessKey": true, "ListAccessKeys"
 // account-level requests (password policy, aliases, listing) take no
 // resource.
 func iamResources(c *call) ([]authResource, error) {
+	// A malformed path fails validation before IAM authorizes anything.
+	if err := checkIAMPath(strOr(c.in, "Path", "/")); err != nil {
+		return nil, err
+	}
 	r := iamResource(c)
 	if r.ARN == "" {
 		return nil, nil
@@ -141,12 +145,10 @@ func stsResources(c *call) ([]authResource, error) {
 	if arn == "" {
 		return nil, nil
 	}
-	acct, kind, name, ok := splitIAMARN(arn)
+	acct, _, _, _ := splitIAMARN(arn)
 	r := authResource{ARN: arn, Owner: acct}
-	if a := c.srv.accounts[acct]; ok && kind == "role" && a != nil {
-		if role, ok := iamOf(a).roles[name]; ok {
-			r.Policy, r.Tags = role.Trust, role.Tags
-		}
+	if role := c.srv.roleByARNLocked(arn); role != nil {
+		r.Policy, r.Tags = role.Trust, role.Tags
 	}
 	return []authResource{r}, nil
 }

@@ -16,7 +16,10 @@
 // credentials fail with AWS's codes (SignatureDoesNotMatch,
 // InvalidClientTokenId, ExpiredToken). Credentials from STS AssumeRole act
 // in the role's account; a trust policy that does not admit the caller
-// answers AccessDenied. Lists page with a small default page size (5) so
+// answers AccessDenied. A role with a path is assumed by its ARN with the
+// path; its sessions' ARN has no path, while aws:PrincipalArn has it (IAM
+// User Guide, "IAM identifiers" and "AWS global condition context keys").
+// Lists page with a small default page size (5) so
 // that a caller that ignores NextToken or Marker fails its tests.
 //
 // S3 addresses buckets as <bucket>.<host> and S3 Control as

@@ -25,6 +25,7 @@ type principal struct {
 	UserID      string
 	Type        string // IAMUser | AssumedRole
 	RoleName    string // for assumed roles
+	RolePath    string // the role's path, "/" or "/a/b/": in its ARN, not in the session's
 	SessionName string
 	MFA         bool
 	MFAAge      time.Duration // since the MFA-authenticated sign-in
@@ -37,7 +38,7 @@ type principal struct {
 // session: what AssumeRole issues, and what a service acts as when it uses
 // a role (CloudTrail writing to CloudWatch Logs).
 func sessionOfRole(account string, role *iamRole, session string) principal {
-	return principal{AccountID: account, Type: "AssumedRole", RoleName: role.Name, SessionName: session, UserID: role.ID,
+	return principal{AccountID: account, Type: "AssumedRole", RoleName: role.Name, RolePath: role.Path, SessionName: session, UserID: role.ID,
 		ARN: "arn:aws:sts::" + account + ":assumed-role/" + role.Name + "/" + session}
 }
 
@@ -47,7 +48,7 @@ func (p principal) roleARN() string {
 	if p.Type != "AssumedRole" {
 		return p.ARN
 	}
-	return "arn:aws:iam::" + p.AccountID + ":role/" + p.RoleName
+	return "arn:aws:iam::" + p.AccountID + ":role" + p.RolePath + p.RoleName
 }
 
 // userName is the name of an IAMUser principal: the last part of its ARN,

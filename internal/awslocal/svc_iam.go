@@ -140,6 +140,16 @@ func (s *Server) checkTrustPolicy(text string) error {
 }
 
 // splitIAMARN splits arn:aws:iam::ACCT:role/path/name.
+// checkIAMPath refuses a path IAM refuses: "/" or "/a/b/", of printable
+// ASCII, up to 512 characters (the Path parameter of CreateRole, CreateUser
+// and CreatePolicy).
+func checkIAMPath(path string) error {
+	if !iamPath.MatchString(path) {
+		return errorf("ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint", path)
+	}
+	return nil
+}
+
 func splitIAMARN(arn string) (account, kind, name string, ok bool) {
 	f := strings.SplitN(arn, ":", 6)
 	if len(f) != 6 || f[2] != "iam" {
@@ -191,8 +201,12 @@ func iamCreateRole(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	path := strOr(c.in, "Path", "/")
+	if err := checkIAMPath(path); err != nil {
+		return nil, err
+	}
 	r := &iamRole{
-		Name: name, Path: strOr(c.in, "Path", "/"), ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
+		Name: name, Path: path, ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
 		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
 		Tags: tags, iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary},
 	}

@@ -171,7 +171,11 @@ func iamCreateUser(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &iamUser{Name: name, Path: strOr(c.in, "Path", "/"), ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
+	path := strOr(c.in, "Path", "/")
+	if err := checkIAMPath(path); err != nil {
+		return nil, err
+	}
+	u := &iamUser{Name: name, Path: path, ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
 		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary}}
 	st.users[name] = u
 	return doc{"User": userOut(c, u)}, nil

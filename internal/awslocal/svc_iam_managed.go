@@ -84,8 +84,8 @@ func iamCreatePolicy(c *call) (doc, error) {
 	if !policyName.MatchString(name) {
 		return nil, errorf("ValidationError", "1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint", name)
 	}
-	if !iamPath.MatchString(path) {
-		return nil, errorf("ValidationError", "1 validation error detected: Value '%s' at 'path' failed to satisfy constraint", path)
+	if err := checkIAMPath(path); err != nil {
+		return nil, err
 	}
 	st := iamOf(c.account)
 	for _, p := range st.policies {

@@ -38,7 +38,7 @@ func stsAssumeRole(c *call) (doc, error) {
 	if !sessionName.MatchString(session) {
 		return nil, errorf("ValidationError", "1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*", session)
 	}
-	acct, kind, name, ok := splitIAMARN(roleARN)
+	acct, kind, _, ok := splitIAMARN(roleARN)
 	if !ok || kind != "role" {
 		return nil, errorf("ValidationError", "%s is not a valid role ARN", roleARN)
 	}
@@ -48,8 +48,9 @@ func stsAssumeRole(c *call) (doc, error) {
 	if target == nil || target.Status != "ACTIVE" || c.srv.faults.isUnreachable(acct, c.srv.now()) {
 		return nil, denied
 	}
-	role, ok := iamOf(target).roles[name]
-	if !ok {
+	// The ARN must name the role's path too: a role is not found under another.
+	role := c.srv.roleByARNLocked(roleARN)
+	if role == nil {
 		return nil, denied
 	}
 	// An Authorizer has already decided against the trust policy.

@@ -137,3 +137,48 @@ func TestDelayNextAccount(t *testing.T) {
 	_, err = assume(t, s, u, slow, "OrganizationAccountAccessRole")
 	mustNoErr(t, err)
 }
+
+// A role with a path is assumed by its full ARN. Its sessions' ARN has no
+// path (IAM User Guide, "IAM identifiers"), while aws:PrincipalArn, which
+// trust and resource policies match, is the role's ARN with the path.
+func TestSTSAssumeRoleWithPath(t *testing.T) {
+	s, u, _ := newAuthorizedServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	trustAccount := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}]}`
+	_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("formatter"), Path: aws.String("/acme/"),
+		AssumeRolePolicyDocument: aws.String(trustAccount)})
+	mustNoErr(t, err)
+	_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("formatter"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	mustNoErr(t, err)
+	_, err = admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("bad-path"), Path: aws.String("acme"),
+		AssumeRolePolicyDocument: aws.String(trustAccount)})
+	wantCode(t, err, "ValidationError")
+
+	_, err = trySessionOf(u, sdkConfig(t, s, u, mgmt, "us-east-1"), "arn:aws:iam::"+mgmt+":role/formatter")
+	wantDenied(t, err, "sts:AssumeRole on resource: arn:aws:iam::"+mgmt+":role/formatter")
+	formatter := sessionOf(t, u, sdkConfig(t, s, u, mgmt, "us-east-1"), "arn:aws:iam::"+mgmt+":role/acme/formatter")
+	id, err := sts.NewFromConfig(formatter).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	mustNoErr(t, err)
+	if got, want := aws.ToString(id.Arn), "arn:aws:sts::"+mgmt+":assumed-role/formatter/probe"; got != want {
+		t.Fatalf("session ARN = %s, want %s", got, want)
+	}
+
+	for _, tt := range []struct{ name, principalARN, want string }{
+		{"trusts-the-role", "arn:aws:iam::" + mgmt + ":role/acme/formatter", ""},
+		{"trusts-no-path", "arn:aws:iam::" + mgmt + ":role/formatter", "sts:AssumeRole on resource"},
+	} {
+		name := tt.name
+		_, err = admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole",` +
+				`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + tt.principalARN + `"}}}]}`)})
+		mustNoErr(t, err)
+		_, err = trySessionOf(u, formatter, "arn:aws:iam::"+mgmt+":role/"+name)
+		if tt.want == "" {
+			mustNoErr(t, err)
+		} else {
+			wantDenied(t, err, tt.want)
+		}
+	}
+}
