@@ -58,7 +58,8 @@ func (r *resolver) arn(id string) (string, error) {
 	case "AWS::Logs::LogGroup":
 		return prefix("logs") + "log-group:" + name + ":*", nil
 	case "AWS::IAM::Role":
-		return "arn:aws:iam::" + r.account + ":role/" + name, nil
+		path, err := r.rolePath(id)
+		return "arn:aws:iam::" + r.account + ":role" + path + name, err
 	case "AWS::KMS::Key":
 		return prefix("kms") + "key/" + id, nil
 	case "AWS::Events::Rule":
@@ -68,6 +69,19 @@ func (r *resolver) arn(id string) (string, error) {
 	default:
 		return "", fmt.Errorf("resolving the ARN of %s (%s): the type has no local ARN format", t, id)
 	}
+}
+
+// rolePath is a role's Path property, "/" when it has none.
+func (r *resolver) rolePath(id string) (string, error) {
+	raw := r.resources[id].Properties["Path"]
+	if raw == nil {
+		return "/", nil
+	}
+	var path string
+	if err := json.Unmarshal(raw, &path); err != nil {
+		return "", fmt.Errorf("reading the Path of role (%s): it is not a string: %w", id, err)
+	}
+	return path, nil
 }
 
 // ref is what {"Ref": id} returns for the resource's type.

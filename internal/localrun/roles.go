@@ -18,6 +18,8 @@ import (
 // CloudFormation would create, with every policy the template gives it.
 type TemplateRole struct {
 	LogicalID, Name, ARN string
+	// Path is the role's path, "/" unless the template gives one.
+	Path string
 	// Trust is the role's trust policy (AssumeRolePolicyDocument), as JSON.
 	Trust string
 	// Policies are the role's inline policies by name: those of its
@@ -54,10 +56,6 @@ func (t *Template) Roles() ([]TemplateRole, error) {
 func (t *Template) role(id string) (TemplateRole, error) {
 	r := t.resolver
 	props := r.resources[id].Properties
-	var path string
-	if json.Unmarshal(props["Path"], &path) == nil && path != "" && path != "/" {
-		return TemplateRole{}, fmt.Errorf("reading role (%s): a Path (%s) is not supported locally", id, path)
-	}
 	if props["AssumeRolePolicyDocument"] == nil {
 		return TemplateRole{}, fmt.Errorf("reading role (%s): it has no AssumeRolePolicyDocument", id)
 	}
@@ -69,7 +67,11 @@ func (t *Template) role(id string) (TemplateRole, error) {
 	if err != nil {
 		return TemplateRole{}, err
 	}
-	role := TemplateRole{LogicalID: id, Name: r.physicalName(id), ARN: arn, Trust: trust, Policies: map[string]string{}}
+	path, err := r.rolePath(id)
+	if err != nil {
+		return TemplateRole{}, err
+	}
+	role := TemplateRole{LogicalID: id, Name: r.physicalName(id), Path: path, ARN: arn, Trust: trust, Policies: map[string]string{}}
 	var raw any
 	_ = json.Unmarshal(props["AssumeRolePolicyDocument"], &raw)
 	for _, ref := range referencedIDs(raw) {
@@ -221,7 +223,7 @@ func referencedIDs(v any) []string {
 // IAM as the caller of client: what CloudFormation would do for them.
 func DeployRoles(ctx context.Context, client *iam.Client, roles []TemplateRole) error {
 	for _, r := range roles {
-		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: aws.String(r.Trust)}); err != nil {
+		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), Path: aws.String(r.Path), AssumeRolePolicyDocument: aws.String(r.Trust)}); err != nil {
 			return fmt.Errorf("creating role (%s) locally: %w", r.LogicalID, err)
 		}
 		names := make([]string, 0, len(r.Policies))

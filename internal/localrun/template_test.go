@@ -17,8 +17,8 @@ import (
 )
 
 // testTemplate is shaped like cdk synth's output: a function with a staged
-// asset, a state machine whose definition joins in the function's ARN, and a
-// rule that starts the state machine.
+// asset and a role under a path, a state machine whose definition joins in
+// the function's ARN, and a rule that starts the state machine.
 const testTemplate = `{
   "Resources": {
     "EchoFn1A2B": {
@@ -38,7 +38,7 @@ const testTemplate = `{
     "LogRetentionAEA1": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs22.x"}, "Metadata": {"aws:asset:path": "asset.node"}},
     "Ledger3C4D": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "landfall-ledger"}},
     "Ops5E6F": {"Type": "AWS::SNS::Topic", "Properties": {}},
-    "EchoFnRoleB1C2": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17",
+    "EchoFnRoleB1C2": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/landfall/", "AssumeRolePolicyDocument": {"Version": "2012-10-17",
       "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
     "AlertsBridgeRole0A1B": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": "landfall-alerts-bridge",
       "AssumeRolePolicyDocument": {"Version": "2012-10-17",
@@ -138,7 +138,7 @@ func TestReadTemplate(t *testing.T) {
 		t.Error("found a Sweep state machine that the template lacks")
 	}
 
-	if want := "arn:aws:iam::" + mgmt + ":role/EchoFnRoleB1C2"; fn.RoleARN != want {
+	if want := "arn:aws:iam::" + mgmt + ":role/landfall/EchoFnRoleB1C2"; fn.RoleARN != want {
 		t.Errorf("function role %s, want %s", fn.RoleARN, want)
 	}
 	if want := "arn:aws:iam::" + mgmt + ":role/MachineRole5D6E"; sm.RoleARN != want {
@@ -159,7 +159,7 @@ func TestReadTemplate(t *testing.T) {
 		t.Errorf("roles in order %v, want %v", order, want)
 	}
 	bridge := roles["AlertsBridgeRole0A1B"]
-	if bridge.Name != "landfall-alerts-bridge" || !strings.Contains(bridge.Trust, `"arn:aws:iam::`+mgmt+`:role/EchoFnRoleB1C2"`) ||
+	if bridge.Name != "landfall-alerts-bridge" || !strings.Contains(bridge.Trust, `"arn:aws:iam::`+mgmt+`:role/landfall/EchoFnRoleB1C2"`) ||
 		!slices.Equal(bridge.ManagedPolicyARNs, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}) ||
 		!strings.Contains(bridge.Policies["ledger"], `"arn:aws:dynamodb:eu-west-1:`+mgmt+`:table/landfall-ledger"`) {
 		t.Errorf("bridge role = %+v", bridge)
