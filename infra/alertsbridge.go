@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -14,9 +16,11 @@ import (
 type AlertsBridgeProps struct {
 	// RoleName is the bridge role's fixed name: the formatter's function names it by ARN.
 	RoleName string
-	// FormatterAccountID and FormatterRoleName name the only principal that may assume the bridge.
+	// FormatterAccountID, FormatterRoleName and FormatterRolePath name the only principal that may
+	// assume the bridge.
 	FormatterAccountID string
 	FormatterRoleName  string
+	FormatterRolePath  string
 }
 
 // newAlertsBridgeRole creates the management account's side of a security-account fan-in. What the
@@ -24,7 +28,8 @@ type AlertsBridgeProps struct {
 // organization it reads account names, OUs and tags from, and the pipeline role it enters accounts through
 // to read the trail behind an alarm. The caller lets the bridge assume the pipeline role.
 func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, table awsdynamodb.ITable) awsiam.Role {
-	formatterARN := roleARN(scope, b.FormatterAccountID, b.FormatterRoleName)
+	// aws:PrincipalArn is the role's ARN, path included.
+	formatterARN := roleARN(scope, b.FormatterAccountID, strings.TrimPrefix(b.FormatterRolePath, "/")+b.FormatterRoleName)
 	// The formatter's role is named, not referenced as a principal: it is in another account's stack, and IAM
 	// refuses a trust policy whose role principal does not exist yet. The account principal narrowed by
 	// aws:PrincipalArn admits exactly that role once it exists, whichever stack is deployed first.

@@ -22,6 +22,8 @@ type CentralAlertsStackProps struct {
 	MemberAlertsTopicName string
 	// FormatterRoleName is fixed because the management account's bridge role trusts it by name.
 	FormatterRoleName string
+	// FormatterRolePath keeps the role out of the protect-baseline SCP ((*config.Config).AlertFormatterRolePath).
+	FormatterRolePath string
 	// The management account's parts the formatter uses: they are named, not referenced, because a stack
 	// cannot reference another account's resources.
 	ManagementAccountID string
@@ -53,6 +55,7 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 	spec.ledger, spec.organizationsRead, spec.assumeRole = ledgerNone, false, false
 	role := awsiam.NewRole(stack, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.FormatterRoleName),
+		Path:        jsii.String(props.FormatterRolePath),
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("Runs the landfall formatter function"),
 	})

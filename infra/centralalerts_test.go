@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
@@ -135,7 +137,7 @@ func TestCentralAlertsFanIn(t *testing.T) {
 		})
 	})
 	check(t, func() {
-		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "acme-alert-formatter"})
+		tmpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{"RoleName": "acme-alert-formatter", "Path": "/acme/"})
 	})
 	// AND alert emails subscribe the central alerts topic, operations emails the stack's operations topic,
 	// which the formatter's errors and the dead letters alarm to
@@ -221,7 +223,7 @@ func TestManagementStackWithCentralAlertsInTheSecurityAccount(t *testing.T) {
 				"Action":    "sts:AssumeRole",
 				"Effect":    "Allow",
 				"Principal": map[string]any{"AWS": "arn:aws:iam::" + securityAccount + ":root"},
-				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + securityAccount + ":role/acme-alert-formatter"}},
+				"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::" + securityAccount + ":role/acme/acme-alert-formatter"}},
 			}}},
 		})
 	})
@@ -258,4 +260,65 @@ func TestManagementStackWithCentralAlertsInTheSecurityAccount(t *testing.T) {
 			})}},
 		})
 	})
+}
+
+// The protect-baseline SCP, as IAM decides it, leaves the central alerts stack deployable: CloudFormation
+// creates and updates the formatter's role with the security account's CDK execution role, which the SCP
+// does not exempt, while the baseline's roles in that account stay out of its reach.
+func TestProtectBaselineLetsTheCentralAlertsStackDeploy(t *testing.T) {
+	synthesizeSecurityFanIn(t)
+	simulator, err := iamsim.Shared("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var formatterARN string
+	for _, r := range securitySynth.alertsJSON.resourcesOfType("AWS::IAM::Role") {
+		if name, _ := r.Properties["RoleName"].(string); name == "acme-alert-formatter" {
+			path, _ := r.Properties["Path"].(string)
+			formatterARN = "arn:aws:iam::" + securityAccount + ":role" + path + name
+		}
+	}
+	if formatterARN == "" {
+		t.Fatal("no role named acme-alert-formatter in the central alerts stack")
+	}
+	policies, err := serviceControlPolicies(loadTestConfig(t, securityConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fullAccess := iamsim.Policy{Name: "FullAWSAccess", Document: json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}
+	root := iamsim.OrgPolicies{Target: "r-root", Policies: []iamsim.Policy{fullAccess}}
+	for _, p := range policies {
+		if p.Name == "acme-protect-baseline" {
+			root.Policies = append(root.Policies, iamsim.Policy{Name: p.Name, Document: json.RawMessage(p.Document)})
+		}
+	}
+	if len(root.Policies) != 2 {
+		t.Fatalf("no acme-protect-baseline among %v", policies)
+	}
+	// CDK bootstrap names the execution role cdk-<qualifier>-cfn-exec-role-<account>-<region>.
+	cfnExec := "arn:aws:iam::" + securityAccount + ":role/cdk-hnb659fds-cfn-exec-role-" + securityAccount + "-eu-west-1"
+	for _, tt := range []struct {
+		role  string
+		allow bool
+	}{
+		{formatterARN, true},
+		{"arn:aws:iam::" + securityAccount + ":role/acme-execution", false},
+		{"arn:aws:iam::" + securityAccount + ":role/acme-alert-formatter", false},
+	} {
+		for _, action := range []string{"iam:CreateRole", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"} {
+			d, err := simulator.Decide(iamsim.Request{
+				Principal: "arn:aws:sts::" + securityAccount + ":assumed-role/cdk-hnb659fds-cfn-exec-role-" + securityAccount + "-eu-west-1/AWSCloudFormation",
+				Action:    action, Resource: tt.role, ResourceAccount: securityAccount,
+				Context:          map[string][]string{"aws:PrincipalArn": {cfnExec}, "aws:PrincipalAccount": {securityAccount}},
+				IdentityPolicies: []iamsim.Policy{{Name: "AdministratorAccess", Document: fullAccess.Document}},
+				SCPs:             []iamsim.OrgPolicies{root, {Target: securityAccount, Policies: []iamsim.Policy{fullAccess}}},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Allowed() != tt.allow {
+				t.Errorf("CloudFormation's %s on %s: %s, want allowed=%v", action, tt.role, d.Result, tt.allow)
+			}
+		}
+	}
 }

@@ -99,6 +99,7 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 			RoleName:           cfg.AlertsBridgeRoleName(),
 			FormatterAccountID: cfg.Organization.SecurityAccountID,
 			FormatterRoleName:  cfg.AlertFormatterRoleName(),
+			FormatterRolePath:  cfg.AlertFormatterRolePath(),
 		}
 	}
 	return &LandfallStackProps{
@@ -152,6 +153,7 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 			ChatSecretNames:       props.ChatSecretNames,
 			MemberAlertsTopicName: props.MemberAlertsTopicName,
 			FormatterRoleName:     b.FormatterRoleName,
+			FormatterRolePath:     b.FormatterRolePath,
 			ManagementAccountID:   *props.Env.Account,
 			BridgeRoleName:        b.RoleName,
 			PipelineRoleName:      props.PipelineRoleName,

@@ -81,6 +81,16 @@ func (c *Config) AlertFanInAccountID() string {
 // bridge role trusts exactly this role of that account.
 func (c *Config) AlertFormatterRoleName() string { return c.Naming.Prefix + "-alert-formatter" }
 
+// AlertFormatterRolePath is the path of the formatter's role in the
+// security account, "/<prefix>/". The path keeps the role's ARN out of the
+// protect-baseline SCP's arn:aws:iam::*:role/<prefix>-* pattern: that SCP
+// guards the baseline's roles, which only landfall's own roles may change,
+// while CloudFormation deploys the central alerts stack, this role
+// included, with the security account's CDK execution role. The role
+// would gain nothing from the SCP anyway: the security account's
+// administrators own the formatter's function and its code.
+func (c *Config) AlertFormatterRolePath() string { return "/" + c.Naming.Prefix + "/" }
+
 // AlertsBridgeRoleName is the fixed name of the management account's role
 // that a security-account formatter works through: it writes alert receipts
 // to the ledger, reads the organization and enters accounts through the

@@ -136,6 +136,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	cfg := h.Deps.Config
 	formatterRole, err := iam.NewFromConfig(securityAdmin).CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(cfg.AlertFormatterRoleName()),
+		Path:                     aws.String(cfg.AlertFormatterRolePath()),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole"}]}`),
 	})
 	if err != nil {
