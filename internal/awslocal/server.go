@@ -42,6 +42,10 @@ type Options struct {
 	// Authorizer, when set, decides every request the way IAM does
 	// (authorize.go). Nil admits every authenticated request.
 	Authorizer *iamsim.Worker
+	// OrganizationID is the id CreateOrganization gives the organization:
+	// the one a template was synthesized for, whose policies name it
+	// (aws:ResourceOrgID). Empty generates one.
+	OrganizationID string
 }
 
 // Server is a stateful, multi-account local AWS endpoint. It is safe for
@@ -83,6 +87,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.OrganizationID != "" && !organizationID.MatchString(opts.OrganizationID) {
+		panic(fmt.Sprintf("awslocal: OrganizationID %q is not an organization id (o- and 10 to 32 lowercase letters or digits)", opts.OrganizationID))
 	}
 	s := &Server{
 		opts:     opts,

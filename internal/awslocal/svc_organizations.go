@@ -119,8 +119,12 @@ func orgCreateOrganization(c *call) (doc, error) {
 	if c.account.ID != s.opts.ManagementAccountID {
 		return nil, errorf("AccessDeniedException", "only the management account configured for the endpoint can create the organization")
 	}
+	id := s.opts.OrganizationID
+	if id == "" {
+		id = "o-" + s.newID(10)
+	}
 	s.org = &organization{
-		ID: "o-" + s.newID(10), RootID: "r-" + s.newID(4), created: s.now(),
+		ID: id, RootID: "r-" + s.newID(4), created: s.now(),
 		ous: map[string]*orgUnit{}, parent: map[string]string{}, joined: map[string]time.Time{}, method: map[string]string{},
 		creates: map[string]doc{}, handshakes: map[string]doc{}, tags: map[string]map[string]string{},
 		policies: map[string]*orgPolicy{fullAWSAccessID: newFullAWSAccess()}, attached: map[string][]string{}, policyTypes: map[string]bool{},
@@ -274,6 +278,10 @@ func orgListParents(c *call) (doc, error) {
 }
 
 var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+
+// organizationID is the format of an organization's id (Organizations API
+// Reference, Organization.Id).
+var organizationID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 func orgCreateAccount(c *call) (doc, error) {
 	s := c.srv

@@ -44,3 +44,21 @@ func TestUnknownParent(t *testing.T) {
 		t.Fatalf("accounts in prod after the move = %v, want only %s", in.Accounts, member)
 	}
 }
+
+// The organization can have the id a template was synthesized for, and a
+// malformed one is refused when the endpoint is made.
+func TestOrganizationID(t *testing.T) {
+	s := New(Options{OrganizationID: "o-exampleorgid"})
+	u := s.Start(t)
+	out, err := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{})
+	mustNoErr(t, err)
+	if got := aws.ToString(out.Organization.Id); got != "o-exampleorgid" {
+		t.Fatalf("organization id %s, want o-exampleorgid", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("New accepted the organization id o-Bad")
+		}
+	}()
+	New(Options{OrganizationID: "o-Bad"})
+}

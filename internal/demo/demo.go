@@ -2,12 +2,15 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -177,7 +180,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 // startEndpoint serves the local endpoint on a loopback port, moving its
 // clock-driven work (account creation, alarm periods) along.
 func (r *run) startEndpoint(ctx context.Context) (func(), error) {
-	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026})
+	orgID, err := synthesizedOrganizationID(r.opts.ModuleDir)
+	if err != nil {
+		return nil, err
+	}
+	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026, OrganizationID: orgID})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -206,6 +213,29 @@ func (r *run) startEndpoint(ctx context.Context) (func(), error) {
 	}
 	r.printf("local AWS endpoint on %s (management account %s)\n", r.url, r.mgmt)
 	return func() { cancel(); _ = hs.Close() }, nil
+}
+
+// synthesizedOrganizationID is the organization `make synth` built the
+// templates for (cdk.json's context landfall:organizationId): the pipeline
+// role may enter only accounts of it (aws:ResourceOrgID), so the local
+// organization must have that id.
+func synthesizedOrganizationID(moduleDir string) (string, error) {
+	path := filepath.Join(moduleDir, "cdk.json")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading the organization id the templates are for: %w", err)
+	}
+	var app struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(raw, &app); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	id, _ := app.Context["landfall:organizationId"].(string)
+	if !strings.HasPrefix(id, "o-") {
+		return "", fmt.Errorf("reading %s: its context has no landfall:organizationId", path)
+	}
+	return id, nil
 }
 
 // adminOf acts as the administrator of an account, as its owner would.
