@@ -329,7 +329,8 @@ func assumeRoleOnStatement(roleARN *string) awsiam.PolicyStatement {
 }
 
 // roleARN is the ARN of a role by name, for roles of other stacks and accounts, which cannot be referenced;
-// account may be "*". landfall's roles live at the root path.
+// account may be "*". landfall's roles live at the root path, except the security account's formatter,
+// whose name is then given with its path without the leading slash ("acme/acme-alert-formatter").
 func roleARN(scope constructs.Construct, account, name string) *string {
 	return awscdk.Fn_Join(jsii.String(""), jsii.Strings("arn:", *awscdk.Stack_Of(scope).Partition(), ":iam::", account, ":role/", name))
 }

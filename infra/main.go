@@ -8,7 +8,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"regexp"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -34,9 +33,6 @@ const (
 	forwarderName     = "landfall-events-forwarder"
 	centralAlertsName = "landfall-central-alerts"
 )
-
-// organizationIDPattern is the documented format of an AWS Organizations id.
-var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 func main() {
 	app := awscdk.NewApp(nil)
@@ -81,9 +77,8 @@ type deploySettings struct {
 
 // propsFromConfig is the one place where the config file is mapped onto the stack's props.
 func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps, error) {
-	if !organizationIDPattern.MatchString(s.OrganizationID) {
-		return nil, fmt.Errorf("reading context (%s): %q is not an organization id (o- and 10 to 32 lowercase letters or digits)",
-			contextOrganizationID, s.OrganizationID)
+	if err := config.CheckOrganizationID(s.OrganizationID); err != nil {
+		return nil, fmt.Errorf("reading context (%s): %w", contextOrganizationID, err)
 	}
 	organization, err := organizationSetupFromConfig(cfg, s.OrganizationID)
 	if err != nil {

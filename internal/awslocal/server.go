@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/pkg/config"
 )
 
 // maxBody bounds a request body; AWS's own limits are smaller for every
@@ -88,8 +89,10 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.OrganizationID != "" && !organizationID.MatchString(opts.OrganizationID) {
-		panic(fmt.Sprintf("awslocal: OrganizationID %q is not an organization id (o- and 10 to 32 lowercase letters or digits)", opts.OrganizationID))
+	if opts.OrganizationID != "" {
+		if err := config.CheckOrganizationID(opts.OrganizationID); err != nil {
+			panic("awslocal: Options.OrganizationID: " + err.Error())
+		}
 	}
 	s := &Server{
 		opts:     opts,

@@ -139,7 +139,6 @@ func (s *Server) checkTrustPolicy(text string) error {
 	return nil
 }
 
-// splitIAMARN splits arn:aws:iam::ACCT:role/path/name.
 // checkIAMPath refuses a path IAM refuses: "/" or "/a/b/", of printable
 // ASCII, up to 512 characters (the Path parameter of CreateRole, CreateUser
 // and CreatePolicy).
@@ -150,6 +149,7 @@ func checkIAMPath(path string) error {
 	return nil
 }
 
+// splitIAMARN splits arn:aws:iam::ACCT:role/path/name.
 func splitIAMARN(arn string) (account, kind, name string, ok bool) {
 	f := strings.SplitN(arn, ":", 6)
 	if len(f) != 6 || f[2] != "iam" {

@@ -279,10 +279,6 @@ func orgListParents(c *call) (doc, error) {
 
 var emailPattern = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
 
-// organizationID is the format of an organization's id (Organizations API
-// Reference, Organization.Id).
-var organizationID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-
 func orgCreateAccount(c *call) (doc, error) {
 	s := c.srv
 	o, err := orgFor(c, true)

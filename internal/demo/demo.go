@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -232,8 +231,8 @@ func synthesizedOrganizationID(moduleDir string) (string, error) {
 		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
 	id, _ := app.Context["landfall:organizationId"].(string)
-	if !strings.HasPrefix(id, "o-") {
-		return "", fmt.Errorf("reading %s: its context has no landfall:organizationId", path)
+	if err := config.CheckOrganizationID(id); err != nil {
+		return "", fmt.Errorf("reading %s: context landfall:organizationId: %w", path, err)
 	}
 	return id, nil
 }

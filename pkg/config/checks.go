@@ -16,6 +16,19 @@ import (
 
 var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// CheckOrganizationID checks an AWS Organizations id, in the format the
+// Organizations API Reference gives for Organization.Id. The organization
+// is not in the config file: the CDK app is synthesized for it (context
+// landfall:organizationId), and the local endpoint can be given it.
+func CheckOrganizationID(id string) error {
+	if !organizationIDPattern.MatchString(id) {
+		return fmt.Errorf("%q is not an organization id (o- and 10 to 32 lowercase letters or digits)", id)
+	}
+	return nil
+}
+
 // checkAccountID checks an AWS account id: exactly 12 digits. quoted says
 // whether the YAML value was quoted; an unquoted id is rejected because YAML
 // (and every tool that reads the file) may take it as a number and drop leading
