@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
@@ -118,6 +119,8 @@ type FunctionsProps struct {
 	// whose subscriptions to the fan-in queue the formatter confirms.
 	MemberAlertsTopicName string
 	LogLevel              string
+	// ManagementBaseline, when set, creates the execution role in the management account for it.
+	ManagementBaseline *baseline.Spec
 }
 
 // Functions holds the pipeline's Lambda functions.
@@ -184,6 +187,9 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
 	if bridge != nil {
 		bridge.AddToPolicy(assumeRoleOnStatement(pipelineRole.RoleArn()))
+	}
+	if props.ManagementBaseline != nil {
+		newManagementExecutionRole(construct, *props.ManagementBaseline, pipelineRole)
 	}
 	built := make(map[string]awslambda.Function)
 	for _, spec := range specs {

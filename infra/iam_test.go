@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
@@ -274,5 +275,49 @@ func TestFormatterConfirmsOnlyMemberAlertsTopics(t *testing.T) {
 		if want := [][]any{{"arn:aws:sns:*:*:acme-alerts"}}; !reflect.DeepEqual(resources, want) {
 			t.Errorf("%s: sns:ConfirmSubscription resources = %v, want %v", name, resources, want)
 		}
+	}
+}
+
+func TestManagementExecutionRole(t *testing.T) {
+	// GIVEN the baseline of the management account, which a profile of the test config selects
+	spec, err := managementBaseline(loadTestConfig(t, testConfig), testOrganizationID)
+	if err != nil || spec == nil {
+		t.Fatalf("management baseline: %v, %v", spec, err)
+	}
+	var role *resource
+	for _, r := range synthesized.mainJSON.resourcesOfType("AWS::IAM::Role") {
+		if r.Properties["RoleName"] == "acme-execution" {
+			role = &r
+		}
+	}
+	if role == nil {
+		t.Fatal("no execution role in the management stack")
+	}
+	// THEN its trust is the baseline's, naming the pipeline role by reference so it is created first
+	spec.PipelineRoleARN = "PIPELINE"
+	want := baseline.ExecutionRole(spec)
+	trust := mustJSON(role.Properties["AssumeRolePolicyDocument"])
+	ref := mustJSON(map[string]any{"Fn::GetAtt": []any{pipelineRoleID(t), "Arn"}})
+	if got := strings.Replace(trust, ref, `"PIPELINE"`, 1); !jsonEqual(t, got, want.Trust) {
+		t.Errorf("trust = %s, want %s with the pipeline role's ARN", trust, want.Trust)
+	}
+	// AND its one inline policy is the baseline's execution policy
+	policies := asSlice(role.Properties["Policies"])
+	if len(policies) != 1 || len(want.Inline) != 1 {
+		t.Fatalf("policies = %v, want %d", policies, len(want.Inline))
+	}
+	p := policies[0].(map[string]any)
+	name := p["PolicyName"].(string)
+	if !jsonEqual(t, mustJSON(p["PolicyDocument"]), want.Inline[name]) {
+		t.Errorf("policy %s = %v, want %s", name, p["PolicyDocument"], want.Inline[name])
+	}
+}
+
+func TestNoManagementExecutionRoleWithoutItsProfile(t *testing.T) {
+	// GIVEN a config where no profile selects the management account
+	cfg := loadTestConfig(t, strings.Replace(testConfig, `select: { accounts: ["111111111111"] }`, `select: { accounts: ["333333333333"] }`, 1))
+	// THEN it has no baseline, so the stack creates no execution role there
+	if spec, err := managementBaseline(cfg, testOrganizationID); err != nil || spec != nil {
+		t.Fatalf("management baseline: %v, %v; want none", spec, err)
 	}
 }

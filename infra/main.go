@@ -84,6 +84,10 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 	if err != nil {
 		return nil, err
 	}
+	management, err := managementBaseline(cfg, s.OrganizationID)
+	if err != nil {
+		return nil, fmt.Errorf("selecting the management account's profile: %w", err)
+	}
 	tags := map[string]*string{"landfall:managed": jsii.String("true")}
 	for k, v := range cfg.Tags {
 		tags[k] = jsii.String(v)
@@ -127,6 +131,7 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		BuildDir:                 s.BuildDir,
 		LogLevel:                 s.LogLevel,
 		Organization:             organization,
+		ManagementBaseline:       management,
 	}, nil
 }
 

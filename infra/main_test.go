@@ -37,6 +37,8 @@ pipeline:
 profiles:
   - name: everything
     default: true
+  - name: management
+    select: { accounts: ["111111111111"] }
 `
 
 const testOrganizationID = "o-exampleorgid"

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -43,6 +44,8 @@ type LandfallStackProps struct {
 	// Organization sets up the organization itself (OUs, SCPs, trusted access, delegated admins); nil
 	// when organization.manage is false.
 	Organization *OrganizationSetupProps
+	// ManagementBaseline is the management account's baseline, nil when no profile selects the account.
+	ManagementBaseline *baseline.Spec
 }
 
 // NewLandfallStack creates the pipeline stack in the home region of the management account.
@@ -72,6 +75,7 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		ChatSecretNames:       props.ChatSecretNames,
 		MemberAlertsTopicName: props.MemberAlertsTopicName,
 		LogLevel:              props.LogLevel,
+		ManagementBaseline:    props.ManagementBaseline,
 	})
 	pipeline := NewPipeline(stack, jsii.String("Pipeline"), &PipelineProps{
 		Functions:             functions,

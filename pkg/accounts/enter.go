@@ -16,30 +16,49 @@ import (
 // once the baseline has created it, otherwise the entry role. Which one
 // worked is returned for the logs. The pipeline, the alert formatter and the
 // operator command line enter accounts the same way.
+//
+// The management account has no entry role (Organizations creates it only
+// in the accounts it creates); landfall's deploy creates the execution role
+// there. Until it is deployed, the caller's own credentials, which already
+// act in the management account, are the way in.
 func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
 	org := c.Organization
+	fallback := org.EntryRoleName
 	if accountID == org.ManagementAccountID {
-		// landfall runs in the management account, which has no entry role
-		// (Organizations creates it only in the accounts it creates): the
-		// caller's own credentials already act there.
-		return base, "the caller's own credentials", nil
+		fallback = ""
 	}
-	var firstErr error
-	for _, role := range []string{org.ExecutionRoleName, org.EntryRoleName} {
-		cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
-		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err == nil && aws.ToString(id.Account) != accountID {
-			err = fmt.Errorf("the role's credentials act in account %s", aws.ToString(id.Account))
-		}
-		if err == nil {
-			return cfg, role, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-		log.Debug("role not usable", "account", accountID, "role", role, "error", err)
+	cfg, err := assume(ctx, base, accountID, org.ExecutionRoleName)
+	if err == nil {
+		return cfg, org.ExecutionRoleName, nil
 	}
-	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, firstErr)
+	log.Debug("role not usable", "account", accountID, "role", org.ExecutionRoleName, "error", err)
+	if fallback == "" {
+		log.Debug("entering the management account with the caller's own credentials", "account", accountID)
+		return base, callersOwnCredentials, nil
+	}
+	cfg, fallbackErr := assume(ctx, base, accountID, fallback)
+	if fallbackErr == nil {
+		return cfg, fallback, nil
+	}
+	log.Debug("role not usable", "account", accountID, "role", fallback, "error", fallbackErr)
+	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, fallback, err)
+}
+
+// callersOwnCredentials is how Enter names the way into the management
+// account when landfall's execution role is not usable there.
+const callersOwnCredentials = "the caller's own credentials"
+
+// assume returns credentials of role in accountID, checked to act there.
+func assume(ctx context.Context, base aws.Config, accountID, role string) (aws.Config, error) {
+	cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if got := aws.ToString(id.Account); got != accountID {
+		return aws.Config{}, fmt.Errorf("the role's credentials act in account %s", got)
+	}
+	return cfg, nil
 }
 
 // ThroughPipelineRole acts as the pipeline role, the one principal member

@@ -125,7 +125,7 @@ func guard(ctx context.Context, spec *Spec, cfg aws.Config) error {
 	if got := aws.ToString(id.Account); got != spec.Account.ID {
 		return awsx.Terminal(fmt.Errorf("refusing to baseline: credentials act in account %s, not the target %s", got, spec.Account.ID))
 	}
-	if spec.Account.ID == spec.Config.Organization.ManagementAccountID && !slices.Contains(spec.Profile.Select.Accounts, spec.Account.ID) {
+	if spec.InManagementAccount() && !slices.Contains(spec.Profile.Select.Accounts, spec.Account.ID) {
 		return awsx.Terminal(fmt.Errorf("refusing to baseline the management account %s: profile %s does not list it in select.accounts", spec.Account.ID, spec.Profile.Name))
 	}
 	return nil

@@ -36,6 +36,27 @@ func desiredExecutionRole(s *Spec) ownedRole {
 	}
 }
 
+// RoleDocuments is an IAM role as its documents, in JSON.
+type RoleDocuments struct {
+	Name, Description string
+	Trust             string
+	// Inline are the role's inline policies by name.
+	Inline            map[string]string
+	MaxSessionSeconds int32
+}
+
+// ExecutionRole is the execution role the baseline wants in the account of
+// s. The deploy creates it from these documents in the management account,
+// where the baseline cannot create it (see the execution-role item).
+func ExecutionRole(s *Spec) RoleDocuments {
+	r := desiredExecutionRole(s)
+	inline := make(map[string]string, len(r.Inline))
+	for name, p := range r.Inline {
+		inline[name] = p.JSON()
+	}
+	return RoleDocuments{Name: r.Name, Description: r.Description, Trust: r.Trust.JSON(), Inline: inline, MaxSessionSeconds: r.MaxSession}
+}
+
 // executionTrust admits the pipeline role, and only while it belongs to the
 // organization: a role of the same name in an account that left the
 // organization must not get in.

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
 )
 
 func TestExecutionRole(t *testing.T) {
@@ -21,12 +22,15 @@ func TestExecutionRole(t *testing.T) {
 	e := itemEngine("execution-role")
 	conformance(t, f, e, ScopeGlobal)
 
+	// The role is what ExecutionRole describes, the documents the deploy
+	// creates the management account's execution role from.
+	want := ExecutionRole(f.spec)
 	name := f.spec.ExecutionRoleName()
 	got := readRoleBack(t, f.cfg, name)
-	if !iamPoliciesEquivalent(got.Trust, executionTrust(f.spec).JSON()) || got.MaxSession != 3600 || !Owned(got.Tags) || got.Tags["project"] != "landing-zone" {
+	if want.Name != name || !iamPoliciesEquivalent(got.Trust, want.Trust) || got.MaxSession != want.MaxSessionSeconds || !Owned(got.Tags) || got.Tags["project"] != "landing-zone" {
 		t.Fatalf("execution role read back: %+v", got)
 	}
-	if !iamPoliciesEquivalent(got.Inline[executionPolicyName], executionPolicy(f.spec).JSON()) || len(got.Managed) != 0 {
+	if len(got.Inline) != 1 || !iamPoliciesEquivalent(got.Inline[executionPolicyName], want.Inline[executionPolicyName]) || len(got.Managed) != 0 {
 		t.Fatalf("execution role policies: managed %v, inline %v", got.Managed, got.Inline)
 	}
 
@@ -45,6 +49,28 @@ func TestExecutionRole(t *testing.T) {
 	defer cancel()
 	if err := VerifyExecutionRole(short, admin, f.member, name); !awsx.IsCode(err, "AccessDenied") {
 		t.Fatalf("VerifyExecutionRole as the admin user: err = %v, want AccessDenied", err)
+	}
+}
+
+// In the management account the deploy owns the execution role: the
+// baseline neither plans nor changes it there.
+func TestExecutionRoleInTheManagementAccount(t *testing.T) {
+	f := newFixture(t)
+	spec := *f.spec
+	spec.Account = config.Account{ID: mgmt, Name: "management"}
+	profile := *spec.Profile
+	profile.Select.Accounts = append(slices.Clone(profile.Select.Accounts), mgmt)
+	spec.Profile = &profile
+	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
+	rep, err := itemEngine("execution-role").Apply(context.Background(), &spec, admin, ScopeGlobal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Items) != 0 {
+		t.Fatalf("the execution-role item ran in the management account: %+v", rep.Items)
+	}
+	if _, err := findRoleByName(context.Background(), iam.NewFromConfig(admin), spec.ExecutionRoleName()); !awsx.NotFound(err) {
+		t.Fatalf("the execution role in the management account: err = %v, want not found", err)
 	}
 }
 

@@ -27,8 +27,11 @@ import (
 func iamItems() []Item {
 	return []Item{
 		{
-			Name:    "execution-role",
-			Enabled: func(*Spec) bool { return true },
+			Name: "execution-role",
+			// The baseline creates the role through the entry role, and the
+			// management account has none: there, landfall's deploy creates
+			// it from the same documents (ExecutionRole) and owns it.
+			Enabled: func(s *Spec) bool { return !s.InManagementAccount() },
 			Plan:    planExecutionRole,
 		},
 		{

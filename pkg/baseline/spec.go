@@ -117,6 +117,12 @@ func (s *Spec) ExecutionRoleName() string { return s.Config.Organization.Executi
 // EntryRoleName is the role landfall first enters a new account through.
 func (s *Spec) EntryRoleName() string { return s.Config.Organization.EntryRoleName }
 
+// InManagementAccount reports whether the account is the organization's
+// management account, which landfall runs in.
+func (s *Spec) InManagementAccount() bool {
+	return s.Account.ID == s.Config.Organization.ManagementAccountID
+}
+
 // HomeRegion is where account-wide resources that need a region live (the
 // trail, the alerts topic, the log group).
 func (s *Spec) HomeRegion() string { return s.Config.Organization.HomeRegion }
