@@ -110,6 +110,10 @@ type FunctionsProps struct {
 	OrganizationID    string
 	EntryRoleName     string
 	ExecutionRoleName string
+	// FormatterRoleName and FormatterRolePath name the formatter's role: every account's alerts topic lets
+	// exactly this role confirm the fan-in queue's subscription ((*config.Config).AlertFormatterRoleARN).
+	FormatterRoleName string
+	FormatterRolePath string
 	// PipelineRoleName is the fixed name of the role shared by the functions that enter member accounts:
 	// each member's execution role trusts exactly this name ((*config.Config).PipelineRoleName).
 	PipelineRoleName string
@@ -165,10 +169,14 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	roles := make(map[string]awsiam.Role)
 	var entering []awsiam.IPrincipal
 	for _, spec := range specs {
-		roles[spec.name] = awsiam.NewRole(construct, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
+		roleProps := &awsiam.RoleProps{
 			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 			Description: jsii.String("Runs the landfall " + spec.name + " function"),
-		})
+		}
+		if spec.name == fnFormatter {
+			roleProps.RoleName, roleProps.Path = jsii.String(props.FormatterRoleName), jsii.String(props.FormatterRolePath)
+		}
+		roles[spec.name] = awsiam.NewRole(construct, jsii.String(spec.constructID+"Role"), roleProps)
 		if spec.assumeRole {
 			entering = append(entering, roles[spec.name])
 		}

@@ -321,3 +321,21 @@ func TestNoManagementExecutionRoleWithoutItsProfile(t *testing.T) {
 		t.Fatalf("management baseline: %v, %v; want none", spec, err)
 	}
 }
+
+func TestFormatterRoleHasTheNameMemberTopicsAdmit(t *testing.T) {
+	// GIVEN the formatter's function in the management account's stack
+	cfg := loadTestConfig(t, testConfig)
+	for _, fn := range synthesized.mainJSON.resourcesOfType("AWS::Lambda::Function") {
+		if fn.Properties["Description"] != formatterSpec().description {
+			continue
+		}
+		// THEN its role has the name and path every member's alerts topic lets confirm the fan-in subscription
+		role := synthesized.mainJSON.Resources[fn.Properties["Role"].(map[string]any)["Fn::GetAtt"].([]any)[0].(string)]
+		if role.Properties["RoleName"] != cfg.AlertFormatterRoleName() || role.Properties["Path"] != cfg.AlertFormatterRolePath() {
+			t.Errorf("formatter role %v at path %v, want %s at %s", role.Properties["RoleName"], role.Properties["Path"],
+				cfg.AlertFormatterRoleName(), cfg.AlertFormatterRolePath())
+		}
+		return
+	}
+	t.Fatal("no formatter function in the management account's stack")
+}

@@ -21,6 +21,9 @@ type LandfallStackProps struct {
 	ExecutionRoleName   string
 	PipelineRoleName    string
 	AlertFanInQueueName string
+	// FormatterRoleName and FormatterRolePath name the formatter's role when the fan-in is in this stack.
+	FormatterRoleName string
+	FormatterRolePath string
 	// CentralAlerts is notifications.centralAlerts: the fan-in is in this stack only for "management".
 	CentralAlerts string
 	// AlertsBridge is set when the fan-in is in the security account.
@@ -72,6 +75,8 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		EntryRoleName:         props.EntryRoleName,
 		ExecutionRoleName:     props.ExecutionRoleName,
 		PipelineRoleName:      props.PipelineRoleName,
+		FormatterRoleName:     props.FormatterRoleName,
+		FormatterRolePath:     props.FormatterRolePath,
 		ChatSecretNames:       props.ChatSecretNames,
 		MemberAlertsTopicName: props.MemberAlertsTopicName,
 		LogLevel:              props.LogLevel,

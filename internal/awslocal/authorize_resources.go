@@ -368,9 +368,26 @@ func accountResources(*call) ([]authResource, error) { return nil, nil }
 // logsResources is the log group a CloudWatch Logs request names (by
 // logGroupName, or by resourceArn for tagging), or for CreateLogStream and
 // PutLogEvents its stream; DescribeLogGroups takes no resource.
+// DescribeMetricFilters may name no group and then reads every group's
+// filters; the Service Authorization Reference gives it only the log-group
+// resource, and no page says which ARN such a request is authorized on, so
+// the endpoint takes the stricter reading: it is authorized on every group
+// of the account in the region, and so needs a grant on each. (The
+// simulator decides one ARN at a time, never a wildcard.) With no groups
+// there is nothing to read, and nothing to authorize.
 func logsResources(c *call) ([]authResource, error) {
 	if c.op == "DescribeLogGroups" {
 		return nil, nil
+	}
+	if c.op == "DescribeMetricFilters" && str(c.in, "logGroupName") == "" {
+		var every []authResource
+		for _, name := range sortedKeys(logsIn(c.account, c.region).groups) {
+			every = append(every, authResource{ARN: logGroupARN(c.account.ID, c.region, name), Owner: c.account.ID})
+		}
+		if len(every) == 0 {
+			return nil, errNoSuchResource
+		}
+		return every, nil
 	}
 	arn := strings.TrimSuffix(str(c.in, "resourceArn"), ":*")
 	if group := str(c.in, "logGroupName"); group != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	acct "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
@@ -484,6 +485,8 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
 	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
+	_, err := cloudwatchlogs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("acme-trail")})
+	mustNoErr(t, err)
 	for _, tc := range []struct {
 		name string
 		call func() error
@@ -534,6 +537,10 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 		{"Lambda Invoke of a version in another region", func() error {
 			return errOf(lambda.NewFromConfig(nothing).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("arn:aws:lambda:eu-west-1:" + mgmt + ":function:step"), Qualifier: aws.String("3")}))
 		}, "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:" + mgmt + ":function:step:3"},
+		{"CloudWatch Logs DescribeMetricFilters of every group", func() error {
+			return errOf(cloudwatchlogs.NewFromConfig(nothing).DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{
+				MetricName: aws.String("RootUsage"), MetricNamespace: aws.String("CIS")}))
+		}, "logs:DescribeMetricFilters on resource: arn:aws:logs:us-east-1:" + mgmt + ":log-group:acme-trail because"},
 		{"Secrets Manager GetSecretValue of a secret that does not exist", func() error {
 			return errOf(secretsmanager.NewFromConfig(nothing).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("chat")}))
 		}, "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:" + mgmt + ":secret:chat because"},

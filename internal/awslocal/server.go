@@ -243,6 +243,7 @@ func (s *Server) dispatch(c *call, scope sigScope) (doc, error) {
 		return nil, err
 	}
 	if err := s.authorizeLocked(c); err != nil {
+		s.log.Debug("awslocal request refused", "service", c.svc.name, "op", c.op, "account", p.AccountID, "region", c.region, "principal", p.ARN, "err", err)
 		return nil, err
 	}
 	s.log.Debug("awslocal request", "service", c.svc.name, "op", c.op, "account", p.AccountID, "region", c.region, "principal", p.ARN)

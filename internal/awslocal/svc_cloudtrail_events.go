@@ -196,6 +196,7 @@ func (s *Server) RecordCloudTrailEvent(accountID string, record []byte) error {
 					s.authFaults = append(s.authFaults, err.Error())
 				}
 				t.LastDeliveryError = err.Error() // CloudTrail drops the events and reports why
+				s.log.Debug("awslocal: CloudTrail delivery to CloudWatch Logs dropped", "trail", t.arn(accountID), "err", err)
 				continue
 			}
 		}

@@ -170,7 +170,12 @@ func (s *Server) snsConfirm(topicARN, token string) (string, error) {
 	return "", snsInvalid("Token")
 }
 
-// snsConfirmSubscription needs no topic policy: the token is the proof.
+// snsConfirmSubscription confirms with the token, the proof that the caller
+// reads the endpoint. The API reference says the call "requires an AWS
+// signature only when the AuthenticateOnUnsubscribe flag is set to true"; it
+// does not say how a signed call is authorized, so the endpoint takes the
+// stricter reading: a signed call is authorized like any other, and one from
+// another account needs the topic's policy to admit it.
 func snsConfirmSubscription(c *call) (doc, error) {
 	topic := str(c.in, "TopicArn")
 	if _, ok := parseARNParts(topic); !ok {

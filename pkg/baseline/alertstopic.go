@@ -70,6 +70,17 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 	)
 	if central := s.Config.AlertFanInAccountID(); central != "" {
 		t.FanIn = "arn:aws:sqs:" + s.HomeRegion() + ":" + central + ":" + t.FanInQueue
+		// The subscription to the fan-in queue stays pending until the
+		// queue's owner confirms it: the formatter does, with a signed call
+		// (so that only the topic's and the queue's owners may unsubscribe),
+		// and a signed call from another account needs the topic's policy.
+		// The principal is the account, narrowed to the role by
+		// aws:PrincipalArn, so the policy stays valid while the role is
+		// being replaced.
+		t.Policy.Statement = append(t.Policy.Statement, iamStatement{Sid: "FanInConfirmsSubscription", Effect: "Allow",
+			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + central + ":root"}},
+			Action:    []string{"SNS:ConfirmSubscription"}, Resource: []string{t.ARN},
+			Condition: map[string]map[string][]string{"ArnEquals": {"aws:PrincipalArn": {s.Config.AlertFormatterRoleARN()}}}})
 	}
 	return t
 }

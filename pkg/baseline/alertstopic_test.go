@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -297,5 +300,59 @@ func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
 			t.Logf("delivery: %+v", d)
 		}
 		t.Fatalf("notifications through the alerts topic: %q, want the alarm's, the rule's and the budget's", from)
+	}
+}
+
+// The fan-in queue's owner confirms the topic's subscription with a signed
+// call from its own account: the topic admits the formatter's role for
+// that, and no other role of the fan-in account.
+func TestAlertsTopicLetsOnlyTheFormatterConfirm(t *testing.T) {
+	f := newAuthorizedFixture(t)
+	ctx := context.Background()
+	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
+	queue, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(f.spec.Config.AlertFanInQueueName()),
+		Attributes: map[string]string{"Policy": newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"Service": {"sns.amazonaws.com"}},
+			Action: []string{"sqs:SendMessage"}, Resource: []string{"*"}}).JSON()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := itemEngine("alerts-topic").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	var token string
+	for _, body := range f.srv.ReceiveAll("arn:aws:sqs:us-east-1:" + mgmt + ":" + f.spec.Config.AlertFanInQueueName()) {
+		var m struct{ Type, TopicArn, Token string }
+		if json.Unmarshal([]byte(body), &m) == nil && m.Type == "SubscriptionConfirmation" && m.TopicArn == topic {
+			token = m.Token
+		}
+	}
+	if token == "" {
+		t.Fatalf("no subscription confirmation in the fan-in queue %s", aws.ToString(queue.QueueUrl))
+	}
+	confirm := func(path, name string) error {
+		t.Helper()
+		trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+		allow := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sns:ConfirmSubscription"}, Resource: []string{"arn:aws:sns:*:*:acme-alerts"}})
+		roles := iam.NewFromConfig(admin)
+		role, err := roles.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust.JSON())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("confirm"), PolicyDocument: aws.String(allow.JSON())}); err != nil {
+			t.Fatal(err)
+		}
+		as := awsx.AssumeRole(admin, aws.ToString(role.Role.Arn), "probe")
+		_, err = sns.NewFromConfig(as).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token),
+			AuthenticateOnUnsubscribe: aws.String("true")})
+		return err
+	}
+	// The denial is worded as AWS words it; SNS's own error code is the
+	// endpoint's to settle, so only the wording is checked here.
+	if err := confirm("/", "acme-other"); err == nil || !strings.Contains(strings.ToLower(err.Error()), "is not authorized to perform: sns:confirmsubscription") {
+		t.Fatalf("another role of the fan-in account confirming: err = %v, want a denial", err)
+	}
+	if err := confirm(f.spec.Config.AlertFormatterRolePath(), f.spec.Config.AlertFormatterRoleName()); err != nil {
+		t.Fatalf("the formatter's role confirming: %v", err)
 	}
 }

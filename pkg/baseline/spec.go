@@ -13,7 +13,7 @@ import (
 // Version is the baseline version recorded on every resource and in the
 // ledger. Bump it when what the baseline creates changes, so the sweep
 // re-applies accounts that hold an older one.
-const Version = "2"
+const Version = "3"
 
 // Tag keys landfall puts on what it creates.
 const (

@@ -76,13 +76,24 @@ func (c *Config) AlertFanInAccountID() string {
 	return c.Organization.ManagementAccountID
 }
 
-// AlertFormatterRoleName is the fixed name of the formatter's role when the
-// fan-in is in the security account: the management account's alerts
-// bridge role trusts exactly this role of that account.
+// AlertFormatterRoleName is the fixed name of the formatter's role: every
+// account's alerts topic lets exactly this role of the fan-in account
+// confirm the fan-in queue's subscription, and with the fan-in in the
+// security account, the management account's alerts bridge role trusts it.
 func (c *Config) AlertFormatterRoleName() string { return c.Naming.Prefix + "-alert-formatter" }
 
-// AlertFormatterRolePath is the path of the formatter's role in the
-// security account, "/<prefix>/". The path keeps the role's ARN out of the
+// AlertFormatterRoleARN is the formatter's role in the fan-in account, ""
+// when central alerting is off.
+func (c *Config) AlertFormatterRoleARN() string {
+	account := c.AlertFanInAccountID()
+	if account == "" {
+		return ""
+	}
+	return "arn:aws:iam::" + account + ":role" + c.AlertFormatterRolePath() + c.AlertFormatterRoleName()
+}
+
+// AlertFormatterRolePath is the path of the formatter's role, "/<prefix>/".
+// In the security account the path keeps the role's ARN out of the
 // protect-baseline SCP's arn:aws:iam::*:role/<prefix>-* pattern: that SCP
 // guards the baseline's roles, which only landfall's own roles may change,
 // while CloudFormation deploys the central alerts stack, this role
