@@ -123,12 +123,17 @@ func (s *Server) authorizeLocked(c *call) error {
 		return apiErr
 	}
 	if err != nil {
-		return cannotAuthorize(action, "%v", err)
+		err = cannotAuthorize(action, "%v", err)
+	} else {
+		if len(resources) == 0 {
+			resources = []authResource{{Owner: c.account.ID}}
+		}
+		err = s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
 	}
-	if len(resources) == 0 {
-		resources = []authResource{{Owner: c.account.ID}}
+	if isFault(err) {
+		s.authFaults = append(s.authFaults, err.Error())
 	}
-	return s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
+	return err
 }
 
 // decideLocked decides whether p may take action on every resource, with
@@ -212,9 +217,9 @@ func (s *Server) serviceAllowedLocked(service, action string, r authResource, co
 	return d.Allowed()
 }
 
-// AuthorizationFaults are the requests made for services that the
-// authorizer could not decide (and that were therefore refused). A test
-// with authorization on fails when there is any.
+// AuthorizationFaults are the requests, callers' and those made for
+// services, that the authorizer could not decide (and that were therefore
+// refused). A test with authorization on fails when there is any.
 func (s *Server) AuthorizationFaults() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

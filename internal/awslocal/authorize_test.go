@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	acct "github.com/aws/aws-sdk-go-v2/service/account"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgtypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -235,12 +236,25 @@ func TestAuthorizeResourceOrganization(t *testing.T) {
 
 // Nothing unknown is allowed: a request the endpoint cannot describe to the
 // simulator fails, saying what is missing, instead of being admitted.
+// The request is listed in AuthorizationFaults, so a test that made it
+// fails even if the caller swallowed the error (Start fails it at the end;
+// this test serves the endpoint itself to look at the list).
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	worker, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{Seed: 1, Authorizer: worker})
+	ts := httptest.NewServer(s)
+	defer ts.Close()
 	ctx := context.Background()
-	reader := roleSession(t, s, u, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
-	_, err := iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
-	wantCannotAuthorize(t, err, "no document for the managed policy arn:aws:iam::aws:policy/ReadOnlyAccess")
+	reader := roleSession(t, s, ts.URL, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
+	const want = "no document for the managed policy arn:aws:iam::aws:policy/ReadOnlyAccess"
+	wantCannotAuthorize(t, err, want)
+	if f := s.AuthorizationFaults(); len(f) != 1 || !strings.Contains(f[0], want) {
+		t.Fatalf("authorization faults = %q, want the one request", f)
+	}
 }
 
 func wantCannotAuthorize(t *testing.T, err error, want string) {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/internal/localrun"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
@@ -183,9 +184,16 @@ func (r *run) startEndpoint(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026, OrganizationID: orgID})
+	// Every request is decided as IAM would decide it, so the demo shows
+	// that landfall's roles and policies allow what it does and no more.
+	authorizer, err := iamsim.Start(r.opts.ModuleDir)
+	if err != nil {
+		return nil, err
+	}
+	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026, OrganizationID: orgID, Authorizer: authorizer})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		authorizer.Close()
 		return nil, err
 	}
 	hs := &http.Server{Handler: r.srv, ReadHeaderTimeout: 10 * time.Second}
@@ -208,10 +216,11 @@ func (r *run) startEndpoint(ctx context.Context) (func(), error) {
 	if err != nil {
 		cancel()
 		_ = hs.Close()
+		authorizer.Close()
 		return nil, err
 	}
 	r.printf("local AWS endpoint on %s (management account %s)\n", r.url, r.mgmt)
-	return func() { cancel(); _ = hs.Close() }, nil
+	return func() { cancel(); _ = hs.Close(); authorizer.Close() }, nil
 }
 
 // synthesizedOrganizationID is the organization `make synth` built the

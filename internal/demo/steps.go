@@ -303,6 +303,11 @@ func (r *run) failures(ctx context.Context) {
 
 // summary prints the totals.
 func (r *run) summary(ctx context.Context) {
+	// A request the endpoint could not decide was refused with an
+	// InternalFailure, which a function may have retried or logged away:
+	// the story holds only if IAM's rules decided every request.
+	faults := r.srv.AuthorizationFaults()
+	r.check("every request decided by IAM's rules", len(faults) == 0, "%d undecided%s", len(faults), firstOf(faults))
 	r.rep.Wall = time.Since(r.start)
 	for k, n := range r.srv.Calls() {
 		r.rep.Calls += n
@@ -337,4 +342,12 @@ var discardLog = slog.New(slog.DiscardHandler)
 
 func organizationsClient(cfg aws.Config) *organizations.Client {
 	return organizations.NewFromConfig(cfg)
+}
+
+// firstOf names the first of faults, for a check's detail.
+func firstOf(faults []string) string {
+	if len(faults) == 0 {
+		return ""
+	}
+	return "; the first: " + faults[0]
 }
