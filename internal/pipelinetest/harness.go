@@ -21,8 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
@@ -61,9 +63,12 @@ func New(t testing.TB) *Harness {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	h := &Harness{Clock: &now}
-	h.Srv = awslocal.New(awslocal.Options{Clock: func() time.Time { return *h.Clock }, Seed: 5})
+	authorizer, err := iamsim.Shared(Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Srv = awslocal.New(awslocal.Options{Clock: func() time.Time { return *h.Clock }, Seed: 5, Authorizer: authorizer})
 	h.URL = h.Srv.Start(t)
-	var err error
 	h.Admin, err = awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(Management), "us-east-1")
 	if err != nil {
 		t.Fatal(err)
@@ -72,16 +77,17 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := organizations.NewFromConfig(h.Admin).CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
-		t.Fatal(err)
-	}
-	// The pipeline role: in AWS the functions' roles assume it; here the
-	// management account's admin does.
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + Management + `:root"},"Action":"sts:AssumeRole"}]}`
-	role, err := iam.NewFromConfig(h.Admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(cfg.PipelineRoleName()), AssumeRolePolicyDocument: aws.String(trust)})
+	org, err := organizations.NewFromConfig(h.Admin).CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pipeline role: in AWS the functions' roles assume it; here the
+	// management account's admin does. Its grant is the CDK app's
+	// (infra/functions.go assumeRoleStatement): entering landfall's roles
+	// in accounts of the organization.
+	pipelineRole := CreateRole(t, h.Admin, "/", cfg.PipelineRoleName(), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::*:role/`+
+		cfg.Organization.ExecutionRoleName+`","arn:aws:iam::*:role/`+cfg.Organization.EntryRoleName+`"],`+
+		`"Condition":{"StringEquals":{"aws:ResourceOrgID":"`+aws.ToString(org.Organization.Id)+`"}}}`)
 	led := ledger.New(h.Admin, "landfall-ledger")
 	led.Now = h.Now
 	if _, err := led.Client.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -98,7 +104,7 @@ func New(t testing.TB) *Harness {
 	}
 	h.Deps = &pipeline.Deps{
 		Config: cfg, AWS: h.Admin, Ledger: led, OperationsTopicARN: aws.ToString(topic.TopicArn),
-		PipelineRoleARN: aws.ToString(role.Role.Arn), Engine: baseline.NewEngine(), Now: h.Now,
+		PipelineRoleARN: pipelineRole, Engine: baseline.NewEngine(), Now: h.Now,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	return h
@@ -170,6 +176,32 @@ func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 		st.Results.Regions = append(st.Results.Regions, s)
 	}
 	return h.Deps.Record(ctx, st)
+}
+
+// CreateRole creates a role at path in admin's account that the account's
+// root may assume, with one inline policy of statements (each a JSON
+// object), and returns its ARN. Tests give it the grants the CDK app gives
+// the role it stands for.
+func CreateRole(t testing.TB, admin aws.Config, path, name string, statements ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	id, err := sts.NewFromConfig(admin).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + aws.ToString(id.Account) + `:root"},"Action":"sts:AssumeRole"}]}`
+	client := iam.NewFromConfig(admin)
+	role, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatalf("creating role (%s): %v", name, err)
+	}
+	if len(statements) > 0 {
+		policy := `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("grants"), PolicyDocument: aws.String(policy)}); err != nil {
+			t.Fatalf("granting role (%s): %v", name, err)
+		}
+	}
+	return aws.ToString(role.Role.Arn)
 }
 
 // FanInQueuePolicy is the fan-in queue's policy as the CDK stack writes it

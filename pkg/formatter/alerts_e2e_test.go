@@ -16,12 +16,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/alarms"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a
@@ -36,7 +40,7 @@ func TestEveryAlarmReachesTheOutbox(t *testing.T) {
 	cfg := h.Deps.Config
 	queueARN, central := deployFanIn(t, h, h.Admin, pipelinetest.Management)
 	formatter := func() {
-		drainFanIn(t, h, managementFormatter(h, central), queueARN)
+		drainFanIn(t, h, managementFormatter(t, h, central), queueARN)
 	}
 
 	member := h.Vend(t, "workload")
@@ -149,12 +153,52 @@ func drainFanIn(t *testing.T, h *pipelinetest.Harness, f *Formatter, queueARN st
 }
 
 // managementFormatter is the formatter as the management stack deploys it:
-// in the management account, entering members through the pipeline role,
-// publishing to topicARN.
-func managementFormatter(h *pipelinetest.Harness, topicARN string) *Formatter {
+// in the management account, as its role with that role's grants, entering
+// members through the pipeline role, publishing to topicARN.
+func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string) *Formatter {
+	t.Helper()
+	cfg := h.Deps.Config
+	role := awsx.RoleARN(pipelinetest.Management, strings.TrimPrefix(cfg.AlertFormatterRolePath(), "/")+cfg.AlertFormatterRoleName())
+	if _, err := iam.NewFromConfig(h.Admin).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(cfg.AlertFormatterRoleName())}); err != nil {
+		role = pipelinetest.CreateRole(t, h.Admin, cfg.AlertFormatterRolePath(), cfg.AlertFormatterRoleName(),
+			append(formatterGrants(cfg, topicARN), managementGrants(h, ledgerReadWrite)...)...)
+	}
 	return &Formatter{
-		Config: h.Deps.Config, AWS: h.Admin, Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,
+		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,
 		AlertsTopicARN: topicARN, Now: h.Now, Log: h.Deps.Log,
+	}
+}
+
+// formatterGrants are the formatter role's own grants wherever it runs
+// (infra/functions.go grantAccess for formatterSpec, and the central alerts
+// stack): publishing to the central alerts topic and confirming member
+// alerts topics' subscriptions.
+func formatterGrants(cfg *config.Config, centralTopicARN string) []string {
+	return []string{
+		`{"Effect":"Allow","Action":"sns:Publish","Resource":"` + centralTopicARN + `"}`,
+		`{"Effect":"Allow","Action":"sns:ConfirmSubscription","Resource":"arn:aws:sns:*:*:` + cfg.AlertsTopicName() + `"}`,
+	}
+}
+
+// The formatter's access to the ledger: the management stack grants its
+// role CDK's read-write set; the alerts bridge may only put receipts
+// (infra/alertsbridge.go).
+const (
+	ledgerReadWrite = `"Action":["dynamodb:BatchGetItem","dynamodb:GetRecords","dynamodb:GetShardIterator","dynamodb:Query",` +
+		`"dynamodb:GetItem","dynamodb:Scan","dynamodb:ConditionCheckItem","dynamodb:BatchWriteItem","dynamodb:PutItem",` +
+		`"dynamodb:UpdateItem","dynamodb:DeleteItem","dynamodb:DescribeTable"]`
+	ledgerPutReceipts = `"Action":"dynamodb:PutItem","Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["` + ledger.ReceiptKeyPrefix + `*"]}}`
+)
+
+// managementGrants are what the formatter reaches in the management
+// account, with ledgerAccess: the ledger, the organization and the pipeline
+// role. They are its role's own in the management layout and the alerts
+// bridge role's in the security layout.
+func managementGrants(h *pipelinetest.Harness, ledgerAccess string) []string {
+	return []string{
+		`{"Effect":"Allow",` + ledgerAccess + `,"Resource":"arn:aws:dynamodb:us-east-1:` + pipelinetest.Management + `:table/` + h.Deps.Ledger.Table + `"}`,
+		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + h.Deps.PipelineRoleARN + `"}`,
 	}
 }
 
@@ -249,17 +293,28 @@ func TestFanInConfirmsOnlyTheOrganizationsAlertsTopics(t *testing.T) {
 		}
 		return subscribed{c, topic.TopicArn}
 	}
-	member := subscribe(h.Vend(t, "workload"))
+	// The member's alerts topic is the baseline's, whose policy lets the
+	// formatter's role confirm; the outsider's admits anyone.
+	workload := h.Vend(t, "workload")
+	h.Baseline(t, workload)
+	member := subscribed{sns.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(workload, h.Deps.Config.Organization.EntryRoleName), "test")),
+		aws.String("arn:aws:sns:us-east-1:" + workload + ":" + h.Deps.Config.AlertsTopicName())}
 	outsider := subscribe("999999999999")
-	drainFanIn(t, h, managementFormatter(h, central), queueARN)
+	drainFanIn(t, h, managementFormatter(t, h, central), queueARN)
 
 	confirmed := func(s subscribed) bool {
 		t.Helper()
 		out, err := s.c.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: s.topic})
-		if err != nil || len(out.Subscriptions) != 1 {
-			t.Fatalf("subscriptions = %+v, %v; want the queue's", out, err)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return strings.HasPrefix(aws.ToString(out.Subscriptions[0].SubscriptionArn), "arn:")
+		for _, sub := range out.Subscriptions {
+			if aws.ToString(sub.Endpoint) == queueARN {
+				return strings.HasPrefix(aws.ToString(sub.SubscriptionArn), "arn:")
+			}
+		}
+		t.Fatalf("subscriptions of %s = %+v; want the queue's", aws.ToString(s.topic), out.Subscriptions)
+		return false
 	}
 	if !confirmed(member) {
 		t.Error("the member account's alerts topic was not confirmed")

@@ -89,6 +89,9 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	// Without the bridge role (the management stack not deployed yet) the
 	// formatter of a fresh Lambda still delivers the alert, only without
 	// what it reads in the management account: the name and the "who".
+	if _, err := iam.NewFromConfig(h.Admin).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(cfg.AlertsBridgeRoleName()), PolicyName: aws.String("grants")}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := iam.NewFromConfig(h.Admin).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(cfg.AlertsBridgeRoleName())}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,20 +137,20 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	t.Helper()
 	ctx := context.Background()
 	cfg := h.Deps.Config
-	formatterRole, err := iam.NewFromConfig(securityAdmin).CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String(cfg.AlertFormatterRoleName()),
-		Path:                     aws.String(cfg.AlertFormatterRolePath()),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole"}]}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bridgeARN := awsx.RoleARN(pipelinetest.Management, cfg.AlertsBridgeRoleName())
+	formatterRole := pipelinetest.CreateRole(t, securityAdmin, cfg.AlertFormatterRolePath(), cfg.AlertFormatterRoleName(),
+		append(formatterGrants(cfg, central), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
-		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + aws.ToString(formatterRole.Role.Arn) + `"}}}]}`
+		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
 	bridge, err := iam.NewFromConfig(h.Admin).CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName: aws.String(cfg.AlertsBridgeRoleName()), AssumeRolePolicyDocument: aws.String(bridgeTrust),
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	bridgeGrants := `{"Version":"2012-10-17","Statement":[` + strings.Join(managementGrants(h, ledgerPutReceipts), ",") + `]}`
+	if _, err := iam.NewFromConfig(h.Admin).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: bridge.Role.RoleName,
+		PolicyName: aws.String("grants"), PolicyDocument: aws.String(bridgeGrants)}); err != nil {
 		t.Fatal(err)
 	}
 	// The bridge admits the formatter's role and nothing else of the
@@ -157,7 +160,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	}
 
 	// Lambda hands the function its role's credentials in the environment.
-	creds, err := awsx.AssumeRole(securityAdmin, aws.ToString(formatterRole.Role.Arn), "formatter").Credentials.Retrieve(ctx)
+	creds, err := awsx.AssumeRole(securityAdmin, formatterRole, "formatter").Credentials.Retrieve(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

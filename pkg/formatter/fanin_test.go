@@ -97,7 +97,7 @@ func TestFanInRecordsAlarmReceipts(t *testing.T) {
 				Key: map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: ledger.ReceiptKey(rootUse.AccountID, rootUse.AlarmName)}}}); err != nil {
 				t.Fatal(err)
 			}
-			d := managementFormatter(h, aws.ToString(topic.TopicArn))
+			d := managementFormatter(t, h, aws.ToString(topic.TopicArn))
 			if tt.noLedger {
 				d.Ledger = nil
 			}
