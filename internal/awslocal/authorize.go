@@ -129,6 +129,9 @@ func (s *Server) authorizeLocked(c *call) error {
 			resources = []authResource{{Owner: c.account.ID}}
 		}
 		err = s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
+		if d := (*APIError)(nil); errors.As(err, &d) && !isFault(err) {
+			d.Code, d.Status = deniedAs[c.svc.name].code, deniedAs[c.svc.name].status
+		}
 	}
 	if isFault(err) {
 		s.authFaults = append(s.authFaults, err.Error())
@@ -237,6 +240,30 @@ func cannotAuthorize(action, format string, args ...any) error {
 func isFault(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.Code == "InternalFailure"
+}
+
+// deniedAs is the error code and HTTP status with which each service
+// refuses a request that IAM denies. Where the service's API model declares
+// the error (the aws-sdk-go-v2 types packages), the code is the model's: SNS
+// AuthorizationError; S3 AccessDenied; CloudWatch Logs, EventBridge,
+// Organizations, CloudTrail, GuardDuty, Security Hub, IAM Access Analyzer,
+// Account Management and Budgets AccessDeniedException. The others are the
+// codes each service's API Reference lists under "Common Errors":
+// AccessDeniedException for the JSON services, AccessDenied for IAM, STS,
+// CloudWatch and SQS (the query protocol's code, which SQS keeps as a query
+// compatible service), and EC2's UnauthorizedOperation ("Error codes for
+// the Amazon EC2 API"). JSON services answer 400, REST services 403.
+var deniedAs = map[string]struct {
+	code   string
+	status int
+}{
+	"iam": {"AccessDenied", 403}, "sts": {"AccessDenied", 403}, "monitoring": {"AccessDenied", 403}, "sqs": {"AccessDenied", 403},
+	"s3": {"AccessDenied", 403}, "s3-control": {"AccessDenied", 403}, "sns": {"AuthorizationError", 403}, "ec2": {"UnauthorizedOperation", 403},
+	"dynamodb": {"AccessDeniedException", 400}, "kms": {"AccessDeniedException", 400}, "logs": {"AccessDeniedException", 400},
+	"events": {"AccessDeniedException", 400}, "organizations": {"AccessDeniedException", 400}, "states": {"AccessDeniedException", 400},
+	"secretsmanager": {"AccessDeniedException", 400}, "config": {"AccessDeniedException", 400}, "cloudtrail": {"AccessDeniedException", 400},
+	"budgets": {"AccessDeniedException", 400}, "lambda": {"AccessDeniedException", 403}, "guardduty": {"AccessDeniedException", 403},
+	"securityhub": {"AccessDeniedException", 403}, "access-analyzer": {"AccessDeniedException", 403}, "account": {"AccessDeniedException", 403},
 }
 
 // accessDenied words a denial as IAM does ("Troubleshoot access denied error

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	acct "github.com/aws/aws-sdk-go-v2/service/account"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -30,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -96,9 +98,15 @@ func trySessionOf(u string, from aws.Config, roleARN string) (aws.Config, error)
 // wantDenied fails unless err is AccessDenied with a message containing want.
 func wantDenied(t *testing.T, err error, want string) {
 	t.Helper()
+	wantDeniedAs(t, err, "AccessDenied", want)
+}
+
+// wantDeniedAs wants the denial a service reports with its own code.
+func wantDeniedAs(t *testing.T, err error, code, want string) {
+	t.Helper()
 	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !strings.Contains(ae.ErrorMessage(), want) {
-		t.Fatalf("want AccessDenied containing %q, got %v", want, err)
+	if !errors.As(err, &ae) || ae.ErrorCode() != code || !strings.Contains(ae.ErrorMessage(), want) {
+		t.Fatalf("want %s containing %q, got %v", code, want, err)
 	}
 }
 
@@ -499,67 +507,95 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 	s, u, _ := newAuthorizedServer(t)
 	ctx := context.Background()
 	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
-	_, err := cloudwatchlogs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("acme-trail")})
+	admin := sdkConfig(t, s, u, mgmt, "us-east-1")
+	_, err := cloudwatchlogs.NewFromConfig(admin).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("acme-trail")})
+	mustNoErr(t, err)
+	queue, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("fanin")})
+	mustNoErr(t, err)
+	queueURL := aws.ToString(queue.QueueUrl)
+	key, err := kms.NewFromConfig(admin).CreateKey(ctx, &kms.CreateKeyInput{})
 	mustNoErr(t, err)
 	for _, tc := range []struct {
 		name string
 		call func() error
-		want string
+		// want is in the message; code is the service's own for a denial.
+		want, code string
 	}{
 		{"EC2 DeleteVpc", func() error {
 			return errOf(ec2.NewFromConfig(nothing).DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String("vpc-0abc")}))
-		}, "ec2:DeleteVpc on resource: arn:aws:ec2:us-east-1:" + mgmt + ":vpc/vpc-0abc"},
+		}, "ec2:DeleteVpc on resource: arn:aws:ec2:us-east-1:" + mgmt + ":vpc/vpc-0abc", "UnauthorizedOperation"},
 		{"EC2 DetachInternetGateway", func() error {
 			return errOf(ec2.NewFromConfig(nothing).DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String("igw-0abc"), VpcId: aws.String("vpc-0abc")}))
-		}, "ec2:DetachInternetGateway on resource: arn:aws:ec2:us-east-1:" + mgmt + ":internet-gateway/igw-0abc"},
+		}, "ec2:DetachInternetGateway on resource: arn:aws:ec2:us-east-1:" + mgmt + ":internet-gateway/igw-0abc", "UnauthorizedOperation"},
 		{"GuardDuty GetDetector", func() error {
 			return errOf(guardduty.NewFromConfig(nothing).GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String("d1")}))
-		}, "guardduty:GetDetector on resource: arn:aws:guardduty:us-east-1:" + mgmt + ":detector/d1"},
+		}, "guardduty:GetDetector on resource: arn:aws:guardduty:us-east-1:" + mgmt + ":detector/d1", "AccessDeniedException"},
 		{"Security Hub DescribeHub", func() error {
 			return errOf(securityhub.NewFromConfig(nothing).DescribeHub(ctx, &securityhub.DescribeHubInput{}))
-		}, "securityhub:DescribeHub on resource: arn:aws:securityhub:us-east-1:" + mgmt + ":hub/default"},
+		}, "securityhub:DescribeHub on resource: arn:aws:securityhub:us-east-1:" + mgmt + ":hub/default", "AccessDeniedException"},
 		{"Access Analyzer CreateAnalyzer", func() error {
 			return errOf(accessanalyzer.NewFromConfig(nothing).CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{AnalyzerName: aws.String("acme"), Type: "ACCOUNT"}))
-		}, "access-analyzer:CreateAnalyzer on resource: arn:aws:access-analyzer:us-east-1:" + mgmt + ":analyzer/acme"},
+		}, "access-analyzer:CreateAnalyzer on resource: arn:aws:access-analyzer:us-east-1:" + mgmt + ":analyzer/acme", "AccessDeniedException"},
 		{"Account GetAlternateContact", func() error {
 			return errOf(acct.NewFromConfig(nothing).GetAlternateContact(ctx, &acct.GetAlternateContactInput{AlternateContactType: "SECURITY"}))
-		}, "account:GetAlternateContact on resource: arn:aws:account::" + mgmt + ":account"},
+		}, "account:GetAlternateContact on resource: arn:aws:account::" + mgmt + ":account", "AccessDeniedException"},
 		{"CloudWatch DescribeAlarms by prefix", func() error {
 			return errOf(cloudwatch.NewFromConfig(nothing).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("acme-")}))
-		}, "cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:" + mgmt + ":alarm:acme-"},
+		}, "cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:" + mgmt + ":alarm:acme-", "AccessDenied"},
 		{"Config PutConfigurationRecorder", func() error {
 			return errOf(configservice.NewFromConfig(nothing).PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{
 				ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + mgmt + ":role/nothing")}}))
-		}, "config:PutConfigurationRecorder on resource: arn:aws:config:us-east-1:" + mgmt + ":configuration-recorder/default/"},
+		}, "config:PutConfigurationRecorder on resource: arn:aws:config:us-east-1:" + mgmt + ":configuration-recorder/default/", "AccessDeniedException"},
 		{"DynamoDB PutItem", func() error {
 			return errOf(dynamodb.NewFromConfig(nothing).PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("ledger"),
 				Item: map[string]ddbtypes.AttributeValue{"accountId": &ddbtypes.AttributeValueMemberS{Value: "1"}}}))
-		}, "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger"},
+		}, "dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger", "AccessDeniedException"},
 		{"DynamoDB Query on an index", func() error {
 			return errOf(dynamodb.NewFromConfig(nothing).Query(ctx, &dynamodb.QueryInput{TableName: aws.String("ledger"), IndexName: aws.String("by-status"),
 				KeyConditionExpression: aws.String("st = :s"), ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":s": &ddbtypes.AttributeValueMemberS{Value: "x"}}}))
-		}, "dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger/index/by-status"},
+		}, "dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:" + mgmt + ":table/ledger/index/by-status", "AccessDeniedException"},
 		{"Step Functions StartExecution", func() error {
 			return errOf(sfn.NewFromConfig(nothing).StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String("arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline")}))
-		}, "states:StartExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline"},
+		}, "states:StartExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline", "AccessDeniedException"},
 		{"Step Functions DescribeExecution", func() error {
 			return errOf(sfn.NewFromConfig(nothing).DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String("arn:aws:states:us-east-1:" + mgmt + ":execution:baseline:e1")}))
-		}, "states:DescribeExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":execution:baseline:e1"},
+		}, "states:DescribeExecution on resource: arn:aws:states:us-east-1:" + mgmt + ":execution:baseline:e1", "AccessDeniedException"},
 		{"Lambda Invoke by name", func() error {
 			return errOf(lambda.NewFromConfig(nothing).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step")}))
-		}, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:" + mgmt + ":function:step"},
+		}, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:" + mgmt + ":function:step", "AccessDeniedException"},
 		{"Lambda Invoke of a version in another region", func() error {
 			return errOf(lambda.NewFromConfig(nothing).Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("arn:aws:lambda:eu-west-1:" + mgmt + ":function:step"), Qualifier: aws.String("3")}))
-		}, "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:" + mgmt + ":function:step:3"},
+		}, "lambda:InvokeFunction on resource: arn:aws:lambda:eu-west-1:" + mgmt + ":function:step:3", "AccessDeniedException"},
 		{"CloudWatch Logs DescribeMetricFilters of every group", func() error {
 			return errOf(cloudwatchlogs.NewFromConfig(nothing).DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{
 				MetricName: aws.String("RootUsage"), MetricNamespace: aws.String("CIS")}))
-		}, "logs:DescribeMetricFilters on resource: arn:aws:logs:us-east-1:" + mgmt + ":log-group:acme-trail because"},
+		}, "logs:DescribeMetricFilters on resource: arn:aws:logs:us-east-1:" + mgmt + ":log-group:acme-trail because", "AccessDeniedException"},
+		{"SNS Publish", func() error {
+			return errOf(sns.NewFromConfig(nothing).Publish(ctx, &sns.PublishInput{TopicArn: aws.String("arn:aws:sns:us-east-1:" + mgmt + ":alerts"), Message: aws.String("m")}))
+		}, "sns:Publish on resource: arn:aws:sns:us-east-1:" + mgmt + ":alerts", "AuthorizationError"},
+		{"SQS SendMessage", func() error {
+			return errOf(sqs.NewFromConfig(nothing).SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String("m")}))
+		}, "sqs:SendMessage on resource: arn:aws:sqs:us-east-1:" + mgmt + ":fanin", "AccessDenied"},
+		{"KMS DescribeKey", func() error {
+			return errOf(kms.NewFromConfig(nothing).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: key.KeyMetadata.Arn}))
+		}, "kms:DescribeKey on resource: " + aws.ToString(key.KeyMetadata.Arn), "AccessDeniedException"},
+		{"EventBridge PutRule", func() error {
+			return errOf(eventbridge.NewFromConfig(nothing).PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("acme-rule"), EventPattern: aws.String(`{"source":["x"]}`)}))
+		}, "events:PutRule on resource: arn:aws:events:us-east-1:" + mgmt + ":rule/acme-rule", "AccessDeniedException"},
+		{"CloudTrail GetTrail", func() error {
+			return errOf(cloudtrail.NewFromConfig(nothing).GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("acme-trail")}))
+		}, "cloudtrail:GetTrail on resource: arn:aws:cloudtrail:us-east-1:" + mgmt + ":trail/acme-trail", "AccessDeniedException"},
+		{"S3 GetBucketPolicy", func() error {
+			return errOf(s3.NewFromConfig(nothing).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("acme-logs")}))
+		}, "s3:GetBucketPolicy on resource: arn:aws:s3:::acme-logs", "AccessDenied"},
+		{"Organizations DescribeOrganization", func() error {
+			return errOf(organizations.NewFromConfig(nothing).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}))
+		}, "organizations:DescribeOrganization", "AccessDeniedException"},
 		{"Secrets Manager GetSecretValue of a secret that does not exist", func() error {
 			return errOf(secretsmanager.NewFromConfig(nothing).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("chat")}))
-		}, "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:" + mgmt + ":secret:chat because"},
+		}, "secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:" + mgmt + ":secret:chat because", "AccessDeniedException"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { wantDenied(t, tc.call(), tc.want) })
+		t.Run(tc.name, func(t *testing.T) { wantDeniedAs(t, tc.call(), tc.code, tc.want) })
 	}
 }
 
@@ -585,7 +621,7 @@ func TestAuthorizeRuntimeGrants(t *testing.T) {
 		t.Errorf("secret = %q", aws.ToString(got.SecretString))
 	}
 	_, err = sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("chat-other"), SecretString: aws.String("x")})
-	wantDenied(t, err, "secretsmanager:CreateSecret on resource: arn:aws:secretsmanager:us-east-1:"+mgmt+":secret:chat-other-")
+	wantDeniedAs(t, err, "AccessDeniedException", "secretsmanager:CreateSecret on resource: arn:aws:secretsmanager:us-east-1:"+mgmt+":secret:chat-other-")
 
 	db := dynamodb.NewFromConfig(fn)
 	_, err = db.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String("ledger"), BillingMode: ddbtypes.BillingModePayPerRequest,
@@ -598,14 +634,14 @@ func TestAuthorizeRuntimeGrants(t *testing.T) {
 	_, err = db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("ledger"), Key: key})
 	mustNoErr(t, err)
 	_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("ledger"), Key: key})
-	wantDenied(t, err, "dynamodb:DeleteItem on resource: arn:aws:dynamodb:us-east-1:"+mgmt+":table/ledger")
+	wantDeniedAs(t, err, "AccessDeniedException", "dynamodb:DeleteItem on resource: arn:aws:dynamodb:us-east-1:"+mgmt+":table/ledger")
 
 	mustNoErr(t, s.RegisterFunction("arn:aws:lambda:us-east-1:"+mgmt+":function:step", func(context.Context, []byte) ([]byte, string, string, error) { return []byte(`{}`), "", "", nil }))
 	l := lambda.NewFromConfig(fn)
 	_, err = l.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step")})
 	mustNoErr(t, err)
 	_, err = l.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String("step"), Qualifier: aws.String("$LATEST")})
-	wantDenied(t, err, "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:"+mgmt+":function:step:$LATEST")
+	wantDeniedAs(t, err, "AccessDeniedException", "lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:"+mgmt+":function:step:$LATEST")
 }
 
 // A service acts as a role only where the role's trust admits the service
@@ -677,7 +713,7 @@ func TestAuthorizeInvitation(t *testing.T) {
 			Target: &orgtypes.HandshakeParty{Id: aws.String(account), Type: orgtypes.HandshakePartyTypeAccount}})
 	}
 	_, err := invite(other)
-	wantDenied(t, err, "organizations:InviteAccountToOrganization on resource: arn:aws:organizations::"+mgmt+":account/o-")
+	wantDeniedAs(t, err, "AccessDeniedException", "organizations:InviteAccountToOrganization on resource: arn:aws:organizations::"+mgmt+":account/o-")
 	out, err := invite(invited)
 	mustNoErr(t, err)
 
@@ -685,7 +721,7 @@ func TestAuthorizeInvitation(t *testing.T) {
 		_, err := organizations.NewFromConfig(cfg).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: out.Handshake.Id})
 		return err
 	}
-	wantDenied(t, accept(roleSession(t, s, u, invited, "nothing", nil)), "organizations:AcceptHandshake on resource: arn:aws:organizations::"+mgmt+":handshake/o-")
+	wantDeniedAs(t, accept(roleSession(t, s, u, invited, "nothing", nil)), "AccessDeniedException", "organizations:AcceptHandshake on resource: arn:aws:organizations::"+mgmt+":handshake/o-")
 	mustNoErr(t, accept(sdkConfig(t, s, u, invited, "us-east-1")))
 }
 

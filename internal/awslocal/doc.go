@@ -47,9 +47,12 @@
 // service control policies from the root down to its account (none for the
 // management account) and the resource's policy (for AssumeRole, the
 // role's trust); a request that acts on several resources (AttachPolicy: the
-// policy and the target) must be allowed on each. A denial
-// answers AccessDenied worded as in "Troubleshoot access denied error
-// messages". The endpoint supplies the IAM action, the resource ARN, the
+// policy and the target) must be allowed on each. A denial is worded as
+// in "Troubleshoot access denied error messages" and carries the service's
+// own code (deniedAs: AccessDenied for IAM, STS, CloudWatch, SQS and S3,
+// SNS's AuthorizationError, EC2's UnauthorizedOperation, and
+// AccessDeniedException for the others, as their API models and "Common
+// Errors" pages name it). The endpoint supplies the IAM action, the resource ARN, the
 // principal and the global condition keys ("AWS global condition context
 // keys"): the caller's aws:PrincipalOrgID and aws:PrincipalOrgPaths,
 // aws:RequestTag in whichever shape the service writes tags,

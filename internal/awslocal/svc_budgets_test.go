@@ -323,7 +323,7 @@ func TestAuthorizeBudgetRequests(t *testing.T) {
 		return err
 	}
 	mustNoErr(t, describe("monthly"))
-	wantDenied(t, describe("other"), "budgets:ViewBudget on resource: arn:aws:budgets::"+mgmt+":budget/other")
+	wantDeniedAs(t, describe("other"), "AccessDeniedException", "budgets:ViewBudget on resource: arn:aws:budgets::"+mgmt+":budget/other")
 	_, err := viewer.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(mgmt), NewBudget: costBudget("monthly", "1")})
-	wantDenied(t, err, "budgets:ModifyBudget on resource: arn:aws:budgets::"+mgmt+":budget/monthly")
+	wantDeniedAs(t, err, "AccessDeniedException", "budgets:ModifyBudget on resource: arn:aws:budgets::"+mgmt+":budget/monthly")
 }

@@ -187,7 +187,7 @@ func TestAuthorizeKMSTagConditions(t *testing.T) {
 	mine, err := c.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("platform")})
 	mustNoErr(t, err)
 	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("data")})
-	wantDenied(t, err, "kms:CreateKey")
+	wantDeniedAs(t, err, "AccessDeniedException", "kms:CreateKey")
 
 	admin := kms.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	theirs, err := admin.CreateKey(ctx, &kms.CreateKeyInput{Tags: tagged("data")})
@@ -195,5 +195,5 @@ func TestAuthorizeKMSTagConditions(t *testing.T) {
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: mine.KeyMetadata.KeyId})
 	mustNoErr(t, err)
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: theirs.KeyMetadata.KeyId})
-	wantDenied(t, err, "kms:DescribeKey on resource: "+aws.ToString(theirs.KeyMetadata.Arn))
+	wantDeniedAs(t, err, "AccessDeniedException", "kms:DescribeKey on resource: "+aws.ToString(theirs.KeyMetadata.Arn))
 }
