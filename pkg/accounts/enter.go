@@ -23,25 +23,21 @@ import (
 // act in the management account, are the way in.
 func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
 	org := c.Organization
-	fallback := org.EntryRoleName
-	if accountID == org.ManagementAccountID {
-		fallback = ""
-	}
 	cfg, err := assume(ctx, base, accountID, org.ExecutionRoleName)
 	if err == nil {
 		return cfg, org.ExecutionRoleName, nil
 	}
 	log.Debug("role not usable", "account", accountID, "role", org.ExecutionRoleName, "error", err)
-	if fallback == "" {
+	if accountID == org.ManagementAccountID {
 		log.Debug("entering the management account with the caller's own credentials", "account", accountID)
 		return base, callersOwnCredentials, nil
 	}
-	cfg, fallbackErr := assume(ctx, base, accountID, fallback)
-	if fallbackErr == nil {
-		return cfg, fallback, nil
+	cfg, entryErr := assume(ctx, base, accountID, org.EntryRoleName)
+	if entryErr == nil {
+		return cfg, org.EntryRoleName, nil
 	}
-	log.Debug("role not usable", "account", accountID, "role", fallback, "error", fallbackErr)
-	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, fallback, err)
+	log.Debug("role not usable", "account", accountID, "role", org.EntryRoleName, "error", entryErr)
+	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, err)
 }
 
 // callersOwnCredentials is how Enter names the way into the management
