@@ -44,12 +44,12 @@ func newManagementExecutionRole(scope constructs.Construct, spec baseline.Spec, 
 	role := baseline.ExecutionRole(&spec)
 	var policies []any
 	for _, name := range slices.Sorted(maps.Keys(role.Inline)) {
-		policies = append(policies, &awsiam.CfnRole_PolicyProperty{PolicyName: jsii.String(name), PolicyDocument: jsonObject(role.Inline[name])})
+		policies = append(policies, &awsiam.CfnRole_PolicyProperty{PolicyName: jsii.String(name), PolicyDocument: jsonObject("the execution policy", role.Inline[name])})
 	}
 	cfn := awsiam.NewCfnRole(scope, jsii.String("ManagementExecutionRole"), &awsiam.CfnRoleProps{
 		RoleName:                 jsii.String(role.Name),
 		Description:              jsii.String(role.Description),
-		AssumeRolePolicyDocument: jsonObject(role.Trust),
+		AssumeRolePolicyDocument: jsonObject("the execution role's trust", role.Trust),
 		Policies:                 policies,
 		MaxSessionDuration:       jsii.Number(float64(role.MaxSessionSeconds)),
 	})
@@ -88,11 +88,12 @@ func executionRoleNagAcks(role baseline.RoleDocuments) []nagAck {
 	return acks
 }
 
-// jsonObject decodes a policy document the baseline rendered; CloudFormation takes it as an object.
-func jsonObject(doc string) map[string]any {
+// jsonObject decodes a policy document that landfall rendered itself, so it cannot fail to decode;
+// CloudFormation takes documents as objects. what names the document in the panic.
+func jsonObject(what, doc string) map[string]any {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		panic(fmt.Sprintf("decoding a policy document the baseline rendered: %v", err))
+		panic(fmt.Sprintf("decoding %s: %v", what, err))
 	}
 	return v
 }

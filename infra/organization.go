@@ -165,15 +165,10 @@ func NewOrganizationSetup(scope constructs.Construct, id *string, props *Organiz
 			}
 			targets = append(targets, ous[t].AttrId())
 		}
-		// CloudFormation takes the content as an object; it is the document rendered and measured by
-		// serviceControlPolicies, so it cannot fail to decode.
-		var content map[string]any
-		if err := json.Unmarshal([]byte(p.Document), &content); err != nil {
-			panic(fmt.Sprintf("NewOrganizationSetup: decoding SCP (%s): %v", p.Name, err))
-		}
+		// The content is the document rendered and measured by serviceControlPolicies.
 		policy := awsorganizations.NewCfnPolicy(construct, jsii.String("Scp-"+p.Name), &awsorganizations.CfnPolicyProps{
 			Name: jsii.String(p.Name), Description: jsii.String(p.Description), Type: jsii.String(scpType),
-			Content: content, TargetIds: &targets,
+			Content: jsonObject("SCP ("+p.Name+")", p.Document), TargetIds: &targets,
 		})
 		policy.Node().AddDependency(policyType)
 	}
