@@ -16,20 +16,18 @@ import (
 type AlertsBridgeProps struct {
 	// RoleName is the bridge role's fixed name: the formatter's function names it by ARN.
 	RoleName string
-	// FormatterAccountID, FormatterRoleName and FormatterRolePath name the only principal that may
-	// assume the bridge.
+	// FormatterAccountID is the security account, whose formatter role (named and placed as the stack's
+	// FormatterRoleName and FormatterRolePath say) is the only principal that may assume the bridge.
 	FormatterAccountID string
-	FormatterRoleName  string
-	FormatterRolePath  string
 }
 
 // newAlertsBridgeRole creates the management account's side of a security-account fan-in. What the
 // formatter needs besides its queue and topic lives here: the ledger it writes delivery receipts to, the
 // organization it reads account names, OUs and tags from, and the pipeline role it enters accounts through
 // to read the trail behind an alarm. The caller lets the bridge assume the pipeline role.
-func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, table awsdynamodb.ITable) awsiam.Role {
+func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, formatterRolePath, formatterRoleName string, table awsdynamodb.ITable) awsiam.Role {
 	// aws:PrincipalArn is the role's ARN, path included.
-	formatterARN := roleARN(scope, b.FormatterAccountID, strings.TrimPrefix(b.FormatterRolePath, "/")+b.FormatterRoleName)
+	formatterARN := roleARN(scope, b.FormatterAccountID, strings.TrimPrefix(formatterRolePath, "/")+formatterRoleName)
 	// The formatter's role is named, not referenced as a principal: it is in another account's stack, and IAM
 	// refuses a trust policy whose role principal does not exist yet. The account principal narrowed by
 	// aws:PrincipalArn admits exactly that role once it exists, whichever stack is deployed first.

@@ -110,8 +110,9 @@ type FunctionsProps struct {
 	OrganizationID    string
 	EntryRoleName     string
 	ExecutionRoleName string
-	// FormatterRoleName and FormatterRolePath name the formatter's role: every account's alerts topic lets
-	// exactly this role confirm the fan-in queue's subscription ((*config.Config).AlertFormatterRoleARN).
+	// FormatterRoleName and FormatterRolePath name the formatter's role, wherever it runs: every account's
+	// alerts topic lets exactly this role confirm the fan-in queue's subscription
+	// ((*config.Config).AlertFormatterRoleARN), and the alerts bridge trusts it.
 	FormatterRoleName string
 	FormatterRolePath string
 	// PipelineRoleName is the fixed name of the role shared by the functions that enter member accounts:
@@ -183,7 +184,7 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	}
 	var bridge awsiam.Role
 	if props.AlertsBridge != nil {
-		bridge = newAlertsBridgeRole(construct, props.AlertsBridge, props.Ledger)
+		bridge = newAlertsBridgeRole(construct, props.AlertsBridge, props.FormatterRolePath, props.FormatterRoleName, props.Ledger)
 		entering = append(entering, bridge)
 	}
 	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{

@@ -97,8 +97,6 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		bridge = &AlertsBridgeProps{
 			RoleName:           cfg.AlertsBridgeRoleName(),
 			FormatterAccountID: cfg.Organization.SecurityAccountID,
-			FormatterRoleName:  cfg.AlertFormatterRoleName(),
-			FormatterRolePath:  cfg.AlertFormatterRolePath(),
 		}
 	}
 	return &LandfallStackProps{
@@ -154,8 +152,8 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 			OperationsEmails:      props.OperationsEmails,
 			ChatSecretNames:       props.ChatSecretNames,
 			MemberAlertsTopicName: props.MemberAlertsTopicName,
-			FormatterRoleName:     b.FormatterRoleName,
-			FormatterRolePath:     b.FormatterRolePath,
+			FormatterRoleName:     props.FormatterRoleName,
+			FormatterRolePath:     props.FormatterRolePath,
 			ManagementAccountID:   *props.Env.Account,
 			BridgeRoleName:        b.RoleName,
 			PipelineRoleName:      props.PipelineRoleName,

@@ -21,7 +21,8 @@ type LandfallStackProps struct {
 	ExecutionRoleName   string
 	PipelineRoleName    string
 	AlertFanInQueueName string
-	// FormatterRoleName and FormatterRolePath name the formatter's role when the fan-in is in this stack.
+	// FormatterRoleName and FormatterRolePath name the formatter's role, in this stack or in the security
+	// account's.
 	FormatterRoleName string
 	FormatterRolePath string
 	// CentralAlerts is notifications.centralAlerts: the fan-in is in this stack only for "management".
