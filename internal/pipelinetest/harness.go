@@ -184,12 +184,18 @@ func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 // the role it stands for.
 func CreateRole(t testing.TB, admin aws.Config, path, name string, statements ...string) string {
 	t.Helper()
-	ctx := context.Background()
-	id, err := sts.NewFromConfig(admin).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := sts.NewFromConfig(admin).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + aws.ToString(id.Account) + `:root"},"Action":"sts:AssumeRole"}]}`
+	return CreateRoleTrusting(t, admin, path, name, trust, statements...)
+}
+
+// CreateRoleTrusting is CreateRole with the trust policy given.
+func CreateRoleTrusting(t testing.TB, admin aws.Config, path, name, trust string, statements ...string) string {
+	t.Helper()
+	ctx := context.Background()
 	client := iam.NewFromConfig(admin)
 	role, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
 	if err != nil {
@@ -197,12 +203,15 @@ func CreateRole(t testing.TB, admin aws.Config, path, name string, statements ..
 	}
 	if len(statements) > 0 {
 		policy := `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
-		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("grants"), PolicyDocument: aws.String(policy)}); err != nil {
+		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(GrantsPolicy), PolicyDocument: aws.String(policy)}); err != nil {
 			t.Fatalf("granting role (%s): %v", name, err)
 		}
 	}
 	return aws.ToString(role.Role.Arn)
 }
+
+// GrantsPolicy names the one inline policy CreateRole gives a role.
+const GrantsPolicy = "grants"
 
 // FanInQueuePolicy is the fan-in queue's policy as the CDK stack writes it
 // (infra/fanin.go): SNS may deliver for any account's alerts topic; the

@@ -89,7 +89,7 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	// Without the bridge role (the management stack not deployed yet) the
 	// formatter of a fresh Lambda still delivers the alert, only without
 	// what it reads in the management account: the name and the "who".
-	if _, err := iam.NewFromConfig(h.Admin).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(cfg.AlertsBridgeRoleName()), PolicyName: aws.String("grants")}); err != nil {
+	if _, err := iam.NewFromConfig(h.Admin).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(cfg.AlertsBridgeRoleName()), PolicyName: aws.String(pipelinetest.GrantsPolicy)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := iam.NewFromConfig(h.Admin).DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(cfg.AlertsBridgeRoleName())}); err != nil {
@@ -142,20 +142,10 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 		append(formatterGrants(cfg, central), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
-	bridge, err := iam.NewFromConfig(h.Admin).CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName: aws.String(cfg.AlertsBridgeRoleName()), AssumeRolePolicyDocument: aws.String(bridgeTrust),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bridgeGrants := `{"Version":"2012-10-17","Statement":[` + strings.Join(managementGrants(h, ledgerPutReceipts), ",") + `]}`
-	if _, err := iam.NewFromConfig(h.Admin).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: bridge.Role.RoleName,
-		PolicyName: aws.String("grants"), PolicyDocument: aws.String(bridgeGrants)}); err != nil {
-		t.Fatal(err)
-	}
+	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, ledgerPutReceipts)...)
 	// The bridge admits the formatter's role and nothing else of the
 	// security account: its administrator is refused.
-	if _, err := awsx.AssumeRole(securityAdmin, aws.ToString(bridge.Role.Arn), "intruder").Credentials.Retrieve(ctx); err == nil {
+	if _, err := awsx.AssumeRole(securityAdmin, bridge, "intruder").Credentials.Retrieve(ctx); err == nil {
 		t.Fatal("the security account's administrator assumed the bridge role; only the formatter's role may")
 	}
 
@@ -168,7 +158,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 		"AWS_ENDPOINT_URL": h.URL, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": creds.SessionToken, "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null", lambdaenv.ConfigFile: configPath, lambdaenv.LogLevel: "WARN", lambdaenv.AlertsTopic: central,
-		lambdaenv.ManagementRole: aws.ToString(bridge.Role.Arn), lambdaenv.PipelineRole: h.Deps.PipelineRoleARN, lambdaenv.LedgerTable: h.Deps.Ledger.Table,
+		lambdaenv.ManagementRole: bridge, lambdaenv.PipelineRole: h.Deps.PipelineRoleARN, lambdaenv.LedgerTable: h.Deps.Ledger.Table,
 	} {
 		t.Setenv(k, v)
 	}
