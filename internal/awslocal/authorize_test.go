@@ -773,3 +773,13 @@ func TestAuthorizeEventBridgeStartsStateMachineAsTargetRole(t *testing.T) {
 		t.Errorf("undecided: %v", f)
 	}
 }
+
+// Every service the endpoint speaks has its own denial code: one without
+// would answer a denial with no code and no HTTP status.
+func TestEveryServiceHasItsDenialCode(t *testing.T) {
+	for key, svc := range New(Options{}).services {
+		if d, ok := deniedAs[svc.name]; !ok || d.code == "" || d.status < 400 {
+			t.Errorf("service %s (%s) has no denial code in deniedAs", svc.name, key)
+		}
+	}
+}
