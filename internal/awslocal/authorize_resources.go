@@ -283,11 +283,13 @@ func eventsResources(c *call) ([]authResource, error) {
 
 // cloudwatchResources are the alarms a CloudWatch request names (AlarmName,
 // AlarmNames, or a ResourceARN); PutMetricData takes none. DescribeAlarms
-// without names acts on every alarm whose name begins with AlarmNamePrefix
-// (all, without one): the endpoint asks for the ARN ending in the prefix,
-// which a statement allows only if it allows every name the prefix
-// begins. The Service Authorization Reference does not say which ARN AWS
-// evaluates; this is the stricter reading.
+// without names acts on every alarm whose name begins with AlarmNamePrefix:
+// the endpoint asks for the ARN ending in the prefix, which a statement
+// allows only if it allows every name the prefix begins. Without a prefix
+// it reads every alarm, and is authorized on each alarm of the account in
+// the region, as DescribeMetricFilters is on each log group (with none
+// there is nothing to read). The Service Authorization Reference does not
+// say which ARN AWS evaluates; these are the stricter readings.
 func cloudwatchResources(c *call) ([]authResource, error) {
 	if c.op == "PutMetricData" {
 		return nil, nil
@@ -300,7 +302,11 @@ func cloudwatchResources(c *call) ([]authResource, error) {
 		names = append(names, name)
 	}
 	if len(names) == 0 && c.op == "DescribeAlarms" {
-		names = []string{str(c.in, "AlarmNamePrefix")}
+		if prefix := str(c.in, "AlarmNamePrefix"); prefix != "" {
+			names = []string{prefix}
+		} else if names = sortedKeys(cwIn(c.account, c.region).alarms); len(names) == 0 {
+			return nil, errNoSuchResource
+		}
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("the endpoint does not know the alarms of cloudwatch:%s without alarm names", c.op)

@@ -515,6 +515,10 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 	queueURL := aws.ToString(queue.QueueUrl)
 	key, err := kms.NewFromConfig(admin).CreateKey(ctx, &kms.CreateKeyInput{})
 	mustNoErr(t, err)
+	_, err = cloudwatch.NewFromConfig(admin).PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("acme-root"), Namespace: aws.String("CIS"),
+		MetricName: aws.String("RootUsage"), Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+		Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold})
+	mustNoErr(t, err)
 	for _, tc := range []struct {
 		name string
 		call func() error
@@ -542,6 +546,9 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 		{"CloudWatch DescribeAlarms by prefix", func() error {
 			return errOf(cloudwatch.NewFromConfig(nothing).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("acme-")}))
 		}, "cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:" + mgmt + ":alarm:acme-", "AccessDenied"},
+		{"CloudWatch DescribeAlarms of every alarm", func() error {
+			return errOf(cloudwatch.NewFromConfig(nothing).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}))
+		}, "cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:us-east-1:" + mgmt + ":alarm:acme-root because", "AccessDenied"},
 		{"Config PutConfigurationRecorder", func() error {
 			return errOf(configservice.NewFromConfig(nothing).PutConfigurationRecorder(ctx, &configservice.PutConfigurationRecorderInput{
 				ConfigurationRecorder: &cfgtypes.ConfigurationRecorder{Name: aws.String("default"), RoleARN: aws.String("arn:aws:iam::" + mgmt + ":role/nothing")}}))

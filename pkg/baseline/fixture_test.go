@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
@@ -27,6 +29,9 @@ type fixture struct {
 	spec   *Spec
 	// member is reached through the entry role, as on a first run.
 	cfg aws.Config
+	// pipeline is the pipeline role's session once a test made the role
+	// (pipelineRole).
+	pipeline *aws.Config
 }
 
 type testClock struct{ t time.Time }
@@ -36,7 +41,11 @@ func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	return newFixtureWith(t, awslocal.Options{})
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newFixtureWith(t, awslocal.Options{Authorizer: simulator})
 }
 
 // newFixtureWith is newFixture on an endpoint with opts (its clock and seed
@@ -122,11 +131,18 @@ func actions(p Plan) map[string]Action {
 
 // conformance is the contract every item meets (STYLE lesson 15): a fresh
 // account plans only creates; applying makes the next plan all unchanged;
-// and a second apply writes nothing, counted at the endpoint.
+// and a second apply writes nothing, counted at the endpoint. The items
+// run as the execution role, as the pipeline runs them on every run after
+// the first, so an action missing from that role fails here; the
+// execution-role item itself runs through the entry role that creates it.
 func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
 	t.Helper()
 	ctx := context.Background()
-	plan, err := e.Plan(ctx, f.spec, f.cfg, scope)
+	cfg := f.cfg
+	if !slices.ContainsFunc(e.Items, func(it Item) bool { return it.Name == "execution-role" }) {
+		cfg = executionRole(t, f)
+	}
+	plan, err := e.Plan(ctx, f.spec, cfg, scope)
 	if err != nil {
 		t.Fatalf("plan on a fresh account: %v", err)
 	}
@@ -138,10 +154,10 @@ func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
 			t.Errorf("fresh account: %s %s is %s, want create", c.Item, c.Resource, c.Action)
 		}
 	}
-	if _, err := e.Apply(ctx, f.spec, f.cfg, scope); err != nil {
+	if _, err := e.Apply(ctx, f.spec, cfg, scope); err != nil {
 		t.Fatalf("apply: %v", err)
 	}
-	again, err := e.Plan(ctx, f.spec, f.cfg, scope)
+	again, err := e.Plan(ctx, f.spec, cfg, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +165,7 @@ func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
 		t.Fatalf("plan after apply still changes:\n%s", again)
 	}
 	f.srv.ResetCalls()
-	if _, err := e.Apply(ctx, f.spec, f.cfg, scope); err != nil {
+	if _, err := e.Apply(ctx, f.spec, cfg, scope); err != nil {
 		t.Fatalf("second apply: %v", err)
 	}
 	for _, w := range countedWrites(f, "") {

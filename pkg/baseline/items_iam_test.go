@@ -138,6 +138,9 @@ func unownedRole(t *testing.T, cfg aws.Config, name, trust string) {
 // as the infrastructure stack would, and returns credentials acting as it.
 func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	t.Helper()
+	if f.pipeline != nil {
+		return *f.pipeline
+	}
 	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
 	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
 	name := aws.String(f.spec.Config.PipelineRoleName())
@@ -154,7 +157,25 @@ func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	if err != nil {
 		t.Fatalf("granting the pipeline role: %v", err)
 	}
-	return awsx.AssumeRole(admin, f.spec.PipelineRoleARN, "landfall-pipeline")
+	pipeline := awsx.AssumeRole(admin, f.spec.PipelineRoleARN, "landfall-pipeline")
+	f.pipeline = &pipeline
+	return pipeline
+}
+
+// executionRole applies the execution-role item through the entry role and
+// returns a session of that role, entered as the pipeline enters it. The
+// pipeline role comes first: the execution role's trust names it.
+func executionRole(t *testing.T, f *fixture) aws.Config {
+	t.Helper()
+	ctx := context.Background()
+	pipeline := pipelineRole(t, f)
+	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatalf("creating the execution role: %v", err)
+	}
+	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+		t.Fatal(err)
+	}
+	return awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-test")
 }
 
 func TestIAMItemsInCatalogue(t *testing.T) {
