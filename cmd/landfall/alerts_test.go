@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +19,18 @@ import (
 	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/accounts"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/formatter"
 )
 
 // alertPath is what the baseline and the stack deploy for alerts: in the
-// member account an alerts topic, subscribed by the central fan-in queue of
-// the management account, and alarms publishing to it; in the management
-// account the central alerts topic and the formatter, which a goroutine runs
-// the way the SQS event source does, and which confirms the subscription.
+// member account the baseline's alerts topic, subscribed by the central
+// fan-in queue of the management account, and alarms publishing to it; in
+// the management account the central alerts topic and the formatter with
+// its role, which a goroutine runs the way the SQS event source does, and
+// which confirms the subscription.
 type alertPath struct {
 	member string
 	cw     *cloudwatch.Client
@@ -41,12 +46,6 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 		t.Fatal(err)
 	}
 	p.cw = cloudwatch.NewFromConfig(in)
-	memberSNS := sns.NewFromConfig(in)
-	topic, err := memberSNS.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(f.cfg.Naming.Prefix + "-alerts")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.topic = aws.ToString(topic.TopicArn)
 
 	queues := sqs.NewFromConfig(f.admin)
 	queueARN := "arn:aws:sqs:us-east-1:" + mgmtID + ":" + f.cfg.AlertFanInQueueName()
@@ -59,17 +58,36 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fanIn := &formatter.Formatter{Config: f.cfg, AWS: f.admin, Ledger: f.ledger, AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}
+	pipelineRole := pipelinetest.CreatePipelineRole(t, f.admin, f.cfg, f.orgID)
+	formatterRole := pipelinetest.CreateFormatterRole(t, f.admin, f.cfg, append(pipelinetest.FormatterGrants(f.cfg, aws.ToString(central.TopicArn)),
+		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table, pipelineRole, pipelinetest.LedgerReadWrite)...)...)
+	fanIn := &formatter.Formatter{Config: f.cfg, AWS: awsx.AssumeRole(f.admin, formatterRole, "formatter"), Ledger: f.ledger, PipelineRoleARN: pipelineRole,
+		AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}
 	runFormatter(t, queues, aws.ToString(queue.QueueUrl), fanIn.FanIn)
-	// The cross-account subscription stays pending until the formatter
-	// confirms it with the token SNS sends to the queue.
-	if _, err := memberSNS.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"), Endpoint: aws.String(queueARN)}); err != nil {
+
+	// The baseline's alerts topic subscribes the fan-in queue; the
+	// cross-account subscription stays pending until the formatter confirms
+	// it with the token SNS sends to the queue.
+	acct := config.Account{ID: p.member, Name: "workload", Email: "workload@acme.example", OUPath: "/Root"}
+	sel, err := f.cfg.SelectProfile(acct)
+	if err != nil || sel.Profile == nil {
+		t.Fatalf("selecting the member's profile: %v %+v", err, sel)
+	}
+	spec, err := baseline.NewSpec(f.cfg, sel.Profile, acct, f.orgID)
+	if err != nil {
 		t.Fatal(err)
 	}
+	alertsTopic := baseline.NewEngine()
+	alertsTopic.Items = slices.DeleteFunc(alertsTopic.Items, func(it baseline.Item) bool { return it.Name != "alerts-topic" })
+	if _, err := alertsTopic.Apply(ctx, spec, in, baseline.ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	p.topic = "arn:aws:sns:us-east-1:" + p.member + ":" + f.cfg.AlertsTopicName()
+	memberSNS := sns.NewFromConfig(in)
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	err = pollUntil(wait, time.Millisecond, func() (bool, error) {
-		subs, err := memberSNS.ListSubscriptionsByTopic(wait, &sns.ListSubscriptionsByTopicInput{TopicArn: topic.TopicArn})
+		subs, err := memberSNS.ListSubscriptionsByTopic(wait, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(p.topic)})
 		return err == nil && len(subs.Subscriptions) == 1 && aws.ToString(subs.Subscriptions[0].SubscriptionArn) != "PendingConfirmation", err
 	})
 	if err != nil {

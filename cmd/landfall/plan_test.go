@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/internal/cli"
 )
 
@@ -44,7 +45,11 @@ var landfallBinary = sync.OnceValues(func() (string, error) {
 func withMember(t *testing.T) (string, []string) {
 	t.Helper()
 	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return clock }, Seed: 11})
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return clock }, Seed: 11, Authorizer: simulator})
 	url := srv.Start(t)
 	creds := srv.AdminCredentials("111111111111")
 	cfg, err := awslocal.SDKConfig(context.Background(), url, creds, "us-east-1")

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
@@ -56,25 +57,31 @@ type orgFixture struct {
 	admin  aws.Config
 	cfg    *config.Config
 	ledger *ledger.Ledger
+	orgID  string
 }
 
 func newOrg(t *testing.T, clockStep time.Duration) *orgFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &orgFixture{clock: &testClock{now: time.Now().UTC().Truncate(time.Second), step: clockStep}}
-	f.srv = awslocal.New(awslocal.Options{Clock: f.clock.Now, Seed: 7})
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = awslocal.New(awslocal.Options{Clock: f.clock.Now, Seed: 7, Authorizer: simulator})
 	url := f.srv.Start(t)
 	creds := f.srv.AdminCredentials(mgmtID)
-	var err error
 	if f.admin, err = awslocal.SDKConfig(ctx, url, creds, "us-east-1"); err != nil {
 		t.Fatal(err)
 	}
 	if f.cfg, err = config.Load(testConfigPath); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := organizations.NewFromConfig(f.admin).CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+	org, err := organizations.NewFromConfig(f.admin).CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
+	if err != nil {
 		t.Fatal(err)
 	}
+	f.orgID = aws.ToString(org.Organization.Id)
 	f.ledger = ledger.New(f.admin, f.cfg.LedgerTableName())
 	if _, err := f.ledger.Client.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(f.ledger.Table),

@@ -18,10 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
@@ -81,13 +79,7 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The pipeline role: in AWS the functions' roles assume it; here the
-	// management account's admin does. Its grant is the CDK app's
-	// (infra/functions.go assumeRoleStatement): entering landfall's roles
-	// in accounts of the organization.
-	pipelineRole := CreateRole(t, h.Admin, "/", cfg.PipelineRoleName(), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":["arn:aws:iam::*:role/`+
-		cfg.Organization.ExecutionRoleName+`","arn:aws:iam::*:role/`+cfg.Organization.EntryRoleName+`"],`+
-		`"Condition":{"StringEquals":{"aws:ResourceOrgID":"`+aws.ToString(org.Organization.Id)+`"}}}`)
+	pipelineRole := CreatePipelineRole(t, h.Admin, cfg, aws.ToString(org.Organization.Id))
 	led := ledger.New(h.Admin, "landfall-ledger")
 	led.Now = h.Now
 	if _, err := led.Client.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -177,41 +169,6 @@ func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 	}
 	return h.Deps.Record(ctx, st)
 }
-
-// CreateRole creates a role at path in admin's account that the account's
-// root may assume, with one inline policy of statements (each a JSON
-// object), and returns its ARN. Tests give it the grants the CDK app gives
-// the role it stands for.
-func CreateRole(t testing.TB, admin aws.Config, path, name string, statements ...string) string {
-	t.Helper()
-	id, err := sts.NewFromConfig(admin).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + aws.ToString(id.Account) + `:root"},"Action":"sts:AssumeRole"}]}`
-	return CreateRoleTrusting(t, admin, path, name, trust, statements...)
-}
-
-// CreateRoleTrusting is CreateRole with the trust policy given.
-func CreateRoleTrusting(t testing.TB, admin aws.Config, path, name, trust string, statements ...string) string {
-	t.Helper()
-	ctx := context.Background()
-	client := iam.NewFromConfig(admin)
-	role, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust)})
-	if err != nil {
-		t.Fatalf("creating role (%s): %v", name, err)
-	}
-	if len(statements) > 0 {
-		policy := `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
-		if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(GrantsPolicy), PolicyDocument: aws.String(policy)}); err != nil {
-			t.Fatalf("granting role (%s): %v", name, err)
-		}
-	}
-	return aws.ToString(role.Role.Arn)
-}
-
-// GrantsPolicy names the one inline policy CreateRole gives a role.
-const GrantsPolicy = "grants"
 
 // FanInQueuePolicy is the fan-in queue's policy as the CDK stack writes it
 // (infra/fanin.go): SNS may deliver for any account's alerts topic; the

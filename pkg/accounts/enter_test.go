@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -27,7 +28,11 @@ const (
 func TestEnter(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
-	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return now }})
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return now }, Authorizer: simulator})
 	url := srv.Start(t)
 	admin := sdkConfig(t, url, srv.AdminCredentials(management))
 	org := organizations.NewFromConfig(admin)

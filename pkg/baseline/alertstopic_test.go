@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/landfall/landfall/internal/awslocal"
-	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
@@ -240,23 +238,12 @@ func confirmFromQueue(t *testing.T, f *fixture, queueARN string) {
 	t.Fatalf("no subscription confirmation on %s", queueARN)
 }
 
-// newAuthorizedFixture is newFixture on an endpoint that decides every
-// request, and every delivery a service makes, the way IAM does.
-func newAuthorizedFixture(t *testing.T) *fixture {
-	t.Helper()
-	simulator, err := iamsim.Shared("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newFixtureWith(t, awslocal.Options{Authorizer: simulator})
-}
-
 // The topic and key the baseline writes admit the services that publish
 // alerts, with the condition keys those services really send: an alarm
 // an EventBridge rule and the budget of the account reach the subscribed
 // email through the encrypted topic.
 func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
-	f := newAuthorizedFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	if _, err := itemEngine("alerts-topic", "budget").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
@@ -307,7 +294,7 @@ func TestAlertsTopicAdmitsItsPublishers(t *testing.T) {
 // call from its own account: the topic admits the formatter's role for
 // that, and no other role of the fan-in account.
 func TestAlertsTopicLetsOnlyTheFormatterConfirm(t *testing.T) {
-	f := newAuthorizedFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
 	queue, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(f.spec.Config.AlertFanInQueueName()),

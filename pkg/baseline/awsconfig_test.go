@@ -137,14 +137,14 @@ func TestConfigDeliveryUnderTheAuthorizer(t *testing.T) {
 	ctx := context.Background()
 	e := itemEngine("cloudtrail", "aws-config-role", "aws-config")
 	t.Run("the account's trail bucket", func(t *testing.T) {
-		f := newAuthorizedFixture(t)
+		f := newFixture(t)
 		f.spec.Profile.Items.AWSConfig.Enabled = true
 		if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("the log archive", func(t *testing.T) {
-		f := newAuthorizedFixture(t)
+		f := newFixture(t)
 		f.spec.Profile.Items.AWSConfig.Enabled = true
 		f.spec.Config.Organization.LogArchive.AccountID, f.spec.Config.Organization.LogArchive.Bucket = mgmt, "acme-log-archive"
 		archive := s3.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))

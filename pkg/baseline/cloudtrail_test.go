@@ -101,7 +101,7 @@ func TestCloudTrailLogGroupOwnership(t *testing.T) {
 // does, CloudTrail takes the trail and delivers its events to the log
 // group, where the metric filters read them.
 func TestTrailDestinationsAdmitCloudTrail(t *testing.T) {
-	f := newAuthorizedFixture(t)
+	f := newFixture(t)
 	ctx := context.Background()
 	if _, err := itemEngine("cloudtrail").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)

@@ -187,7 +187,7 @@ func TestExecutionPolicySize(t *testing.T) {
 // optional and destructive ones included (the default VPCs and the
 // bootstrap user go), is applied, then found unchanged.
 func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
-	f := newAuthorizedFixture(t)
+	f := newFixture(t)
 	// A missing permission looks like IAM propagation to the items that
 	// wait for it: fail in seconds rather than minutes.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

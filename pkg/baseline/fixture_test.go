@@ -39,23 +39,17 @@ type testClock struct{ t time.Time }
 func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// newFixture's endpoint decides every request, and every delivery a
+// service makes, the way IAM does.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	simulator, err := iamsim.Shared("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newFixtureWith(t, awslocal.Options{Authorizer: simulator})
-}
-
-// newFixtureWith is newFixture on an endpoint with opts (its clock and seed
-// are the fixture's).
-func newFixtureWith(t *testing.T, opts awslocal.Options) *fixture {
-	t.Helper()
 	ctx := context.Background()
 	clk := &testClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	opts.Clock, opts.Seed = clk.now, 7
-	srv := awslocal.New(opts)
+	srv := awslocal.New(awslocal.Options{Clock: clk.now, Seed: 7, Authorizer: simulator})
 	url := srv.Start(t)
 	admin := mustConfig(t, url, srv.AdminCredentials(mgmt))
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -24,8 +25,6 @@ import (
 	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/alarms"
 	"github.com/landfall/landfall/pkg/awsx"
-	"github.com/landfall/landfall/pkg/config"
-	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a
@@ -153,15 +152,16 @@ func drainFanIn(t *testing.T, h *pipelinetest.Harness, f *Formatter, queueARN st
 }
 
 // managementFormatter is the formatter as the management stack deploys it:
-// in the management account, as its role with that role's grants, entering
-// members through the pipeline role, publishing to topicARN.
-func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string) *Formatter {
+// in the management account, as its role with that role's grants (and
+// grants, the first time the role is made), entering members through the
+// pipeline role, publishing to topicARN.
+func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string, grants ...string) *Formatter {
 	t.Helper()
 	cfg := h.Deps.Config
 	role := awsx.RoleARN(pipelinetest.Management, strings.TrimPrefix(cfg.AlertFormatterRolePath(), "/")+cfg.AlertFormatterRoleName())
 	if _, err := iam.NewFromConfig(h.Admin).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(cfg.AlertFormatterRoleName())}); err != nil {
-		role = pipelinetest.CreateRole(t, h.Admin, cfg.AlertFormatterRolePath(), cfg.AlertFormatterRoleName(),
-			append(formatterGrants(cfg, topicARN), managementGrants(h, ledgerReadWrite)...)...)
+		role = pipelinetest.CreateFormatterRole(t, h.Admin, cfg,
+			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN), managementGrants(h, pipelinetest.LedgerReadWrite), grants)...)
 	}
 	return &Formatter{
 		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,
@@ -169,37 +169,10 @@ func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string)
 	}
 }
 
-// formatterGrants are the formatter role's own grants wherever it runs
-// (infra/functions.go grantAccess for formatterSpec, and the central alerts
-// stack): publishing to the central alerts topic and confirming member
-// alerts topics' subscriptions.
-func formatterGrants(cfg *config.Config, centralTopicARN string) []string {
-	return []string{
-		`{"Effect":"Allow","Action":"sns:Publish","Resource":"` + centralTopicARN + `"}`,
-		`{"Effect":"Allow","Action":"sns:ConfirmSubscription","Resource":"arn:aws:sns:*:*:` + cfg.AlertsTopicName() + `"}`,
-	}
-}
-
-// The formatter's access to the ledger: the management stack grants its
-// role CDK's read-write set; the alerts bridge may only put receipts
-// (infra/alertsbridge.go).
-const (
-	ledgerReadWrite = `"Action":["dynamodb:BatchGetItem","dynamodb:GetRecords","dynamodb:GetShardIterator","dynamodb:Query",` +
-		`"dynamodb:GetItem","dynamodb:Scan","dynamodb:ConditionCheckItem","dynamodb:BatchWriteItem","dynamodb:PutItem",` +
-		`"dynamodb:UpdateItem","dynamodb:DeleteItem","dynamodb:DescribeTable"]`
-	ledgerPutReceipts = `"Action":"dynamodb:PutItem","Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["` + ledger.ReceiptKeyPrefix + `*"]}}`
-)
-
-// managementGrants are what the formatter reaches in the management
-// account, with ledgerAccess: the ledger, the organization and the pipeline
-// role. They are its role's own in the management layout and the alerts
-// bridge role's in the security layout.
+// managementGrants are pipelinetest.ManagementGrants for h's ledger and
+// pipeline role.
 func managementGrants(h *pipelinetest.Harness, ledgerAccess string) []string {
-	return []string{
-		`{"Effect":"Allow",` + ledgerAccess + `,"Resource":"arn:aws:dynamodb:us-east-1:` + pipelinetest.Management + `:table/` + h.Deps.Ledger.Table + `"}`,
-		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}`,
-		`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + h.Deps.PipelineRoleARN + `"}`,
-	}
+	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table, h.Deps.PipelineRoleARN, ledgerAccess)
 }
 
 // sampleFor reads a CloudTrail sample as the member account's record, at

@@ -49,10 +49,23 @@ func TestFanInPostsToChat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The formatter's role may read the secrets the config names
+	// (infra/functions.go chatSecretsStatement), here all of them.
+	var secrets []string
+	for _, name := range []string{"landfall/slack", "landfall/teams", "landfall/plain", "payments/slack"} {
+		secrets = append(secrets, `"arn:aws:secretsmanager:us-east-1:`+pipelinetest.Management+`:secret:`+name+`-??????"`)
+	}
+	formatter := managementFormatter(t, h, aws.ToString(topic.TopicArn),
+		`{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":[`+strings.Join(secrets, ",")+`]}`)
 	cfg := *h.Deps.Config
 	cfg.Notifications.Chat.SlackWebhookURLSecret = "landfall/slack"
 	cfg.Notifications.Chat.TeamsWebhookURLSecret = "landfall/teams"
-	d := &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
+	// A new formatter for each config: it keeps the webhook URLs it read.
+	inChat := func() *Formatter {
+		return &Formatter{Config: &cfg, AWS: formatter.AWS, Ledger: formatter.Ledger, PipelineRoleARN: formatter.PipelineRoleARN,
+			AlertsTopicARN: formatter.AlertsTopicARN, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client()}
+	}
+	d := inChat()
 	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: readSample(t, "../../events/sns/alarm-root-usage-notification.json")}}}
 	if resp := d.FanIn(ctx, ev); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures: %+v", resp.BatchItemFailures)
@@ -70,7 +83,7 @@ func TestFanInPostsToChat(t *testing.T) {
 	// A secret that does not hold an https URL is refused, and the alert
 	// still counts as delivered.
 	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/plain"}
-	d = &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
+	d = inChat()
 	if resp := d.FanIn(ctx, ev); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a chat failure failed the message: %+v", resp.BatchItemFailures)
 	}
@@ -87,7 +100,7 @@ func TestFanInPostsToChat(t *testing.T) {
 	cfg.Notifications.Chat = config.Chat{SlackWebhookURLSecret: "landfall/slack"}
 	cfg.Profiles = append([]config.Profile(nil), cfg.Profiles...)
 	cfg.Profiles[0].Items.AlertsTopic.Chat = config.Chat{SlackWebhookURLSecret: "payments/slack"}
-	d = &Formatter{Config: &cfg, AWS: h.Admin, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client(), AlertsTopicARN: aws.ToString(topic.TopicArn)}
+	d = inChat()
 	mu.Lock()
 	got = map[string]map[string]any{}
 	mu.Unlock()

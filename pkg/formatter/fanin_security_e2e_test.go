@@ -138,11 +138,11 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	ctx := context.Background()
 	cfg := h.Deps.Config
 	bridgeARN := awsx.RoleARN(pipelinetest.Management, cfg.AlertsBridgeRoleName())
-	formatterRole := pipelinetest.CreateRole(t, securityAdmin, cfg.AlertFormatterRolePath(), cfg.AlertFormatterRoleName(),
-		append(formatterGrants(cfg, central), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
+	formatterRole := pipelinetest.CreateFormatterRole(t, securityAdmin, cfg,
+		append(pipelinetest.FormatterGrants(cfg, central), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
-	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, ledgerPutReceipts)...)
+	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, pipelinetest.LedgerPutReceipts)...)
 	// The bridge admits the formatter's role and nothing else of the
 	// security account: its administrator is refused.
 	if _, err := awsx.AssumeRole(securityAdmin, bridge, "intruder").Credentials.Retrieve(ctx); err == nil {

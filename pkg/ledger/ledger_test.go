@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
@@ -20,7 +21,11 @@ const mgmt = "111111111111"
 func newLedger(t *testing.T) (*Ledger, *time.Time) {
 	t.Helper()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	srv := awslocal.New(awslocal.Options{Seed: 3})
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Seed: 3, Authorizer: simulator})
 	url := srv.Start(t)
 	cfg, err := awslocal.SDKConfig(context.Background(), url, srv.AdminCredentials(mgmt), "us-east-1")
 	if err != nil {
