@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 )
 
 const (
@@ -18,11 +19,26 @@ const (
 	echoARN = "arn:aws:lambda:us-east-1:" + mgmt + ":function:echo"
 )
 
+// newEndpoint is a local endpoint that decides every request the way IAM
+// does.
+func newEndpoint(t *testing.T) *awslocal.Server {
+	t.Helper()
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := iamsim.Shared(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return awslocal.New(awslocal.Options{Authorizer: worker})
+}
+
 // startEcho starts an endpoint with the echo test function registered and
 // returns a Lambda client acting as the management account's admin.
 func startEcho(t *testing.T, logs *syncBuffer) (*lambda.Client, *awslocal.Server, string) {
 	t.Helper()
-	srv := awslocal.New(awslocal.Options{})
+	srv := newEndpoint(t)
 	url := srv.Start(t)
 	creds := srv.AdminCredentials(mgmt)
 	fn, err := NewFunction(FunctionConfig{
@@ -112,7 +128,7 @@ func TestFunctionThroughEndpoint(t *testing.T) {
 // With two environments, two invocations started together each run in a
 // fresh one; with one, the second would see the first's warm process.
 func TestFunctionConcurrency(t *testing.T) {
-	srv := awslocal.New(awslocal.Options{})
+	srv := newEndpoint(t)
 	url := srv.Start(t)
 	fn, err := NewFunction(FunctionConfig{ARN: echoARN, Binary: buildEcho(t), EndpointURL: url,
 		Credentials: srv.AdminCredentials(mgmt), Concurrency: 2})
@@ -142,7 +158,7 @@ func TestFunctionConcurrency(t *testing.T) {
 // An invocation that outlives the timeout ends as Lambda ends it, and the
 // stopped environment is replaced.
 func TestFunctionTimeout(t *testing.T) {
-	srv := awslocal.New(awslocal.Options{})
+	srv := newEndpoint(t)
 	url := srv.Start(t)
 	fn, err := NewFunction(FunctionConfig{ARN: echoARN, Binary: buildEcho(t), EndpointURL: url,
 		Credentials: srv.AdminCredentials(mgmt), Timeout: 300 * time.Millisecond})

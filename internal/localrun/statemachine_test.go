@@ -72,7 +72,7 @@ func newTestRunner(t *testing.T) (*Runner, *awslocal.Server) {
 	if err != nil {
 		t.Fatal(err) // the message says to run `make tools`
 	}
-	srv := awslocal.New(awslocal.Options{})
+	srv := newEndpoint(t)
 	url := srv.Start(t)
 	creds := srv.AdminCredentials(mgmt)
 	fn, err := NewFunction(FunctionConfig{ARN: echoARN, Binary: buildEcho(t), EndpointURL: url, Credentials: creds})

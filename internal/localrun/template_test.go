@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/internal/awslocal"
-	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // testTemplate is shaped like cdk synth's output: a function with a staged
@@ -207,15 +206,7 @@ func newAuthorizedTemplate(t *testing.T) (*Template, *awslocal.Server, string, a
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := FindModuleRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	worker, err := iamsim.Shared(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := awslocal.New(awslocal.Options{Authorizer: worker})
+	srv := newEndpoint(t)
 	url := srv.Start(t)
 	admin, err := awslocal.SDKConfig(context.Background(), url, srv.AdminCredentials(mgmt), "us-east-1")
 	if err != nil {

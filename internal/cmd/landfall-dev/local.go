@@ -12,6 +12,8 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/cli"
+	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/internal/localrun"
 )
 
 // runLocal implements `landfall-dev local serve`: the local AWS endpoint as a
@@ -23,6 +25,7 @@ func runLocal(ctx context.Context, e cli.Env, args []string) int {
 	addr := fs.String("addr", "127.0.0.1:4566", "address to listen on (loopback only, by design)")
 	mgmt := fs.String("management-account", "111111111111", "the management account id")
 	seed := fs.Int64("seed", 1, "seed for generated ids and injected faults")
+	authorize := fs.Bool("authorize", true, "decide every request the way IAM does (needs `make tools` and a checkout)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall-dev local serve [--addr 127.0.0.1:4566]\n\n"+
 			"Serve landfall's local AWS endpoint. Point the SDK or the AWS CLI at it with\n"+
@@ -48,7 +51,17 @@ func runLocal(ctx context.Context, e cli.Env, args []string) int {
 		return cli.ExitUsage
 	}
 	log := slog.New(slog.NewTextHandler(e.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv := awslocal.New(awslocal.Options{ManagementAccountID: *mgmt, Seed: *seed, Logger: log})
+	opts := awslocal.Options{ManagementAccountID: *mgmt, Seed: *seed, Logger: log}
+	if *authorize {
+		worker, err := startAuthorizer()
+		if err != nil {
+			fmt.Fprintf(e.Stderr, "landfall-dev local serve: %v\n", err)
+			return cli.ExitFail
+		}
+		defer worker.Close()
+		opts.Authorizer = worker
+	}
+	srv := awslocal.New(opts)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "landfall-dev local serve: %v\n", err)
@@ -74,10 +87,23 @@ func runLocal(ctx context.Context, e cli.Env, args []string) int {
 	port := ln.Addr().(*net.TCPAddr).Port
 	fmt.Fprintf(e.Stdout, "landfall local endpoint on http://%s\n\n", ln.Addr())
 	fmt.Fprintf(e.Stdout, "export AWS_ENDPOINT_URL=http://localhost:%d HTTP_PROXY=http://127.0.0.1:%d NO_PROXY=\n", port, port)
+	if *authorize {
+		fmt.Fprintf(e.Stdout, "Every request is decided the way IAM does (--authorize=false admits every signed request).\n\n")
+	}
 	fmt.Fprintf(e.Stdout, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1\n", creds.AccessKeyID, creds.SecretAccessKey)
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(e.Stderr, "landfall-dev local serve: %v\n", err)
 		return cli.ExitFail
 	}
 	return cli.ExitOK
+}
+
+// startAuthorizer starts the IAM simulator of the checkout the command runs
+// in.
+func startAuthorizer() (*iamsim.Worker, error) {
+	root, err := localrun.FindModuleRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	return iamsim.Start(root)
 }

@@ -46,7 +46,7 @@ func TestLocalServeStartsAndStops(t *testing.T) {
 	if code := <-done; code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.buf.String(), "export AWS_ENDPOINT_URL=http://localhost:") {
+	if !strings.Contains(out.buf.String(), "export AWS_ENDPOINT_URL=http://localhost:") || !strings.Contains(out.buf.String(), "decided the way IAM does") {
 		t.Fatalf("output: %s", out.buf.String())
 	}
 }
