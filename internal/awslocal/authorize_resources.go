@@ -336,6 +336,8 @@ func sqsResources(c *call) ([]authResource, error) {
 		account = str(c.in, "QueueOwnerAWSAccountId")
 	case name == "":
 		return nil, fmt.Errorf("the endpoint does not know the queue of sqs:%s", c.op)
+	case !sqsQueueName.MatchString(name):
+		return nil, errNoSuchResource
 	}
 	r := authResource{ARN: "arn:aws:sqs:" + c.region + ":" + account + ":" + name, Owner: account}
 	if a := c.srv.accounts[account]; a != nil {
@@ -358,7 +360,10 @@ func s3Resources(c *call) ([]authResource, error) {
 		return nil, fmt.Errorf("the endpoint does not know the bucket of s3:%s", c.op)
 	}
 	r := authResource{ARN: "arn:aws:s3:::" + name, Owner: c.account.ID}
-	if b := c.srv.findBucket(name); b != nil {
+	// CreateBucket acts on the caller's bucket to be: a name another
+	// account holds is answered BucketAlreadyExists, not judged under that
+	// account's bucket policy.
+	if b := c.srv.findBucket(name); b != nil && c.op != "CreateBucket" {
 		r.Owner, r.Policy = b.Owner, b.Policy
 	}
 	if c.op == "PutObject" {
@@ -485,6 +490,9 @@ func configResources(c *call) ([]authResource, error) {
 // the management account and the organization (accountInOrganization).
 func accountContactResources(c *call) ([]authResource, error) {
 	id := str(c.in, "AccountId")
+	if id != "" && !accountIDPattern.MatchString(id) {
+		return nil, errNoSuchResource
+	}
 	if id == "" || id == c.account.ID {
 		return []authResource{{ARN: "arn:aws:account::" + c.account.ID + ":account", Owner: c.account.ID}}, nil
 	}

@@ -151,7 +151,8 @@ func TestAuthorizeIdentityPolicies(t *testing.T) {
 // Without an authorizer the endpoint admits any authenticated request, which
 // is why the test above needs one: a role with no policies creates a user.
 func TestWithoutAnAuthorizerEveryRequestIsAdmitted(t *testing.T) {
-	s, u, _ := newTestServer(t)
+	s := New(Options{Seed: 1})
+	u := s.Start(t)
 	mustNoErr(t, createUser(roleSession(t, s, u, mgmt, "nothing", nil), "by-nothing"))
 }
 
