@@ -197,18 +197,14 @@ func iamCreateRole(c *call) (doc, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
-	boundary, err := requestedBoundary(c)
+	path, held, err := newIdentity(c)
 	if err != nil {
-		return nil, err
-	}
-	path := strOr(c.in, "Path", "/")
-	if err := checkIAMPath(path); err != nil {
 		return nil, err
 	}
 	r := &iamRole{
 		Name: name, Path: path, ID: "AROA" + strings.ToUpper(c.srv.newID(17)),
 		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
-		Tags: tags, iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary},
+		Tags: tags, iamPolicies: held,
 	}
 	st.roles[name] = r
 	return doc{"Role": roleOut(c, r)}, nil

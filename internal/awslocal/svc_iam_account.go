@@ -167,16 +167,12 @@ func iamCreateUser(c *call) (doc, error) {
 	if _, ok := st.users[name]; ok {
 		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "User with name %s already exists.", name)
 	}
-	boundary, err := requestedBoundary(c)
+	path, held, err := newIdentity(c)
 	if err != nil {
 		return nil, err
 	}
-	path := strOr(c.in, "Path", "/")
-	if err := checkIAMPath(path); err != nil {
-		return nil, err
-	}
 	u := &iamUser{Name: name, Path: path, ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
-		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: iamPolicies{Inline: map[string]string{}, Boundary: boundary}}
+		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: held}
 	st.users[name] = u
 	return doc{"User": userOut(c, u)}, nil
 }

@@ -312,14 +312,21 @@ func attachable(c *call, arn string) error {
 	return noSuchEntity("Policy %s does not exist or is not attachable.", arn)
 }
 
-// requestedBoundary is the PermissionsBoundary a CreateRole or CreateUser
-// request sets, "" for none; it must be attachable.
-func requestedBoundary(c *call) (string, error) {
-	arn := str(c.in, "PermissionsBoundary")
-	if arn == "" {
-		return "", nil
+// newIdentity is what a CreateRole or CreateUser request sets on the new
+// role or user: its Path, and its policies, none yet but the
+// PermissionsBoundary, which must be attachable.
+func newIdentity(c *call) (string, iamPolicies, error) {
+	held := iamPolicies{Inline: map[string]string{}, Boundary: str(c.in, "PermissionsBoundary")}
+	if held.Boundary != "" {
+		if err := attachable(c, held.Boundary); err != nil {
+			return "", iamPolicies{}, err
+		}
 	}
-	return arn, attachable(c, arn)
+	path := strOr(c.in, "Path", "/")
+	if err := checkIAMPath(path); err != nil {
+		return "", iamPolicies{}, err
+	}
+	return path, held, nil
 }
 
 // putBoundary sets a role's or user's permissions boundary
