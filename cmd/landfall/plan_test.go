@@ -19,7 +19,6 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/cli"
-	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // landfallBinary builds this command once per test run. The plan and apply
@@ -45,11 +44,7 @@ var landfallBinary = sync.OnceValues(func() (string, error) {
 func withMember(t *testing.T) (string, []string) {
 	t.Helper()
 	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	simulator, err := iamsim.Shared("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return clock }, Seed: 11, Authorizer: simulator})
+	srv := newEndpoint(t, awslocal.Options{Clock: func() time.Time { return clock }, Seed: 11})
 	url := srv.Start(t)
 	creds := srv.AdminCredentials("111111111111")
 	cfg, err := awslocal.SDKConfig(context.Background(), url, creds, "us-east-1")

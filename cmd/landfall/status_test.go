@@ -60,17 +60,26 @@ type orgFixture struct {
 	orgID  string
 }
 
-func newOrg(t *testing.T, clockStep time.Duration) *orgFixture {
+// newEndpoint is the local endpoint with opts, deciding every request the
+// way IAM does.
+func newEndpoint(t *testing.T, opts awslocal.Options) *awslocal.Server {
 	t.Helper()
-	ctx := context.Background()
-	f := &orgFixture{clock: &testClock{now: time.Now().UTC().Truncate(time.Second), step: clockStep}}
 	simulator, err := iamsim.Shared("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.srv = awslocal.New(awslocal.Options{Clock: f.clock.Now, Seed: 7, Authorizer: simulator})
+	opts.Authorizer = simulator
+	return awslocal.New(opts)
+}
+
+func newOrg(t *testing.T, clockStep time.Duration) *orgFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &orgFixture{clock: &testClock{now: time.Now().UTC().Truncate(time.Second), step: clockStep}}
+	f.srv = newEndpoint(t, awslocal.Options{Clock: f.clock.Now, Seed: 7})
 	url := f.srv.Start(t)
 	creds := f.srv.AdminCredentials(mgmtID)
+	var err error
 	if f.admin, err = awslocal.SDKConfig(ctx, url, creds, "us-east-1"); err != nil {
 		t.Fatal(err)
 	}
