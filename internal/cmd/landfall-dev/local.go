@@ -86,10 +86,10 @@ func runLocal(ctx context.Context, e cli.Env, args []string) int {
 	creds := srv.AdminCredentials(*mgmt)
 	port := ln.Addr().(*net.TCPAddr).Port
 	fmt.Fprintf(e.Stdout, "landfall local endpoint on http://%s\n\n", ln.Addr())
-	fmt.Fprintf(e.Stdout, "export AWS_ENDPOINT_URL=http://localhost:%d HTTP_PROXY=http://127.0.0.1:%d NO_PROXY=\n", port, port)
 	if *authorize {
 		fmt.Fprintf(e.Stdout, "Every request is decided the way IAM does (--authorize=false admits every signed request).\n\n")
 	}
+	fmt.Fprintf(e.Stdout, "export AWS_ENDPOINT_URL=http://localhost:%d HTTP_PROXY=http://127.0.0.1:%d NO_PROXY=\n", port, port)
 	fmt.Fprintf(e.Stdout, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1\n", creds.AccessKeyID, creds.SecretAccessKey)
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(e.Stderr, "landfall-dev local serve: %v\n", err)
