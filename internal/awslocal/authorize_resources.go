@@ -246,6 +246,9 @@ func kmsResources(c *call) ([]authResource, error) {
 	}
 	var out []authResource
 	if name := str(c.in, "AliasName"); name != "" {
+		if !strings.HasPrefix(name, "alias/") || strings.HasPrefix(name, "alias/aws/") {
+			return nil, errNoSuchResource // the operation's validation answers
+		}
 		out = append(out, authResource{ARN: "arn:aws:kms:" + c.region + ":" + c.account.ID + ":" + name, Owner: c.account.ID})
 	}
 	ref := str(c.in, "KeyId")
@@ -264,10 +267,12 @@ func kmsResources(c *call) ([]authResource, error) {
 
 // eventsResources is the rule an EventBridge request names, on the default
 // bus (the only one the endpoint models), by name or for tags by ARN, or
-// the bus PutEvents sends to.
+// the bus PutEvents sends to or DescribeEventBus reads (a bus not the
+// default one the operation refuses); listing rules, testing a pattern and the
+// bus's permissions take none.
 func eventsResources(c *call) ([]authResource, error) {
 	switch {
-	case c.op == "PutEvents":
+	case c.op == "PutEvents", c.op == "DescribeEventBus":
 		return []authResource{{ARN: busARN(c.region, c.account.ID), Owner: c.account.ID}}, nil
 	case has(c.in, "ResourceARN"):
 		return []authResource{byARN(str(c.in, "ResourceARN"))}, nil
@@ -275,7 +280,8 @@ func eventsResources(c *call) ([]authResource, error) {
 		return []authResource{{ARN: ruleARN(c.region, c.account.ID, str(c.in, "Rule")), Owner: c.account.ID}}, nil
 	case has(c.in, "Name"):
 		return []authResource{{ARN: ruleARN(c.region, c.account.ID, str(c.in, "Name")), Owner: c.account.ID}}, nil
-	case c.op == "ListRules":
+	case c.op == "ListRules", c.op == "TestEventPattern", c.op == "PutPermission":
+		// The Service Authorization Reference gives these no resource type.
 		return nil, nil
 	}
 	return nil, fmt.Errorf("the endpoint does not know the resource of events:%s", c.op)
@@ -441,14 +447,30 @@ func cloudTrailResources(c *call) ([]authResource, error) {
 
 // budgetsResources is the budget a Budgets request names, in the account
 // its AccountId names (by ResourceARN for tagging; CreateBudget and
-// UpdateBudget name it inside the budget). DescribeBudgets would act on
-// every budget of the account, which the endpoint cannot yet put to the
-// simulator.
+// UpdateBudget name it inside the budget). DescribeBudgets reads every
+// budget of the account, and is authorized on each, as DescribeAlarms
+// without names is (the Service Authorization Reference gives
+// budgets:ViewBudget only the budget resource); with none, or for an
+// account not the caller's, which the operation refuses itself, there is
+// nothing to authorize.
 func budgetsResources(c *call) ([]authResource, error) {
 	if arn := str(c.in, "ResourceARN"); arn != "" {
 		return []authResource{byARN(arn)}, nil
 	}
 	account, name := str(c.in, "AccountId"), str(c.in, "BudgetName")
+	if c.op == "DescribeBudgets" {
+		if account != c.account.ID {
+			return nil, errNoSuchResource
+		}
+		var every []authResource
+		for _, n := range sortedKeys(budgetsOf(c.account).budgets) {
+			every = append(every, authResource{ARN: budgetARN(account, n), Owner: account})
+		}
+		if len(every) == 0 {
+			return nil, errNoSuchResource
+		}
+		return every, nil
+	}
 	switch c.op {
 	case "CreateBudget":
 		name = str(obj(c.in, "Budget"), "BudgetName")
@@ -458,7 +480,7 @@ func budgetsResources(c *call) ([]authResource, error) {
 	if account == "" || name == "" {
 		return nil, fmt.Errorf("the endpoint does not know the budget of budgets:%s", c.op)
 	}
-	return []authResource{{ARN: "arn:aws:budgets::" + account + ":budget/" + name, Owner: account}}, nil
+	return []authResource{{ARN: budgetARN(account, name), Owner: account}}, nil
 }
 
 // configResources is the configuration recorder a Config request names, or
@@ -508,7 +530,10 @@ var ec2Types = map[string]string{"vpc": "vpc", "subnet": "subnet", "igw": "inter
 // names, or the resources CreateTags tags; the describes and the EBS
 // default encryption settings take none.
 func ec2Resources(c *call) ([]authResource, error) {
-	ids := strs(c.in, "Resources")
+	ids := strs(c.in, "ResourceId") // CreateTags
+	if c.op == "CreateTags" && len(ids) == 0 {
+		return nil, errNoSuchResource // the operation answers MissingParameter
+	}
 	for _, key := range []string{"InternetGatewayId", "SubnetId", "VpcId"} {
 		if id := str(c.in, key); id != "" {
 			ids = append(ids, id)
@@ -519,7 +544,7 @@ func ec2Resources(c *call) ([]authResource, error) {
 		prefix, _, _ := strings.Cut(id, "-")
 		typ, ok := ec2Types[prefix]
 		if !ok {
-			return nil, fmt.Errorf("the endpoint does not know the resource type of %s in ec2:%s", id, c.op)
+			return nil, errNoSuchResource // no resource the endpoint has: InvalidID
 		}
 		out = append(out, authResource{ARN: "arn:aws:ec2:" + c.region + ":" + c.account.ID + ":" + typ + "/" + id, Owner: c.account.ID})
 	}
@@ -540,9 +565,14 @@ func guardDutyResources(c *call) ([]authResource, error) {
 }
 
 // securityHubResources is the account's hub, which every Security Hub
-// request the endpoint serves acts on (or, for tags, the resource ARN).
+// request the endpoint serves acts on (or, for tags, the resource ARN). A
+// hub is always named "default" (the Service Authorization Reference's hub
+// resource type): another name is no hub, and the operation answers it.
 func securityHubResources(c *call) ([]authResource, error) {
 	arn := str(c.in, "ResourceArn")
+	if strings.Contains(arn, ":hub/") && !strings.HasSuffix(arn, ":hub/default") {
+		return nil, errNoSuchResource
+	}
 	if arn == "" {
 		arn = hubARN(c)
 	}

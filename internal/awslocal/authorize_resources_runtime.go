@@ -1,5 +1,7 @@
 package awslocal
 
+import "strings"
+
 // The resources of the services landfall's own functions call at run time:
 // the ledger table, the state machines and their executions, the functions
 // the state machines invoke, and the chat webhook secrets. Resource types
@@ -29,8 +31,8 @@ func stepFunctionsResources(c *call) ([]authResource, error) {
 	if arn == "" {
 		arn = str(c.in, "executionArn")
 	}
-	if arn == "" {
-		return nil, errNoSuchResource
+	if !strings.HasPrefix(arn, "arn:aws:states:") {
+		return nil, errNoSuchResource // the operation answers InvalidArn
 	}
 	return []authResource{byARN(arn)}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -23,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
@@ -42,19 +42,6 @@ import (
 
 	"github.com/landfall/landfall/internal/iamsim"
 )
-
-// newAuthorizedServer is newTestServer with authorization on, decided by
-// the package's shared simulator.
-func newAuthorizedServer(t *testing.T) (*Server, string, *manualClock) {
-	t.Helper()
-	worker, err := iamsim.Shared("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	s := New(Options{Clock: clk.now, Seed: 1, Authorizer: worker})
-	return s, s.Start(t), clk
-}
 
 // roleSession creates a role in account that the account's root trusts,
 // with the given inline and managed policies, and returns a session of it
@@ -124,7 +111,7 @@ func createUser(cfg aws.Config, name string) error {
 // A role may do what its policies allow and nothing else; an explicit deny
 // wins over AdministratorAccess.
 func TestAuthorizeIdentityPolicies(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
 	wantDenied(t, createUser(nothing, "by-nothing"),
 		"User: arn:aws:sts::111111111111:assumed-role/nothing/probe is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::111111111111:user/by-nothing because no identity-based policy allows the iam:CreateUser action")
@@ -160,7 +147,7 @@ func TestWithoutAnAuthorizerEveryRequestIsAdmitted(t *testing.T) {
 // accounts and refuses one outside it, whatever that account's own
 // policies say.
 func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	member := newMember(t, s, u, clk, "workload")
 	org, err := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1")).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
@@ -186,7 +173,7 @@ func TestAuthorizeTrustPrincipalOrgID(t *testing.T) {
 // organization or OU and no others, even where the other account's trust
 // admits the caller: landfall's pipeline role enters accounts this way.
 func TestAuthorizeResourceOrganization(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	member := newMember(t, s, u, clk, "workload")
 	orgs := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
@@ -279,7 +266,7 @@ func wantCannotAuthorize(t *testing.T, err error, want string) {
 // role allowed to create roles only under that boundary (iam:PermissionsBoundary)
 // cannot create an unbounded one.
 func TestAuthorizePermissionsBoundary(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	p, err := admin.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("iam-read"),
@@ -315,7 +302,7 @@ func TestAuthorizePermissionsBoundary(t *testing.T) {
 // exemption lets landfall's own role through, and an allow list without
 // the action denies it implicitly. The management account is not bound.
 func TestAuthorizeServiceControlPolicies(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	org, root, ou, member := orgWithSCPs(t, s, u, clk)
 	deny := createSCP(t, org, "no-users", `{"Version":"2012-10-17","Statement":[{"Sid":"NoUsers","Effect":"Deny","Action":"iam:CreateUser","Resource":"*",`+
@@ -346,7 +333,7 @@ func TestAuthorizeServiceControlPolicies(t *testing.T) {
 // EventBridge is not documented to send to KMS, keeps it out too. A publish
 // that is refused is dropped and counted as a FailedInvocation of the rule.
 func TestAuthorizeEventBridgePublishToEncryptedTopic(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
 	kc := kms.NewFromConfig(cfg)
@@ -420,7 +407,7 @@ func TestAuthorizeEventBridgePublishToEncryptedTopic(t *testing.T) {
 // queue, aws:SourceOrgID does not, and nothing reaches KMS. A refused
 // delivery is dropped and counted in the topic's NumberOfNotificationsFailed.
 func TestAuthorizeSNSDeliveryToEncryptedQueue(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	member := newMember(t, s, u, clk, "workload")
 	mgmtCfg := sdkConfig(t, s, u, mgmt, "us-east-1")
@@ -505,7 +492,7 @@ func TestAuthorizeSNSDeliveryToEncryptedQueue(t *testing.T) {
 // names for its action: a role with no policies is refused, and the denial
 // names that resource's ARN.
 func TestAuthorizeNamesTheResource(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	nothing := roleSession(t, s, u, mgmt, "nothing", nil)
 	admin := sdkConfig(t, s, u, mgmt, "us-east-1")
@@ -532,6 +519,9 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 		{"EC2 DetachInternetGateway", func() error {
 			return errOf(ec2.NewFromConfig(nothing).DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: aws.String("igw-0abc"), VpcId: aws.String("vpc-0abc")}))
 		}, "ec2:DetachInternetGateway on resource: arn:aws:ec2:us-east-1:" + mgmt + ":internet-gateway/igw-0abc", "UnauthorizedOperation"},
+		{"EC2 CreateTags", func() error {
+			return errOf(ec2.NewFromConfig(nothing).CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"subnet-0abc"}, Tags: []ec2types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+		}, "ec2:CreateTags on resource: arn:aws:ec2:us-east-1:" + mgmt + ":subnet/subnet-0abc", "UnauthorizedOperation"},
 		{"GuardDuty GetDetector", func() error {
 			return errOf(guardduty.NewFromConfig(nothing).GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String("d1")}))
 		}, "guardduty:GetDetector on resource: arn:aws:guardduty:us-east-1:" + mgmt + ":detector/d1", "AccessDeniedException"},
@@ -612,7 +602,7 @@ func TestAuthorizeNamesTheResource(t *testing.T) {
 // its name and the random suffix, and a grant on the unqualified function
 // does not reach a version of it.
 func TestAuthorizeRuntimeGrants(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	grants := `{"Version":"2012-10-17","Statement":[` +
 		`{"Effect":"Allow","Action":["secretsmanager:CreateSecret","secretsmanager:GetSecretValue"],"Resource":"arn:aws:secretsmanager:us-east-1:` + mgmt + `:secret:chat-??????"},` +
@@ -655,7 +645,7 @@ func TestAuthorizeRuntimeGrants(t *testing.T) {
 // A service acts as a role only where the role's trust admits the service
 // principal, and then as that role's session, with its policies alone.
 func TestAuthorizeServiceCredentials(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	trusting := func(service string) string {
@@ -707,7 +697,7 @@ func TestAuthorizeServiceCredentials(t *testing.T) {
 // invites that account only, and only a principal the invitee's policies
 // allow accepts.
 func TestAuthorizeInvitation(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	newMember(t, s, u, clk, "first") // creates the organization
 	const invited, other = "444444444444", "555555555555"
@@ -737,10 +727,9 @@ func TestAuthorizeInvitation(t *testing.T) {
 // role must trust events.amazonaws.com and be allowed states:StartExecution
 // on that machine; otherwise the delivery fails and is counted.
 func TestAuthorizeEventBridgeStartsStateMachineAsTargetRole(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
-	admin := iam.NewFromConfig(cfg)
 	machine := "arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline"
 	start := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"` + machine + `"}]}`
 	for name, role := range map[string]struct{ service, policy string }{
@@ -748,11 +737,7 @@ func TestAuthorizeEventBridgeStartsStateMachineAsTargetRole(t *testing.T) {
 		"ungranted": {"events.amazonaws.com", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"` + machine + `-other"}]}`},
 		"for-ec2":   {"ec2.amazonaws.com", start},
 	} {
-		_, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
-			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + role.service + `"},"Action":"sts:AssumeRole"}]}`)})
-		mustNoErr(t, err)
-		_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("start"), PolicyDocument: aws.String(role.policy)})
-		mustNoErr(t, err)
+		serviceRole(t, cfg, name, role.service, role.policy)
 	}
 	var started []string
 	s.OnTarget(func(arn string, input []byte) { started = append(started, arn) })

@@ -61,7 +61,15 @@
 // aws:ResourceOrgPaths (that page lists a few actions for which AWS
 // leaves them out; the endpoint does not model that list). Every service
 // it serves names the resources of its requests (authorize_resources*.go;
-// a service without is refused when it is registered). It fails with
+// a service without is refused when it is registered). A request that
+// reads every resource of a kind (DescribeAlarms without names,
+// DescribeBudgets, DescribeMetricFilters without a group) is authorized on
+// each; one whose action's resource types are all optional names none
+// (PutMetricData without a dataset), and IAM matches it as "*", so only a
+// statement that grants "*" allows it. A name no resource can have (a KMS
+// alias outside alias/, or under the reserved alias/aws/; a hub not
+// "default"; an EC2 id of no type the endpoint has) is answered by the
+// operation's own validation, before any policy is read. It fails with
 // InternalFailure what it cannot describe: a request whose resource it
 // cannot name, or an AWS managed policy whose document it lacks
 // (managedpolicies/ holds those it has).

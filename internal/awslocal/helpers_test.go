@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
+	"github.com/landfall/landfall/internal/iamsim"
 )
 
 const mgmt = "111111111111"
@@ -19,11 +21,16 @@ type manualClock struct{ t time.Time }
 func (m *manualClock) now() time.Time          { return m.t }
 func (m *manualClock) advance(d time.Duration) { m.t = m.t.Add(d) }
 
-// newTestServer starts an endpoint with a manual clock.
+// newTestServer starts an endpoint with a manual clock that decides every
+// request under IAM's rules, with the package's shared simulator.
 func newTestServer(t *testing.T) (*Server, string, *manualClock) {
 	t.Helper()
+	worker, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
 	clk := &manualClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	s := New(Options{Clock: clk.now, Seed: 1})
+	s := New(Options{Clock: clk.now, Seed: 1, Authorizer: worker})
 	return s, s.Start(t), clk
 }
 
@@ -61,4 +68,18 @@ func mustNoErr(t *testing.T, err error) {
 func policyOfSize(effect string, n int) string {
 	head, tail := `{"Version":"2012-10-17","Statement":[{"Effect":"`+effect+`","Action":"s3:GetObject","Resource":"arn:aws:s3:::`, `"}]}`
 	return head + strings.Repeat("a", n-len(head)-len(tail)) + tail
+}
+
+// serviceRole creates a role in cfg's account that service may assume, with
+// policy inline, and returns its ARN.
+func serviceRole(t *testing.T, cfg aws.Config, name, service, policy string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg)
+	out, err := admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`)})
+	mustNoErr(t, err)
+	_, err = admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(name), PolicyDocument: aws.String(policy)})
+	mustNoErr(t, err)
+	return aws.ToString(out.Role.Arn)
 }

@@ -19,7 +19,7 @@ func securityContact(accountID *string) *acct.PutAlternateContactInput {
 }
 
 func TestAccountAlternateContactValidation(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	c := acct.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	remove := s.InjectFault(Fault{Kind: Throttle, Service: "account", FirstN: 1})
 	_, err := c.PutAlternateContact(context.Background(), securityContact(nil))
@@ -53,7 +53,7 @@ func TestAccountAlternateContactValidation(t *testing.T) {
 }
 
 func TestAccountAlternateContactLifecycle(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	member := newMember(t, s, u, clk, "workload")
 	mgmtClient := acct.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))

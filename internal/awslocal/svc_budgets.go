@@ -75,6 +75,9 @@ func budgetsOf(a *account) *budgetsState {
 	return state(a, "budgets", func() *budgetsState { return &budgetsState{budgets: map[string]*budget{}} })
 }
 
+// budgetARN is the ARN of account's budget name.
+func budgetARN(account, name string) string { return "arn:aws:budgets::" + account + ":budget/" + name }
+
 func budgetParam(format string, args ...any) *APIError {
 	return errorf("InvalidParameterException", format, args...)
 }

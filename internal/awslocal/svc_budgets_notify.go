@@ -310,8 +310,7 @@ Alert Threshold: %s %s
 		}
 		// Budgets publishes as its service principal, so the topic policy
 		// must allow budgets.amazonaws.com; AWS drops the alert otherwise.
-		arn := "arn:aws:budgets::" + account + ":budget/" + name
-		if err := s.publishAs("budgets.amazonaws.com", account, arn, addr, subject, body); err != nil {
+		if err := s.publishAs("budgets.amazonaws.com", account, budgetARN(account, name), addr, subject, body); err != nil {
 			s.log.Warn("budget alert not delivered", "budget", name, "topic", addr, "err", err)
 		}
 	}

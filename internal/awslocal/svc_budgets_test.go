@@ -309,7 +309,7 @@ func TestBudgetsSetSpendDeliversAlerts(t *testing.T) {
 // Budgets requests act on the budget they name: a role that may view one
 // budget cannot view another, nor change the one it sees.
 func TestAuthorizeBudgetRequests(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	admin := budgets.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	for _, name := range []string{"monthly", "other"} {

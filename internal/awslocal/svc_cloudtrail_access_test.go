@@ -22,7 +22,7 @@ import (
 // Delivery checks the role again: once its policy is gone, events stop
 // and the trail status says why.
 func TestAuthorizeCloudTrailDestinations(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	newMember(t, s, u, clk, "workload") // an organization for aws:SourceOrgID
 	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")

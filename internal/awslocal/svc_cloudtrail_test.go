@@ -12,26 +12,59 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 const trustCloudTrail = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 // trailFixture creates what a trail needs in the management account: a
-// bucket, a log group and a role CloudTrail may assume (and one it may not).
+// bucket, a log group, a role CloudTrail may assume (and one it may not)
+// and a key.
 func trailFixture(t *testing.T, s *Server, u string) (groupARN, roleARN string) {
 	t.Helper()
 	ctx := context.Background()
 	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
-	_, err := s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("landfall-trail")})
+	trailBucket(t, cfg, "landfall-trail", mgmt)
+	_, err := cloudwatchlogs.NewFromConfig(cfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("landfall-trail")})
 	mustNoErr(t, err)
-	_, err = cloudwatchlogs.NewFromConfig(cfg).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("landfall-trail")})
+	_, err = iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("not-for-trail"), AssumeRolePolicyDocument: aws.String(trustMgmt)})
 	mustNoErr(t, err)
-	for name, trust := range map[string]string{"trail-to-logs": trustCloudTrail, "not-for-trail": trustMgmt} {
-		_, err = iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust)})
-		mustNoErr(t, err)
-	}
-	return "arn:aws:logs:us-east-1:" + mgmt + ":log-group:landfall-trail:*", "arn:aws:iam::" + mgmt + ":role/trail-to-logs"
+	// The key alias/landfall, which CloudTrail may encrypt with.
+	kc := kms.NewFromConfig(cfg)
+	key, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*"}]}`)})
+	mustNoErr(t, err)
+	_, err = kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/landfall"), TargetKeyId: key.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+	return "arn:aws:logs:us-east-1:" + mgmt + ":log-group:landfall-trail:*", trailRole(t, cfg, mgmt, "trail-to-logs", "landfall-trail")
+}
+
+// trailBucket creates bucket in cfg's account with the bucket policy AWS
+// documents for a trail of account ("Amazon S3 bucket policy for
+// CloudTrail", CloudTrail User Guide), under any key prefix, without its
+// optional conditions.
+func trailBucket(t *testing.T, cfg aws.Config, bucket, account string) {
+	t.Helper()
+	ctx := context.Background()
+	c := s3.NewFromConfig(cfg)
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	mustNoErr(t, err)
+	policy := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + bucket + `"},` +
+		`{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + bucket + `/*AWSLogs/` + account + `/*",` +
+		`"Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}`
+	_, err = c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)})
+	mustNoErr(t, err)
+}
+
+// trailRole creates a role in account that CloudTrail may assume to write
+// to the streams of log group, and returns its ARN.
+func trailRole(t *testing.T, cfg aws.Config, account, name, group string) string {
+	t.Helper()
+	return serviceRole(t, cfg, name, "cloudtrail.amazonaws.com", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],`+
+		`"Resource":"arn:aws:logs:*:`+account+`:log-group:`+group+`:log-stream:*"}]}`)
 }
 
 func trailClient(t *testing.T, s *Server, u, region string) *cloudtrail.Client {
@@ -223,13 +256,11 @@ func TestCloudTrailRootLoginRaisesAlarmInMember(t *testing.T) {
 	cfg, err := assume(t, s, u, member, "OrganizationAccountAccessRole")
 	mustNoErr(t, err)
 
-	_, err = s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("workload-trail")})
-	mustNoErr(t, err)
+	trailBucket(t, cfg, "workload-trail", member)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	_, err = logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("landfall-trail")})
 	mustNoErr(t, err)
-	_, err = iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("trail-to-logs"), AssumeRolePolicyDocument: aws.String(trustCloudTrail)})
-	mustNoErr(t, err)
+	trailRole(t, cfg, member, "trail-to-logs", "landfall-trail")
 	ct := cloudtrail.NewFromConfig(cfg)
 	_, err = ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("landfall"), S3BucketName: aws.String("workload-trail"), IsMultiRegionTrail: aws.Bool(true),
 		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:" + member + ":log-group:landfall-trail:*"),

@@ -18,7 +18,7 @@ import (
 // config.amazonaws.com with the keys Config sends, aws:SourceAccount and
 // aws:SourceOrgID.
 func TestAuthorizeConfigDeliveryChannel(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	member := newMember(t, s, u, clk, "workload")
 	mgmtCfg, memberCfg := sdkConfig(t, s, u, mgmt, "us-east-1"), sdkConfig(t, s, u, member, "us-east-1")

@@ -7,22 +7,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cfgt "github.com/aws/aws-sdk-go-v2/service/configservice/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
-
-const configTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"config.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 
 func TestConfigRecorderAndChannel(t *testing.T) {
 	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	cfg := sdkConfig(t, s, u, mgmt, "us-east-1")
 	cs := configservice.NewFromConfig(cfg)
-	_, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("landfall-config"), AssumeRolePolicyDocument: aws.String(configTrust)})
+	// The role policy the Config guide gives for delivery to a bucket of
+	// the account ("Permissions for the Amazon S3 Bucket").
+	roleARN := serviceRole(t, cfg, "landfall-config", "config.amazonaws.com", `{"Version":"2012-10-17","Statement":[`+
+		`{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::landfall-config-`+mgmt+`/*AWSLogs/`+mgmt+`/*",`+
+		`"Condition":{"StringLike":{"s3:x-amz-acl":"bucket-owner-full-control"}}},`+
+		`{"Effect":"Allow","Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::landfall-config-`+mgmt+`"}]}`)
+	_, err := s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("landfall-config-" + mgmt)})
 	mustNoErr(t, err)
-	_, err = s3.NewFromConfig(cfg).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("landfall-config-" + mgmt)})
-	mustNoErr(t, err)
-	roleARN := "arn:aws:iam::" + mgmt + ":role/landfall-config"
 
 	recorder := func(name, role string, g *cfgt.RecordingGroup) *configservice.PutConfigurationRecorderInput {
 		return &configservice.PutConfigurationRecorderInput{ConfigurationRecorder: &cfgt.ConfigurationRecorder{Name: aws.String(name), RoleARN: aws.String(role), RecordingGroup: g}}

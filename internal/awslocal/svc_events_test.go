@@ -192,12 +192,14 @@ func TestEventsPutEventsDeliversToTargets(t *testing.T) {
 	var calls []call
 	s.OnTarget(func(arn string, input []byte) { calls = append(calls, call{arn, string(input)}) })
 	machine := "arn:aws:states:us-east-1:" + mgmt + ":stateMachine:baseline"
+	starter := serviceRole(t, sdkConfig(t, s, u, mgmt, "us-east-1"), "events", "events.amazonaws.com",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"states:StartExecution","Resource":"`+machine+`"}]}`)
 	mustNoErr(t, errOf(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("severe"), EventPattern: aws.String(rootLoginPattern)})))
 	mustNoErr(t, errOf(c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("severe"), Targets: []ebtypes.Target{
 		{Id: aws.String("queue"), Arn: aws.String(queueARN), InputPath: aws.String("$.detail")},
 		{Id: aws.String("closed"), Arn: aws.String(closedARN)},
 		{Id: aws.String("topic"), Arn: aws.String(topic)},
-		{Id: aws.String("machine"), Arn: aws.String(machine), RoleArn: aws.String("arn:aws:iam::" + mgmt + ":role/events"),
+		{Id: aws.String("machine"), Arn: aws.String(machine), RoleArn: aws.String(starter),
 			InputTransformer: &ebtypes.InputTransformer{
 				InputPathsMap: map[string]string{"who": "$.detail.user", "sev": "$.detail.severity", "gone": "$.detail.nothing"},
 				InputTemplate: aws.String(`{"user": <who>, "severity": <sev>, "text": "<who> at <sev>", "missing": <gone>, "rule": "<aws.events.rule-name>"}`),

@@ -85,6 +85,12 @@ func TestKMSKeys(t *testing.T) {
 		wantCode(t, errOf(other.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(keyID)})), "NotFoundException")
 	}
 
+	// The key policy decides every request: locked out is locked out.
+	wantCode(t, errOf(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId})), "AccessDeniedException")
+
+	life, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	mustNoErr(t, err)
+	md = life.KeyMetadata
 	mustNoErr(t, errOf(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: md.KeyId})))
 	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId})
 	mustNoErr(t, err)
@@ -173,7 +179,7 @@ func TestKMSAliases(t *testing.T) {
 // aws:RequestTag, and a key's tags reach policies as aws:ResourceTag, so a
 // role may create only keys tagged for its team and use only those.
 func TestAuthorizeKMSTagConditions(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	policy := `{"Version":"2012-10-17","Statement":[` +
 		`{"Effect":"Allow","Action":["kms:CreateKey","kms:TagResource"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"platform"}}},` +

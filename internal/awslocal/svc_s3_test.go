@@ -25,7 +25,7 @@ func createBucket(t *testing.T, c *s3.Client, name string) {
 }
 
 func TestS3CreateBucketValidation(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	east := s3Client(t, s, u, mgmt, "us-east-1")
 	west := s3Client(t, s, u, mgmt, "eu-west-1")
@@ -77,7 +77,7 @@ func TestS3CreateBucketValidation(t *testing.T) {
 }
 
 func TestS3HeadListDeleteBucket(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := s3Client(t, s, u, mgmt, "us-east-1")
 	var names []string
@@ -142,7 +142,7 @@ const cloudTrailBucketPolicy = `{"Version":"2012-10-17","Statement":[
  {"Sid":"Write","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::trail-logs/AWSLogs/111111111111/*"}]}`
 
 func TestS3BucketPolicy(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := s3Client(t, s, u, mgmt, "us-east-1")
 	createBucket(t, c, "trail-logs")
@@ -194,7 +194,7 @@ func TestS3BucketPolicy(t *testing.T) {
 }
 
 func TestS3ObjectsPaging(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := s3Client(t, s, u, mgmt, "us-east-1")
 	createBucket(t, c, "trail-logs")
@@ -236,7 +236,7 @@ func TestS3ObjectsPaging(t *testing.T) {
 // The SDK addresses buckets as <bucket>.<host> when the endpoint is a host
 // name; requests reach the endpoint through the proxy hop in SDKConfig.
 func TestS3VirtualHostedAddressing(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := s3Client(t, s, strings.Replace(u, "127.0.0.1", "localhost", 1), mgmt, "us-east-1")
 	createBucket(t, c, "hosted-bucket")

@@ -87,14 +87,16 @@ func TestStepFunctionsExecutions(t *testing.T) {
 			_, err := sf.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execARN + "-nope")})
 			return err
 		}, "ExecutionDoesNotExist"},
+		// State machines have no resource-based policy, so IAM refuses
+		// another account's request before the service looks it up.
 		{"execution of another account", func() error {
 			_, err := other.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(execARN)})
 			return err
-		}, "ExecutionDoesNotExist"},
+		}, "AccessDeniedException"},
 		{"machine of another account", func() error {
 			_, err := other.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(smARN)})
 			return err
-		}, "StateMachineDoesNotExist"},
+		}, "AccessDeniedException"},
 		{"bad status filter", func() error {
 			_, err := sf.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(smARN), StatusFilter: "DONE"})
 			return err

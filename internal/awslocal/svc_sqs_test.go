@@ -23,7 +23,7 @@ func mustQueue(t *testing.T, c *sqs.Client, name string, attrs map[string]string
 }
 
 func TestSQSQueues(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "eu-west-1"))
 
@@ -90,7 +90,7 @@ func TestSQSQueues(t *testing.T) {
 }
 
 func TestSQSListQueuesPagesOnlyWithMaxResults(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	c := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	for _, n := range []string{"q1", "q2", "q3", "q4", "q5", "q6", "q7", "other"} {
@@ -116,7 +116,7 @@ func TestSQSListQueuesPagesOnlyWithMaxResults(t *testing.T) {
 }
 
 func TestSQSMessages(t *testing.T) {
-	s, u, clk := newAuthorizedServer(t)
+	s, u, clk := newTestServer(t)
 	ctx := context.Background()
 	c := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	_, dlqARN := mustQueue(t, c, "dlq", nil)
@@ -191,7 +191,7 @@ func TestSQSMessages(t *testing.T) {
 }
 
 func TestSQSSendHookHonoursQueuePolicy(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	c := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	_, arn := mustQueue(t, c, "inbox", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},` +
 		`"Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:events:us-east-1:` + mgmt + `:rule/*"}}}]}`})

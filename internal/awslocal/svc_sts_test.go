@@ -142,7 +142,7 @@ func TestDelayNextAccount(t *testing.T) {
 // path (IAM User Guide, "IAM identifiers"), while aws:PrincipalArn, which
 // trust and resource policies match, is the role's ARN with the path.
 func TestSTSAssumeRoleWithPath(t *testing.T) {
-	s, u, _ := newAuthorizedServer(t)
+	s, u, _ := newTestServer(t)
 	ctx := context.Background()
 	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	trustAccount := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}]}`

@@ -39,6 +39,14 @@ func TestDecide(t *testing.T) {
 		ResourcePolicy: json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-landfall"}}}]}`),
 	}
 	inOrg := assumeRole
+	// PutMetricData's one resource type, the dataset, is optional: without
+	// one, IAM matches the request as "*".
+	putMetricData := Request{
+		Principal: "arn:aws:iam::222222222222:user/app", Action: "cloudwatch:PutMetricData", ResourceAccount: "222222222222",
+		Context: map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::222222222222:user/app"}},
+	}
+	oneDataset := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudwatch:PutMetricData","Resource":"arn:aws:cloudwatch:us-east-1:222222222222:dataset/d"}]}`
+	denyMetrics := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"cloudwatch:PutMetricData","Resource":"*"}]}`
 	inOrg.Context = map[string][]string{"aws:PrincipalArn": {"arn:aws:iam::333333333333:role/outsider"}, "aws:PrincipalOrgID": {"o-landfall"}}
 
 	for _, tt := range []struct {
@@ -52,6 +60,10 @@ func TestDecide(t *testing.T) {
 		{"a trust policy's aws:PrincipalOrgID refuses another organization", withPolicies(assumeRole, admin), "ImplicitlyDenied"},
 		{"and admits its own", withPolicies(inOrg, admin), "Allowed"},
 		{"cross-account, the caller's own policies must allow too", inOrg, "ImplicitlyDenied"},
+		{"an optional resource left out is allowed by a grant of *", withPolicies(putMetricData, admin), "Allowed"},
+		{"but not by a grant of one resource of that type", withPolicies(putMetricData, oneDataset), "ImplicitlyDenied"},
+		{"and a deny of * wins", withPolicies(putMetricData, admin, denyMetrics), "ExplicitlyDenied"},
+		{"and with no policy nothing allows it", putMetricData, "ImplicitlyDenied"},
 	} {
 		d, err := w.Decide(tt.req)
 		if err != nil {
