@@ -304,9 +304,9 @@ func policyKind(t string) string {
 // principalPoliciesLocked are the principal's identity policies (inline
 // and attached) and its permissions boundary. The endpoint's operator
 // (AdminCredentials) holds AdministratorAccess, as an administrator's
-// profile would.
+// profile would, and so, in effect, does an account's root user.
 func (s *Server) principalPoliciesLocked(p principal) (identity, boundary []iamsim.Policy, err error) {
-	if p.Operator {
+	if p.Operator || p.Type == "Root" {
 		identity, err = managedPolicies(nil, []string{"arn:aws:iam::aws:policy/AdministratorAccess"})
 		return identity, nil, err
 	}
@@ -431,10 +431,14 @@ func (s *Server) principalContextLocked(p principal) map[string][]string {
 		ctx["aws:MultiFactorAuthAge"] = []string{strconv.Itoa(int(p.MFAAge.Seconds()))}
 	}
 	s.addOrgKeysLocked(ctx, "aws:Principal", p.AccountID)
-	if p.Type == "AssumedRole" {
+	switch p.Type {
+	case "AssumedRole":
 		ctx["aws:PrincipalType"] = []string{"AssumedRole"}
 		ctx["aws:userid"] = []string{p.UserID + ":" + p.SessionName}
-	} else {
+	case "Root": // the global keys page: root is type Account, its userid the account
+		ctx["aws:PrincipalType"] = []string{"Account"}
+		ctx["aws:userid"] = []string{p.AccountID}
+	default:
 		ctx["aws:PrincipalType"] = []string{strings.TrimPrefix(p.Type, "IAM")}
 		ctx["aws:username"] = []string{p.userName()}
 	}

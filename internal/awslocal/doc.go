@@ -34,7 +34,8 @@
 // CloudTrail delivers records to its log group, where PutLogEvents runs the
 // group's metric filters (internal/filterpattern) and emits metrics; CloudWatch
 // evaluates alarms on the server clock and publishes their notifications to
-// SNS, which checks the topic policy and delivers to SQS, Lambda and email.
+// SNS, which delivers to SQS, Lambda and email (each delivery decided by the
+// authorizer, see Authorization).
 // Email goes to an inspectable outbox (Server.Outbox); subscriptions stay
 // PendingConfirmation until the link in the confirmation email is followed.
 //
@@ -97,7 +98,10 @@
 // write to a delivery channel's bucket, at PutDeliveryChannel, see
 // svc_config_access.go. EventBridge starts a state machine target as the
 // target's role, whose trust must admit events.amazonaws.com and whose
-// session must be allowed states:StartExecution on it; Lambda and Step
+// session must be allowed states:StartExecution on it, and forwards to
+// another bus as the target's role (allowed events:PutEvents on it, and for
+// another account's bus admitted by the bus policy) or, without a role, as
+// the sending account, whose root the bus policy must admit; Lambda and Step
 // Functions act as a function's or a state machine's role through
 // ServiceCredentials. Where a service assumes a role, no aws:SourceArn or
 // aws:SourceAccount reaches the trust: none of these services documents
@@ -180,11 +184,8 @@
 //
 // # Known differences from AWS
 //
-// Identity-based policies of the caller are not evaluated: any principal
-// may call any operation in its own account (trust and resource policies are
-// evaluated). pkg/baseline's TestExecutionPolicyAllowsEveryCall checks
-// statically that the execution role's policy names every action the engine
-// calls; infra's tests pin the pipeline's roles. Eventual consistency is not simulated except for new accounts
+// Without an Authorizer no policy is evaluated at all, not even a trust or
+// a resource policy: the endpoint keeps no evaluator of its own. Eventual consistency is not simulated except for new accounts
 // (MakeUnreachable). AWS's API Call events from CloudTrail reach EventBridge
 // even without a trail in the account. Service-specific differences are
 // listed in each service file's header.

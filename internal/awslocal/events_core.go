@@ -17,7 +17,6 @@ type hooks struct {
 	// sent it, so the topic policy decides as it does in AWS.
 	publish    func(service, sourceAccount, sourceARN, topicARN, subject, message string) error
 	putMetric  func(accountID, region string, m metricDatum)
-	sendToSQS  func(queueARN, body string) error
 	invokeFunc func(functionARN string, payload []byte) error
 	confirm    func(topicARN, token string) (subscriptionARN string, err error)
 }

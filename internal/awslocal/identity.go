@@ -23,7 +23,7 @@ type principal struct {
 	AccountID   string
 	ARN         string // arn:aws:iam::A:user/N or arn:aws:sts::A:assumed-role/R/S
 	UserID      string
-	Type        string // IAMUser | AssumedRole
+	Type        string // IAMUser | AssumedRole | Root
 	RoleName    string // for assumed roles
 	RolePath    string // the role's path, "/" or "/a/b/": in its ARN, not in the session's
 	SessionName string
@@ -32,6 +32,12 @@ type principal struct {
 	// Operator marks the endpoint's own administrator (AdminCredentials),
 	// who holds AdministratorAccess without an IAM user behind it.
 	Operator bool
+}
+
+// rootOf is the root user of account, which holds every permission in it
+// that the SCPs leave.
+func rootOf(account string) principal {
+	return principal{AccountID: account, Type: "Root", ARN: "arn:aws:iam::" + account + ":root"}
 }
 
 // sessionOfRole is the principal of a session of role, in account, named

@@ -3,16 +3,14 @@ package awslocal
 import (
 	"encoding/json"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 )
 
-// policyDoc is an IAM policy document: identity, trust or resource policy.
-// The endpoint evaluates trust policies (AssumeRole) and resource policies
-// (SNS topics, SQS queues) with IAM's rules: an explicit Deny wins, then an
-// Allow, otherwise the request is denied. See "Policy evaluation logic" and
-// "IAM JSON policy elements reference" in the IAM User Guide.
+// policyDoc is an IAM policy document: identity, trust or resource policy,
+// as the endpoint validates it before storing it ("IAM JSON policy elements
+// reference", IAM User Guide). The endpoint never evaluates one itself: the
+// authorizer (iamsim) does.
 type policyDoc struct {
 	Version   string
 	Statement []statement
@@ -126,161 +124,4 @@ func (p *policyDoc) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	return json.Unmarshal(raw.Statement, &p.Statement)
-}
-
-// evalRequest is what a policy is evaluated against.
-type evalRequest struct {
-	principalARNs []string // caller ARNs that Principal elements may name
-	account       string   // caller's account
-	service       string   // for service principals, e.g. "cloudwatch.amazonaws.com"
-	action        string
-	resource      string
-	context       map[string][]string // condition keys, lower-cased names
-}
-
-// allows reports whether the policy allows the request.
-func (p *policyDoc) allows(r evalRequest) bool {
-	allowed := false
-	for _, st := range p.Statement {
-		if !st.applies(r) {
-			continue
-		}
-		if st.Effect == "Deny" {
-			return false
-		}
-		allowed = true
-	}
-	return allowed
-}
-
-func (st statement) applies(r evalRequest) bool {
-	if !st.Principal.empty() && !st.Principal.matches(r) {
-		return false
-	}
-	if !st.NotPrincipal.empty() && st.NotPrincipal.matches(r) {
-		return false
-	}
-	if len(st.Action) > 0 && !matchAny(st.Action, r.action, true) {
-		return false
-	}
-	if len(st.NotAction) > 0 && matchAny(st.NotAction, r.action, true) {
-		return false
-	}
-	if len(st.Resource) > 0 && !matchAny(st.Resource, r.resource, false) {
-		return false
-	}
-	if len(st.NotResource) > 0 && matchAny(st.NotResource, r.resource, false) {
-		return false
-	}
-	for op, kv := range st.Condition {
-		for key, want := range kv {
-			if !evalCondition(op, r.context[strings.ToLower(key)], want) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func (p principalSet) matches(r evalRequest) bool {
-	if p.Any {
-		return true
-	}
-	for kind, vals := range p.Keys {
-		for _, v := range vals {
-			switch kind {
-			case "AWS":
-				if v == "*" || v == r.account || v == "arn:aws:iam::"+r.account+":root" {
-					return true
-				}
-				for _, arn := range r.principalARNs {
-					if v == arn {
-						return true
-					}
-				}
-			case "Service":
-				if r.service != "" && v == r.service {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-func matchAny(patterns []string, value string, caseInsensitive bool) bool {
-	for _, p := range patterns {
-		if caseInsensitive {
-			p, value = strings.ToLower(p), strings.ToLower(value)
-		}
-		if globMatch(p, value) {
-			return true
-		}
-	}
-	return false
-}
-
-// globMatch is IAM's wildcard match: * any run, ? one character.
-func globMatch(pattern, value string) bool {
-	// path.Match treats / specially and [ as a class; IAM does neither.
-	escaped := strings.NewReplacer("[", "\\[", "\\", "\\\\").Replace(pattern)
-	ok, err := path.Match(strings.ReplaceAll(escaped, "/", "\x00"), strings.ReplaceAll(value, "/", "\x00"))
-	return err == nil && ok
-}
-
-// evalCondition applies one condition operator to the request's values for
-// a key. A key the request lacks fails every operator except ...IfExists
-// and Null:true.
-func evalCondition(op string, have []string, want []string) bool {
-	base := strings.TrimSuffix(op, "IfExists")
-	ifExists := base != op
-	if base == "Null" {
-		isNull := len(have) == 0
-		return len(want) > 0 && (want[0] == "true") == isNull
-	}
-	if len(have) == 0 {
-		return ifExists || strings.HasPrefix(base, "ForAllValues:")
-	}
-	base = strings.TrimPrefix(strings.TrimPrefix(base, "ForAnyValue:"), "ForAllValues:")
-	negated := strings.Contains(base, "Not")
-	plain := strings.Replace(base, "Not", "", 1)
-	test := func(h, w string) bool {
-		switch plain {
-		case "StringEquals", "ArnEquals":
-			return h == w
-		case "StringEqualsIgnoreCase":
-			return strings.EqualFold(h, w)
-		case "StringLike", "ArnLike":
-			return globMatch(w, h)
-		case "Bool":
-			return strings.EqualFold(h, w)
-		case "NumericEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals":
-			hv, err1 := strconv.ParseFloat(h, 64)
-			wv, err2 := strconv.ParseFloat(w, 64)
-			if err1 != nil || err2 != nil {
-				return false
-			}
-			switch plain {
-			case "NumericEquals":
-				return hv == wv
-			case "NumericLessThan":
-				return hv < wv
-			case "NumericLessThanEquals":
-				return hv <= wv
-			case "NumericGreaterThan":
-				return hv > wv
-			default:
-				return hv >= wv
-			}
-		}
-		return false
-	}
-	for _, h := range have {
-		for _, w := range want {
-			if test(h, w) {
-				return !negated
-			}
-		}
-	}
-	return negated
 }

@@ -131,9 +131,9 @@ func (s *Server) deliverTarget(account string, r *evRule, t doc, event map[strin
 	case "sqs":
 		return s.sendToSQSAs(sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}, arn, string(input))
 	case "events":
-		return s.forwardToBus(account, arn, event, hops)
+		return s.forwardToBus(account, r, str(t, "RoleArn"), arn, event, hops)
 	case "states":
-		if err := s.targetRoleMayStartLocked(r, str(t, "RoleArn"), arn); err != nil {
+		if err := s.targetRoleMayLocked(r, str(t, "RoleArn"), "states:StartExecution", byARN(arn)); err != nil {
 			return err
 		}
 		fallthrough
@@ -150,39 +150,43 @@ func (s *Server) deliverTarget(account string, r *evRule, t doc, event map[strin
 	return fmt.Errorf("delivering to %s: the local endpoint has no %s targets", arn, p.service)
 }
 
-// targetRoleMayStartLocked checks, with an Authorizer, that EventBridge may
-// start the state machine machineARN for rule r as the target's role: the
-// role's trust admits events.amazonaws.com and the role's session may call
-// states:StartExecution on the machine ("Permissions for targets" and
-// "Step Functions state machine as a target", EventBridge User Guide).
-// The session is named after the rule. No aws:SourceArn or
+// targetRoleMayLocked checks, with an Authorizer, that EventBridge may
+// take action on target for rule r as the target's role: the role's trust
+// admits events.amazonaws.com and the role's session may take the action
+// ("Permissions for targets", "Step Functions state machine as a target"
+// and "Sending and receiving events between AWS accounts", EventBridge User
+// Guide); for another account's target, its resource policy must admit the
+// session too. The session is named after the rule. No aws:SourceArn or
 // aws:SourceAccount reaches the trust: the guide does not say EventBridge
 // sends them when it assumes a target's role.
-func (s *Server) targetRoleMayStartLocked(r *evRule, roleARN, machineARN string) error {
+func (s *Server) targetRoleMayLocked(r *evRule, roleARN, action string, target authResource) error {
 	if s.opts.Authorizer == nil {
 		return nil
 	}
 	role := s.roleByARNLocked(roleARN)
 	if role == nil {
-		return fmt.Errorf("delivering to %s: role %s does not exist", machineARN, roleARN)
+		return fmt.Errorf("delivering to %s: role %s does not exist", target.ARN, roleARN)
 	}
 	if !s.serviceMayAssumeLocked("events.amazonaws.com", roleARN, role, nil) {
-		return fmt.Errorf("delivering to %s: role %s does not trust events.amazonaws.com", machineARN, roleARN)
+		return fmt.Errorf("delivering to %s: role %s does not trust events.amazonaws.com", target.ARN, roleARN)
 	}
-	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: "states:StartExecution", on: byARN(machineARN)})
+	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: action, on: target})
 	if err != nil {
 		s.authFaults = append(s.authFaults, err.Error())
-		return fmt.Errorf("delivering to %s: %w", machineARN, err)
+		return fmt.Errorf("delivering to %s: %w", target.ARN, err)
 	}
 	if !ok {
-		return fmt.Errorf("delivering to %s: role %s is not allowed states:StartExecution on it", machineARN, roleARN)
+		return fmt.Errorf("delivering to %s: role %s is not allowed %s on it", target.ARN, roleARN, action)
 	}
 	return nil
 }
 
-// forwardToBus sends an event to another account's default bus, whose
-// resource policy must allow events:PutEvents for the sending account.
-func (s *Server) forwardToBus(from, arn string, event map[string]any, hops int) error {
+// forwardToBus sends an event to another default bus, in another account
+// or region. With an Authorizer, a target with a role is forwarded as that
+// role (targetRoleMayLocked, with the bus policy); one without, to another
+// account's bus, only if the bus policy admits the sending account, whose
+// root the endpoint asks for.
+func (s *Server) forwardToBus(from string, r *evRule, roleARN, arn string, event map[string]any, hops int) error {
 	p, _ := parseARNParts(arn)
 	target := s.accounts[p.account]
 	if p.resource != "event-bus/default" || target == nil {
@@ -191,15 +195,20 @@ func (s *Server) forwardToBus(from, arn string, event map[string]any, hops int) 
 	if hops >= evMaxHops {
 		return fmt.Errorf("forwarding to %s: event forwarded %d times, dropped", arn, hops)
 	}
-	if p.account != from {
-		ctx := map[string][]string{}
-		if org := s.orgIDOf(from); org != "" {
-			ctx["aws:principalorgid"] = []string{org}
+	bus := authResource{ARN: arn, Owner: p.account, Policy: eventsOf(target, p.region).policy}
+	switch {
+	case s.opts.Authorizer == nil:
+	case roleARN != "":
+		if err := s.targetRoleMayLocked(r, roleARN, "events:PutEvents", bus); err != nil {
+			return err
 		}
-		policy, err := parsePolicy(eventsOf(target, p.region).policy)
-		if err != nil || !policy.allows(evalRequest{principalARNs: []string{"arn:aws:iam::" + from + ":root"}, account: from,
-			action: "events:PutEvents", resource: arn, context: ctx}) {
-			return fmt.Errorf("forwarding to %s: the bus policy does not allow account %s", arn, from)
+	case p.account != from:
+		root := rootOf(from)
+		if err := s.decideLocked(root, "events:PutEvents", s.principalContextLocked(root), []authResource{bus}); err != nil {
+			if isFault(err) {
+				s.authFaults = append(s.authFaults, err.Error())
+			}
+			return fmt.Errorf("forwarding to %s: the bus policy does not admit account %s: %w", arn, from, err)
 		}
 	}
 	s.routeEvent(p.account, p.region, event, hops+1)

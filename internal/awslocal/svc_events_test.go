@@ -259,8 +259,16 @@ func TestEventsCrossAccountBusNeedsPermission(t *testing.T) {
 	mustNoErr(t, errOf(central.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("collect"), EventPattern: aws.String(`{"account":["` + peerAccount + `"]}`)})))
 	mustNoErr(t, errOf(central.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("collect"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN)}}})))
 	mustNoErr(t, errOf(member.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("forward"), EventPattern: aws.String(rootLoginPattern)})))
+	// The member forwards as a role that may put events on the central bus,
+	// which the bus policy must admit too.
+	forwarder := serviceRole(t, sdkConfig(t, s, u, peerAccount, "us-east-1"), "forward", "events.amazonaws.com",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"`+busARN("us-east-1", mgmt)+`"}]}`)
 	mustNoErr(t, errOf(member.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("forward"), Targets: []ebtypes.Target{
-		{Id: aws.String("bus"), Arn: aws.String(busARN("us-east-1", mgmt)), RoleArn: aws.String("arn:aws:iam::" + peerAccount + ":role/forward")}}})))
+		{Id: aws.String("bus"), Arn: aws.String(busARN("us-east-1", mgmt)), RoleArn: aws.String(forwarder)}}})))
+	// A target without a role forwards as the member account itself.
+	mustNoErr(t, errOf(member.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("forward-as-account"), EventPattern: aws.String(rootLoginPattern)})))
+	mustNoErr(t, errOf(member.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("forward-as-account"), Targets: []ebtypes.Target{
+		{Id: aws.String("bus"), Arn: aws.String(busARN("us-east-1", mgmt))}}})))
 	send := func() {
 		t.Helper()
 		mustNoErr(t, errOf(member.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
@@ -282,8 +290,8 @@ func TestEventsCrossAccountBusNeedsPermission(t *testing.T) {
 
 	send()
 	got := s.ReceiveAll(queueARN)
-	if len(got) != 1 {
-		t.Fatalf("central queue got %d events", len(got))
+	if len(got) != 2 {
+		t.Fatalf("central queue got %d events, want one by each rule", len(got))
 	}
 	var ev map[string]any
 	mustNoErr(t, json.Unmarshal([]byte(got[0]), &ev))

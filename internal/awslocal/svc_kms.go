@@ -80,24 +80,30 @@ func kmsDefaultPolicy(account string) string {
 		`"Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
 
-// checkKeyPolicy validates a key policy: its syntax, and (unless the caller
-// bypasses it) that it still lets the caller change the policy later.
-func checkKeyPolicy(c *call, text string) error {
+// checkKeyPolicy validates the policy text of the key keyARN: its syntax,
+// and (unless the caller bypasses it) that it still lets the caller change
+// the policy later ("Default key policy", KMS Developer Guide: "the key
+// policy must allow the principal that is making the request to make a
+// subsequent PutKeyPolicy request"). The authorizer decides that on the key
+// with its tags, with the caller's own policies too: the page does not say
+// whether a key policy that defers to IAM passes when IAM would refuse, and
+// this is the stricter reading. Without an authorizer nothing is denied.
+func checkKeyPolicy(c *call, text, keyARN string, tags map[string]string) error {
 	if len(text) > 32768 {
 		return errorf("MalformedPolicyDocumentException", "The key policy exceeds 32 KB.")
 	}
-	p, err := parsePolicy(text)
-	if err != nil {
+	if _, err := parsePolicy(text); err != nil {
 		return errorf("MalformedPolicyDocumentException", "%s", errMessage(err))
 	}
-	if boolOr(c.in, "BypassPolicyLockoutSafetyCheck", false) {
+	if boolOr(c.in, "BypassPolicyLockoutSafetyCheck", false) || c.srv.opts.Authorizer == nil {
 		return nil
 	}
-	if !p.allows(evalRequest{principalARNs: []string{c.principal.ARN, c.principal.roleARN()}, account: c.account.ID,
-		action: "kms:PutKeyPolicy", resource: "*"}) {
+	key := authResource{ARN: keyARN, Owner: c.account.ID, Policy: text, Tags: tags}
+	err := c.srv.decideLocked(c.principal, "kms:PutKeyPolicy", c.srv.requestContextLocked(c), []authResource{key})
+	if err != nil && !isFault(err) {
 		return errorf("MalformedPolicyDocumentException", "The new key policy will not allow you to update the key policy in the future.")
 	}
-	return nil
+	return err
 }
 
 var kmsKeySpecs = map[string]bool{"SYMMETRIC_DEFAULT": true, "RSA_2048": true, "RSA_3072": true, "RSA_4096": true, "ECC_NIST_P256": true,
@@ -124,25 +130,29 @@ func kmsCreateKey(c *call) (doc, error) {
 	if len(desc) > 8192 {
 		return nil, errorf("ValidationException", "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 8192")
 	}
-	policy := kmsDefaultPolicy(c.account.ID)
-	if has(c.in, "Policy") {
-		policy = str(c.in, "Policy")
-		if err := checkKeyPolicy(c, policy); err != nil {
-			return nil, err
-		}
-	}
 	tags, err := kmsTags(c)
 	if err != nil {
 		return nil, err
 	}
-	k := newKMSKey(c, "CUSTOMER", desc, policy)
+	id, policy := c.srv.uuid(), kmsDefaultPolicy(c.account.ID)
+	if has(c.in, "Policy") {
+		policy = str(c.in, "Policy")
+		if err := checkKeyPolicy(c, policy, kmsKeyARN(c, id), tags); err != nil {
+			return nil, err
+		}
+	}
+	k := newKMSKey(c, id, "CUSTOMER", desc, policy)
 	k.Tags = tags
 	return doc{"KeyMetadata": k.metadata()}, nil
 }
 
-func newKMSKey(c *call, manager, desc, policy string) *kmsKey {
-	id := c.srv.uuid()
-	k := &kmsKey{ID: id, ARN: "arn:aws:kms:" + c.region + ":" + c.account.ID + ":key/" + id, Account: c.account.ID,
+// kmsKeyARN is the ARN of the call's account's key id in its region.
+func kmsKeyARN(c *call, id string) string {
+	return "arn:aws:kms:" + c.region + ":" + c.account.ID + ":key/" + id
+}
+
+func newKMSKey(c *call, id, manager, desc, policy string) *kmsKey {
+	k := &kmsKey{ID: id, ARN: kmsKeyARN(c, id), Account: c.account.ID,
 		Description: desc, Policy: policy, Manager: manager, State: "Enabled", Created: c.srv.now(), Tags: map[string]string{}}
 	if manager == "AWS" { // AWS managed keys rotate every year
 		k.Rotation, k.RotationDays = true, 365
@@ -200,9 +210,10 @@ func (s *Server) kmsKeyLocked(account, region, ref string) *kmsKey {
 
 // resolveKey finds the KeyId input: a key id or key ARN, and where
 // allowAlias is set an alias name or alias ARN. A key ARN may name another
-// account's key only for operations that work across accounts (crossAction
-// names the permission the key policy must grant); others answer NotFound.
-func resolveKey(c *call, allowAlias bool, crossAction string) (*kmsKey, error) {
+// account's key only for operations that work across accounts
+// (acrossAccounts; "Allowing users in other accounts to use a KMS key"),
+// whose key policy the authorizer has read; others answer NotFound.
+func resolveKey(c *call, allowAlias, acrossAccounts bool) (*kmsKey, error) {
 	id := str(c.in, "KeyId")
 	if id == "" {
 		return nil, errorf("ValidationException", "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null")
@@ -225,7 +236,7 @@ func resolveKey(c *call, allowAlias bool, crossAction string) (*kmsKey, error) {
 		}
 		if st.aliases[ref] == nil && strings.HasPrefix(ref, "alias/aws/") && acct == c.account.ID {
 			// KMS creates an AWS managed key the first time its alias is used.
-			mk := newKMSKey(c, "AWS", "Default key that protects my "+strings.TrimPrefix(ref, "alias/aws/")+" data when no other key is defined", kmsDefaultPolicy(c.account.ID))
+			mk := newKMSKey(c, c.srv.uuid(), "AWS", "Default key that protects my "+strings.TrimPrefix(ref, "alias/aws/")+" data when no other key is defined", kmsDefaultPolicy(c.account.ID))
 			st.aliases[ref] = &kmsAlias{Name: ref, Target: mk.ID, Created: mk.Created, Modified: mk.Created}
 		}
 		if st.aliases[ref] == nil {
@@ -236,18 +247,16 @@ func resolveKey(c *call, allowAlias bool, crossAction string) (*kmsKey, error) {
 	if k == nil {
 		return nil, kmsNotFound("Key '%s' does not exist", "arn:aws:kms:"+region+":"+acct+":"+ref)
 	}
-	if acct != c.account.ID {
-		p, err := parsePolicy(k.Policy)
-		if crossAction == "" || err != nil || !p.allows(evalRequest{principalARNs: []string{c.principal.ARN, c.principal.roleARN()},
-			account: c.account.ID, action: crossAction, resource: k.ARN}) {
-			return nil, statusErrorf(http.StatusBadRequest, "AccessDeniedException", "User: %s is not authorized to perform: %s on resource: %s", c.principal.ARN, crossAction, k.ARN)
-		}
+	// The authorizer decided the request under the key policy; only the
+	// operations that work across accounts find another account's key.
+	if acct != c.account.ID && !acrossAccounts {
+		return nil, kmsNotFound("Key '%s' does not exist", id)
 	}
 	return k, nil
 }
 
 func kmsDescribeKey(c *call) (doc, error) {
-	k, err := resolveKey(c, true, "kms:DescribeKey")
+	k, err := resolveKey(c, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +264,7 @@ func kmsDescribeKey(c *call) (doc, error) {
 }
 
 func kmsGetKeyPolicy(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +275,7 @@ func kmsGetKeyPolicy(c *call) (doc, error) {
 }
 
 func kmsPutKeyPolicy(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +283,7 @@ func kmsPutKeyPolicy(c *call) (doc, error) {
 		return nil, kmsNotFound("No such policy exists")
 	}
 	policy := str(c.in, "Policy")
-	if err := checkKeyPolicy(c, policy); err != nil {
+	if err := checkKeyPolicy(c, policy, k.ARN, k.Tags); err != nil {
 		return nil, err
 	}
 	k.Policy = policy
@@ -282,7 +291,7 @@ func kmsPutKeyPolicy(c *call) (doc, error) {
 }
 
 func kmsEnableKeyRotation(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +307,7 @@ func kmsEnableKeyRotation(c *call) (doc, error) {
 }
 
 func kmsGetKeyRotationStatus(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "kms:GetKeyRotationStatus")
+	k, err := resolveKey(c, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +323,7 @@ func kmsGetKeyRotationStatus(c *call) (doc, error) {
 }
 
 func kmsDisableKey(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +337,7 @@ func kmsDisableKey(c *call) (doc, error) {
 // kmsScheduleKeyDeletion puts the key in PendingDeletion; a job deletes it
 // when the waiting period ends, after which it is NotFound.
 func kmsScheduleKeyDeletion(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -359,7 +368,7 @@ func kmsScheduleKeyDeletion(c *call) (doc, error) {
 }
 
 func kmsTagResource(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +389,7 @@ func kmsTagResource(c *call) (doc, error) {
 }
 
 func kmsListResourceTags(c *call) (doc, error) {
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}

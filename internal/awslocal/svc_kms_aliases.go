@@ -30,7 +30,7 @@ func checkAliasName(name string) error {
 // of the caller that is not pending deletion.
 func aliasTarget(c *call) (*kmsKey, error) {
 	c.in["KeyId"] = c.in["TargetKeyId"]
-	k, err := resolveKey(c, false, "")
+	k, err := resolveKey(c, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func kmsListAliases(c *call) (doc, error) {
 	st := kmsOf(c.account, c.region)
 	only := ""
 	if has(c.in, "KeyId") {
-		k, err := resolveKey(c, false, "")
+		k, err := resolveKey(c, false, false)
 		if err != nil {
 			return nil, err
 		}

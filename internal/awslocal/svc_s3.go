@@ -30,7 +30,7 @@ import (
 // Known differences from AWS:
 //   - Bucket names are global across the endpoint's accounts, but a bucket is
 //     reachable only by its owner: cross-account requests answer AccessDenied
-//     without evaluating the bucket policy (other services use bucketAllows).
+//     without evaluating the bucket policy.
 //   - Requests to a bucket through another region's endpoint are served
 //     instead of redirected (PermanentRedirect).
 //   - Virtual-hosted addressing assumes the endpoint's own host is an IP
@@ -209,27 +209,6 @@ func (s *Server) bucketOwner(name string) (string, bool) {
 		return b.Owner, true
 	}
 	return "", false
-}
-
-// bucketPolicy returns the bucket's policy text ("" when it has none).
-// Callers hold s.mu.
-func (s *Server) bucketPolicy(name string) string {
-	if b := s.findBucket(name); b != nil {
-		return b.Policy
-	}
-	return ""
-}
-
-// bucketAllows reports whether the bucket exists and its policy allows the
-// request, e.g. CloudTrail checking that cloudtrail.amazonaws.com may
-// s3:PutObject into arn:aws:s3:::bucket/AWSLogs/A/*. Callers hold s.mu.
-func (s *Server) bucketAllows(name string, r evalRequest) bool {
-	b := s.findBucket(name)
-	if b == nil || b.Policy == "" {
-		return false
-	}
-	p, err := parsePolicy(b.Policy)
-	return err == nil && p.allows(r)
 }
 
 // canonicalUserID stands in for the 64-hex-digit canonical user id S3 shows

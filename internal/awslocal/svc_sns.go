@@ -128,9 +128,9 @@ func (s *Server) topicByARN(arn string) (*snsState, *snsTopic) {
 	return st, st.topics[arn]
 }
 
-// callerTopic resolves the TopicArn input and authorizes action on it: the
-// owner's callers always, other accounts only through the topic policy.
-func callerTopic(c *call, key, action string) (*snsState, *snsTopic, error) {
+// callerTopic resolves the TopicArn input (the authorizer decided the
+// request before the operation ran).
+func callerTopic(c *call, key string) (*snsState, *snsTopic, error) {
 	arn := str(c.in, key)
 	if arn == "" {
 		return nil, nil, snsInvalid("%s", key)
@@ -142,32 +142,11 @@ func callerTopic(c *call, key, action string) (*snsState, *snsTopic, error) {
 	if t == nil || arnRegion(arn) != c.region {
 		return nil, nil, snsTopicNotFound()
 	}
-	if t.Owner != c.account.ID && !t.policy().allows(snsCallerRequest(c, action, arn)) {
-		return nil, nil, snsDenied(c.principal.ARN, action, arn)
-	}
 	return st, t, nil
 }
 
 func snsDenied(who, action, arn string) error {
 	return statusErrorf(http.StatusForbidden, "AuthorizationError", "User: %s is not authorized to perform: %s on resource: %s", who, action, arn)
-}
-
-func snsCallerRequest(c *call, action, arn string) evalRequest {
-	return evalRequest{
-		principalARNs: []string{c.principal.ARN, c.principal.roleARN()}, account: c.account.ID,
-		action: action, resource: arn,
-		context: map[string][]string{"aws:sourceowner": {c.account.ID}, "aws:principalaccount": {c.account.ID}},
-	}
-}
-
-// policy is the topic's policy, or AWS's default one, which admits only the
-// owner account (through the AWS:SourceOwner condition).
-func (t *snsTopic) policy() *policyDoc {
-	p, err := parsePolicy(t.effectivePolicy())
-	if err != nil { // stored policies were validated; the default is constant
-		return &policyDoc{}
-	}
-	return p
 }
 
 func (t *snsTopic) effectivePolicy() string {
@@ -229,7 +208,7 @@ func checkSNSTags(tags map[string]string) error {
 }
 
 func snsGetTopicAttributes(c *call) (doc, error) {
-	st, t, err := callerTopic(c, "TopicArn", "SNS:GetTopicAttributes")
+	st, t, err := callerTopic(c, "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +234,7 @@ func snsGetTopicAttributes(c *call) (doc, error) {
 }
 
 func snsSetTopicAttributes(c *call) (doc, error) {
-	_, t, err := callerTopic(c, "TopicArn", "SNS:SetTopicAttributes")
+	_, t, err := callerTopic(c, "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -281,9 +260,6 @@ func snsDeleteTopic(c *call) (doc, error) {
 	st, t := c.srv.topicByARN(arn)
 	if t == nil {
 		return nil, nil
-	}
-	if t.Owner != c.account.ID && !t.policy().allows(snsCallerRequest(c, "SNS:DeleteTopic", arn)) {
-		return nil, snsDenied(c.principal.ARN, "SNS:DeleteTopic", arn)
 	}
 	for _, sub := range t.subs {
 		delete(st.subs, sub)

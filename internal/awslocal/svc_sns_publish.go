@@ -50,7 +50,7 @@ func snsPublish(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, t, err := callerTopic(c, key, "SNS:Publish")
+	st, t, err := callerTopic(c, key)
 	if err != nil {
 		return nil, err
 	}
@@ -102,41 +102,21 @@ func snsMessageFor(message, structure string) (func(proto string) string, error)
 	return nil, snsInvalid("MessageStructure")
 }
 
-// publishAs publishes on behalf of an AWS service (service is its principal,
-// e.g. "cloudwatch.amazonaws.com", "events.amazonaws.com",
-// "budgets.amazonaws.com") or, with service "", of an account. The topic
-// policy must allow it, with aws:SourceAccount and aws:SourceArn
-// (sourceARN may be "") as context; the default policy admits only the
-// owner account and CloudWatch alarms of that account. It is hooks.publish,
-// which other services call. Callers hold s.mu.
+// publishAs publishes on behalf of an AWS service (its principal, e.g.
+// "cloudwatch.amazonaws.com", "events.amazonaws.com",
+// "budgets.amazonaws.com") and the resource sourceARN of sourceAccount;
+// with an authorizer the topic policy (and the topic's key policy) must
+// admit it (servicePublishAllowedLocked). It is hooks.publish, which other
+// services call. Callers hold s.mu.
 func (s *Server) publishAs(service, sourceAccount, sourceARN, topicARN, subject, message string) error {
 	st, t := s.topicByARN(topicARN)
 	if t == nil {
 		return snsTopicNotFound()
 	}
-	if s.opts.Authorizer != nil && service != "" {
+	if s.opts.Authorizer != nil {
 		if err := s.servicePublishAllowedLocked(service, sourceAccount, sourceARN, t); err != nil {
 			return err
 		}
-		return s.deliverPublished(st, t, subject, message)
-	}
-	ctx := map[string][]string{"aws:sourceaccount": {sourceAccount}}
-	if sourceARN != "" {
-		ctx["aws:sourcearn"] = []string{sourceARN}
-	}
-	req := evalRequest{service: service, action: "SNS:Publish", resource: topicARN, context: ctx}
-	who := service
-	if service == "" {
-		root := "arn:aws:iam::" + sourceAccount + ":root"
-		req.principalARNs, req.account, who = []string{root}, sourceAccount, root
-		ctx["aws:sourceowner"] = []string{sourceAccount}
-	} else if service == "cloudwatch.amazonaws.com" && sourceAccount == t.Owner {
-		// Alarms publish as their owner, which the default policy's
-		// AWS:SourceOwner condition admits.
-		ctx["aws:sourceowner"] = []string{sourceAccount}
-	}
-	if (service != "" || sourceAccount != t.Owner) && !t.policy().allows(req) {
-		return snsDenied(who, "SNS:Publish", topicARN)
 	}
 	return s.deliverPublished(st, t, subject, message)
 }

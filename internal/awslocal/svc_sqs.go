@@ -67,11 +67,6 @@ func registerSQS(s *Server) {
 			"PurgeQueue": sqsPurgeQueue,
 		},
 	})
-	// Services that deliver without naming themselves act as the queue's
-	// owner; SNS and EventBridge call sendToSQSAs with their principal.
-	s.hooks.sendToSQS = func(queueARN, body string) error {
-		return s.sendToSQSAs(sqsSender{account: arnAccount(queueARN)}, queueARN, body)
-	}
 }
 
 // sqsError builds an error with both the JSON shape name and the legacy
@@ -210,9 +205,8 @@ func queueURLParts(raw string) (account, name string, ok bool) {
 }
 
 // callerQueue resolves the QueueUrl input (any host; the path names the
-// account and queue) in the call's region and authorizes action: callers
-// in other accounts need the queue policy.
-func callerQueue(c *call, action string) (*sqsQueue, error) {
+// account and queue) in the call's region.
+func callerQueue(c *call) (*sqsQueue, error) {
 	acct, name, ok := queueURLParts(str(c.in, "QueueUrl"))
 	if !ok || c.srv.accounts[acct] == nil {
 		return nil, sqsNoQueue()
@@ -221,11 +215,7 @@ func callerQueue(c *call, action string) (*sqsQueue, error) {
 	if q == nil {
 		return nil, sqsNoQueue()
 	}
-	// With an authorizer the request was decided before the operation ran.
-	if c.srv.opts.Authorizer == nil && acct != c.account.ID && !q.allows(sqsSender{account: c.account.ID, principalARNs: []string{c.principal.ARN, c.principal.roleARN()}}, action) {
-		return nil, sqsAccessDenied(q.ARN)
-	}
-	return q, nil
+	return q, nil // the authorizer decided the request before the operation ran
 }
 
 var sqsQueueName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
@@ -272,7 +262,7 @@ func sqsGetQueueURL(c *call) (doc, error) {
 		acct = c.account.ID
 	}
 	c.in["QueueUrl"] = "/" + acct + "/" + str(c.in, "QueueName")
-	q, err := callerQueue(c, "sqs:GetQueueUrl")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +274,7 @@ var sqsComputed = []string{"ApproximateNumberOfMessages", "ApproximateNumberOfMe
 	"CreatedTimestamp", "LastModifiedTimestamp", "QueueArn"}
 
 func sqsGetQueueAttributes(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:GetQueueAttributes")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +325,7 @@ func sqsGetQueueAttributes(c *call) (doc, error) {
 }
 
 func sqsSetQueueAttributes(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:SetQueueAttributes")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -384,7 +374,7 @@ func sqsListQueues(c *call) (doc, error) {
 }
 
 func sqsTagQueue(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:TagQueue")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +393,7 @@ func sqsTagQueue(c *call) (doc, error) {
 }
 
 func sqsListQueueTags(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:ListQueueTags")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}

@@ -18,67 +18,31 @@ import (
 // operation on a queue is allowed every 60 seconds").
 const sqsPurgeInterval = 60 * time.Second
 
-// sqsSender is who sends a message: an account's principal, or an AWS
-// service (sns.amazonaws.com, events.amazonaws.com) on behalf of a resource.
+// sqsSender is the AWS service (sns.amazonaws.com, events.amazonaws.com)
+// that sends a message on behalf of a resource of an account.
 type sqsSender struct {
-	service       string
-	account       string
-	principalARNs []string
-	sourceARN     string
+	service   string
+	account   string
+	sourceARN string
 }
 
-// allows evaluates the queue policy for action. Without a policy only the
-// owner account's principals are allowed; services always need the policy,
-// even in the owner's account.
-func (q *sqsQueue) allows(from sqsSender, action string) bool {
-	if from.service == "" && from.account == q.Account {
-		return true
-	}
-	text := q.Attrs["Policy"]
-	if text == "" {
-		return false
-	}
-	p, err := parsePolicy(text)
-	if err != nil {
-		return false
-	}
-	ctx := map[string][]string{}
-	if from.sourceARN != "" {
-		ctx["aws:sourcearn"] = []string{from.sourceARN}
-	}
-	if from.account != "" {
-		ctx["aws:sourceaccount"] = []string{from.account}
-	}
-	req := evalRequest{service: from.service, action: action, resource: q.ARN, context: ctx}
-	if from.service == "" {
-		req.account = from.account
-		req.principalARNs = append([]string{"arn:aws:iam::" + from.account + ":root"}, from.principalARNs...)
-	}
-	return p.allows(req)
-}
-
-// sendToSQSAs delivers a message on behalf of another service or account,
-// checking the queue policy. Callers hold s.mu.
+// sendToSQSAs delivers a message on behalf of a service; with an
+// authorizer the queue policy (and the queue's key policy) must admit it.
+// Callers hold s.mu.
 func (s *Server) sendToSQSAs(from sqsSender, queueARN, body string) error {
 	q := s.queueByARN(queueARN)
 	if q == nil {
 		return sqsNoQueue()
 	}
-	if s.opts.Authorizer != nil && from.service != "" {
+	if s.opts.Authorizer != nil {
 		if err := s.serviceSendAllowedLocked(from, q); err != nil {
 			return err
 		}
-	} else if !q.allows(from, "sqs:SendMessage") {
-		return sqsAccessDenied(queueARN)
 	}
 	if err := q.checkBody(body); err != nil {
 		return err
 	}
-	sender := from.account
-	if from.service != "" {
-		sender = from.service
-	}
-	q.enqueue(s, body, sender, q.seconds("DelaySeconds"))
+	q.enqueue(s, body, from.service, q.seconds("DelaySeconds"))
 	return nil
 }
 
@@ -139,7 +103,7 @@ func (q *sqsQueue) expire(now time.Time) {
 }
 
 func sqsSendMessage(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:SendMessage")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +127,7 @@ func sqsSendMessage(c *call) (doc, error) {
 var sqsSystemAttrs = []string{"SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"}
 
 func sqsReceiveMessage(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:ReceiveMessage")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +231,7 @@ func (q *sqsQueue) remove(id string) bool {
 // sqsDeleteMessage deletes the message a receipt handle names. Deleting a
 // message that is already gone succeeds, as SQS documents.
 func sqsDeleteMessage(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:DeleteMessage")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}
@@ -282,7 +246,7 @@ func sqsDeleteMessage(c *call) (doc, error) {
 }
 
 func sqsPurgeQueue(c *call) (doc, error) {
-	q, err := callerQueue(c, "sqs:PurgeQueue")
+	q, err := callerQueue(c)
 	if err != nil {
 		return nil, err
 	}

