@@ -123,18 +123,14 @@ func (s *Server) authorizeLocked(c *call) error {
 		return apiErr
 	}
 	if err != nil {
-		err = cannotAuthorize(action, "%v", err)
-	} else {
-		if len(resources) == 0 {
-			resources = []authResource{{Owner: c.account.ID}}
-		}
-		err = s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
-		if d := (*APIError)(nil); errors.As(err, &d) && !isFault(err) {
-			d.Code, d.Status = deniedAs[c.svc.name].code, deniedAs[c.svc.name].status
-		}
+		return s.faultLocked(cannotAuthorize(action, "%v", err))
 	}
-	if isFault(err) {
-		s.authFaults = append(s.authFaults, err.Error())
+	if len(resources) == 0 {
+		resources = []authResource{{Owner: c.account.ID}}
+	}
+	err = s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
+	if d := (*APIError)(nil); errors.As(err, &d) && !isFault(err) {
+		d.Code, d.Status = deniedAs[c.svc.name].code, deniedAs[c.svc.name].status
 	}
 	return err
 }
@@ -142,11 +138,12 @@ func (s *Server) authorizeLocked(c *call) error {
 // decideLocked decides whether p may take action on every resource, with
 // p's identity policies, permissions boundary and SCPs and the condition
 // keys in ctx. It returns AccessDenied as IAM words it, or, when the
-// simulator cannot decide, the endpoint's InternalFailure (isFault).
+// simulator cannot decide, the endpoint's InternalFailure (isFault), which
+// it also keeps in AuthorizationFaults.
 func (s *Server) decideLocked(p principal, action string, ctx map[string][]string, resources []authResource) error {
 	identity, boundary, err := s.principalPoliciesLocked(p)
 	if err != nil {
-		return cannotAuthorize(action, "%v", err)
+		return s.faultLocked(cannotAuthorize(action, "%v", err))
 	}
 	req := iamsim.Request{
 		Principal: p.ARN, Action: action, IdentityPolicies: identity, PermissionBoundaries: boundary,
@@ -156,7 +153,7 @@ func (s *Server) decideLocked(p principal, action string, ctx map[string][]strin
 		req.Resource, req.ResourceAccount, req.ResourcePolicy, req.Context = r.ARN, r.Owner, r.policyJSON(), s.resourceContextLocked(r, ctx)
 		d, err := s.opts.Authorizer.Decide(req)
 		if err != nil {
-			return cannotAuthorize(action, "%v", err)
+			return s.faultLocked(cannotAuthorize(action, "%v", err))
 		}
 		if !d.Allowed() {
 			return accessDenied(p.ARN, action, r.ARN, d)
@@ -214,7 +211,7 @@ func (s *Server) serviceAllowedLocked(service, action string, r authResource, co
 		ResourcePolicy: r.policyJSON(), Context: s.resourceContextLocked(r, ctx)}
 	d, err := s.opts.Authorizer.Decide(req)
 	if err != nil {
-		s.authFaults = append(s.authFaults, fmt.Sprintf("cannot authorize %s for %s on %s: %v", action, service, r.ARN, err))
+		s.faultLocked(cannotAuthorize(action, "for %s on %s: %v", service, r.ARN, err))
 		return false
 	}
 	return d.Allowed()
@@ -227,6 +224,13 @@ func (s *Server) AuthorizationFaults() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.authFaults...)
+}
+
+// faultLocked keeps err, the endpoint's failure to decide a request, in
+// AuthorizationFaults, and returns it.
+func (s *Server) faultLocked(err error) error {
+	s.authFaults = append(s.authFaults, err.Error())
+	return err
 }
 
 // cannotAuthorize is the endpoint's own failure to decide: never a denial,

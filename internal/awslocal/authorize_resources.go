@@ -307,19 +307,30 @@ func cloudwatchResources(c *call) ([]authResource, error) {
 	if name := str(c.in, "AlarmName"); name != "" {
 		names = append(names, name)
 	}
+	alarm := func(name string) string { return alarmARN(c.account.ID, c.region, name) }
 	if len(names) == 0 && c.op == "DescribeAlarms" {
 		if prefix := str(c.in, "AlarmNamePrefix"); prefix != "" {
 			names = []string{prefix}
-		} else if names = sortedKeys(cwIn(c.account, c.region).alarms); len(names) == 0 {
-			return nil, errNoSuchResource
+		} else {
+			return named(c.account.ID, sortedKeys(cwIn(c.account, c.region).alarms), alarm)
 		}
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("the endpoint does not know the alarms of cloudwatch:%s without alarm names", c.op)
 	}
+	return named(c.account.ID, names, alarm)
+}
+
+// named is a resource of owner for each name, the ARN arnOf gives it. With
+// no names there is nothing to authorize (errNoSuchResource): a request
+// that reads every resource of a kind reads none.
+func named(owner string, names []string, arnOf func(name string) string) ([]authResource, error) {
+	if len(names) == 0 {
+		return nil, errNoSuchResource
+	}
 	out := make([]authResource, len(names))
 	for i, n := range names {
-		out[i] = authResource{ARN: alarmARN(c.account.ID, c.region, n), Owner: c.account.ID}
+		out[i] = authResource{ARN: arnOf(n), Owner: owner}
 	}
 	return out, nil
 }
@@ -397,14 +408,7 @@ func logsResources(c *call) ([]authResource, error) {
 		return nil, nil
 	}
 	if c.op == "DescribeMetricFilters" && str(c.in, "logGroupName") == "" {
-		var every []authResource
-		for _, name := range sortedKeys(logsIn(c.account, c.region).groups) {
-			every = append(every, authResource{ARN: logGroupARN(c.account.ID, c.region, name), Owner: c.account.ID})
-		}
-		if len(every) == 0 {
-			return nil, errNoSuchResource
-		}
-		return every, nil
+		return named(c.account.ID, sortedKeys(logsIn(c.account, c.region).groups), func(n string) string { return logGroupARN(c.account.ID, c.region, n) })
 	}
 	arn := strings.TrimSuffix(str(c.in, "resourceArn"), ":*")
 	if group := str(c.in, "logGroupName"); group != "" {
@@ -462,14 +466,7 @@ func budgetsResources(c *call) ([]authResource, error) {
 		if account != c.account.ID {
 			return nil, errNoSuchResource
 		}
-		var every []authResource
-		for _, n := range sortedKeys(budgetsOf(c.account).budgets) {
-			every = append(every, authResource{ARN: budgetARN(account, n), Owner: account})
-		}
-		if len(every) == 0 {
-			return nil, errNoSuchResource
-		}
-		return every, nil
+		return named(account, sortedKeys(budgetsOf(c.account).budgets), func(n string) string { return budgetARN(account, n) })
 	}
 	switch c.op {
 	case "CreateBudget":

@@ -192,9 +192,6 @@ func (s *Server) RecordCloudTrailEvent(accountID string, record []byte) error {
 		}
 		if s.opts.Authorizer != nil {
 			if err := s.trailLogsAccessLocked(accountID, region, t); err != nil {
-				if isFault(err) {
-					s.authFaults = append(s.authFaults, err.Error())
-				}
 				t.LastDeliveryError = err.Error() // CloudTrail drops the events and reports why
 				s.log.Debug("awslocal: CloudTrail delivery to CloudWatch Logs dropped", "trail", t.arn(accountID), "err", err)
 				continue

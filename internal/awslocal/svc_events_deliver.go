@@ -172,7 +172,6 @@ func (s *Server) targetRoleMayLocked(r *evRule, roleARN, action string, target a
 	}
 	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: action, on: target})
 	if err != nil {
-		s.authFaults = append(s.authFaults, err.Error())
 		return fmt.Errorf("delivering to %s: %w", target.ARN, err)
 	}
 	if !ok {
@@ -205,9 +204,6 @@ func (s *Server) forwardToBus(from string, r *evRule, roleARN, arn string, event
 	case p.account != from:
 		root := rootOf(from)
 		if err := s.decideLocked(root, "events:PutEvents", s.principalContextLocked(root), []authResource{bus}); err != nil {
-			if isFault(err) {
-				s.authFaults = append(s.authFaults, err.Error())
-			}
 			return fmt.Errorf("forwarding to %s: the bus policy does not admit account %s: %w", arn, from, err)
 		}
 	}
