@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/landfall/landfall/internal/iamsim"
 )
@@ -77,31 +79,54 @@ func IAMAction(signingName, op string) (string, bool) {
 // (GetCallerIdentity, STS API Reference).
 var unauthorized = map[string]bool{"sts:GetCallerIdentity": true}
 
-// managedPolicyFiles are the published documents of the AWS managed
-// policies the endpoint can evaluate ("AWS Managed Policy Reference"), one
-// file per policy at the path of its ARN after "policy/":
-// service-role/AWS_ConfigRole.json is version v67 of 2026-02-24. A
-// principal holding any other AWS managed policy cannot be decided yet.
+// managedPolicyFiles are the AWS managed policies the endpoint knows, each
+// as IAM's GetPolicyVersion answers for its default version (the documents
+// the "AWS Managed Policy Reference" publishes, as mirrored by
+// github.com/zoph-io/MAMIP), one file per policy at the path of its ARN
+// after "policy/": job-function/Billing.json. Each file names its version
+// and date. IAM answers NoSuchEntity for any other AWS managed policy, as
+// for one that does not exist.
 //
 //go:embed managedpolicies
 var managedPolicyFiles embed.FS
 
-// awsManagedPolicyDocument is the compacted document of an AWS managed
-// policy, and false when the endpoint has none.
-func awsManagedPolicyDocument(arn string) (string, bool) {
-	path, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/")
-	if !ok {
-		return "", false
-	}
-	raw, err := managedPolicyFiles.ReadFile("managedpolicies/" + path + ".json")
+// awsManagedPolicyDocuments are the compacted documents of the AWS managed
+// policies, by ARN.
+var awsManagedPolicyDocuments = sync.OnceValue(func() map[string]string {
+	docs := map[string]string{}
+	err := fs.WalkDir(managedPolicyFiles, "managedpolicies", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := managedPolicyFiles.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var v struct {
+			PolicyVersion struct{ Document json.RawMessage }
+		}
+		var b bytes.Buffer
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := json.Compact(&b, v.PolicyVersion.Document); err != nil {
+			return fmt.Errorf("%s: no PolicyVersion.Document: %w", path, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(path, "managedpolicies/"), ".json")
+		docs["arn:aws:iam::aws:policy/"+name] = b.String()
+		return nil
+	})
 	if err != nil {
-		return "", false
+		panic("awslocal: managed policy " + err.Error())
 	}
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		panic("awslocal: managed policy " + path + " is not JSON: " + err.Error())
-	}
-	return b.String(), true
+	return docs
+})
+
+// awsManagedPolicyDocument is the compacted document of the AWS managed
+// policy arn, and false when the endpoint has none.
+func awsManagedPolicyDocument(arn string) (string, bool) {
+	d, ok := awsManagedPolicyDocuments()[arn]
+	return d, ok
 }
 
 // authorizeLocked decides the request in c, or returns the error AWS would.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -231,33 +230,28 @@ func TestAuthorizeResourceOrganization(t *testing.T) {
 }
 
 // Nothing unknown is allowed: a request the endpoint cannot describe to the
-// simulator fails, saying what is missing, instead of being admitted.
-// The request is listed in AuthorizationFaults, so a test that made it
-// fails even if the caller swallowed the error (Start fails it at the end;
-// this test serves the endpoint itself to look at the list).
+// simulator fails, saying what is missing, instead of being admitted. Every
+// operation the endpoint serves maps to an action IAM has, so this asks the
+// authorizer directly about one IAM does not have. The request is listed in
+// AuthorizationFaults, so a test that made it fails even if the caller
+// swallowed the error (Start fails it at the end; this test makes its own
+// server to look at the list).
 func TestAuthorizeRefusesWhatItCannotDecide(t *testing.T) {
 	worker, err := iamsim.Shared("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := New(Options{Seed: 1, Authorizer: worker})
-	ts := httptest.NewServer(s)
-	defer ts.Close()
-	ctx := context.Background()
-	reader := roleSession(t, s, ts.URL, mgmt, "reader", nil, "arn:aws:iam::aws:policy/ReadOnlyAccess")
-	_, err = iam.NewFromConfig(reader).ListRoles(ctx, &iam.ListRolesInput{})
-	const want = "no document for the managed policy arn:aws:iam::aws:policy/ReadOnlyAccess"
-	wantCannotAuthorize(t, err, want)
+	s.AdminCredentials(mgmt)
+	s.mu.Lock()
+	err = s.decideLocked(rootOf(mgmt), "iam:FrobnicateRole", map[string][]string{}, []authResource{{ARN: "arn:aws:iam::" + mgmt + ":role/r", Owner: mgmt}})
+	s.mu.Unlock()
+	const want = "cannot authorize iam:FrobnicateRole: IAM simulator: iam:FrobnicateRole is not an IAM action"
+	if !isFault(err) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("want InternalFailure containing %q, got %v", want, err)
+	}
 	if f := s.AuthorizationFaults(); len(f) != 1 || !strings.Contains(f[0], want) {
 		t.Fatalf("authorization faults = %q, want the one request", f)
-	}
-}
-
-func wantCannotAuthorize(t *testing.T, err error, want string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) || ae.ErrorCode() != "InternalFailure" || !strings.Contains(ae.ErrorMessage(), want) {
-		t.Fatalf("want InternalFailure containing %q, got %v", want, err)
 	}
 }
 

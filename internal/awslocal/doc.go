@@ -72,8 +72,9 @@
 // "default"; an EC2 id of no type the endpoint has) is answered by the
 // operation's own validation, before any policy is read. It fails with
 // InternalFailure what it cannot describe: a request whose resource it
-// cannot name, or an AWS managed policy whose document it lacks
-// (managedpolicies/ holds those it has).
+// cannot name, or an action IAM does not have. The AWS managed policies it
+// knows are the documents in managedpolicies/, as AWS publishes them; any
+// other is answered NoSuchEntity when attached.
 // GetCallerIdentity is never denied (STS API Reference). Without an
 // Authorizer every authenticated request is admitted.
 //

@@ -54,14 +54,6 @@ func iamOf(a *account) *iamState {
 	})
 }
 
-// awsManagedPolicies are the AWS managed policies landfall attaches; others
-// answer NoSuchEntity as IAM does for a policy that does not exist.
-var awsManagedPolicies = []string{
-	"AdministratorAccess", "ReadOnlyAccess", "PowerUserAccess", "ViewOnlyAccess", "SecurityAudit",
-	"IAMReadOnlyAccess", "job-function/Billing", "job-function/ViewOnlyAccess", "AWSBillingReadOnlyAccess",
-	"AWSSupportAccess", "service-role/AWS_ConfigRole",
-}
-
 var iamName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 func registerIAM(s *Server) {

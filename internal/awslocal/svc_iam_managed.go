@@ -303,7 +303,7 @@ func iamSetDefaultPolicyVersion(c *call) (doc, error) {
 // caller's account can hold: one of the AWS managed policies the endpoint
 // knows, or a customer managed policy of the account.
 func attachable(c *call, arn string) error {
-	if name, ok := strings.CutPrefix(arn, "arn:aws:iam::aws:policy/"); ok && slices.Contains(awsManagedPolicies, name) {
+	if _, ok := awsManagedPolicyDocument(arn); ok {
 		return nil
 	}
 	if _, ok := iamOf(c.account).policies[arn]; ok {

@@ -6,8 +6,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
+	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
@@ -208,4 +213,114 @@ func TestHumanTrust(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHumanRolesGrant plays each person through the role they assume, with
+// the AWS managed policies' published documents: what each role may do,
+// what its guard takes away, and who may not assume it at all.
+func TestHumanRolesGrant(t *testing.T) {
+	const identity = "222222222222"
+	ctx := context.Background()
+	f := newFixture(t)
+	mustApplyGlobal(t, f, itemEngine("human-roles"), f.cfg)
+	person := mustConfig(t, f.url, f.srv.AdminCredentials(identity)) // signed in with MFA
+
+	iamCreateUser := func(c aws.Config) error {
+		_, err := iam.NewFromConfig(c).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mallory")})
+		return err
+	}
+	iamListRoles := func(c aws.Config) error {
+		_, err := iam.NewFromConfig(c).ListRoles(ctx, &iam.ListRolesInput{})
+		return err
+	}
+	snsCreateTopic := func(c aws.Config) error {
+		_, err := sns.NewFromConfig(c).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("orders")})
+		return err
+	}
+	snsListTopics := func(c aws.Config) error {
+		_, err := sns.NewFromConfig(c).ListTopics(ctx, &sns.ListTopicsInput{})
+		return err
+	}
+	stopTrail := func(c aws.Config) error {
+		_, err := cloudtrail.NewFromConfig(c).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("acme-trail")})
+		return err
+	}
+	describeVpcs := func(c aws.Config) error {
+		_, err := ec2.NewFromConfig(c).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		return err
+	}
+	describeBudgets := func(c aws.Config) error {
+		_, err := budgets.NewFromConfig(c).DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: aws.String(f.member)})
+		return err
+	}
+	type attempt struct {
+		what    string
+		call    func(aws.Config) error
+		allowed bool
+	}
+	tests := []struct {
+		role     string
+		attempts []attempt
+	}{
+		{"acme-admin", []attempt{{"iam:CreateUser", iamCreateUser, true}, {"sns:CreateTopic", snsCreateTopic, true}}},
+		{"acme-operator", []attempt{
+			{"sns:CreateTopic", snsCreateTopic, true}, {"iam:ListRoles", iamListRoles, true},
+			{"iam:CreateUser", iamCreateUser, false}, {"cloudtrail:StopLogging (the guard)", stopTrail, false},
+		}},
+		{"acme-developer", []attempt{
+			{"ec2:DescribeVpcs", describeVpcs, true},
+			{"sns:CreateTopic (not a listed service)", snsCreateTopic, false}, {"iam:ListRoles", iamListRoles, false},
+		}},
+		{"acme-read-only", []attempt{
+			{"iam:ListRoles", iamListRoles, true}, {"sns:ListTopics", snsListTopics, true}, {"ec2:DescribeVpcs", describeVpcs, true},
+			{"sns:CreateTopic", snsCreateTopic, false}, {"iam:CreateUser", iamCreateUser, false}, {"cloudtrail:StopLogging", stopTrail, false},
+		}},
+		{"acme-billing", []attempt{
+			{"budgets:ViewBudget", describeBudgets, true},
+			{"sns:ListTopics", snsListTopics, false}, {"iam:ListRoles", iamListRoles, false},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.role, func(t *testing.T) {
+			cfg := awsx.AssumeRole(person, awsx.RoleARN(f.member, tt.role), "alice")
+			for _, a := range tt.attempts {
+				err := a.call(cfg)
+				if a.allowed && err != nil {
+					t.Errorf("%s: %v", a.what, err)
+				}
+				if !a.allowed && !isAccessDenied(err) {
+					t.Errorf("%s: want access denied, got %v", a.what, err)
+				}
+			}
+		})
+	}
+
+	t.Run("no MFA", func(t *testing.T) {
+		idAdmin := iam.NewFromConfig(person)
+		if _, err := idAdmin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := idAdmin.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("bob"), PolicyArn: aws.String(managedPolicyARN("AdministratorAccess"))}); err != nil {
+			t.Fatal(err)
+		}
+		key, err := idAdmin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob := mustConfig(t, f.url, awslocal.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)})
+		if err := iamListRoles(awsx.AssumeRole(bob, awsx.RoleARN(f.member, "acme-read-only"), "bob")); !isAccessDenied(err) {
+			t.Fatalf("assuming without MFA: want access denied, got %v", err)
+		}
+	})
+	t.Run("another account", func(t *testing.T) {
+		outsider := mustConfig(t, f.url, f.srv.AdminCredentials("333333333333"))
+		if err := iamListRoles(awsx.AssumeRole(outsider, awsx.RoleARN(f.member, "acme-read-only"), "eve")); !isAccessDenied(err) {
+			t.Fatalf("assuming from another account: want access denied, got %v", err)
+		}
+	})
+}
+
+// isAccessDenied reports whether err is a denial, in any service's wording.
+func isAccessDenied(err error) bool {
+	return awsx.IsCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation")
 }
