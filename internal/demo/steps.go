@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/accounts"
+	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -187,17 +189,25 @@ func (r *run) waitEmail(ctx context.Context, to, word string, since time.Time, l
 // it repaired exactly that.
 func (r *run) drift(ctx context.Context) {
 	id := r.rep.Accounts["payments-prod"]
-	owner := r.adminOf(ctx, id)
-	alarm := r.cfg.Naming.Prefix + "-root-usage"
-	if _, err := cloudwatch.NewFromConfig(owner).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm}}); err != nil {
+	prefix := r.cfg.Naming.Prefix
+	// People enter through the human roles, signed in to the identity
+	// account with MFA.
+	person := r.adminOf(ctx, r.cfg.Organization.Identity.AccountID)
+	operator := awsx.AssumeRole(person, awsx.RoleARN(id, prefix+"-operator"), "bob")
+	_, err := cloudtrail.NewFromConfig(operator).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(prefix + "-trail")})
+	r.check("operator kept off the trail", awsx.IsCode(err, "AccessDeniedException"),
+		"bob, through %s-operator in payments-prod, tries to stop the trail: %s", prefix, trunc(awsx.ErrorCode(err), 40))
+	admin := awsx.AssumeRole(person, awsx.RoleARN(id, prefix+"-admin"), "alice")
+	alarm := prefix + "-root-usage"
+	if _, err := cloudwatch.NewFromConfig(admin).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm}}); err != nil {
 		r.check("drift caused", false, "%v", err)
 		return
 	}
-	if _, err := iam.NewFromConfig(owner).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(8)}); err != nil {
+	if _, err := iam.NewFromConfig(admin).UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(8)}); err != nil {
 		r.check("drift caused", false, "%v", err)
 		return
 	}
-	r.printf("  someone deletes alarm %s and sets the password length to 8 in payments-prod\n", alarm)
+	r.printf("  alice, through %s-admin, deletes alarm %s and sets the password length to 8 in payments-prod\n", prefix, alarm)
 	r.rep.DriftBefore = r.plan(ctx, "payments-prod")
 	r.printf("  landfall plan --account %s:\n%s", id, indent(strings.Join(r.rep.DriftBefore, "\n"), "    ")+"\n")
 	r.ageLedger(ctx, 25*time.Hour)
