@@ -25,8 +25,7 @@ import (
 // policies, the resource's policy). What it cannot say fails the request
 // with InternalFailure naming what is missing, so a test never passes on a
 // request the endpoint did not really decide. Without an Authorizer every
-// authenticated request is admitted, as before authorization existed; the
-// services are switched over one by one (see resourceOf).
+// authenticated request is admitted.
 
 // iamPrefixes maps a service's signing name to its IAM action prefix
 // ("Actions, resources, and condition keys for AWS services", Service

@@ -442,7 +442,7 @@ func cloudTrailResources(c *call) ([]authResource, error) {
 	out := make([]authResource, len(ids))
 	for i, id := range ids {
 		if !strings.HasPrefix(id, "arn:") {
-			id = "arn:aws:cloudtrail:" + c.region + ":" + c.account.ID + ":trail/" + id
+			id = trailARN(c.region, c.account.ID, id)
 		}
 		out[i] = byARN(id)
 	}

@@ -56,8 +56,11 @@ type trail struct {
 	Selectors                                     []any  // nil until PutEventSelectors
 }
 
-func (t *trail) arn(account string) string {
-	return "arn:aws:cloudtrail:" + t.HomeRegion + ":" + account + ":trail/" + t.Name
+func (t *trail) arn(account string) string { return trailARN(t.HomeRegion, account, t.Name) }
+
+// trailARN is the ARN of the trail name of account, whose home is region.
+func trailARN(region, account, name string) string {
+	return "arn:aws:cloudtrail:" + region + ":" + account + ":trail/" + name
 }
 
 // visibleFrom reports whether the trail shows in a region's API.

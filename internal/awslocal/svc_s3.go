@@ -30,7 +30,7 @@ import (
 // Known differences from AWS:
 //   - Bucket names are global across the endpoint's accounts, but a bucket is
 //     reachable only by its owner: cross-account requests answer AccessDenied
-//     without evaluating the bucket policy.
+//     whatever the bucket policy allows.
 //   - Requests to a bucket through another region's endpoint are served
 //     instead of redirected (PermanentRedirect).
 //   - Virtual-hosted addressing assumes the endpoint's own host is an IP
@@ -201,14 +201,6 @@ func (s *Server) findBucket(name string) *s3Bucket {
 		}
 	}
 	return nil
-}
-
-// bucketOwner returns the account that owns the bucket. Callers hold s.mu.
-func (s *Server) bucketOwner(name string) (string, bool) {
-	if b := s.findBucket(name); b != nil {
-		return b.Owner, true
-	}
-	return "", false
 }
 
 // canonicalUserID stands in for the 64-hex-digit canonical user id S3 shows

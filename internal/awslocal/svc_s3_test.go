@@ -69,10 +69,10 @@ func TestS3CreateBucketValidation(t *testing.T) {
 	wantCode(t, err, "BucketAlreadyExists")
 
 	s.mu.Lock()
-	owner, ok := s.bucketOwner("west-bucket")
+	b := s.findBucket("west-bucket")
 	s.mu.Unlock()
-	if !ok || owner != mgmt {
-		t.Fatalf("bucketOwner(west-bucket) = %q, %v", owner, ok)
+	if b == nil || b.Owner != mgmt {
+		t.Fatalf("findBucket(west-bucket) = %+v, want owned by %s", b, mgmt)
 	}
 }
 
