@@ -16,7 +16,11 @@ package awslocal
 //     "Sending and receiving events between AWS accounts")
 //   - delivery to SNS, SQS, another account's default bus, and Step
 //     Functions / Lambda targets through Server.OnTarget, with the resource
-//     policies of "Using resource-based policies for Amazon EventBridge"
+//     policies of "Using resource-based policies for Amazon EventBridge";
+//     targets only in the rule's region, except another region's bus
+//     through a role ("Sending and receiving events between AWS Regions";
+//     re:Post "Why isn't my Amazon SNS topic receiving EventBridge
+//     notifications?"), anything else counted in FailedInvocations
 //
 // Known differences from AWS: only the default event bus of each account
 // and region (no CreateEventBus; other bus names are ResourceNotFound);

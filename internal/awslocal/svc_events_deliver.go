@@ -103,7 +103,7 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 	for _, t := range r.Targets {
 		input := targetInput(t, event, r, now)
 		rec := DeliveredEvent{Account: account, Region: region, Rule: r.ARN, Target: str(t, "Arn"), Input: string(input)}
-		if err := s.deliverTarget(account, r, t, event, input, hops); err != nil {
+		if err := s.deliverTarget(account, region, r, t, event, input, hops); err != nil {
 			rec.Error = err.Error()
 			// EventBridge counts what it could not deliver ("Monitoring
 			// Amazon EventBridge", FailedInvocations by RuleName).
@@ -122,16 +122,27 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 // deliverTarget sends input to one target as events.amazonaws.com, so the
 // target's resource policy (topic, queue, bus) must admit EventBridge, or
 // for a state machine the target's role must let EventBridge start it.
-func (s *Server) deliverTarget(account string, r *evRule, t doc, event map[string]any, input []byte, hops int) error {
+//
+// Only an event bus may be in another region than the rule ("Why isn't my
+// Amazon SNS topic receiving EventBridge notifications?", AWS re:Post: the
+// targets of a rule must be in the rule's region; "Sending and receiving
+// events between AWS Regions", EventBridge User Guide). AWS does not say
+// whether PutTargets refuses such a target or every delivery fails; the
+// endpoint accepts it and fails every delivery, which is what a rule's
+// FailedInvocations shows either way.
+func (s *Server) deliverTarget(account, region string, r *evRule, t doc, event map[string]any, input []byte, hops int) error {
 	arn := str(t, "Arn")
 	p, _ := parseARNParts(arn)
+	if p.service != "events" && p.region != region {
+		return fmt.Errorf("delivering to %s: the target is in %s and rule %s in %s; only an event bus may be in another region", arn, p.region, r.Name, region)
+	}
 	switch p.service {
 	case "sns":
 		return s.publishAs("events.amazonaws.com", account, r.ARN, arn, "", string(input))
 	case "sqs":
 		return s.sendToSQSAs(sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}, arn, string(input))
 	case "events":
-		return s.forwardToBus(account, r, str(t, "RoleArn"), arn, event, hops)
+		return s.forwardToBus(account, region, r, str(t, "RoleArn"), arn, event, hops)
 	case "states":
 		if err := s.targetRoleMayLocked(r, str(t, "RoleArn"), "states:StartExecution", byARN(arn)); err != nil {
 			return err
@@ -185,7 +196,13 @@ func (s *Server) targetRoleMayLocked(r *evRule, roleARN, action string, target a
 // role (targetRoleMayLocked, with the bus policy); one without, to another
 // account's bus, only if the bus policy admits the sending account, whose
 // root the endpoint asks for.
-func (s *Server) forwardToBus(from string, r *evRule, roleARN, arn string, event map[string]any, hops int) error {
+//
+// A bus in another region needs a role, in any account: the guides set one
+// up for every cross-region target (AWS re:Post knowledge center,
+// "eventbridge-centralized-bus-to-bus") and "Permissions for event buses"
+// recommends one whenever the target is a bus, but neither says a rule
+// without one fails. The endpoint takes the stricter reading.
+func (s *Server) forwardToBus(from, region string, r *evRule, roleARN, arn string, event map[string]any, hops int) error {
 	p, _ := parseARNParts(arn)
 	target := s.accounts[p.account]
 	if p.resource != "event-bus/default" || target == nil {
@@ -193,6 +210,9 @@ func (s *Server) forwardToBus(from string, r *evRule, roleARN, arn string, event
 	}
 	if hops >= evMaxHops {
 		return fmt.Errorf("forwarding to %s: event forwarded %d times, dropped", arn, hops)
+	}
+	if p.region != region && roleARN == "" {
+		return fmt.Errorf("forwarding to %s: a bus in another region than rule %s (%s) is a target only with a role", arn, r.Name, region)
 	}
 	bus := authResource{ARN: arn, Owner: p.account, Policy: eventsOf(target, p.region).policy}
 	switch {

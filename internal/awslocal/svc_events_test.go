@@ -3,6 +3,7 @@ package awslocal
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -374,5 +375,50 @@ func TestEventsServiceEventsAndTestEventPattern(t *testing.T) {
 				t.Fatalf("Result = %v, want %v", out.Result, tc.want)
 			}
 		})
+	}
+}
+
+// TestEventsTargetsInAnotherRegion: a rule delivers only to targets in its
+// own region, except an event bus, which it reaches through a role.
+func TestEventsTargetsInAnotherRegion(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	home := sdkConfig(t, s, u, mgmt, "us-east-1")
+	q := sqs.NewFromConfig(home)
+	queueURL, queueARN := mustQueue(t, q, "alerts", nil)
+	mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queueURL), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + queueARN + `"}]}`}})))
+	topic := mustTopic(t, sns.NewFromConfig(home), "alerts", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sns:Publish","Resource":"*"}]}`})
+	homeBus := busARN("us-east-1", mgmt)
+	forwarder := serviceRole(t, home, "forward", "events.amazonaws.com",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"`+homeBus+`"}]}`)
+	rule := func(c *eventbridge.Client, name string, targets ...ebtypes.Target) {
+		t.Helper()
+		mustNoErr(t, errOf(c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(name), EventPattern: aws.String(rootLoginPattern)})))
+		mustNoErr(t, errOf(c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(name), Targets: targets})))
+	}
+	rule(eventbridge.NewFromConfig(home), "collect", ebtypes.Target{Id: aws.String("queue"), Arn: aws.String(queueARN)})
+	away := eventbridge.NewFromConfig(sdkConfig(t, s, u, mgmt, "eu-west-1"))
+	rule(away, "direct",
+		ebtypes.Target{Id: aws.String("topic"), Arn: aws.String(topic)},
+		ebtypes.Target{Id: aws.String("queue"), Arn: aws.String(queueARN)},
+		ebtypes.Target{Id: aws.String("bus"), Arn: aws.String(homeBus)})
+	rule(away, "forward", ebtypes.Target{Id: aws.String("bus"), Arn: aws.String(homeBus), RoleArn: aws.String(forwarder)})
+
+	mustNoErr(t, errOf(away.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+		{Source: aws.String("landfall.test"), DetailType: aws.String("Root login"), Detail: aws.String(`{"severity":9}`)}}})))
+
+	failed := map[string]bool{}
+	for _, d := range s.DeliveredEvents(mgmt) {
+		failed[d.Rule[strings.LastIndex(d.Rule, "/")+1:]+" "+d.Target] = d.Error != ""
+	}
+	want := map[string]bool{"direct " + topic: true, "direct " + queueARN: true, "direct " + homeBus: true, "forward " + homeBus: false, "collect " + queueARN: false}
+	if !maps.Equal(failed, want) {
+		t.Fatalf("failed deliveries = %v, want %v", failed, want)
+	}
+	got := s.ReceiveAll(queueARN)
+	if len(got) != 1 || !strings.Contains(got[0], `"region":"eu-west-1"`) {
+		t.Fatalf("queue got %v, want the eu-west-1 event once, through the home bus", got)
 	}
 }

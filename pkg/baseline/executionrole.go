@@ -106,10 +106,11 @@ func executionPolicy(s *Spec) iamPolicy {
 				"guardduty.amazonaws.com", "access-analyzer.amazonaws.com", "config.amazonaws.com", "securityhub.amazonaws.com"}}},
 		},
 		{
-			// The trail's delivery role and the Config recorder's role are
-			// the only roles handed to a service.
+			// The trail's delivery role, the Config recorder's role and the
+			// findings forwarder are the only roles handed to a service.
 			Sid: "IAMPassBaselineRoles", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: landfallRoles,
-			Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {"cloudtrail.amazonaws.com", "config.amazonaws.com"}}},
+			Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {
+				"cloudtrail.amazonaws.com", "config.amazonaws.com", "events.amazonaws.com"}}},
 		},
 		allow("CloudTrail", []string{"arn:aws:cloudtrail:*:*:trail/" + p + "-*"},
 			"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:StartLogging", "cloudtrail:PutEventSelectors", "cloudtrail:AddTags",

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
@@ -21,12 +22,15 @@ import (
 // findings to the default event bus of the region that found them, so each
 // region needs its own rule.
 //
-// The alerts topic lives in the home region only (alertstopic.go), and
-// EventBridge can target an SNS topic in another region, so every region's
-// rule targets the home topic. routeTo: region would need a topic per
-// region, which the alerts-topic item does not create; a profile asking for
-// it gets a Finding saying so, and its findings still reach the home topic
-// rather than nobody.
+// The alerts topic lives in the home region only (alertstopic.go), and a
+// rule's targets must be in its own region, except an event bus ("Sending
+// and receiving events between AWS Regions", EventBridge User Guide). So
+// the home region's rule targets the topic, and every other region's rule
+// forwards to the home region's default bus as the findings-forwarder role,
+// where the home rule, matching the same findings, sends them on.
+// routeTo: region would need a topic per region, which the alerts-topic
+// item does not create; a profile asking for it gets a Finding saying so,
+// and its findings still reach the home topic rather than nobody.
 //
 // landfall owns the rule by its tags and only its own target (id "alerts"):
 // targets others add to the rule stay.
@@ -38,17 +42,63 @@ type findingsRule struct {
 	Name        string
 	Pattern     string
 	Description string
-	TopicARN    string
+	TargetARN   string // the alerts topic at home, the home bus elsewhere
+	RoleARN     string // the forwarder role, for the home bus only
 }
 
-func desiredFindingsRule(s *Spec) findingsRule {
+func desiredFindingsRule(s *Spec, region string) findingsRule {
 	gd := s.Profile.Items.GuardDuty
-	return findingsRule{
+	r := findingsRule{
 		Name:        s.Name("guardduty-findings"),
 		Pattern:     findingsPattern(gd.AlertMinSeverity),
 		Description: fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic, managed by landfall", gd.AlertMinSeverity),
-		TopicARN:    alertsTopicARN(s, s.HomeRegion()),
+		TargetARN:   alertsTopicARN(s, s.HomeRegion()),
 	}
+	if region != s.HomeRegion() {
+		r.Description = fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic through %s's event bus, managed by landfall", gd.AlertMinSeverity, s.HomeRegion())
+		r.TargetARN = homeBusARN(s)
+		r.RoleARN = awsx.RoleARN(s.Account.ID, findingsForwarderName(s))
+	}
+	return r
+}
+
+// homeBusARN is the account's default event bus in the home region.
+func homeBusARN(s *Spec) string {
+	return "arn:aws:events:" + s.HomeRegion() + ":" + s.Account.ID + ":event-bus/default"
+}
+
+func findingsForwarderName(s *Spec) string { return s.Name("findings-forwarder") }
+
+// forwardsFindings says whether any governed region forwards findings home.
+func forwardsFindings(s *Spec) bool {
+	return s.Profile.Items.GuardDuty.Enabled && slices.ContainsFunc(s.Regions, func(r string) bool { return r != s.HomeRegion() })
+}
+
+// desiredFindingsForwarder is the role EventBridge forwards findings home
+// as: it may put events on the home bus and nothing else. Its trust has no
+// condition: EventBridge documents none it sends when it assumes a
+// target's role, and only a principal of this account allowed iam:PassRole
+// on the role can name it as a target.
+func desiredFindingsForwarder(s *Spec) ownedRole {
+	return ownedRole{
+		Name:        findingsForwarderName(s),
+		Description: "Forwards GuardDuty findings to the home region's event bus, managed by landfall",
+		Trust: newIAMPolicy(iamStatement{
+			Effect: "Allow", Principal: map[string][]string{"Service": {"events.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		}),
+		MaxSession: 3600,
+		Inline: map[string]iamPolicy{"forward-findings": newIAMPolicy(
+			iamStatement{Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{homeBusARN(s)}},
+		)},
+	}
+}
+
+func planFindingsForwarder(ctx context.Context, env *Env) ([]Change, error) {
+	c, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), env.Spec, desiredFindingsForwarder(env.Spec))
+	if err != nil {
+		return nil, err
+	}
+	return []Change{c}, nil
 }
 
 // findingsPattern matches GuardDuty findings of at least minSeverity
@@ -67,12 +117,12 @@ func findingsPattern(minSeverity float64) string {
 func planFindingsRule(ctx context.Context, env *Env) ([]Change, error) {
 	client := eventbridge.NewFromConfig(env.AWS)
 	spec := env.Spec
-	want := desiredFindingsRule(spec)
+	want := desiredFindingsRule(spec, env.Region)
 	var changes []Change
 	if spec.Profile.Items.GuardDuty.RouteTo == config.GuardDutyRouteRegion {
 		changes = append(changes, Change{Resource: "route", Action: Finding, Detail: fmt.Sprintf(
 			"profile %s routes GuardDuty findings to a topic per region, but landfall creates the alerts topic in %s only; findings from %s go to %s",
-			spec.Profile.Name, spec.HomeRegion(), env.Region, want.TopicARN)})
+			spec.Profile.Name, spec.HomeRegion(), env.Region, alertsTopicARN(spec, spec.HomeRegion()))})
 	}
 	c, err := planFindingsRuleResource(ctx, client, spec, want)
 	if err != nil {
@@ -121,10 +171,14 @@ func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *event
 	if len(diffs) > 0 {
 		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return putFindingsRule(ctx, client, want, nil) }})
 	}
-	if have := targetARN(target); have != want.TopicARN {
-		edits = append(edits, roleEdit{[]Diff{{Field: "Target " + findingsTargetID, Have: have, Want: want.TopicARN}}, func(ctx context.Context) error {
-			return putFindingsTarget(ctx, client, want)
-		}})
+	var targetDiffs []Diff
+	if target == nil {
+		target = &ebtypes.Target{}
+	}
+	diffField(&targetDiffs, "Target "+findingsTargetID, aws.ToString(target.Arn), want.TargetARN)
+	diffField(&targetDiffs, "Target "+findingsTargetID+" RoleArn", aws.ToString(target.RoleArn), want.RoleARN)
+	if len(targetDiffs) > 0 {
+		edits = append(edits, roleEdit{targetDiffs, func(ctx context.Context) error { return putFindingsTarget(ctx, client, want) }})
 	}
 	if missing, d := missingTags(tags, wantTags); len(missing) > 0 {
 		edits = append(edits, roleEdit{d, func(ctx context.Context) error {
@@ -153,9 +207,11 @@ func putFindingsRule(ctx context.Context, client *eventbridge.Client, want findi
 }
 
 func putFindingsTarget(ctx context.Context, client *eventbridge.Client, want findingsRule) error {
-	out, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{
-		Rule: aws.String(want.Name), Targets: []ebtypes.Target{{Id: aws.String(findingsTargetID), Arn: aws.String(want.TopicARN)}},
-	})
+	target := ebtypes.Target{Id: aws.String(findingsTargetID), Arn: aws.String(want.TargetARN)}
+	if want.RoleARN != "" {
+		target.RoleArn = aws.String(want.RoleARN)
+	}
+	out, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(want.Name), Targets: []ebtypes.Target{target}})
 	if err == nil && out.FailedEntryCount > 0 {
 		err = fmt.Errorf("%s: %s", aws.ToString(out.FailedEntries[0].ErrorCode), aws.ToString(out.FailedEntries[0].ErrorMessage))
 	}
@@ -170,13 +226,6 @@ func putFindingsTarget(ctx context.Context, client *eventbridge.Client, want fin
 func patternsEquivalent(a, b string) bool {
 	var va, vb any
 	return json.Unmarshal([]byte(a), &va) == nil && json.Unmarshal([]byte(b), &vb) == nil && reflect.DeepEqual(va, vb)
-}
-
-func targetARN(t *ebtypes.Target) string {
-	if t == nil {
-		return ""
-	}
-	return aws.ToString(t.Arn)
 }
 
 func findRuleByName(ctx context.Context, client *eventbridge.Client, name string) (*eventbridge.DescribeRuleOutput, error) {

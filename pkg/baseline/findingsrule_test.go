@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/landfall/landfall/pkg/awsx"
@@ -18,12 +19,20 @@ const findingsRuleName = "acme-guardduty-findings"
 
 func TestFindingsRule(t *testing.T) {
 	f := newFixture(t)
-	e := itemEngine("findings-rule")
+	e := itemEngine("findings-forwarder-role", "findings-rule")
 	conformance(t, f, e, ScopeAll)
 
 	ctx := context.Background()
-	topic := "arn:aws:sns:us-east-1:" + f.member + ":acme-alerts"
+	forwarder, err := iam.NewFromConfig(f.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("acme-findings-forwarder")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, region := range f.spec.Regions {
+		// Home sends to the topic; the other regions through the home bus.
+		wantTarget, wantRole := "arn:aws:sns:us-east-1:"+f.member+":acme-alerts", ""
+		if region != "us-east-1" {
+			wantTarget, wantRole = "arn:aws:events:us-east-1:"+f.member+":event-bus/default", aws.ToString(forwarder.Role.Arn)
+		}
 		client := eventbridge.NewFromConfig(awsx.InRegion(f.cfg, region))
 		rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(findingsRuleName)})
 		if err != nil {
@@ -36,14 +45,16 @@ func TestFindingsRule(t *testing.T) {
 		if tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn)); err != nil || tags[TagManaged] != "true" {
 			t.Errorf("%s: rule tags = %v %v", region, tags, err)
 		}
-		if target, err := findRuleTarget(ctx, client, findingsRuleName, "alerts"); err != nil || aws.ToString(target.Arn) != topic {
-			t.Errorf("%s: target = %+v %v, want %s", region, target, err, topic)
+		if target, err := findRuleTarget(ctx, client, findingsRuleName, "alerts"); err != nil || aws.ToString(target.Arn) != wantTarget || aws.ToString(target.RoleArn) != wantRole {
+			t.Errorf("%s: target = %+v %v, want %s as %q", region, target, err, wantTarget, wantRole)
 		}
 	}
 }
 
 // TestFindingsRuleDelivers raises GuardDuty findings in eu-west-1 and checks
-// that only those at or above the severity reach the home region's topic.
+// that only those at or above the severity reach the home region's topic,
+// through the home region's event bus, since a rule's targets must be in
+// its own region.
 func TestFindingsRuleDelivers(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
@@ -55,7 +66,7 @@ func TestFindingsRuleDelivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := itemEngine("guardduty", "findings-rule").Apply(ctx, f.spec, f.cfg, ScopeRegion("eu-west-1")); err != nil {
+	if _, err := itemEngine("findings-forwarder-role", "guardduty", "findings-rule").Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
 		t.Fatal(err)
 	}
 	for _, severity := range []float64{2, 8} {
@@ -64,8 +75,16 @@ func TestFindingsRuleDelivers(t *testing.T) {
 		}
 	}
 	got := f.srv.DeliveredEvents(f.member)
-	if len(got) != 1 || got[0].Target != aws.ToString(topic.TopicArn) || got[0].Error != "" || !strings.Contains(got[0].Input, `"severity":8`) {
-		t.Fatalf("deliveries = %+v, want the severity 8 finding only, delivered to %s", got, aws.ToString(topic.TopicArn))
+	// The home rule's delivery is recorded first: it completes inside the
+	// forward.
+	want := []string{aws.ToString(topic.TopicArn), "arn:aws:events:us-east-1:" + f.member + ":event-bus/default"}
+	if len(got) != len(want) {
+		t.Fatalf("deliveries = %+v, want the severity 8 finding only, forwarded home, then to %s", got, aws.ToString(topic.TopicArn))
+	}
+	for i, d := range got {
+		if d.Target != want[i] || d.Error != "" || !strings.Contains(d.Input, `"severity":8`) || !strings.Contains(d.Input, `"region":"eu-west-1"`) {
+			t.Errorf("delivery %d = %+v, want the eu-west-1 finding delivered to %s", i, d, want[i])
+		}
 	}
 }
 
@@ -89,13 +108,24 @@ func TestFindingsRuleDrift(t *testing.T) {
 				_, err := c.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(findingsRuleName), Ids: []string{"alerts"}})
 				return err
 			},
-			want: []Diff{{"Target alerts", "", "arn:aws:sns:us-east-1:{member}:acme-alerts"}},
+			want: []Diff{{"Target alerts", "", "arn:aws:events:us-east-1:{member}:event-bus/default"},
+				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"}},
+		},
+		{
+			name: "target sent to the topic",
+			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
+				_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(findingsRuleName), Targets: []ebtypes.Target{
+					{Id: aws.String("alerts"), Arn: aws.String(alertsTopicARN(spec, "us-east-1"))}}})
+				return err
+			},
+			want: []Diff{{"Target alerts", "arn:aws:sns:us-east-1:{member}:acme-alerts", "arn:aws:events:us-east-1:{member}:event-bus/default"},
+				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"}},
 		},
 		{
 			name: "pattern widened",
 			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
 				_, err := c.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String(findingsRuleName), EventPattern: aws.String(`{"source":["aws.guardduty"]}`),
-					Description: aws.String(desiredFindingsRule(spec).Description)})
+					Description: aws.String(desiredFindingsRule(spec, "eu-west-1").Description)})
 				return err
 			},
 			want: []Diff{{"EventPattern", `{"source":["aws.guardduty"]}`, findingsPattern(4)}},
@@ -120,6 +150,7 @@ func TestFindingsRuleDrift(t *testing.T) {
 			}
 			want := slices.Clone(tt.want)
 			for i := range want {
+				want[i].Have = strings.ReplaceAll(want[i].Have, "{member}", f.member)
 				want[i].Want = strings.ReplaceAll(want[i].Want, "{member}", f.member)
 			}
 			c := changeOf(plan, "findings-rule", "rule/"+findingsRuleName, "eu-west-1")

@@ -1,17 +1,23 @@
 package baseline
 
 // regionalItems returns the per-region items in apply order, preceded by
-// the one global item they need: AWS Config's IAM role. IAM is global, so
-// the role cannot be created by each region without racing; as a global
-// item it is applied before any region runs (the engine and the pipeline
-// apply the global scope first). The findings rule likewise relies on the
-// global alerts-topic item for its target.
+// the global items they need: AWS Config's IAM role and the role the
+// findings rules forward to the home region as. IAM is global, so a role
+// cannot be created by each region without racing; as global items they
+// are applied before any region runs (the engine and the pipeline apply the
+// global scope first). The findings rule likewise relies on the global
+// alerts-topic item for its target.
 func regionalItems() []Item {
 	return []Item{
 		{
 			Name:    "aws-config-role",
 			Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
 			Plan:    planConfigRole,
+		},
+		{
+			Name:    "findings-forwarder-role",
+			Enabled: forwardsFindings,
+			Plan:    planFindingsForwarder,
 		},
 		{
 			Name:     "guardduty",
