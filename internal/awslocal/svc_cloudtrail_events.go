@@ -142,6 +142,32 @@ func (t *trail) logsManagementEvent(readOnly bool) bool {
 	return false
 }
 
+// recordsGlobalAPICallLocked reports whether a trail records a write call
+// to a global service (Organizations) made in account: EventBridge gets
+// "AWS API Call via CloudTrail" events only where a trail with logging
+// enabled records them ("Events from AWS services", EventBridge User
+// Guide). Global services are recorded in us-east-1 and only by trails that
+// include global service events ("Understanding global service events",
+// CloudTrail User Guide), so the trail must cover us-east-1, include them
+// and select write management events; an organization trail of the
+// management account covers every member.
+func (s *Server) recordsGlobalAPICallLocked(accountID string) bool {
+	records := func(owner string, orgOnly bool) bool {
+		a := s.accounts[owner]
+		if a == nil {
+			return false
+		}
+		for _, t := range trailsOf(a).trails {
+			if (!orgOnly || t.Org) && t.Logging && t.visibleFrom("us-east-1") && t.IncludeGlobal && t.logsManagementEvent(false) {
+				return true
+			}
+		}
+		return false
+	}
+	m := s.opts.ManagementAccountID
+	return records(accountID, false) || accountID != m && s.orgIDOf(accountID) != "" && records(m, true)
+}
+
 // RecordCloudTrailEvent delivers one CloudTrail record (a JSON object as
 // CloudTrail writes it, e.g. a root ConsoleLogin) the way CloudTrail would:
 // to the CloudWatch Logs log group of every trail in the account that is

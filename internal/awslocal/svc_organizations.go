@@ -12,7 +12,10 @@ import (
 // asynchronous: it answers IN_PROGRESS and finishes after
 // Options.AccountCreationDelay, creating the member account with its entry
 // role and emitting the CreateAccountResult event in us-east-1, as
-// Organizations does (only in us-east-1).
+// Organizations does (only in us-east-1). Its write calls reach EventBridge
+// as "AWS API Call via CloudTrail" only while a trail records them ("Events
+// from AWS services", EventBridge User Guide: a trail with logging enabled
+// is required), see recordsGlobalAPICallLocked.
 
 type organization struct {
 	ID, RootID string
@@ -373,8 +376,12 @@ func (s *Server) emitCreateAccountResult(status doc) {
 }
 
 // emitAPICallEvent is the "AWS API Call via CloudTrail" event for a write
-// call, as EventBridge receives it from CloudTrail.
+// call, as EventBridge receives it from CloudTrail: only where a trail
+// records it.
 func (s *Server) emitAPICallEvent(c *call, source string, request, response doc) {
+	if !s.recordsGlobalAPICallLocked(c.account.ID) {
+		return
+	}
 	s.emitServiceEvent(c.account.ID, "us-east-1", source, "AWS API Call via CloudTrail", doc{
 		"eventVersion": "1.08",
 		"userIdentity": doc{"type": c.principal.Type, "principalId": c.principal.UserID, "arn": c.principal.ARN, "accountId": c.principal.AccountID},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -46,7 +47,10 @@ func (r *run) organization(ctx context.Context) error {
 	if err := r.logArchiveBucket(ctx); err != nil {
 		return err
 	}
-	r.printf("organization %s: security %s and log-archive %s in /Root/Security\n",
+	if err := r.managementTrail(ctx); err != nil {
+		return err
+	}
+	r.printf("organization %s: security %s and log-archive %s in /Root/Security; trail org-audit records the management account's calls\n",
 		r.orgID, r.cfg.Organization.SecurityAccountID, r.cfg.Organization.LogArchive.AccountID)
 	return nil
 }
@@ -174,6 +178,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// managementTrail is the trail the deploy's prerequisites ask for in the
+// management account: without a trail recording them, Organizations calls
+// (MoveAccount, CloseAccount ...) never reach EventBridge.
+func (r *run) managementTrail(ctx context.Context) error {
+	bucket := r.cfg.Organization.LogArchive.Bucket
+	if bucket == "" {
+		return fmt.Errorf("the demo's management trail delivers to the log archive, but organization.logArchive.bucket is not set")
+	}
+	ct := cloudtrail.NewFromConfig(r.admin)
+	name := aws.String("org-audit")
+	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String(bucket), IsMultiRegionTrail: aws.Bool(true)}); err != nil {
+		return fmt.Errorf("creating the management account's trail: %w", err)
+	}
+	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: name}); err != nil {
+		return fmt.Errorf("starting the management account's trail: %w", err)
+	}
+	return nil
 }
 
 // logArchiveBucket creates the central CloudTrail bucket in the log-archive
