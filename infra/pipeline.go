@@ -34,18 +34,56 @@ const (
 	busyAttempts   = 6
 )
 
-// Readiness backoff: new accounts take minutes before AssumeRole and IAM answer. Starting at 10 s catches
-// the fast case; growing by 1.5 keeps the number of Lambda invocations small; the cap keeps the last checks
-// close together so a ready account is not left waiting for a long final interval.
+// backoff is the schedule of a Step Functions retrier that waits for something outside landfall: the first
+// wait, the factor each later wait grows by, and the longest wait.
+type backoff struct {
+	interval, maxDelay time.Duration
+	rate               float64
+}
+
+// readiness: new accounts take minutes before AssumeRole and IAM answer. Starting at 10 s catches the fast
+// case; growing by 1.5 keeps the number of Lambda invocations small; the cap keeps the last checks close
+// together so a ready account is not left waiting for a long final interval.
+var readiness = backoff{interval: 10 * time.Second, rate: 1.5, maxDelay: 2 * time.Minute}
+
+// errInvitationPending is the error name describe throws while an invited account has not answered. A
+// person answers an invitation, within minutes or days: checks start a minute apart and settle at one an
+// hour, for as long as an invitation stays open (invitationLifetime): 365 checks at most.
 const (
-	readinessInterval = 10 * time.Second
-	readinessRate     = 1.5
-	readinessMaxDelay = 2 * time.Minute
+	errInvitationPending = "InvitationPending"
+	invitationLifetime   = 15 * 24 * time.Hour
 )
 
+var invitation = backoff{interval: time.Minute, rate: 2, maxDelay: time.Hour}
+
+// attempts is the number of retries whose waits add up to at least timeout, following Step Functions'
+// schedule: interval, then ×rate each retry, capped at the max delay.
+func (b backoff) attempts(timeout time.Duration) int {
+	attempts := 0
+	delay := b.interval
+	for waited := time.Duration(0); waited < timeout; attempts++ {
+		waited += delay
+		// Capped every step, so that many retries cannot overflow the duration.
+		delay = min(time.Duration(float64(delay)*b.rate), b.maxDelay)
+	}
+	return max(attempts, 1)
+}
+
+// retry is the retrier that keeps retrying errorName on this schedule for at least timeout.
+func (b backoff) retry(errorName string, timeout time.Duration) *sfn.RetryProps {
+	return &sfn.RetryProps{
+		Errors:      jsii.Strings(errorName),
+		Interval:    awscdk.Duration_Seconds(jsii.Number(b.interval.Seconds())),
+		BackoffRate: jsii.Number(b.rate),
+		MaxDelay:    awscdk.Duration_Seconds(jsii.Number(b.maxDelay.Seconds())),
+		MaxAttempts: jsii.Number(float64(b.attempts(timeout))),
+	}
+}
+
 const (
-	// baselineExtraTime is the execution budget on top of the readiness wait: describe, the global and
-	// regional applies (5 min per Lambda, regions in parallel) and record, with room for their retries.
+	// baselineExtraTime is the execution budget on top of the waits for an invitation and for readiness:
+	// describe, the global and regional applies (5 min per Lambda, regions in parallel) and record, with
+	// room for their retries.
 	baselineExtraTime = time.Hour
 	// sweepTimeout bounds a sweep that waits on every account's baseline. It is far above what a sweep
 	// needs (accounts ÷ concurrency × a few minutes), so reaching it means the sweep is stuck, and a stuck
@@ -88,7 +126,7 @@ func NewPipeline(scope constructs.Construct, id *string, props *PipelineProps) *
 	// and a state machine.
 	baseline := newStateMachine(construct, "BaselineAccount", props.BaselineName,
 		baselineDefinition(constructs.NewConstruct(construct, jsii.String("BaselineAccountStates")), props),
-		props.ReadinessTimeout+baselineExtraTime)
+		invitationLifetime+props.ReadinessTimeout+baselineExtraTime)
 	sweep := newStateMachine(construct, "Sweep", props.SweepName,
 		sweepDefinition(constructs.NewConstruct(construct, jsii.String("SweepStates")), props, baseline), sweepTimeout)
 	fns := props.Functions
@@ -149,16 +187,11 @@ func baselineDefinition(scope constructs.Construct, props *PipelineProps) sfn.IC
 		BackoffRate: jsii.Number(busyRate),
 		MaxAttempts: jsii.Number(busyAttempts),
 	})
+	describe.AddRetry(invitation.retry(errInvitationPending, invitationLifetime))
 	describe.AddCatch(recordFailure, catch)
 
 	waitReady := lambdaTask(scope, "WaitReady", fns.WaitReady, nil, sfn.JsonPath_DISCARD())
-	waitReady.AddRetry(&sfn.RetryProps{
-		Errors:      jsii.Strings(errAccountNotReady),
-		Interval:    awscdk.Duration_Seconds(jsii.Number(readinessInterval.Seconds())),
-		BackoffRate: jsii.Number(readinessRate),
-		MaxDelay:    awscdk.Duration_Seconds(jsii.Number(readinessMaxDelay.Seconds())),
-		MaxAttempts: jsii.Number(float64(readinessMaxAttempts(props.ReadinessTimeout))),
-	})
+	waitReady.AddRetry(readiness.retry(errAccountNotReady, props.ReadinessTimeout))
 	waitReady.AddCatch(recordFailure, catch)
 
 	applyGlobal := lambdaTask(scope, "ApplyGlobal", fns.Apply, sfn.TaskInput_FromObject(&map[string]interface{}{
@@ -266,16 +299,4 @@ func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction,
 
 func decisionIs(decision string) sfn.Condition {
 	return sfn.Condition_StringEquals(jsii.String("$.decision"), jsii.String(decision))
-}
-
-// readinessMaxAttempts is the number of AccountNotReady retries whose waits add up to at least timeout,
-// following Step Functions' schedule: interval, then ×rate each retry, capped at the max delay.
-func readinessMaxAttempts(timeout time.Duration) int {
-	attempts := 0
-	delay := readinessInterval
-	for waited := time.Duration(0); waited < timeout; attempts++ {
-		waited += min(delay, readinessMaxDelay)
-		delay = time.Duration(float64(delay) * readinessRate)
-	}
-	return max(attempts, 1)
 }

@@ -71,6 +71,11 @@ func TestBaselineAccountDefinition(t *testing.T) {
 	if !strings.Contains(string(retry), wantBusy) {
 		t.Errorf("Describe Retry = %s, want it to contain %s", retry, wantBusy)
 	}
+	// AND an invitation is followed for as long as it stays open
+	wantInvitation := `{"BackoffRate":2,"ErrorEquals":["InvitationPending"],"IntervalSeconds":60,"MaxAttempts":365,"MaxDelaySeconds":3600}`
+	if !strings.Contains(string(retry), wantInvitation) {
+		t.Errorf("Describe Retry = %s, want it to contain %s", retry, wantInvitation)
+	}
 	// AND regions are applied with the configured concurrency, each with scope region
 	if got := states["ApplyRegions"]["MaxConcurrency"]; got != float64(3) {
 		t.Errorf("ApplyRegions MaxConcurrency = %v, want 3", got)
@@ -199,21 +204,24 @@ func TestAlarmsAndDashboard(t *testing.T) {
 	}
 }
 
-func TestReadinessMaxAttempts(t *testing.T) {
+func TestBackoffAttempts(t *testing.T) {
 	tests := []struct {
+		b       backoff
 		timeout time.Duration
 		want    int
 	}{
-		{0, 1},
-		{10 * time.Second, 1},
-		{11 * time.Second, 2},
-		{25 * time.Second, 2},
-		{15 * time.Minute, 12}, // 10+15+22.5+33.75+50.6+75.9+113.9 = 321.7 s, then 120 s each
-		{30 * time.Minute, 20},
+		{readiness, 0, 1},
+		{readiness, 10 * time.Second, 1},
+		{readiness, 11 * time.Second, 2},
+		{readiness, 25 * time.Second, 2},
+		{readiness, 15 * time.Minute, 12}, // 10+15+22.5+33.75+50.6+75.9+113.9 = 321.7 s, then 120 s each
+		{readiness, 30 * time.Minute, 20},
+		// 1+2+4+8+16+32 = 63 min, then an hour each: 6 + 359 retries to reach 360 h.
+		{invitation, invitationLifetime, 365},
 	}
 	for _, tt := range tests {
-		if got := readinessMaxAttempts(tt.timeout); got != tt.want {
-			t.Errorf("readinessMaxAttempts(%v) = %d, want %d", tt.timeout, got, tt.want)
+		if got := tt.b.attempts(tt.timeout); got != tt.want {
+			t.Errorf("%+v.attempts(%v) = %d, want %d", tt.b, tt.timeout, got, tt.want)
 		}
 	}
 }

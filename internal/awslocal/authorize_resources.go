@@ -19,8 +19,8 @@ import (
 
 // errNoSuchResource says that the resource that would decide the request
 // does not exist: a KMS key, whose key policy decides every request to it
-// ("Key policies in AWS KMS"), or a name so malformed that no resource can
-// have it. The operation answers NotFound or its validation error, as AWS
+// ("Key policies in AWS KMS"), a handshake Organizations does not know, or
+// a name so malformed that no resource can have it. The operation answers NotFound or its validation error, as AWS
 // does before it authorizes.
 var errNoSuchResource = errors.New("no such resource")
 
@@ -195,7 +195,11 @@ func organizationsResources(c *call) ([]authResource, error) {
 			// policies alone: Organizations has no resource-based policy
 			// for handshakes, and an invited account is not yet in the
 			// organization that names it.
-			kind := strings.ToLower(str(org.handshakes[id], "Action"))
+			h := org.handshakes[id]
+			if h == nil {
+				return nil, errNoSuchResource // HandshakeNotFoundException
+			}
+			kind := strings.ToLower(str(h, "Action"))
 			out = append(out, authResource{ARN: prefix + "handshake/" + org.ID + "/" + kind + "/" + id, Owner: c.account.ID})
 			continue
 		default:

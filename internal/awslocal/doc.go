@@ -134,7 +134,9 @@
 //	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)
 //	                             DescribeCreateAccountStatus DescribeAccount ListAccounts ListAccountsForParent
 //	                             MoveAccount Tag/Untag/ListTagsForResource InviteAccountToOrganization
-//	                             AcceptHandshake CloseAccount RemoveAccountFromOrganization
+//	                             Accept/Decline/DescribeHandshake (invitations expire after 15 days, as in
+//	                             the InviteAccountToOrganization record of "Logging and monitoring in AWS
+//	                             Organizations") CloseAccount RemoveAccountFromOrganization
 //	                             Enable/DisablePolicyType Create/Update/Describe/DeletePolicy ListPolicies
 //	                             Attach/DetachPolicy ListPoliciesForTarget ListTargetsForPolicy (SCPs only;
 //	                             "Quotas and service limits for AWS Organizations")

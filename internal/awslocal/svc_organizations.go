@@ -15,7 +15,14 @@ import (
 // Organizations does (only in us-east-1). Its write calls reach EventBridge
 // as "AWS API Call via CloudTrail" only while a trail records them ("Events
 // from AWS services", EventBridge User Guide: a trail with logging enabled
-// is required), see recordsGlobalAPICallLocked.
+// is required), see recordsGlobalAPICallLocked. Each call is recorded in
+// the account that makes it: InviteAccountToOrganization in the management
+// account, AcceptHandshake and DeclineHandshake in the invited account
+// (AcceptHandshake API reference). Organizations also logs an
+// AccountJoinedOrganization event in the management account when an
+// invitation is accepted, but AWS does not document its record, so the
+// endpoint does not emit it and landfall does not rely on it; the
+// management account follows an invitation with DescribeHandshake.
 
 type organization struct {
 	ID, RootID string
@@ -48,6 +55,7 @@ func registerOrganizations(s *Server) {
 			"MoveAccount": orgMoveAccount, "TagResource": orgTagResource, "UntagResource": orgUntagResource,
 			"ListTagsForResource":         orgListTagsForResource,
 			"InviteAccountToOrganization": orgInviteAccount, "AcceptHandshake": orgAcceptHandshake,
+			"DescribeHandshake": orgDescribeHandshake, "DeclineHandshake": orgDeclineHandshake,
 			"CloseAccount": orgCloseAccount, "RemoveAccountFromOrganization": orgRemoveAccount,
 			"EnablePolicyType": orgEnablePolicyType, "DisablePolicyType": orgDisablePolicyType,
 			"CreatePolicy": orgCreatePolicy, "UpdatePolicy": orgUpdatePolicy, "DescribePolicy": orgDescribePolicy,
@@ -596,39 +604,72 @@ func orgInviteAccount(c *call) (doc, error) {
 		"RequestedTimestamp": c.srv.now(), "ExpirationTimestamp": c.srv.now().Add(15 * 24 * time.Hour)}
 	h["Arn"] = "arn:aws:organizations::" + c.srv.opts.ManagementAccountID + ":handshake/" + o.ID + "/invite/" + str(h, "Id")
 	o.handshakes[str(h, "Id")] = h
+	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"target": doc{"type": "ACCOUNT", "id": id}}, doc{"handshake": handshakeRecord(h)})
 	return doc{"Handshake": copyDoc(h)}, nil
 }
 
-// orgAcceptHandshake is called by the invited account. The account joins
-// the root, and the management account's EventBridge sees AcceptHandshake.
-func orgAcceptHandshake(c *call) (doc, error) {
-	o := c.srv.org
+// handshakeRecord is a handshake as CloudTrail records it in an event:
+// lower-case keys and action, as in the InviteAccountToOrganization example
+// of "Logging and monitoring in AWS Organizations".
+func handshakeRecord(h doc) doc {
+	var parties []any
+	for _, p := range list(h, "Parties") {
+		parties = append(parties, doc{"id": str(p, "Id"), "type": str(p, "Type")})
+	}
+	return doc{"id": h["Id"], "arn": h["Arn"], "state": h["State"], "action": strings.ToLower(str(h, "Action")), "parties": parties}
+}
+
+// invitedHandshake is the handshake named by HandshakeId, if the caller is
+// its invited account or the management account that sent it; an OPEN
+// handshake past its expiration becomes EXPIRED, as AWS reports it.
+func invitedHandshake(c *call) (doc, error) {
 	var h doc
-	if o != nil {
+	if o := c.srv.org; o != nil {
 		h = o.handshakes[str(c.in, "HandshakeId")]
 	}
-	if h == nil {
+	if h == nil || c.account.ID != c.srv.opts.ManagementAccountID && c.account.ID != str(list(h, "Parties")[1], "Id") {
 		return nil, errorf("HandshakeNotFoundException", "We can't find a handshake with the HandshakeId that you specified.")
 	}
-	invited := str(list(h, "Parties")[1], "Id")
-	if invited != c.account.ID {
-		return nil, errorf("AccessDeniedException", "You don't have permissions to accept this handshake.")
+	if exp, ok := h["ExpirationTimestamp"].(time.Time); ok && str(h, "State") == "OPEN" && c.srv.now().After(exp) {
+		h["State"] = "EXPIRED"
+	}
+	return h, nil
+}
+
+func orgDescribeHandshake(c *call) (doc, error) {
+	h, err := invitedHandshake(c)
+	if err != nil {
+		return nil, err
+	}
+	return doc{"Handshake": copyDoc(h)}, nil
+}
+
+func orgAcceptHandshake(c *call) (doc, error)  { return answerInvitation(c, "ACCEPTED") }
+func orgDeclineHandshake(c *call) (doc, error) { return answerInvitation(c, "DECLINED") }
+
+// answerInvitation is the invited account's answer to an open invitation;
+// accepting joins the root. CloudTrail records the call in the invited
+// account, so the event goes to that account's bus, not the management
+// account's.
+func answerInvitation(c *call, state string) (doc, error) {
+	h, err := invitedHandshake(c)
+	if err != nil {
+		return nil, err
+	}
+	if c.account.ID == c.srv.opts.ManagementAccountID {
+		return nil, errorf("AccessDeniedException", "You don't have permissions to answer this handshake.")
 	}
 	if str(h, "State") != "OPEN" {
 		return nil, errorf("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
 	}
-	h["State"] = "ACCEPTED"
-	o.join(c.account.ID, o.RootID)
-	o.joined[c.account.ID] = c.srv.now()
-	o.method[c.account.ID] = "INVITED"
-	resp := doc{"handshake": doc{"id": h["Id"], "state": "ACCEPTED", "action": "INVITE", "arn": h["Arn"],
-		"parties": []any{doc{"id": o.ID, "type": "ORGANIZATION"}, doc{"id": c.account.ID, "type": "ACCOUNT"}}}}
-	// The event is delivered to the management account, where the
-	// organization's trail records it.
-	m := c.srv.opts.ManagementAccountID
-	mc := *c
-	mc.account = c.srv.accounts[m]
-	c.srv.emitAPICallEvent(&mc, "aws.organizations", doc{"handshakeId": h["Id"]}, resp)
+	h["State"] = state
+	if state == "ACCEPTED" {
+		o := c.srv.org
+		o.join(c.account.ID, o.RootID)
+		o.joined[c.account.ID] = c.srv.now()
+		o.method[c.account.ID] = "INVITED"
+	}
+	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"handshakeId": h["Id"]}, doc{"handshake": handshakeRecord(h)})
 	return doc{"Handshake": copyDoc(h)}, nil
 }
 

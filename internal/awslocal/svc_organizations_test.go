@@ -2,7 +2,10 @@ package awslocal
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -10,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
 
@@ -129,4 +133,106 @@ func TestOrganizationsAPICallsNeedATrail(t *testing.T) {
 	if n := move(); n != 0 {
 		t.Fatalf("%d events once the trail stopped logging", n)
 	}
+}
+
+// TestOrganizationsInvitationIsRecordedWhereItIsMade: the management
+// account's bus sees InviteAccountToOrganization, the invited account's
+// bus sees its AcceptHandshake, and the management account follows the
+// handshake with DescribeHandshake until it is accepted, declined or
+// expired.
+func TestOrganizationsInvitationIsRecordedWhereItIsMade(t *testing.T) {
+	s, u, clk := newTestServer(t)
+	ctx := context.Background()
+	const invited, decliner, late, stranger = "444444444444", "555555555555", "666666666666", "777777777777"
+	for _, id := range []string{invited, decliner, late, stranger} {
+		mustNoErr(t, s.AddAccount(id, "acct-"+id, id+"@example.com"))
+	}
+	// Each account records its own calls, and collects the
+	// Organizations events its bus receives in a queue.
+	seen := map[string]func() []string{}
+	for _, account := range []string{mgmt, invited} {
+		cfg := sdkConfig(t, s, u, account, "us-east-1")
+		bucket := "trail-" + account
+		trailBucket(t, cfg, bucket, account)
+		ct := cloudtrail.NewFromConfig(cfg)
+		mustNoErr(t, errOf(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("audit"), S3BucketName: aws.String(bucket)})))
+		mustNoErr(t, errOf(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("audit")})))
+		q := sqs.NewFromConfig(cfg)
+		queueURL, queueARN := mustQueue(t, q, "org-calls", nil)
+		mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queueURL),
+			Attributes: map[string]string{"Policy": eventsQueuePolicy(queueARN, account)}})))
+		eb := eventbridge.NewFromConfig(cfg)
+		mustNoErr(t, errOf(eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("org-calls"), EventPattern: aws.String(`{"source":["aws.organizations"]}`)})))
+		mustNoErr(t, errOf(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("org-calls"), Targets: []ebtypes.Target{{Id: aws.String("q"), Arn: aws.String(queueARN)}}})))
+		seen[account] = func() []string {
+			var names []string
+			for _, body := range s.ReceiveAll(queueARN) {
+				var ev struct {
+					Detail struct {
+						EventName        string `json:"eventName"`
+						ResponseElements struct {
+							Handshake struct{ ID, State, Action string } `json:"handshake"`
+						} `json:"responseElements"`
+					} `json:"detail"`
+				}
+				mustNoErr(t, json.Unmarshal([]byte(body), &ev))
+				h := ev.Detail.ResponseElements.Handshake
+				names = append(names, ev.Detail.EventName+" "+h.ID+" "+h.Action+" "+h.State)
+			}
+			return names
+		}
+	}
+	mgmtOrg := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	mustNoErr(t, errOf(mgmtOrg.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})))
+	orgOf := func(account string) *organizations.Client {
+		return organizations.NewFromConfig(sdkConfig(t, s, u, account, "us-east-1"))
+	}
+	invite := func(account string) string {
+		t.Helper()
+		out, err := mgmtOrg.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+			Target: &orgtypes.HandshakeParty{Id: aws.String(account), Type: orgtypes.HandshakePartyTypeAccount}})
+		mustNoErr(t, err)
+		return aws.ToString(out.Handshake.Id)
+	}
+	state := func(c *organizations.Client, id string) orgtypes.HandshakeState {
+		t.Helper()
+		out, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(id)})
+		mustNoErr(t, err)
+		return out.Handshake.State
+	}
+
+	h := invite(invited)
+	if got, want := seen[mgmt](), []string{"InviteAccountToOrganization " + h + " invite OPEN"}; !slices.Equal(got, want) {
+		t.Fatalf("management bus after the invitation: %v, want %v", got, want)
+	}
+	if got := state(mgmtOrg, h); got != orgtypes.HandshakeStateOpen {
+		t.Fatalf("handshake state = %s, want OPEN", got)
+	}
+	_, err := orgOf(stranger).DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(h)})
+	wantCode(t, err, "HandshakeNotFoundException")
+	_, err = mgmtOrg.AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(h)})
+	wantCode(t, err, "AccessDeniedException")
+
+	mustNoErr(t, errOf(orgOf(invited).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(h)})))
+	if got := seen[mgmt](); len(got) != 0 {
+		t.Fatalf("management bus saw the invited account's AcceptHandshake: %v", got)
+	}
+	if got, want := seen[invited](), []string{"AcceptHandshake " + h + " invite ACCEPTED"}; !slices.Equal(got, want) {
+		t.Fatalf("invited account's bus: %v, want %v", got, want)
+	}
+	if got := state(mgmtOrg, h); got != orgtypes.HandshakeStateAccepted {
+		t.Fatalf("handshake state = %s, want ACCEPTED", got)
+	}
+
+	declined := invite(decliner)
+	mustNoErr(t, errOf(orgOf(decliner).DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: aws.String(declined)})))
+	_, err = orgOf(decliner).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(declined)})
+	wantCode(t, err, "InvalidHandshakeTransitionException")
+	expired := invite(late)
+	clk.advance(16 * 24 * time.Hour)
+	if a, b := state(mgmtOrg, declined), state(mgmtOrg, expired); a != orgtypes.HandshakeStateDeclined || b != orgtypes.HandshakeStateExpired {
+		t.Fatalf("declined handshake %s, expired one %s", a, b)
+	}
+	_, err = orgOf(late).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(expired)})
+	wantCode(t, err, "InvalidHandshakeTransitionException")
 }

@@ -109,6 +109,11 @@ type run struct {
 
 	mu    sync.Mutex
 	execs sync.WaitGroup
+	// invitationChecks counts, by account, the times a baseline run retried
+	// Describe (guarded by mu). For an invited account that is the run
+	// finding the invitation still open: the runner's retry events do not
+	// name the error.
+	invitationChecks map[string]int
 }
 
 // Run plays the whole story and returns its report. The error is for the
@@ -133,7 +138,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("the demo runs the example organization, which landfall sets up (organization.manage: true); %s says false", opts.ConfigPath)
 	}
 	r := &run{opts: opts, cfg: cfg, mgmt: cfg.Organization.ManagementAccountID, home: cfg.Organization.HomeRegion,
-		rep: &Report{Accounts: map[string]string{}}, start: time.Now()}
+		rep: &Report{Accounts: map[string]string{}}, start: time.Now(), invitationChecks: map[string]int{}}
 	stop, err := r.startEndpoint(ctx)
 	if err != nil {
 		return nil, err

@@ -58,7 +58,9 @@ func (r *run) organization(ctx context.Context) error {
 // invite brings an existing account into the organization: its owner
 // creates the entry role the management account will use (Organizations
 // only creates it for accounts it creates) and accepts the invitation.
-func (r *run) invite(ctx context.Context, id, name string, announce bool) error {
+// Once the pipeline is deployed, the owner answers only after the run the
+// invitation started has found it open, so the demo shows the wait.
+func (r *run) invite(ctx context.Context, id, name string, deployed bool) error {
 	if err := r.srv.AddAccount(id, name, name+"@acme.example"); err != nil {
 		return err
 	}
@@ -76,11 +78,36 @@ func (r *run) invite(ctx context.Context, id, name string, announce bool) error 
 	if err != nil {
 		return fmt.Errorf("inviting %s: %w", name, err)
 	}
-	if announce {
-		r.printf("  invited %s (%s); its owner accepts\n", name, id)
+	if deployed {
+		if err := r.waitInvitationChecked(ctx, id); err != nil {
+			return err
+		}
+		r.printf("  invited %s (%s); its run waits, then its owner accepts\n", name, id)
 	}
 	_, err = organizations.NewFromConfig(owner).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Handshake.Id})
 	return err
+}
+
+// waitInvitationChecked waits until a baseline run found the account's
+// invitation still open.
+func (r *run) waitInvitationChecked(ctx context.Context, id string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r.mu.Lock()
+		checked := r.invitationChecks[id] > 0
+		r.mu.Unlock()
+		switch {
+		case checked:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("no baseline run followed the invitation of %s within 30 s: the InviteAccountToOrganization event did not start one", id)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // vend creates an account through Organizations, as `landfall vend` does,
@@ -117,7 +144,8 @@ func (r *run) vend(ctx context.Context, name, email string, tags map[string]stri
 }
 
 // newAccounts vends three accounts and invites one; every CreateAccountResult
-// and AcceptHandshake event reaches the synthesized rules on its own.
+// and InviteAccountToOrganization event reaches the synthesized rules on
+// its own, and the invited account's run waits until its owner accepts.
 func (r *run) newAccounts(ctx context.Context) error {
 	for _, a := range []struct {
 		name string

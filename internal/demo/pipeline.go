@@ -108,6 +108,9 @@ func (r *run) execute(ctx context.Context, machineARN string, input []byte) Exec
 			exec.States = append(exec.States, e.State)
 		case "StateRetried":
 			retries++
+			if e.State == "Describe" {
+				r.invitationChecks[exec.Account]++
+			}
 		}
 	}
 	out, err := runner.Execute(ctx, machine, input)

@@ -68,6 +68,12 @@ func (r *run) checkBaselined(ctx context.Context) {
 		r.check("baselined "+name, row.Status == ledger.StatusSucceeded && row.Created > 0,
 			"ledger %s, %d created, profile %s", row.Status, row.Created, row.Profile)
 	}
+	invited := r.executionFor("legacy-shop")
+	r.mu.Lock()
+	checks := r.invitationChecks[r.rep.Accounts["legacy-shop"]]
+	r.mu.Unlock()
+	r.check("invited account waited for", checks > 0 && invited.Status == "SUCCEEDED",
+		"legacy-shop's run retried Describe %d times while the invitation was open, and %s once the owner accepted", checks, invited.Status)
 	slow := r.executionFor("sandbox-alice")
 	r.check("slow account waited for", strings.Contains(strings.Join(slow.States, ","), "WaitReady") && slow.Status == "SUCCEEDED",
 		"sandbox-alice refused AssumeRole for %s; its run %s after WaitReady retried", slowAccountDelay, slow.Status)

@@ -4,7 +4,7 @@ import "encoding/json"
 
 // EventBridge detail-types of the events CloudTrail delivers.
 const (
-	// DetailTypeAPICall marks an API call recorded by CloudTrail (MoveAccount, AcceptHandshake ...).
+	// DetailTypeAPICall marks an API call recorded by CloudTrail (MoveAccount, InviteAccountToOrganization ...).
 	DetailTypeAPICall = "AWS API Call via CloudTrail"
 	// DetailTypeServiceEvent marks an event a service records on its own (CreateAccountResult, Control
 	// Tower lifecycle events).

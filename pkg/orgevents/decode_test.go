@@ -50,13 +50,17 @@ func sampleCases() map[string]sampleCase {
 		"organizations/created-in-progress.json": {
 			wantErr: ErrUnsupportedEvent, wantField: "detail.serviceEventDetails.createAccountStatus.state",
 		},
-		"organizations/handshake-accepted.json": {
+		"organizations/invite-account.json": {
 			want: Request{
-				Action: ActionBaseline, Reason: ReasonAccountJoined, AccountID: "222233334444",
-				EventID: "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7", EventTime: utc("2024-03-04T09:12:31Z"),
+				Action: ActionAwaitInvitation, Reason: ReasonAccountInvited, AccountID: "222233334444",
+				HandshakeID: "h-examplehandshakeid111",
+				EventID:     "8d9e0f1a-2b3c-4d5e-8f6a-7b8c9d0e1f2a", EventTime: utc("2024-03-01T16:20:12Z"),
 				Source: SourceOrganizations,
 			},
-			wantRule: "AcceptHandshake",
+			wantRule: "InviteAccount",
+		},
+		"organizations/unsupported-accept-handshake.json": {
+			wantErr: ErrUnsupportedEvent, wantField: "detail.eventName",
 		},
 		"organizations/move-account.json": {
 			want: Request{
@@ -92,9 +96,6 @@ func sampleCases() map[string]sampleCase {
 		},
 		"organizations/invalid-move-account-short-account-id.json": {
 			wantErr: ErrMalformed, wantField: "detail.requestParameters.accountId", wantRule: "MoveAccount",
-		},
-		"organizations/unsupported-handshake-enable-all-features.json": {
-			wantErr: ErrUnsupportedEvent, wantField: "detail.responseElements.handshake.action",
 		},
 		"organizations/unsupported-move-account-access-denied.json": {
 			wantErr: ErrUnsupportedEvent, wantField: "detail.errorCode",

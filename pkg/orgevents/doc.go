@@ -6,8 +6,11 @@
 //
 //   - Organizations CreateAccountResult (a service event): SUCCEEDED starts a baseline, FAILED is reported
 //     to operations (Action report-failure) and never baselines.
-//   - Organizations AcceptHandshake, MoveAccount, CloseAccount and RemoveAccountFromOrganization (API calls
-//     recorded by CloudTrail).
+//   - Organizations InviteAccountToOrganization, MoveAccount, CloseAccount and
+//     RemoveAccountFromOrganization (API calls recorded by CloudTrail in the management account). An
+//     invitation becomes ActionAwaitInvitation: the pipeline follows its handshake until the account
+//     accepts, because the invited account's AcceptHandshake is recorded in that account, not the
+//     management account (AcceptHandshake API reference).
 //   - Control Tower CreateManagedAccount and UpdateManagedAccount lifecycle events.
 //   - The scheduled rule that starts the reconciliation sweep ("Scheduled Event" from aws.events).
 //   - A manual request: {"accountId": "...", "reason": "manual", "requestedBy": "arn:..."}.
@@ -27,10 +30,10 @@
 //     format would leave that account without a baseline until the next sweep.
 //   - API calls that CloudTrail recorded with an errorCode did not change anything, so they are
 //     unsupported rather than acted on; the event patterns exclude them as well.
-//   - An AcceptHandshake joins an account only when the handshake's action is INVITE and its state is
-//     ACCEPTED (compared without regard to case, because CloudTrail writes the action in lower case). The
-//     joining account is the handshake party of type ACCOUNT; when the record also names the calling
-//     account (userIdentity.accountId, which for an invitation can only be the invitee), both must agree.
+//   - An InviteAccountToOrganization is followed only when its handshake's action is INVITE and its state
+//     OPEN (compared without regard to case, because CloudTrail writes the action in lower case), and it
+//     names the invited account: the handshake party of type ACCOUNT. An invitation by email address is
+//     unsupported, since the account is not known until it accepts; the sweep finds it then.
 //   - A Control Tower lifecycle event in state FAILED is reported, like a failed CreateAccountResult.
 //
 // The event patterns for landfall's EventBridge rules live here too (Rules), so the CDK app and the tests

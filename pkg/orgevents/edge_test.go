@@ -32,7 +32,7 @@ func TestDecodeEdgeCases(t *testing.T) {
 	const (
 		created   = "organizations/created-succeeded.json"
 		failed    = "organizations/created-failed.json"
-		handshake = "organizations/handshake-accepted.json"
+		invite    = "organizations/invite-account.json"
 		move      = "organizations/move-account.json"
 		ctCreate  = "controltower/ct-create-managed-account.json"
 		ctUpdate  = "controltower/ct-update-managed-account.json"
@@ -94,31 +94,37 @@ func TestDecodeEdgeCases(t *testing.T) {
 			r.CompletedAt = time.Time{}
 			return r
 		}},
-		{name: "handshake declined", raw: edit(handshake, func(e map[string]any) {
-			obj(e, "detail", "responseElements", "handshake")["state"] = "DECLINED"
+		{name: "invitation already accepted", raw: edit(invite, func(e map[string]any) {
+			obj(e, "detail", "responseElements", "handshake")["state"] = "ACCEPTED"
 		}), wantErr: ErrUnsupportedEvent, wantField: "detail.responseElements.handshake.state"},
-		{name: "handshake action in upper case", raw: edit(handshake, func(e map[string]any) {
+		{name: "handshake that is not an invitation", raw: edit(invite, func(e map[string]any) {
+			obj(e, "detail", "responseElements", "handshake")["action"] = "ENABLE_ALL_FEATURES"
+		}), wantErr: ErrUnsupportedEvent, wantField: "detail.responseElements.handshake.action"},
+		{name: "handshake action in upper case", raw: edit(invite, func(e map[string]any) {
 			obj(e, "detail", "responseElements", "handshake")["action"] = "INVITE"
-		}), want: func(*testing.T) Request { return sampleCases()[handshake].want }},
-		{name: "handshake call failed", raw: edit(handshake, func(e map[string]any) {
-			obj(e, "detail")["errorCode"] = "HandshakeConstraintViolationException"
+		}), want: func(*testing.T) Request { return sampleCases()[invite].want }},
+		{name: "invitation call failed", raw: edit(invite, func(e map[string]any) {
+			obj(e, "detail")["errorCode"] = "DuplicateHandshakeException"
 		}), wantErr: ErrUnsupportedEvent, wantField: "detail.errorCode"},
-		{name: "handshake without responseElements", raw: edit(handshake, func(e map[string]any) { obj(e, "detail")["responseElements"] = nil }),
+		{name: "invitation without responseElements", raw: edit(invite, func(e map[string]any) { obj(e, "detail")["responseElements"] = nil }),
 			wantErr: ErrMalformed, wantField: "detail.responseElements"},
-		{name: "handshake without handshake", raw: edit(handshake, func(e map[string]any) { obj(e, "detail")["responseElements"] = map[string]any{} }),
+		{name: "invitation without handshake", raw: edit(invite, func(e map[string]any) { obj(e, "detail")["responseElements"] = map[string]any{} }),
 			wantErr: ErrMalformed, wantField: "detail.responseElements.handshake"},
-		{name: "handshake without an account party", raw: edit(handshake, func(e map[string]any) {
+		{name: "invitation with a bad handshake id", raw: edit(invite, func(e map[string]any) {
+			obj(e, "detail", "responseElements", "handshake")["id"] = "h-../../x"
+		}), wantErr: ErrMalformed, wantField: "detail.responseElements.handshake.id"},
+		{name: "invitation by email address", raw: edit(invite, func(e map[string]any) {
+			parties(e)[1] = map[string]any{"type": "EMAIL", "id": "mary@example.com"}
+		}), wantErr: ErrUnsupportedEvent, wantField: "detail.responseElements.handshake.parties"},
+		{name: "invitation without an account party", raw: edit(invite, func(e map[string]any) {
 			obj(e, "detail", "responseElements", "handshake")["parties"] = parties(e)[:1]
 		}), wantErr: ErrMalformed, wantField: "detail.responseElements.handshake.parties"},
-		{name: "handshake with two account parties", raw: edit(handshake, func(e map[string]any) {
+		{name: "invitation with two account parties", raw: edit(invite, func(e map[string]any) {
 			obj(e, "detail", "responseElements", "handshake")["parties"] = append(parties(e), map[string]any{"type": "ACCOUNT", "id": "999999999999"})
 		}), wantErr: ErrMalformed, wantField: "detail.responseElements.handshake.parties[2]"},
-		{name: "handshake party id of wrong type", raw: edit(handshake, func(e map[string]any) {
+		{name: "invitation party id of wrong type", raw: edit(invite, func(e map[string]any) {
 			parties(e)[1].(map[string]any)["id"] = 222233334444
 		}), wantErr: ErrMalformed, wantField: "detail.responseElements.handshake.parties.id"},
-		{name: "handshake accepted by another account", raw: edit(handshake, func(e map[string]any) {
-			obj(e, "detail", "userIdentity")["accountId"] = "999999999999"
-		}), wantErr: ErrMalformed, wantField: "detail.userIdentity.accountId"},
 		{name: "move without destination", raw: edit(move, func(e map[string]any) {
 			delete(obj(e, "detail", "requestParameters"), "destinationParentId")
 		}), wantErr: ErrMalformed, wantField: "detail.requestParameters.destinationParentId"},

@@ -34,6 +34,10 @@ func FuzzDecode(f *testing.F) {
 			if !IsAccountID(r.AccountID) {
 				t.Fatalf("%s request for account %q, which is not 12 digits", r.Action, r.AccountID)
 			}
+		case ActionAwaitInvitation:
+			if !IsAccountID(r.AccountID) || !handshakeID.MatchString(r.HandshakeID) {
+				t.Fatalf("await-invitation for account %q, handshake %q", r.AccountID, r.HandshakeID)
+			}
 		case ActionReportFailure:
 			if r.AccountID != "" && !IsAccountID(r.AccountID) {
 				t.Fatalf("report-failure names account %q, which is not 12 digits", r.AccountID)

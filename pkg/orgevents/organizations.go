@@ -3,6 +3,7 @@ package orgevents
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,7 +16,7 @@ const (
 	EventSourceOrganizations = "organizations.amazonaws.com"
 
 	EventNameCreateAccountResult           = "CreateAccountResult"
-	EventNameAcceptHandshake               = "AcceptHandshake"
+	EventNameInviteAccountToOrganization   = "InviteAccountToOrganization"
 	EventNameMoveAccount                   = "MoveAccount"
 	EventNameCloseAccount                  = "CloseAccount"
 	EventNameRemoveAccountFromOrganization = "RemoveAccountFromOrganization"
@@ -47,13 +48,15 @@ type CreateAccountStatus struct {
 	CompletedTimestamp string             `json:"completedTimestamp,omitempty"`
 }
 
-// AcceptHandshakeParameters is detail.requestParameters of an AcceptHandshake call.
-type AcceptHandshakeParameters struct {
-	HandshakeID string `json:"handshakeId"`
+// InviteAccountParameters is detail.requestParameters of an InviteAccountToOrganization call.
+type InviteAccountParameters struct {
+	Target *HandshakeParty `json:"target"`
+	Notes  string          `json:"notes,omitempty"`
 }
 
-// AcceptHandshakeResponse is detail.responseElements of an AcceptHandshake call.
-type AcceptHandshakeResponse struct {
+// HandshakeResponse is detail.responseElements of a call that returns a handshake, such as
+// InviteAccountToOrganization.
+type HandshakeResponse struct {
 	Handshake *Handshake `json:"handshake"`
 }
 
@@ -76,12 +79,16 @@ type HandshakeParty struct {
 	Type string `json:"type"`
 }
 
-// Handshake actions, states and party types that mean "an invited account joined".
+// The handshake action, state and party types of a new invitation.
 const (
 	HandshakeActionInvite     = "INVITE"
-	HandshakeStateAccepted    = "ACCEPTED"
+	HandshakeStateOpen        = "OPEN"
 	HandshakePartyTypeAccount = "ACCOUNT"
+	HandshakePartyTypeEmail   = "EMAIL"
 )
+
+// handshakeID is the form of a handshake ID (HandshakeId, Organizations API reference).
+var handshakeID = regexp.MustCompile(`^h-[0-9a-z]{8,32}$`)
 
 // MoveAccountParameters is detail.requestParameters of a MoveAccount call.
 type MoveAccountParameters struct {
@@ -106,8 +113,8 @@ func decodeOrganizations(event events.EventBridgeEvent) (Request, error) {
 			return Request{}, err
 		}
 		return decodeCreateAccountResult(event, d)
-	case EventNameAcceptHandshake:
-		return decodeAPICall(event, d, decodeAcceptHandshake)
+	case EventNameInviteAccountToOrganization:
+		return decodeAPICall(event, d, decodeInviteAccount)
 	case EventNameMoveAccount:
 		return decodeAPICall(event, d, decodeMoveAccount)
 	case EventNameCloseAccount:
@@ -180,9 +187,12 @@ func decodeCreateAccountResult(event events.EventBridgeEvent, d CloudTrailDetail
 	}
 }
 
-func decodeAcceptHandshake(event events.EventBridgeEvent, d CloudTrailDetail) (Request, error) {
+// decodeInviteAccount reads an invitation the management account sent. The invited account joins only
+// when it accepts, and its AcceptHandshake is recorded in its own account, where landfall's rules do not
+// run (AcceptHandshake API reference), so the pipeline follows the invitation's handshake instead.
+func decodeInviteAccount(event events.EventBridgeEvent, d CloudTrailDetail) (Request, error) {
 	const path = "detail.responseElements"
-	var resp AcceptHandshakeResponse
+	var resp HandshakeResponse
 	if err := decodeObject(d.ResponseElements, path, &resp); err != nil {
 		return Request{}, err
 	}
@@ -190,28 +200,24 @@ func decodeAcceptHandshake(event events.EventBridgeEvent, d CloudTrailDetail) (R
 	if h == nil {
 		return Request{}, malformed(path+".handshake", "missing")
 	}
-	// Only an accepted invitation adds an account; accepting ENABLE_ALL_FEATURES or
-	// APPROVE_ALL_FEATURES changes the organization, not its membership.
 	if !strings.EqualFold(h.Action, HandshakeActionInvite) {
-		return Request{}, unsupported(path+".handshake.action", "%s is not %s: no account joined", quote(h.Action), HandshakeActionInvite)
+		return Request{}, unsupported(path+".handshake.action", "%s is not %s: nobody was invited", quote(h.Action), HandshakeActionInvite)
 	}
-	if !strings.EqualFold(h.State, HandshakeStateAccepted) {
-		return Request{}, unsupported(path+".handshake.state", "%s is not %s: no account joined", quote(h.State), HandshakeStateAccepted)
+	if !strings.EqualFold(h.State, HandshakeStateOpen) {
+		return Request{}, unsupported(path+".handshake.state", "%s is not %s: the invitation is not waiting for an answer", quote(h.State), HandshakeStateOpen)
+	}
+	if !handshakeID.MatchString(h.ID) {
+		return Request{}, malformed(path+".handshake.id", "%s is not a handshake ID", quote(h.ID))
 	}
 	accountID, err := invitedAccount(h.Parties, path+".handshake.parties")
 	if err != nil {
 		return Request{}, err
 	}
-	// Only the invited account can accept an invitation, so a caller that is some other account means
-	// the record is not what it claims to be.
-	if caller := d.UserIdentity.AccountID; caller != "" && caller != accountID {
-		return Request{}, malformed("detail.userIdentity.accountId",
-			"caller %s is not the invited account %s", quote(caller), quote(accountID))
-	}
 	r := provenance(event)
-	r.Action = ActionBaseline
-	r.Reason = ReasonAccountJoined
+	r.Action = ActionAwaitInvitation
+	r.Reason = ReasonAccountInvited
 	r.AccountID = accountID
+	r.HandshakeID = h.ID
 	return r, nil
 }
 
@@ -228,6 +234,12 @@ func invitedAccount(parties []HandshakeParty, path string) (string, error) {
 		found = i
 	}
 	if found < 0 {
+		// An invitation by email address names the account only once it accepts.
+		for _, p := range parties {
+			if strings.EqualFold(p.Type, HandshakePartyTypeEmail) {
+				return "", unsupported(path, "the invitation names an email address, not an account; the sweep baselines the account once it joins")
+			}
+		}
 		return "", malformed(path, "no party of type %s", HandshakePartyTypeAccount)
 	}
 	id := parties[found].ID

@@ -22,19 +22,19 @@ const (
   }
 }`
 
-	// AcceptHandshakePattern matches an accepted invitation. CloudTrail writes the handshake action in
+	// InviteAccountPattern matches a new invitation to join. CloudTrail writes the handshake action in
 	// lower case ("invite"), so action and state are matched without regard to case.
-	AcceptHandshakePattern = `{
+	InviteAccountPattern = `{
   "source": ["aws.organizations"],
   "detail-type": ["AWS API Call via CloudTrail"],
   "detail": {
     "eventSource": ["organizations.amazonaws.com"],
-    "eventName": ["AcceptHandshake"],
+    "eventName": ["InviteAccountToOrganization"],
     "errorCode": [{"exists": false}],
     "responseElements": {
       "handshake": {
         "action": [{"equals-ignore-case": "INVITE"}],
-        "state": [{"equals-ignore-case": "ACCEPTED"}]
+        "state": [{"equals-ignore-case": "OPEN"}]
       }
     }
   }
@@ -89,7 +89,7 @@ type Rule struct {
 func Rules() []Rule {
 	return []Rule{
 		{Name: "CreateAccountResult", Description: "Organizations finished creating an account", Pattern: CreateAccountResultPattern},
-		{Name: "AcceptHandshake", Description: "An invited account accepted the invitation to join", Pattern: AcceptHandshakePattern},
+		{Name: "InviteAccount", Description: "An account was invited to join; the pipeline waits for its answer", Pattern: InviteAccountPattern},
 		{Name: "MoveAccount", Description: "An account moved to another OU or root", Pattern: MoveAccountPattern},
 		{Name: "AccountLeft", Description: "An account was closed or removed from the organization", Pattern: AccountLeftPattern},
 		{Name: "ManagedAccount", Description: "Control Tower finished creating, enrolling or updating an account", Pattern: ManagedAccountPattern},

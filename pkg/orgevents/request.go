@@ -18,6 +18,9 @@ const (
 	ActionReportFailure Action = "report-failure"
 	// ActionSweep reconciles every account in the organization against the ledger.
 	ActionSweep Action = "sweep"
+	// ActionAwaitInvitation waits until Request.AccountID answers invitation Request.HandshakeID, then
+	// baselines it if it joined.
+	ActionAwaitInvitation Action = "await-invitation"
 )
 
 // Reason says which trigger produced a Request, for the ledger and the notifications.
@@ -25,7 +28,7 @@ type Reason string
 
 const (
 	ReasonAccountCreated        Reason = "account-created"
-	ReasonAccountJoined         Reason = "account-joined"
+	ReasonAccountInvited        Reason = "account-invited"
 	ReasonAccountMoved          Reason = "account-moved"
 	ReasonManagedAccountCreated Reason = "managed-account-created"
 	ReasonManagedAccountUpdated Reason = "managed-account-updated"
@@ -63,6 +66,9 @@ type Request struct {
 	// FailureReason explains an ActionReportFailure: Organizations' failureReason code or Control Tower's
 	// message.
 	FailureReason string `json:"failureReason,omitempty"`
+
+	// HandshakeID is the invitation an ActionAwaitInvitation follows.
+	HandshakeID string `json:"handshakeId,omitempty"`
 
 	// FromParentID and ToParentID are the root or OU IDs of a MoveAccount.
 	FromParentID string `json:"fromParentId,omitempty"`

@@ -64,9 +64,9 @@ func TestTypedStructsRoundTrip(t *testing.T) {
 				roundTrip[OrganizationsServiceEventDetails](t, detail.ServiceEventDetails)
 			case EventNameCreateManagedAccount, EventNameUpdateManagedAccount:
 				roundTrip[ControlTowerServiceEventDetails](t, detail.ServiceEventDetails)
-			case EventNameAcceptHandshake:
-				roundTrip[AcceptHandshakeParameters](t, detail.RequestParameters)
-				roundTrip[AcceptHandshakeResponse](t, detail.ResponseElements)
+			case EventNameInviteAccountToOrganization:
+				roundTrip[InviteAccountParameters](t, detail.RequestParameters)
+				roundTrip[HandshakeResponse](t, detail.ResponseElements)
 			case EventNameMoveAccount:
 				roundTrip[MoveAccountParameters](t, detail.RequestParameters)
 			case EventNameCloseAccount, EventNameRemoveAccountFromOrganization:

@@ -17,8 +17,9 @@ import (
 	"github.com/landfall/landfall/pkg/orgevents"
 )
 
-// Describe decodes the trigger, describes the account, chooses its profile
-// and takes the account's ledger lock. Bad input never starts a baseline and
+// Describe decodes the trigger, waits for an invited account to join,
+// describes the account, chooses its profile and takes the account's ledger
+// lock. Bad input never starts a baseline and
 // never touches the ledger: it is logged and reported to operations, and the
 // execution ends as skipped.
 func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error) {
@@ -42,6 +43,11 @@ func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error)
 	}
 
 	org := organizations.NewFromConfig(d.AWS)
+	if req.Action == orgevents.ActionAwaitInvitation {
+		if ended, err := d.awaitInvitation(ctx, org, &st, raw); ended || err != nil {
+			return st, err
+		}
+	}
 	orgOut, err := org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
 	if err != nil {
 		return st, fmt.Errorf("describing the organization: %w", err)

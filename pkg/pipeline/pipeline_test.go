@@ -10,9 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/ledger"
+	"github.com/landfall/landfall/pkg/orgevents"
 	"github.com/landfall/landfall/pkg/pipeline"
 )
 
@@ -212,5 +217,72 @@ func TestRecordOutcomeRoutesOnItsInput(t *testing.T) {
 		if err := h.Deps.RecordOutcome(ctx, json.RawMessage(tt.input)); err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("RecordOutcome(%s) = %v, want an error starting %q", tt.input, err, tt.want)
 		}
+	}
+}
+
+// An invitation is followed from the management account: while the
+// invited account has not answered, Describe waits (InvitationPending);
+// once it accepts, the account is baselined; an invitation declined, or one
+// Organizations does not know, baselines nothing.
+func TestInvitedAccountIsBaselinedOnceItAccepts(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	raw, err := os.ReadFile("../../events/organizations/invite-account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := organizations.NewFromConfig(h.Admin)
+	invite := func(account string) (event []byte, handshake string) {
+		t.Helper()
+		if err := h.Srv.AddAccount(account, "invited-"+account, account+"@acme.example"); err != nil {
+			t.Fatal(err)
+		}
+		out, err := org.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+			Target: &orgtypes.HandshakeParty{Id: aws.String(account), Type: orgtypes.HandshakePartyTypeAccount}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		handshake = aws.ToString(out.Handshake.Id)
+		s := strings.ReplaceAll(string(raw), "222233334444", account)
+		return []byte(strings.ReplaceAll(s, "h-examplehandshakeid111", handshake)), handshake
+	}
+	answer := func(account, handshake string, accept bool) {
+		t.Helper()
+		cfg, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(account), "us-east-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if accept {
+			_, err = organizations.NewFromConfig(cfg).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(handshake)})
+		} else {
+			_, err = organizations.NewFromConfig(cfg).DeclineHandshake(ctx, &organizations.DeclineHandshakeInput{HandshakeId: aws.String(handshake)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	event, handshake := invite("222233334444")
+	var pending *pipeline.InvitationPending
+	if _, err := h.Deps.Describe(ctx, event); !errors.As(err, &pending) || pending.HandshakeID != handshake {
+		t.Fatalf("describe before the answer = %v, want InvitationPending", err)
+	}
+	answer("222233334444", handshake, true)
+	st, err := h.Deps.Describe(ctx, event)
+	if err != nil || st.Decision != pipeline.DecideBaseline || st.Account.ID != "222233334444" || st.Request.Reason != orgevents.ReasonAccountInvited {
+		t.Fatalf("describe after acceptance: %v %+v", err, st)
+	}
+
+	declinedEvent, declined := invite("333344445555")
+	answer("333344445555", declined, false)
+	if st, err := h.Deps.Describe(ctx, declinedEvent); err != nil || st.Decision != pipeline.DecideSkip || !strings.Contains(st.SkipReason, "DECLINED") {
+		t.Fatalf("declined invitation: %v %+v", err, st)
+	}
+	unknown := []byte(strings.ReplaceAll(string(raw), "h-examplehandshakeid111", "h-0000000000"))
+	if st, err := h.Deps.Describe(ctx, unknown); err != nil || st.Decision != pipeline.DecideSkip || !strings.HasPrefix(st.SkipReason, "rejected: ") {
+		t.Fatalf("unknown invitation: %v %+v", err, st)
+	}
+	if row, err := h.Deps.Ledger.Get(ctx, "333344445555"); err == nil {
+		t.Fatalf("a declined invitation reached the ledger: %+v", row)
 	}
 }
