@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/configservice"
 	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -86,14 +85,6 @@ func desiredConfigRole(s *Spec) ownedRole {
 func desiredConfigRecorder(s *Spec, region string) configRecorder {
 	return configRecorder{Name: configRecorderName, RoleARN: awsx.RoleARN(s.Account.ID, configRoleName(s)),
 		AllSupported: true, IncludeGlobal: region == s.HomeRegion()}
-}
-
-func planConfigRole(ctx context.Context, env *Env) ([]Change, error) {
-	c, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), env.Spec, desiredConfigRole(env.Spec))
-	if err != nil {
-		return nil, err
-	}
-	return []Change{c}, nil
 }
 
 func planAWSConfig(ctx context.Context, env *Env) ([]Change, error) {

@@ -180,14 +180,6 @@ var attachablePolicies = []string{
 
 func managedPolicyARN(name string) string { return "arn:aws:iam::aws:policy/" + name }
 
-func planExecutionRole(ctx context.Context, env *Env) ([]Change, error) {
-	c, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), env.Spec, desiredExecutionRole(env.Spec))
-	if err != nil {
-		return nil, err
-	}
-	return []Change{c}, nil
-}
-
 // executionRoleInPlace checks, by reading, that the execution role exists
 // and trusts the pipeline role as the baseline wants. The entry role is
 // tightened only after this holds.

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
@@ -91,14 +90,6 @@ func desiredFindingsForwarder(s *Spec) ownedRole {
 			iamStatement{Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{homeBusARN(s)}},
 		)},
 	}
-}
-
-func planFindingsForwarder(ctx context.Context, env *Env) ([]Change, error) {
-	c, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), env.Spec, desiredFindingsForwarder(env.Spec))
-	if err != nil {
-		return nil, err
-	}
-	return []Change{c}, nil
 }
 
 // findingsPattern matches GuardDuty findings of at least minSeverity

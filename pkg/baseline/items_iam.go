@@ -32,7 +32,7 @@ func iamItems() []Item {
 			// management account has none: there, landfall's deploy creates
 			// it from the same documents (ExecutionRole) and owns it.
 			Enabled: func(s *Spec) bool { return !s.InManagementAccount() },
-			Plan:    planExecutionRole,
+			Plan:    planRole(desiredExecutionRole),
 		},
 		{
 			Name: "entry-role",
@@ -207,6 +207,18 @@ type ownedRole struct {
 type roleEdit struct {
 	diffs []Diff
 	apply func(context.Context) error
+}
+
+// planRole is the Plan of an item that is one owned role, as desired
+// describes it for the spec.
+func planRole(desired func(*Spec) ownedRole) func(context.Context, *Env) ([]Change, error) {
+	return func(ctx context.Context, env *Env) ([]Change, error) {
+		c, err := planOwnedRole(ctx, iam.NewFromConfig(env.AWS), env.Spec, desired(env.Spec))
+		if err != nil {
+			return nil, err
+		}
+		return []Change{c}, nil
+	}
 }
 
 // planOwnedRole plans one owned role: create it, repair the fields that

@@ -12,12 +12,12 @@ func regionalItems() []Item {
 		{
 			Name:    "aws-config-role",
 			Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
-			Plan:    planConfigRole,
+			Plan:    planRole(desiredConfigRole),
 		},
 		{
 			Name:    "findings-forwarder-role",
 			Enabled: forwardsFindings,
-			Plan:    planFindingsForwarder,
+			Plan:    planRole(desiredFindingsForwarder),
 		},
 		{
 			Name:     "guardduty",
