@@ -20,8 +20,8 @@ import (
 // errNoSuchResource says that the resource that would decide the request
 // does not exist: a KMS key, whose key policy decides every request to it
 // ("Key policies in AWS KMS"), a handshake Organizations does not know, or
-// a name so malformed that no resource can have it. The operation answers NotFound or its validation error, as AWS
-// does before it authorizes.
+// a name so malformed that no resource can have it. The operation answers
+// NotFound or its validation error, as AWS does before it authorizes.
 var errNoSuchResource = errors.New("no such resource")
 
 // authResource is one resource a request acts on.
@@ -199,8 +199,7 @@ func organizationsResources(c *call) ([]authResource, error) {
 			if h == nil {
 				return nil, errNoSuchResource // HandshakeNotFoundException
 			}
-			kind := strings.ToLower(str(h, "Action"))
-			out = append(out, authResource{ARN: prefix + "handshake/" + org.ID + "/" + kind + "/" + id, Owner: c.account.ID})
+			out = append(out, authResource{ARN: str(h, "Arn"), Owner: c.account.ID})
 			continue
 		default:
 			arn = prefix + "account/" + org.ID + "/" + id
