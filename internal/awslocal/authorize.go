@@ -212,6 +212,9 @@ func (s *Server) roleSessionMayLocked(roleARN string, role *iamRole, sessionName
 // assume it (sts:AssumeRole as the service principal), with the condition
 // keys in context and no others.
 func (s *Server) serviceMayAssumeLocked(service, roleARN string, role *iamRole, context map[string][]string) bool {
+	if s.propagating(role.made) {
+		return false
+	}
 	return s.serviceAllowedLocked(service, "sts:AssumeRole", authResource{ARN: roleARN, Owner: arnAccount(roleARN), Policy: role.Trust}, context)
 }
 
@@ -357,11 +360,19 @@ func (s *Server) principalPoliciesLocked(p principal) (identity, boundary []iams
 	if held == nil {
 		return nil, nil, nil // deleted since the credentials were issued: nothing allows
 	}
-	if identity, err = managedPolicies(st, held.Attached); err != nil {
+	attached, err := managedPolicies(st, held.Attached)
+	if err != nil {
 		return nil, nil, err
 	}
+	for _, p := range attached {
+		if err := s.appendInEffect(&identity, held, p.Name, p.Name, string(p.Document)); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, n := range sortedKeys(held.Inline) {
-		identity = append(identity, iamsim.Policy{Name: n, Document: json.RawMessage(held.Inline[n])})
+		if err := s.appendInEffect(&identity, held, n, "inline/"+n, held.Inline[n]); err != nil {
+			return nil, nil, err
+		}
 	}
 	if held.Boundary != "" {
 		if boundary, err = managedPolicies(st, []string{held.Boundary}); err != nil {
@@ -369,6 +380,19 @@ func (s *Server) principalPoliciesLocked(p principal) (identity, boundary []iams
 		}
 	}
 	return identity, boundary, nil
+}
+
+// appendInEffect appends what the held policy key, named name, does now
+// (see IAM propagation).
+func (s *Server) appendInEffect(to *[]iamsim.Policy, held *iamPolicies, name, key, text string) error {
+	text, ok, err := s.inEffect(held, key, text)
+	if err != nil {
+		return fmt.Errorf("the endpoint cannot read the policy %s: %w", name, err)
+	}
+	if ok {
+		*to = append(*to, iamsim.Policy{Name: name, Document: json.RawMessage(text)})
+	}
+	return nil
 }
 
 // managedPolicies are the documents in effect of managed policies: AWS's

@@ -112,7 +112,8 @@
 // Faults are injected per test or through the control API of the standalone
 // server (/_landfall/faults): throttling (the service's own code), 500, 503,
 // latency, and accounts that refuse AssumeRole for a while, deterministic
-// for a given Options.Seed.
+// for a given Options.Seed. Options.IAMPropagation makes IAM changes take
+// effect late, as IAM's eventual consistency does (propagation.go).
 //
 // # Services and the documentation followed
 //

@@ -47,6 +47,9 @@ type Options struct {
 	// the one a template was synthesized for, whose policies name it
 	// (aws:ResourceOrgID). Empty generates one.
 	OrganizationID string
+	// IAMPropagation is how long an IAM change takes to take effect
+	// (propagation.go). Zero makes every change take effect at once.
+	IAMPropagation time.Duration
 }
 
 // Server is a stateful, multi-account local AWS endpoint. It is safe for
@@ -59,6 +62,8 @@ type Server struct {
 	// authFaults are service requests the authorizer could not decide.
 	authFaults []string
 	log        *slog.Logger
+	// wall is the wall clock IAM propagation runs on; tests may replace it.
+	wall func() time.Time
 	// model is Options.Model until SetModel swaps it; dispatch reads it on
 	// every call without taking the state lock.
 	model atomic.Pointer[Model]
@@ -99,6 +104,7 @@ func New(opts Options) *Server {
 		services: map[string]*service{},
 		faults:   newFaults(opts.Seed),
 		log:      opts.Logger,
+		wall:     time.Now,
 		accounts: map[string]*account{},
 		creds:    map[string]*credential{},
 		calls:    map[CallKey]int{},

@@ -20,10 +20,17 @@ import (
 //   - the trail's KMS key lets it call kms:GenerateDataKey with the
 //     encryption context aws:cloudtrail:arn ("Configure AWS KMS key
 //     policies for CloudTrail"), else InsufficientEncryptionPolicyException;
-//   - the CloudWatch Logs role trusts cloudtrail.amazonaws.com, and its
-//     session may call logs:CreateLogStream and logs:PutLogEvents on the
-//     trail's stream ("Sending events to CloudWatch Logs"), under the
-//     account's SCPs, else InvalidCloudWatchLogsRoleArnException.
+//   - the CloudWatch Logs role trusts cloudtrail.amazonaws.com, else
+//     InvalidCloudWatchLogsRoleArnException "Access denied. Check the trust
+//     relationships for your role.", and its session may call
+//     logs:CreateLogStream and logs:PutLogEvents on the trail's stream
+//     ("Sending events to CloudWatch Logs"), under the account's SCPs,
+//     else InvalidCloudWatchLogsLogGroupArnException "Access denied. Check
+//     the permissions for your role.". The API reference describes both
+//     exceptions only as an invalid ARN; which one answers which failure,
+//     and the wording, are AWS's answers as users report them
+//     (aws/aws-cli#5098, aws/aws-cdk#1963,
+//     cloudposse/terraform-aws-cloudtrail-cloudwatch-alarms#2).
 //
 // CloudTrail sends aws:SourceArn (the trail) and aws:SourceAccount to the
 // bucket and the key (the same guides' confused-deputy sections), and
@@ -110,7 +117,7 @@ func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
 		return err
 	}
 	if !s.serviceMayAssumeLocked(cloudTrailPrincipal, t.RoleARN, role, nil) {
-		return invalidTrailRole(t.RoleARN)
+		return errorf("InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
 	}
 	m := logGroupARNs.FindStringSubmatch(t.LogGroupARN)
 	if m == nil {
@@ -123,7 +130,7 @@ func (s *Server) trailLogsAccessLocked(account, region string, t *trail) error {
 		return err
 	}
 	if !ok {
-		return invalidTrailRole(t.RoleARN)
+		return errorf("InvalidCloudWatchLogsLogGroupArnException", "Access denied. Check the permissions for your role.")
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func TestAuthorizeCloudTrailDestinations(t *testing.T) {
 	mustNoErr(t, errOf(ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("audit-logs"), AssumeRolePolicyDocument: aws.String(trustCloudTrail)})))
 	toLogs := cloudtrail.UpdateTrailInput{CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:" + mgmt + ":log-group:audit:*"),
 		CloudWatchLogsRoleArn: aws.String("arn:aws:iam::" + mgmt + ":role/audit-logs")}
-	wantCode(t, update(toLogs), "InvalidCloudWatchLogsRoleArnException")
+	wantCode(t, update(toLogs), "InvalidCloudWatchLogsLogGroupArnException")
 	writeStreams := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],` +
 		`"Resource":"arn:aws:logs:us-east-1:` + mgmt + `:log-group:audit:log-stream:*"}]}`
 	mustNoErr(t, errOf(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("audit-logs"), PolicyName: aws.String("logs"), PolicyDocument: aws.String(writeStreams)})))
@@ -100,8 +100,8 @@ func TestAuthorizeCloudTrailDestinations(t *testing.T) {
 	}
 	status, err := ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("audit")})
 	mustNoErr(t, err)
-	if !strings.Contains(aws.ToString(status.LatestCloudWatchLogsDeliveryError), "audit-logs") {
-		t.Fatalf("LatestCloudWatchLogsDeliveryError = %q, want the role named", aws.ToString(status.LatestCloudWatchLogsDeliveryError))
+	if !strings.Contains(aws.ToString(status.LatestCloudWatchLogsDeliveryError), "Check the permissions for your role") {
+		t.Fatalf("LatestCloudWatchLogsDeliveryError = %q, want the role's permissions blamed", aws.ToString(status.LatestCloudWatchLogsDeliveryError))
 	}
 
 	// Each region's events go to that region's stream: a role that may

@@ -28,14 +28,18 @@ type iamRole struct {
 	Created                     time.Time
 	Tags                        map[string]string
 	iamPolicies
+	// made is when (wall clock) the role was created, for IAM propagation.
+	made time.Time
 }
 
 type iamUser struct {
 	Name, Path, ID string
 	Created        time.Time
-	Tags           map[string]string
-	LoginProfile   bool
-	AccessKeys     []string
+	// made is when (wall clock) the user was created, for IAM propagation.
+	made         time.Time
+	Tags         map[string]string
+	LoginProfile bool
+	AccessKeys   []string
 	iamPolicies
 	MFADevices int
 }
@@ -121,9 +125,18 @@ func (s *Server) checkTrustPolicy(text string) error {
 				continue // other accounts' entities cannot be checked; IAM accepts account roots
 			}
 			st := iamOf(a)
-			_, isRole := st.roles[name]
-			_, isUser := st.users[name]
-			if (kind == "role" && !isRole) || (kind == "user" && !isUser) {
+			var known bool
+			switch kind {
+			case "role":
+				r, ok := st.roles[name]
+				known = ok && !s.propagating(r.made)
+			case "user":
+				u, ok := st.users[name]
+				known = ok && !s.propagating(u.made)
+			default:
+				known = true
+			}
+			if !known {
 				return errorf("MalformedPolicyDocument", "Invalid principal in policy: \"AWS\":\"%s\"", arn)
 			}
 		}
@@ -198,6 +211,7 @@ func iamCreateRole(c *call) (doc, error) {
 		Description: str(c.in, "Description"), Trust: trust, MaxSession: maxSession, Created: c.srv.now(),
 		Tags: tags, iamPolicies: held,
 	}
+	r.made = c.srv.wall()
 	st.roles[name] = r
 	return doc{"Role": roleOut(c, r)}, nil
 }

@@ -172,7 +172,7 @@ func iamCreateUser(c *call) (doc, error) {
 		return nil, err
 	}
 	u := &iamUser{Name: name, Path: path, ID: "AIDA" + strings.ToUpper(c.srv.newID(17)),
-		Created: c.srv.now(), Tags: tagList(c.in, "Tags"), iamPolicies: held}
+		Created: c.srv.now(), made: c.srv.wall(), Tags: tagList(c.in, "Tags"), iamPolicies: held}
 	st.users[name] = u
 	return doc{"User": userOut(c, u)}, nil
 }

@@ -3,6 +3,7 @@ package awslocal
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // IAM policy operations on roles and users. IAM treats the two alike
@@ -14,6 +15,9 @@ type iamPolicies struct {
 	Inline   map[string]string // policy name -> document
 	Attached []string          // managed policy ARNs
 	Boundary string            // the permissions boundary's ARN, "" for none
+	// written is when (wall clock) each inline policy ("inline/" + name) and
+	// attachment (its ARN) was written, for IAM propagation.
+	written map[string]time.Time
 }
 
 // policyHolder finds the role or user an operation names, and says which
@@ -52,6 +56,7 @@ func putInlinePolicy(holder policyHolder) handler {
 			return nil, err
 		}
 		p.Inline[name] = text
+		c.srv.written(p, "inline/"+name)
 		return nil, nil
 	}
 }
@@ -98,6 +103,7 @@ func attachPolicy(holder policyHolder) handler {
 			return nil, errorf("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d", maxAttachedPolicies)
 		}
 		p.Attached = append(p.Attached, arn)
+		c.srv.written(p, arn)
 		return nil, nil
 	}
 }

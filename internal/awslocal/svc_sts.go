@@ -49,7 +49,7 @@ func stsAssumeRole(c *call) (doc, error) {
 	}
 	// The ARN must name the role's path too: a role is not found under another.
 	role := c.srv.roleByARNLocked(roleARN)
-	if role == nil {
+	if role == nil || c.srv.propagating(role.made) {
 		return nil, denied
 	}
 	// The authorizer has decided against the trust policy.

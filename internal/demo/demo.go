@@ -195,7 +195,10 @@ func (r *run) startEndpoint(ctx context.Context) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026, OrganizationID: orgID, Authorizer: authorizer})
+	// IAM changes take a second to take effect, as they take seconds in
+	// AWS, so the demo shows landfall waiting for them.
+	r.srv = awslocal.New(awslocal.Options{ManagementAccountID: r.mgmt, Seed: 2026, OrganizationID: orgID, Authorizer: authorizer,
+		IAMPropagation: time.Second})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		authorizer.Close()

@@ -7,11 +7,13 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
 )
 
 // TemplateRole is one AWS::IAM::Role of a template, resolved: the role
@@ -220,10 +222,17 @@ func referencedIDs(v any) []string {
 }
 
 // DeployRoles creates the roles, in order, with their policies, through
-// IAM as the caller of client: what CloudFormation would do for them.
+// IAM as the caller of client: what CloudFormation would do for them. A
+// trust naming a role created moments before is refused until IAM has
+// propagated it; CloudFormation waits, and so does DeployRoles, for up to
+// rolePropagationTimeout.
 func DeployRoles(ctx context.Context, client *iam.Client, roles []TemplateRole) error {
 	for _, r := range roles {
-		if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), Path: aws.String(r.Path), AssumeRolePolicyDocument: aws.String(r.Trust)}); err != nil {
+		create := func() error {
+			_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), Path: aws.String(r.Path), AssumeRolePolicyDocument: aws.String(r.Trust)})
+			return err
+		}
+		if err := awsx.Retry(ctx, rolePropagationTimeout, awsx.InvalidPrincipal, create); err != nil {
 			return fmt.Errorf("creating role (%s) locally: %w", r.LogicalID, err)
 		}
 		names := make([]string, 0, len(r.Policies))
@@ -245,6 +254,10 @@ func DeployRoles(ctx context.Context, client *iam.Client, roles []TemplateRole) 
 	}
 	return nil
 }
+
+// rolePropagationTimeout bounds DeployRoles waiting for IAM to propagate a
+// role another's trust names: IAM's bound in the baseline too.
+const rolePropagationTimeout = 2 * time.Minute
 
 // stepFunctionsPrincipal is the service principal that assumes a state
 // machine's role.

@@ -54,8 +54,14 @@ func Path(elem ...string) string {
 // on every item the local endpoint can check.
 func ConfigPath() string { return Path("internal", "pipelinetest", "testdata", "landfall.yaml") }
 
+// IAMPropagation is how long the harness's IAM changes take to take effect:
+// long enough that every wait for IAM the pipeline makes is retried more
+// than once.
+const IAMPropagation = time.Second
+
 // New creates the organization with the pipeline role, the ledger table and
-// the operations topic.
+// the operations topic. They stand for the deploy, long before any account
+// appears, so they are propagated when New returns.
 func New(t testing.TB) *Harness {
 	t.Helper()
 	ctx := context.Background()
@@ -65,7 +71,7 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Srv = awslocal.New(awslocal.Options{Clock: func() time.Time { return *h.Clock }, Seed: 5, Authorizer: authorizer})
+	h.Srv = awslocal.New(awslocal.Options{Clock: func() time.Time { return *h.Clock }, Seed: 5, Authorizer: authorizer, IAMPropagation: IAMPropagation})
 	h.URL = h.Srv.Start(t)
 	h.Admin, err = awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(Management), "us-east-1")
 	if err != nil {
@@ -99,6 +105,7 @@ func New(t testing.TB) *Harness {
 		PipelineRoleARN: pipelineRole, Engine: baseline.NewEngine(), Now: h.Now,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
+	h.Srv.SettleIAM()
 	return h
 }
 

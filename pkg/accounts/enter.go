@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/pkg/awsx"
@@ -44,7 +45,11 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 // account when landfall's execution role is not usable there.
 const callersOwnCredentials = "the caller's own credentials"
 
-// assume returns credentials of role in accountID, checked to act there.
+// assume returns credentials of role in accountID, checked to act there
+// and to be allowed a read every role landfall enters by may make. A role
+// just created can be assumed before its policies take effect (IAM
+// propagation), and in a new account IAM is the last service to answer:
+// until the read succeeds, the role is not a way in.
 func assume(ctx context.Context, base aws.Config, accountID, role string) (aws.Config, error) {
 	cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -53,6 +58,9 @@ func assume(ctx context.Context, base aws.Config, accountID, role string) (aws.C
 	}
 	if got := aws.ToString(id.Account); got != accountID {
 		return aws.Config{}, fmt.Errorf("the role's credentials act in account %s", got)
+	}
+	if _, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)}); err != nil {
+		return aws.Config{}, fmt.Errorf("reading IAM in %s: %w", accountID, err)
 	}
 	return cfg, nil
 }

@@ -32,7 +32,9 @@ func TestEnter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return now }, Authorizer: simulator})
+	// IAM changes take an hour to propagate here, so a role is new until
+	// the test settles it.
+	srv := awslocal.New(awslocal.Options{Clock: func() time.Time { return now }, Authorizer: simulator, IAMPropagation: time.Hour})
 	url := srv.Start(t)
 	admin := sdkConfig(t, url, srv.AdminCredentials(management))
 	org := organizations.NewFromConfig(admin)
@@ -50,9 +52,15 @@ func TestEnter(t *testing.T) {
 		ManagementAccountID: management, ExecutionRoleName: "acme-execution", EntryRoleName: "OrganizationAccountAccessRole",
 	}}
 	trustManagement := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + management + `:root"},"Action":"sts:AssumeRole"}]}`
+	// The execution role, with the read Enter checks its policy grants.
+	readIAM := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListAccountAliases","Resource":"*"}]}`
 	createRole := func(in aws.Config) {
 		t.Helper()
-		if _, err := iam.NewFromConfig(in).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("acme-execution"), AssumeRolePolicyDocument: aws.String(trustManagement)}); err != nil {
+		c := iam.NewFromConfig(in)
+		if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("acme-execution"), AssumeRolePolicyDocument: aws.String(trustManagement)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("acme-execution"), PolicyName: aws.String("read"), PolicyDocument: aws.String(readIAM)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,6 +69,7 @@ func TestEnter(t *testing.T) {
 		t.Fatal(err)
 	}
 	createRole(in)
+	srv.SettleIAM()
 
 	cases := []struct {
 		name, account, wantRole, wantARN string
@@ -68,11 +77,23 @@ func TestEnter(t *testing.T) {
 	}{
 		{name: "created account", account: created, wantRole: "OrganizationAccountAccessRole",
 			wantARN: "arn:aws:sts::" + created + ":assumed-role/OrganizationAccountAccessRole/landfall"},
+		// A role STS lets in is no way in until its policy has propagated.
+		{name: "account whose execution role's policy is new", account: created, wantRole: "OrganizationAccountAccessRole", setup: func() {
+			in, _, err := Enter(ctx, admin, cfg, created, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			createRole(in)
+			srv.SettleIAM()
+			if _, err := iam.NewFromConfig(in).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("acme-execution"), PolicyName: aws.String("read"), PolicyDocument: aws.String(readIAM)}); err != nil {
+				t.Fatal(err)
+			}
+		}, wantARN: "arn:aws:sts::" + created + ":assumed-role/OrganizationAccountAccessRole/landfall"},
 		{name: "account with the execution role", account: withExecutionRole, wantRole: "acme-execution",
 			wantARN: "arn:aws:sts::" + withExecutionRole + ":assumed-role/acme-execution/landfall"},
 		{name: "management account before the deploy", account: management, wantRole: callersOwnCredentials,
 			wantARN: "arn:aws:iam::" + management + ":user/admin"},
-		{name: "management account after the deploy", account: management, wantRole: "acme-execution", setup: func() { createRole(admin) },
+		{name: "management account after the deploy", account: management, wantRole: "acme-execution", setup: func() { createRole(admin); srv.SettleIAM() },
 			wantARN: "arn:aws:sts::" + management + ":assumed-role/acme-execution/landfall"},
 	}
 	for _, c := range cases {

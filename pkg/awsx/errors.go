@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -30,6 +31,14 @@ func IsCode(err error, codes ...string) bool {
 func IsA[T error](err error) bool {
 	var t T
 	return errors.As(err, &t)
+}
+
+// InvalidPrincipal reports IAM rejecting a trust policy because a principal
+// it names is not visible yet (IAM propagation). MalformedPolicyDocument
+// also covers real syntax errors, so the message is the only way to tell
+// them apart.
+func InvalidPrincipal(err error) bool {
+	return IsCode(err, "MalformedPolicyDocument") && strings.Contains(err.Error(), "Invalid principal in policy")
 }
 
 // notFoundCodes are the codes AWS services use for "that does not exist".

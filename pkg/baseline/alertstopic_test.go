@@ -329,6 +329,7 @@ func TestAlertsTopicLetsOnlyTheFormatterConfirm(t *testing.T) {
 		if _, err := roles.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("confirm"), PolicyDocument: aws.String(allow.JSON())}); err != nil {
 			t.Fatal(err)
 		}
+		f.srv.SettleIAM() // the test's roles stand for ones made long before
 		as := awsx.AssumeRole(admin, aws.ToString(role.Role.Arn), "probe")
 		_, err = sns.NewFromConfig(as).ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token),
 			AuthenticateOnUnsubscribe: aws.String("true")})

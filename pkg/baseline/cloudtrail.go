@@ -2,15 +2,18 @@ package baseline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
 
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -71,11 +74,21 @@ func trailLogsRole(s *Spec, t trail) ownedRole {
 	}
 }
 
-// trailRoleTimeout bounds CreateTrail and UpdateTrail retrying while a role
-// created moments ago is not yet visible to CloudTrail, which answers
-// InvalidCloudWatchLogsRoleArnException until it is. It is IAM propagation,
-// so it gets IAM's bound.
+// trailRoleTimeout bounds CreateTrail and UpdateTrail retrying while the
+// logs role, or its policy, written moments ago has not propagated. It is
+// IAM propagation, so it gets IAM's bound.
 const trailRoleTimeout = iamPropagationTimeout
+
+// trailRoleNotReady reports CloudTrail's answers while it cannot yet assume
+// the logs role (InvalidCloudWatchLogsRoleArnException) or the role's
+// policy does not yet let it write (InvalidCloudWatchLogsLogGroupArnException),
+// both "Access denied...". terraform-provider-aws retries the same two; a
+// log group ARN CloudTrail cannot validate is worded otherwise and fails.
+func trailRoleNotReady(err error) bool {
+	var ae smithy.APIError
+	return awsx.IsCode(err, "InvalidCloudWatchLogsRoleArnException", "InvalidCloudWatchLogsLogGroupArnException") &&
+		errors.As(err, &ae) && strings.HasPrefix(ae.ErrorMessage(), "Access denied")
+}
 
 func planCloudTrail(ctx context.Context, env *Env) ([]Change, error) {
 	spec := env.Spec
@@ -223,10 +236,10 @@ func createTrail(ctx context.Context, client *cloudtrail.Client, spec *Spec, wan
 	return startLogging(ctx, client, want.Name)
 }
 
-// retryTrailRole runs a trail write, retrying while CloudTrail cannot see
+// retryTrailRole runs a trail write, retrying while CloudTrail cannot use
 // the logs role yet.
 func retryTrailRole(ctx context.Context, name, doing string, write func() error) error {
-	if err := awsx.Retry(ctx, trailRoleTimeout, awsx.OnCodes("InvalidCloudWatchLogsRoleArnException"), write); err != nil {
+	if err := awsx.Retry(ctx, trailRoleTimeout, trailRoleNotReady, write); err != nil {
 		return fmt.Errorf("%s CloudTrail trail (%s): %w", doing, name, err)
 	}
 	return nil

@@ -96,6 +96,33 @@ func TestCloudTrailLogGroupOwnership(t *testing.T) {
 	}
 }
 
+// A run that stopped after creating the logs role, before its policy,
+// leaves a role that has long propagated and a policy that has not: the
+// next run writes the policy and waits for CloudTrail to see it.
+func TestCloudTrailWaitsForTheLogsRolePolicy(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	e := itemEngine("cloudtrail")
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cloudtrail.NewFromConfig(f.cfg).DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("acme-trail")}); err != nil {
+		t.Fatal(err)
+	}
+	role := iam.NewFromConfig(f.cfg)
+	if _, err := role.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("acme-cloudtrail-logs"), PolicyName: aws.String("cloudtrail-logs")}); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.SettleIAM()
+	plan := mustPlan(t, f, e)
+	if a := actions(plan); a["cloudtrail trail/acme-trail"] != Create || a["cloudtrail role/acme-cloudtrail-logs"] != Update {
+		t.Fatalf("repair:\n%s", plan)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The bucket, key and role the baseline writes admit CloudTrail with the
 // condition keys it really sends: with the local endpoint deciding as IAM
 // does, CloudTrail takes the trail and delivers its events to the log

@@ -73,7 +73,11 @@ func TestEntryRole(t *testing.T) {
 		})
 	}
 
-	// Later runs enter through the execution role and change nothing.
+	// Later runs enter through the execution role, once usable, and change
+	// nothing.
+	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+		t.Fatal(err)
+	}
 	later := awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall")
 	if p := mustPlanGlobal(t, f, e, later); p.HasChanges() {
 		t.Fatalf("plan after apply:\n%s", p)

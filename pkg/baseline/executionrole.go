@@ -196,30 +196,35 @@ func executionRoleInPlace(ctx context.Context, client *iam.Client, s *Spec) erro
 
 // VerifyExecutionRole proves that the pipeline can use the execution role:
 // it assumes roleName in accountID with pipelineCfg (the pipeline role's
-// credentials) and checks the session acts in that account. A role just
-// created or re-trusted is refused by STS for a while, so AccessDenied is
-// retried for up to iamPropagationTimeout before it counts.
+// credentials), checks the session acts in that account and may read what
+// the role's policy grants. A role just created is refused by STS for a
+// while, and its policies take effect later still (IAM propagation), so
+// AccessDenied is retried for up to iamPropagationTimeout before it counts.
 func VerifyExecutionRole(ctx context.Context, pipelineCfg aws.Config, accountID, roleName string) error {
 	roleARN := awsx.RoleARN(accountID, roleName)
 	client := sts.NewFromConfig(pipelineCfg)
-	var creds *sts.AssumeRoleOutput
+	var account string
 	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.OnCodes("AccessDenied"), func() error {
 		out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("landfall-verify")})
-		creds = out
+		if err != nil {
+			return err
+		}
+		session := pipelineCfg.Copy()
+		c := out.Credentials
+		session.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
+		id, err := sts.NewFromConfig(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return err
+		}
+		account = aws.ToString(id.Account)
+		_, err = iam.NewFromConfig(session).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)})
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("assuming IAM role (%s): %w", roleARN, err)
+		return fmt.Errorf("using IAM role (%s): %w", roleARN, err)
 	}
-	session := pipelineCfg.Copy()
-	c := creds.Credentials
-	session.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-	id, err := sts.NewFromConfig(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return fmt.Errorf("checking caller identity through IAM role (%s): %w", roleARN, err)
-	}
-	if got := aws.ToString(id.Account); got != accountID {
-		return awsx.Terminal(fmt.Errorf("checking IAM role (%s): its session acts in account %s", roleARN, got))
+	if account != accountID {
+		return awsx.Terminal(fmt.Errorf("checking IAM role (%s): its session acts in account %s", roleARN, account))
 	}
 	return nil
 }

@@ -207,6 +207,9 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
+	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+		t.Fatal(err)
+	}
 	f.cfg = awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-baseline")
 
 	e := NewEngine()

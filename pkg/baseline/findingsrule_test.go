@@ -69,6 +69,7 @@ func TestFindingsRuleDelivers(t *testing.T) {
 	if _, err := itemEngine("findings-forwarder-role", "guardduty", "findings-rule").Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
 		t.Fatal(err)
 	}
+	f.srv.SettleIAM() // findings come after the forwarder role has propagated
 	for _, severity := range []float64{2, 8} {
 		if err := f.srv.RaiseGuardDutyFinding(f.member, "eu-west-1", severity, "Recon:IAMUser/MaliciousIPCaller"); err != nil {
 			t.Fatal(err)

@@ -39,6 +39,10 @@ type testClock struct{ t time.Time }
 func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// iamPropagation is how long the fixture's IAM changes take to take
+// effect: long enough that every wait for IAM is retried more than once.
+const iamPropagation = time.Second
+
 // newFixture's endpoint decides every request, and every delivery a
 // service makes, the way IAM does.
 func newFixture(t *testing.T) *fixture {
@@ -49,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	ctx := context.Background()
 	clk := &testClock{t: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	srv := awslocal.New(awslocal.Options{Clock: clk.now, Seed: 7, Authorizer: simulator})
+	srv := awslocal.New(awslocal.Options{Clock: clk.now, Seed: 7, Authorizer: simulator, IAMPropagation: iamPropagation})
 	url := srv.Start(t)
 	admin := mustConfig(t, url, srv.AdminCredentials(mgmt))
 

@@ -280,6 +280,8 @@ func TestHumanRolesGrant(t *testing.T) {
 			{"sns:ListTopics", snsListTopics, false}, {"iam:ListRoles", iamListRoles, false},
 		}},
 	}
+	// People sign in after the roles have propagated.
+	f.srv.SettleIAM()
 	for _, tt := range tests {
 		t.Run(tt.role, func(t *testing.T) {
 			cfg := awsx.AssumeRole(person, awsx.RoleARN(f.member, tt.role), "alice")

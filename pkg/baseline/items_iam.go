@@ -71,13 +71,6 @@ func iamItems() []Item {
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
 const iamPropagationTimeout = 2 * time.Minute
 
-// invalidPrincipal reports IAM rejecting a trust policy because a principal
-// it names is not visible yet. MalformedPolicyDocument also covers real
-// syntax errors, so the message is the only way to tell them apart.
-func invalidPrincipal(err error) bool {
-	return awsx.IsCode(err, "MalformedPolicyDocument") && strings.Contains(err.Error(), "Invalid principal in policy")
-}
-
 // iamPolicy is an IAM policy document as landfall writes it. Every list
 // element is a list, so documents are built uniformly.
 type iamPolicy struct {
@@ -354,7 +347,7 @@ func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want o
 		MaxSessionDuration:       aws.Int32(want.MaxSession),
 		Tags:                     expandIAMTags(spec.Tags),
 	}
-	err := awsx.Retry(ctx, iamPropagationTimeout, invalidPrincipal, func() error {
+	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.InvalidPrincipal, func() error {
 		_, err := client.CreateRole(ctx, in)
 		return err
 	})
@@ -375,7 +368,7 @@ func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want o
 }
 
 func updateTrust(ctx context.Context, client *iam.Client, role string, trust iamPolicy) error {
-	err := awsx.Retry(ctx, iamPropagationTimeout, invalidPrincipal, func() error {
+	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.InvalidPrincipal, func() error {
 		_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(trust.JSON())})
 		return err
 	})

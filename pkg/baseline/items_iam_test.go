@@ -157,6 +157,8 @@ func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	if err != nil {
 		t.Fatalf("granting the pipeline role: %v", err)
 	}
+	// The deploy made the pipeline role long before any account appears.
+	f.srv.SettleIAM()
 	pipeline := awsx.AssumeRole(admin, f.spec.PipelineRoleARN, "landfall-pipeline")
 	f.pipeline = &pipeline
 	return pipeline

@@ -162,6 +162,7 @@ func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string,
 	if _, err := iam.NewFromConfig(h.Admin).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(cfg.AlertFormatterRoleName())}); err != nil {
 		role = pipelinetest.CreateFormatterRole(t, h.Admin, cfg,
 			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN), managementGrants(h, pipelinetest.LedgerReadWrite), grants)...)
+		h.Srv.SettleIAM() // the deploy made it long before any alert
 	}
 	return &Formatter{
 		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,

@@ -143,6 +143,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
 	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, pipelinetest.LedgerPutReceipts)...)
+	h.Srv.SettleIAM() // the deploys made both roles long before any alert
 	// The bridge admits the formatter's role and nothing else of the
 	// security account: its administrator is refused.
 	if _, err := awsx.AssumeRole(securityAdmin, bridge, "intruder").Credentials.Retrieve(ctx); err == nil {

@@ -2,10 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/accounts"
 )
@@ -29,19 +27,14 @@ func (d *Deps) pipelineConfig() aws.Config {
 	return d.pipelineAWS
 }
 
-// WaitReady succeeds once the account can be entered and answers a cheap
-// IAM-backed read; until then it returns *AccountNotReady so the state
+// WaitReady succeeds once the account can be entered (its role assumed and
+// IAM answering it); until then it returns *AccountNotReady so the state
 // machine waits and retries. New accounts take minutes before their roles
 // can be assumed.
 func (d *Deps) WaitReady(ctx context.Context, st State) error {
-	cfg, role, err := d.enter(ctx, st.Account.ID)
+	_, role, err := d.enter(ctx, st.Account.ID)
 	if err != nil {
 		return &AccountNotReady{Reason: err.Error()}
-	}
-	// enter has proven the role can be assumed; IAM is what answers last in
-	// a new account.
-	if _, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)}); err != nil {
-		return &AccountNotReady{Reason: fmt.Sprintf("reading IAM in %s: %v", st.Account.ID, err)}
 	}
 	d.Log.Info("account ready", "account", st.Account.ID, "role", role)
 	return nil
