@@ -153,7 +153,7 @@ func (s *Server) ServiceCredentials(service, roleARN, session string) (Credentia
 		return Credentials{}, fmt.Errorf("%s assuming %s: session name %q is not valid", service, roleARN, session)
 	}
 	if s.opts.Authorizer != nil && !s.serviceMayAssumeLocked(service, roleARN, role, nil) {
-		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service", service, roleARN)
+		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service, or the role has not propagated yet", service, roleARN)
 	}
 	c := s.issueLocked(sessionOfRole(arnAccount(roleARN), role, session), 12*time.Hour)
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: c.SessionToken}, nil

@@ -179,7 +179,7 @@ func (s *Server) targetRoleMayLocked(r *evRule, roleARN, action string, target a
 		return fmt.Errorf("delivering to %s: role %s does not exist", target.ARN, roleARN)
 	}
 	if !s.serviceMayAssumeLocked("events.amazonaws.com", roleARN, role, nil) {
-		return fmt.Errorf("delivering to %s: role %s does not trust events.amazonaws.com", target.ARN, roleARN)
+		return fmt.Errorf("delivering to %s: events.amazonaws.com cannot assume role %s: its trust does not admit the service, or the role has not propagated yet", target.ARN, roleARN)
 	}
 	ok, err := s.roleSessionMayLocked(roleARN, role, r.Name, nil, sessionStep{action: action, on: target})
 	if err != nil {
