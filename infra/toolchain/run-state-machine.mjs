@@ -22,6 +22,25 @@
 //     DescribeExecution shape.
 // The only departures from AWS timing: every Retry interval is retryIntervalMs
 // and every Wait state lasts waitMs, so a local run takes seconds.
+//
+// Step Functions' quotas ("Step Functions service quotas"; "Error handling in
+// Step Functions workflows"), which end an execution as they do in AWS:
+//   - 256 KiB (UTF-8) of input or output for a task or a state: a Task
+//     state's input after Parameters, a function's result, or any state's
+//     output beyond it fails the execution with States.DataLimitExceeded,
+//     which States.ALL does not catch. The guide calls it terminal; the
+//     runner also lets no Catch or Retry name it (the stricter reading).
+//   - 25,000 events in one execution's history: the execution fails. The
+//     events are counted as Step Functions records them (HistoryEvent, Step
+//     Functions API Reference): a Task state is entered, scheduled, started,
+//     (submitted, for .sync), succeeded or failed, and exited, and each retry
+//     schedules and starts it again; a Map or Parallel state is started and
+//     succeeds, and records each iteration's start and end along with the
+//     states inside it. The documentation names no error for an execution
+//     that reaches the quota: the runner reports States.Runtime, which no
+//     Catch takes either.
+//   - States.Runtime, for a resource the runner does not support, is not
+//     caught by States.ALL either.
 
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -50,6 +69,54 @@ class TaskError extends Error {
   constructor(name, cause) {
     super(cause);
     this.name = name;
+  }
+}
+
+// TerminalError ends the execution: no Retry or Catch matches it, as
+// aws-local-stepfunctions reads isRetryable and isCatchable.
+class TerminalError extends TaskError {
+  get isRetryable() {
+    return false;
+  }
+  get isCatchable() {
+    return false;
+  }
+}
+
+const payloadLimit = 256 * 1024;
+const historyLimit = 25000;
+
+// tooLarge reports whether value, as JSON in UTF-8, exceeds the payload quota.
+function tooLarge(value) {
+  return value !== undefined && Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8') > payloadLimit;
+}
+
+function dataLimit(state) {
+  return { error: 'States.DataLimitExceeded', cause: `The state/task '${state}' returned a result with a size exceeding the maximum number of bytes service limit.` };
+}
+
+// historyEvents is how many events Step Functions records for one event of
+// aws-local-stepfunctions, given each Task state's events per attempt.
+function historyEvents(event, taskEvents) {
+  const task = taskEvents[event.state?.name];
+  const type = event.state?.type;
+  const aggregate = type === 'Map' || type === 'Parallel';
+  switch (event.type) {
+    case 'StateEntered':
+      return 1 + (task ?? 0) + (aggregate ? 1 : 0);
+    case 'StateExited':
+      return 1 + (task || aggregate ? 1 : 0);
+    case 'StateRetried':
+      return task ?? 0;
+    case 'StateFailed':
+      return task || aggregate ? 1 : 0;
+    case 'StateCaught':
+    case 'ParallelBranchStarted':
+    case 'ParallelBranchSucceeded':
+    case 'ParallelBranchFailed':
+      return 0;
+    default:
+      return 1; // Execution* and MapIteration* events
   }
 }
 
@@ -117,11 +184,29 @@ async function startExecution(resource, params, depth) {
 
 // overrides returns a local handler for every Task state in the definition,
 // nested ones included (state names are unique across a state machine), and
-// the Retry and Wait timings.
-function overrides(definition, credentials, depth) {
+// the Retry and Wait timings; taskEvents are each Task state's history
+// events per attempt besides its entry and exit. A handler ends the
+// execution once limits.failure is set.
+function overrides(definition, credentials, depth, limits) {
   const tasks = {};
   const retries = {};
   const waits = {};
+  const taskEvents = {};
+  const guard = (name, handler) => async (params) => {
+    // Let the event loop deliver what came before, so a quota reached by an
+    // earlier state stops this one.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (limits.failure) throw new TerminalError(limits.failure.error, limits.failure.cause);
+    if (tooLarge(params)) {
+      throw new TerminalError('States.DataLimitExceeded', `The input of state '${name}' after Parameters exceeds the maximum number of bytes service limit.`);
+    }
+    const out = await handler(params);
+    if (tooLarge(out)) {
+      const failure = dataLimit(name);
+      throw new TerminalError(failure.error, failure.cause);
+    }
+    return out;
+  };
   const visit = (states) => {
     for (const [name, state] of Object.entries(states ?? {})) {
       if (state.Retry) retries[name] = request.retryIntervalMs;
@@ -130,24 +215,25 @@ function overrides(definition, credentials, depth) {
       if (state.Type === 'Parallel') for (const branch of state.Branches ?? []) visit(branch.States);
       if (state.Type !== 'Task') continue;
       const resource = state.Resource;
+      taskEvents[name] = resource.includes('.sync') ? 3 : 2;
       if (resource.startsWith('arn:aws:states:::states:startExecution')) {
-        tasks[name] = (params) => startExecution(resource, params, depth);
+        tasks[name] = guard(name, (params) => startExecution(resource, params, depth));
       } else if (resource.startsWith('arn:aws:states:::lambda:invoke')) {
-        tasks[name] = async (params) => {
+        tasks[name] = guard(name, async (params) => {
           const r = await invokeLambda(credentials, params.FunctionName, params.Payload);
           return { ExecutedVersion: r.version, Payload: r.payload, StatusCode: r.statusCode };
-        };
+        });
       } else if (/^arn:aws[a-z-]*:lambda:/.test(resource)) {
-        tasks[name] = async (payload) => (await invokeLambda(credentials, resource, payload)).payload;
+        tasks[name] = guard(name, async (payload) => (await invokeLambda(credentials, resource, payload)).payload);
       } else {
         tasks[name] = () => {
-          throw new TaskError('States.Runtime', `the local runner does not support the resource ${resource} (state ${name})`);
+          throw new TerminalError('States.Runtime', `the local runner does not support the resource ${resource} (state ${name})`);
         };
       }
     }
   };
   visit(definition.States);
-  return { taskResourceLocalHandlers: tasks, retryIntervalOverrides: retries, waitTimeOverrides: waits };
+  return { handlers: { taskResourceLocalHandlers: tasks, retryIntervalOverrides: retries, waitTimeOverrides: waits }, taskEvents };
 }
 
 // execute runs one execution and reports how it ended, the way
@@ -157,10 +243,22 @@ async function execute(definition, credentials, input, context, depth) {
     return { status: 'FAILED', error: 'States.Runtime', cause: 'child executions nested more than 8 deep' };
   }
   const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
-  const execution = machine.run(input, { overrides: overrides(definition, credentials, depth), context });
+  // limits.failure is the quota that ended the execution, once one has.
+  const limits = { failure: null };
+  const { handlers, taskEvents } = overrides(definition, credentials, depth, limits);
+  const execution = machine.run(input, { overrides: handlers, context });
+  let history = 0;
   const forward = (async () => {
     for await (const event of execution.eventLogs) {
       emit({ event: summarize(event, context) });
+      if (limits.failure) continue;
+      history += historyEvents(event, taskEvents);
+      if (history > historyLimit) {
+        limits.failure = { error: 'States.Runtime', cause: `The execution reached the maximum number of history events (${historyLimit}).` };
+      } else if (event.type === 'StateExited' && tooLarge(event.state.output)) {
+        limits.failure = dataLimit(event.state.name);
+      }
+      if (limits.failure) execution.abort();
     }
   })();
   let outcome;
@@ -178,6 +276,9 @@ async function execute(definition, credentials, input, context, depth) {
     }
   }
   await forward;
+  if (limits.failure) {
+    outcome = { status: 'FAILED', ...limits.failure };
+  }
   return outcome;
 }
 

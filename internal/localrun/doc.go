@@ -20,5 +20,10 @@
 //   - Runner executes a state machine definition with the pinned
 //     aws-local-stepfunctions on Node 22 (infra/toolchain/run-state-machine.mjs),
 //     each machine's Lambda calls signed as its role
-//     (StateMachineCredentials).
+//     (StateMachineCredentials). It keeps Step Functions' quotas: 256 KiB
+//     of input or output for an execution, a task or a state
+//     (States.DataLimitExceeded), and 25,000 events in an execution's
+//     history, neither caught by States.ALL ("Step Functions service
+//     quotas", "Error handling in Step Functions workflows"; the driver
+//     says how it counts).
 package localrun

@@ -20,6 +20,10 @@ import (
 // keep the order of events, short enough that a run takes seconds.
 const defaultPause = 10 * time.Millisecond
 
+// maxPayload is Step Functions' quota on an execution's, a task's or a
+// state's input or output, in bytes ("Step Functions service quotas").
+const maxPayload = 256 << 10
+
 // StateMachine is a state machine definition (Amazon States Language) with the
 // ARN it runs under.
 type StateMachine struct {
@@ -60,9 +64,10 @@ type Event struct {
 // Runner executes state machines with aws-local-stepfunctions on Node 22,
 // through infra/toolchain/run-state-machine.mjs. Task states invoke their
 // functions through the endpoint's Lambda Invoke, and a startExecution task
-// runs the target machine from Machines. The only difference from Step
-// Functions is timing: every Retry interval is RetryInterval and every Wait
-// state lasts WaitDuration.
+// runs the target machine from Machines. It keeps Step Functions' quotas
+// (the package doc); the only difference from Step Functions is timing:
+// every Retry interval is RetryInterval and every Wait state lasts
+// WaitDuration.
 type Runner struct {
 	// Node is the Node 22 binary and Driver the run-state-machine.mjs script;
 	// Toolchain finds both.
@@ -169,6 +174,10 @@ func (r *Runner) Execute(ctx context.Context, machine StateMachine, input []byte
 	}
 	if len(bytes.TrimSpace(input)) == 0 {
 		req.Input = json.RawMessage("{}")
+	}
+	// StartExecution takes at most 256 KiB of input (its API reference).
+	if len(req.Input) > maxPayload {
+		return run, fmt.Errorf("starting local execution (%s): the input is %d bytes, more than the %d Step Functions takes", machine.ARN, len(req.Input), maxPayload)
 	}
 	req.Context.Execution = contextEntity{ID: run.ARN, Name: name}
 	req.Context.StateMachine = contextEntity{ID: machine.ARN, Name: machine.Name}

@@ -172,3 +172,66 @@ func jsonEqual(t *testing.T, got []byte, want string) bool {
 	wb, _ := json.Marshal(w)
 	return string(gb) == string(wb)
 }
+
+// Step Functions' quotas end an execution, and States.ALL catches neither
+// States.DataLimitExceeded nor States.Runtime.
+func TestRunnerQuotas(t *testing.T) {
+	big := strings.Repeat("x", maxPayload)
+	catchAll := `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]`
+	machine := func(states string) StateMachine {
+		if strings.Contains(states, `"Caught"`) {
+			states += `, "Caught": {"Type": "Pass", "End": true}`
+		}
+		return StateMachine{Name: "Quota", ARN: childARN, Definition: []byte(`{"StartAt": "First", "States": {` + states + `}}`)}
+	}
+	// A Map of n Pass iterations records 4 events each, and 6 besides.
+	mapOf := func(n int) (StateMachine, string) {
+		items := make([]string, n)
+		for i := range items {
+			items[i] = "1"
+		}
+		return machine(`"First": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {"StartAt": "Each", "States": {"Each": {"Type": "Pass", "End": true}}}, "End": true}`),
+			`{"items": [` + strings.Join(items, ",") + `]}`
+	}
+	under, underInput := mapOf(6000)
+	over, overInput := mapOf(6300)
+	tests := []struct {
+		name       string
+		machine    StateMachine
+		input      string
+		wantStatus string
+		wantError  string
+	}{
+		{name: "a state's output over 256 KiB", machine: machine(`"First": {"Type": "Pass", "Result": "` + big + `", "End": true}`),
+			input: `{}`, wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a function's result over 256 KiB, not caught", input: `{"value": "` + big[:maxPayload-100] + `"}`,
+			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", ` + catchAll + `, "End": true}`),
+			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a task's input over 256 KiB after Parameters, not caught", input: `{"value": "` + big[:maxPayload/2] + `"}`,
+			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "Parameters": {"a.$": "$.value", "b.$": "$.value"}, ` + catchAll + `, "End": true}`),
+			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a function's result under the quota", input: `{"value": "` + big[:maxPayload-1000] + `"}`,
+			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "ResultPath": null, "End": true}`),
+			wantStatus: "SUCCEEDED"},
+		{name: "24,006 history events", machine: under, input: underInput, wantStatus: "SUCCEEDED"},
+		{name: "25,206 history events", machine: over, input: overInput, wantStatus: "FAILED", wantError: "States.Runtime"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			runner, _ := newTestRunner(t)
+			got, err := runner.Execute(context.Background(), tt.machine, []byte(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != tt.wantStatus || got.Error != tt.wantError {
+				t.Fatalf("execution ended %s %s (%.200s), want %s %s", got.Status, got.Error, got.Cause, tt.wantStatus, tt.wantError)
+			}
+		})
+	}
+	t.Run("an execution's input over 256 KiB is refused", func(t *testing.T) {
+		runner, _ := newTestRunner(t)
+		if _, err := runner.Execute(context.Background(), child, []byte(`{"value": "`+big+`"}`)); err == nil || !strings.Contains(err.Error(), "more than the 262144") {
+			t.Fatalf("err = %v, want the input refused", err)
+		}
+	})
+}
