@@ -10,6 +10,7 @@ import (
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // Decisions returned by the describe function in $.decision; the Choice state routes on them.
@@ -21,17 +22,23 @@ const (
 	decisionReportFailure = "report-failure"
 )
 
-// errAccountNotReady is the error name waitready throws while the new account cannot be used yet.
-const errAccountNotReady = "AccountNotReady"
+// The error names the state machines branch on are the names Step Functions sees for the pipeline's errors.
+var (
+	// errAccountNotReady is what waitready throws while the new account cannot be used yet.
+	errAccountNotReady = pipeline.ErrorName(&pipeline.AccountNotReady{})
+	// errThrottled is what a step throws when AWS still throttles it after the SDK's retries.
+	errThrottled = pipeline.ErrorName(&pipeline.Throttled{})
+)
 
 // errAccountBusy is the error name describe throws when another run holds the account's lock and this
 // trigger (a move, an operator's rerun) may change what that run applies; it waits instead of being
 // dropped. The backoff (30 s doubling, 6 attempts) covers about half an hour, longer than a baseline run.
+var errAccountBusy = pipeline.ErrorName(&pipeline.AccountBusy{})
+
 const (
-	errAccountBusy = "AccountBusy"
-	busyInterval   = 30 * time.Second
-	busyRate       = 2
-	busyAttempts   = 6
+	busyInterval = 30 * time.Second
+	busyRate     = 2
+	busyAttempts = 6
 )
 
 // backoff is the schedule of a Step Functions retrier that waits for something outside landfall: the first
@@ -49,10 +56,9 @@ var readiness = backoff{interval: 10 * time.Second, rate: 1.5, maxDelay: 2 * tim
 // errInvitationPending is the error name describe throws while an invited account has not answered. A
 // person answers an invitation, within minutes or days: checks start a minute apart and settle at one an
 // hour, for as long as an invitation stays open (invitationLifetime): 365 checks at most.
-const (
-	errInvitationPending = "InvitationPending"
-	invitationLifetime   = 15 * 24 * time.Hour
-)
+var errInvitationPending = pipeline.ErrorName(&pipeline.InvitationPending{})
+
+const invitationLifetime = 15 * 24 * time.Hour
 
 var invitation = backoff{interval: time.Minute, rate: 2, maxDelay: time.Hour}
 
@@ -274,9 +280,9 @@ func sweepDefinition(scope constructs.Construct, props *PipelineProps, baseline 
 	return sweep.Next(each)
 }
 
-// lambdaTask invokes fn with payload (nil: the whole state) and retries the Lambda service's transient
-// errors with backoff. The retry list is written out instead of using RetryOnServiceExceptions so that it
-// matches the documented set exactly and includes throttling.
+// lambdaTask invokes fn with payload (nil: the whole state) and retries, with backoff, the Lambda service's
+// transient errors and the step's own Throttled. The retry list is written out instead of using
+// RetryOnServiceExceptions so that it matches the documented set exactly and includes throttling.
 func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction, payload sfn.TaskInput, resultPath *string) tasks.LambdaInvoke {
 	task := tasks.NewLambdaInvoke(scope, jsii.String(name), &tasks.LambdaInvokeProps{
 		LambdaFunction:           fn,
@@ -286,9 +292,9 @@ func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction,
 		ResultPath:               resultPath,
 	})
 	task.AddRetry(&sfn.RetryProps{
-		// Errors where the function did not run or was throttled: always safe to retry.
+		// Errors where the function did not run or was throttled: always safe to retry, as every step is.
 		Errors: jsii.Strings("Lambda.TooManyRequestsException", "Lambda.ServiceException",
-			"Lambda.SdkClientException", "ThrottlingException"),
+			"Lambda.SdkClientException", errThrottled),
 		Interval:       awscdk.Duration_Seconds(jsii.Number(2)),
 		BackoffRate:    jsii.Number(2),
 		MaxAttempts:    jsii.Number(6),

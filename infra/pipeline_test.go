@@ -55,7 +55,7 @@ func TestBaselineAccountDefinition(t *testing.T) {
 	}
 	for _, name := range []string{"Describe", "WaitReady", "ApplyGlobal", "Record", "RecordFailure"} {
 		retry, _ := json.Marshal(states[name]["Retry"])
-		if !strings.Contains(string(retry), `"Lambda.TooManyRequestsException"`) || !strings.Contains(string(retry), `"ThrottlingException"`) {
+		if !strings.Contains(string(retry), `"Lambda.TooManyRequestsException"`) || !strings.Contains(string(retry), `"Throttled"`) {
 			t.Errorf("%s Retry = %s, want Lambda transient errors", name, retry)
 		}
 	}

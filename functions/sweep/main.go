@@ -11,4 +11,6 @@ import (
 	"github.com/landfall/landfall/pkg/pipeline"
 )
 
-func main() { lambda.Start(lambdaenv.Must(pipeline.FromEnv(context.Background())).Sweep) }
+func main() {
+	lambda.Start(pipeline.Handler(lambdaenv.Must(pipeline.FromEnv(context.Background())).Sweep))
+}

@@ -87,6 +87,9 @@ func TestFunctionThroughEndpoint(t *testing.T) {
 		{name: "first invocation starts the process", payload: `{"value":"a"}`, wantValue: "a", wantAttempts: 1},
 		{name: "second invocation reuses it", payload: `{"value":42}`, wantValue: 42.0, wantAttempts: 2},
 		{name: "function error keeps its type", payload: `{"fail":"AccountNotReady"}`, wantErrorType: "AccountNotReady"},
+		// aws-lambda-go names a Go error by the type of the value returned.
+		{name: "a Go error is named by its type", payload: `{"failAs":"typed"}`, wantErrorType: "NotReady"},
+		{name: "a wrapped Go error is named by the wrapper", payload: `{"failAs":"wrapped"}`, wantErrorType: "wrapError"},
 		{name: "process exit", payload: `{"exit":true}`, wantErrorType: "Runtime.ExitError"},
 		{name: "a new process replaces it", payload: `{"value":"b"}`, wantValue: "b", wantAttempts: 1},
 	}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 type request struct {
 	Fail      string `json:"fail"`      // return a function error of this type
+	FailAs    string `json:"failAs"`    // "typed": return a *NotReady; "wrapped": return it wrapped
 	FailTimes int    `json:"failTimes"` // fail with Fail this many times in this process, then succeed
 	Exit      bool   `json:"exit"`      // exit the process mid-invocation
 	Hang      bool   `json:"hang"`      // never answer
@@ -49,6 +51,12 @@ func main() {
 		if in.Hang {
 			time.Sleep(time.Hour)
 		}
+		switch in.FailAs {
+		case "typed":
+			return response{}, &NotReady{}
+		case "wrapped":
+			return response{}, fmt.Errorf("entering: %w", &NotReady{})
+		}
 		if in.Fail != "" && attempts <= in.FailTimes || in.Fail != "" && in.FailTimes == 0 {
 			return response{}, messages.InvokeResponse_Error{Type: in.Fail, Message: "failing as asked"}
 		}
@@ -63,3 +71,8 @@ func main() {
 		}, nil
 	})
 }
+
+// NotReady is a Go error type, which aws-lambda-go names by its type name.
+type NotReady struct{}
+
+func (*NotReady) Error() string { return "not ready" }
