@@ -88,7 +88,13 @@ func newTestRunner(t *testing.T) (*Runner, *awslocal.Server) {
 		Machines:    []StateMachine{child, parent}}, srv
 }
 
+// TestRunnerExecute runs definitions to their end. Step Functions' quotas
+// end an execution too, and States.ALL catches neither
+// States.DataLimitExceeded nor States.Runtime.
 func TestRunnerExecute(t *testing.T) {
+	catchAll := `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]`
+	under, underInput := mapOfPasses(6000)
+	over, overInput := mapOfPasses(6300)
 	tests := []struct {
 		name        string
 		machine     StateMachine
@@ -118,6 +124,19 @@ func TestRunnerExecute(t *testing.T) {
 			wantStatus: "FAILED", wantError: "States.Runtime", wantCause: "arn:aws:states:::sqs:sendMessage"},
 		{name: "unknown function", machine: StateMachine{Name: "Bad", ARN: childARN, Definition: []byte(strings.ReplaceAll(string(child.Definition), ":echo", ":missing"))},
 			input: `{}`, wantStatus: "FAILED", wantError: "Lambda.ResourceNotFoundException"},
+		{name: "a state's output over 256 KiB", machine: quotaMachine(`"First": {"Type": "Pass", "Result": "` + over256KiB + `", "End": true}`),
+			input: `{}`, wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a function's result over 256 KiB, not caught", input: `{"value": "` + over256KiB[:maxPayload-100] + `"}`,
+			machine:    quotaMachine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", ` + catchAll + `, "End": true}`),
+			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a task's input over 256 KiB after Parameters, not caught", input: `{"value": "` + over256KiB[:maxPayload/2] + `"}`,
+			machine:    quotaMachine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "Parameters": {"a.$": "$.value", "b.$": "$.value"}, ` + catchAll + `, "End": true}`),
+			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
+		{name: "a function's result under the quota", input: `{"value": "` + over256KiB[:maxPayload-1000] + `"}`,
+			machine:    quotaMachine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "ResultPath": null, "End": true}`),
+			wantStatus: "SUCCEEDED"},
+		{name: "24,006 history events", machine: under, input: underInput, wantStatus: "SUCCEEDED"},
+		{name: "25,206 history events", machine: over, input: overInput, wantStatus: "FAILED", wantError: "States.Runtime"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,65 +192,33 @@ func jsonEqual(t *testing.T, got []byte, want string) bool {
 	return string(gb) == string(wb)
 }
 
-// Step Functions' quotas end an execution, and States.ALL catches neither
-// States.DataLimitExceeded nor States.Runtime.
-func TestRunnerQuotas(t *testing.T) {
-	big := strings.Repeat("x", maxPayload)
-	catchAll := `"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}]`
-	machine := func(states string) StateMachine {
-		if strings.Contains(states, `"Caught"`) {
-			states += `, "Caught": {"Type": "Pass", "End": true}`
-		}
-		return StateMachine{Name: "Quota", ARN: childARN, Definition: []byte(`{"StartAt": "First", "States": {` + states + `}}`)}
+// quotaMachine is a state machine of states (starting at First), with a
+// state Caught when one names it.
+func quotaMachine(states string) StateMachine {
+	if strings.Contains(states, `"Caught"`) {
+		states += `, "Caught": {"Type": "Pass", "End": true}`
 	}
-	// A Map of n Pass iterations records 4 events each, and 6 besides.
-	mapOf := func(n int) (StateMachine, string) {
-		items := make([]string, n)
-		for i := range items {
-			items[i] = "1"
-		}
-		return machine(`"First": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {"StartAt": "Each", "States": {"Each": {"Type": "Pass", "End": true}}}, "End": true}`),
-			`{"items": [` + strings.Join(items, ",") + `]}`
+	return StateMachine{Name: "Quota", ARN: childARN, Definition: []byte(`{"StartAt": "First", "States": {` + states + `}}`)}
+}
+
+// mapOfPasses is a Map of n Pass iterations, which records 4 history events
+// each and 6 besides, and its input.
+func mapOfPasses(n int) (StateMachine, string) {
+	items := make([]string, n)
+	for i := range items {
+		items[i] = "1"
 	}
-	under, underInput := mapOf(6000)
-	over, overInput := mapOf(6300)
-	tests := []struct {
-		name       string
-		machine    StateMachine
-		input      string
-		wantStatus string
-		wantError  string
-	}{
-		{name: "a state's output over 256 KiB", machine: machine(`"First": {"Type": "Pass", "Result": "` + big + `", "End": true}`),
-			input: `{}`, wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
-		{name: "a function's result over 256 KiB, not caught", input: `{"value": "` + big[:maxPayload-100] + `"}`,
-			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", ` + catchAll + `, "End": true}`),
-			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
-		{name: "a task's input over 256 KiB after Parameters, not caught", input: `{"value": "` + big[:maxPayload/2] + `"}`,
-			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "Parameters": {"a.$": "$.value", "b.$": "$.value"}, ` + catchAll + `, "End": true}`),
-			wantStatus: "FAILED", wantError: "States.DataLimitExceeded"},
-		{name: "a function's result under the quota", input: `{"value": "` + big[:maxPayload-1000] + `"}`,
-			machine:    machine(`"First": {"Type": "Task", "Resource": "` + echoARN + `", "ResultPath": null, "End": true}`),
-			wantStatus: "SUCCEEDED"},
-		{name: "24,006 history events", machine: under, input: underInput, wantStatus: "SUCCEEDED"},
-		{name: "25,206 history events", machine: over, input: overInput, wantStatus: "FAILED", wantError: "States.Runtime"},
+	return quotaMachine(`"First": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {"StartAt": "Each", "States": {"Each": {"Type": "Pass", "End": true}}}, "End": true}`),
+		`{"items": [` + strings.Join(items, ",") + `]}`
+}
+
+// over256KiB is a string too long for any state's data.
+var over256KiB = strings.Repeat("x", maxPayload)
+
+// An execution's input over Step Functions' quota is refused at the start.
+func TestRunnerRefusesLargeInput(t *testing.T) {
+	runner, _ := newTestRunner(t)
+	if _, err := runner.Execute(context.Background(), child, []byte(`{"value": "`+over256KiB+`"}`)); err == nil || !strings.Contains(err.Error(), "more than the 262144") {
+		t.Fatalf("err = %v, want the input refused", err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			runner, _ := newTestRunner(t)
-			got, err := runner.Execute(context.Background(), tt.machine, []byte(tt.input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Status != tt.wantStatus || got.Error != tt.wantError {
-				t.Fatalf("execution ended %s %s (%.200s), want %s %s", got.Status, got.Error, got.Cause, tt.wantStatus, tt.wantError)
-			}
-		})
-	}
-	t.Run("an execution's input over 256 KiB is refused", func(t *testing.T) {
-		runner, _ := newTestRunner(t)
-		if _, err := runner.Execute(context.Background(), child, []byte(`{"value": "`+big+`"}`)); err == nil || !strings.Contains(err.Error(), "more than the 262144") {
-			t.Fatalf("err = %v, want the input refused", err)
-		}
-	})
 }
