@@ -55,9 +55,9 @@ func Path(elem ...string) string {
 func ConfigPath() string { return Path("internal", "pipelinetest", "testdata", "landfall.yaml") }
 
 // IAMPropagation is how long the harness's IAM changes take to take effect:
-// long enough that every wait for IAM the pipeline makes is retried more
-// than once.
-const IAMPropagation = time.Second
+// each wait for IAM the pipeline makes fails its first try and is retried,
+// and, being shorter than awsx.Retry's first delay, costs one delay only.
+const IAMPropagation = 400 * time.Millisecond
 
 // New creates the organization with the pipeline role, the ledger table and
 // the operations topic. They stand for the deploy, long before any account

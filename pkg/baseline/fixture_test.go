@@ -40,8 +40,9 @@ func (c *testClock) now() time.Time          { return c.t }
 func (c *testClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // iamPropagation is how long the fixture's IAM changes take to take
-// effect: long enough that every wait for IAM is retried more than once.
-const iamPropagation = time.Second
+// effect: each wait for IAM fails its first try and is retried, and, being
+// shorter than awsx.Retry's first delay, costs the tests one delay only.
+const iamPropagation = 400 * time.Millisecond
 
 // newFixture's endpoint decides every request, and every delivery a
 // service makes, the way IAM does.
