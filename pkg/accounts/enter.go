@@ -24,7 +24,7 @@ import (
 // act in the management account, are the way in.
 func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
 	org := c.Organization
-	cfg, err := assume(ctx, base, accountID, org.ExecutionRoleName)
+	cfg, err := Assume(ctx, base, accountID, org.ExecutionRoleName)
 	if err == nil {
 		return cfg, org.ExecutionRoleName, nil
 	}
@@ -33,7 +33,7 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 		log.Debug("entering the management account with the caller's own credentials", "account", accountID)
 		return base, callersOwnCredentials, nil
 	}
-	cfg, entryErr := assume(ctx, base, accountID, org.EntryRoleName)
+	cfg, entryErr := Assume(ctx, base, accountID, org.EntryRoleName)
 	if entryErr == nil {
 		return cfg, org.EntryRoleName, nil
 	}
@@ -45,19 +45,20 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 // account when landfall's execution role is not usable there.
 const callersOwnCredentials = "the caller's own credentials"
 
-// assume returns credentials of role in accountID, checked to act there
+// Assume returns credentials of role in accountID, checked to act there
 // and to be allowed a read every role landfall enters by may make. A role
 // just created can be assumed before its policies take effect (IAM
 // propagation), and in a new account IAM is the last service to answer:
-// until the read succeeds, the role is not a way in.
-func assume(ctx context.Context, base aws.Config, accountID, role string) (aws.Config, error) {
+// until the read succeeds, the role is not a way in. Credentials acting in
+// another account are a terminal error: retrying will not change them.
+func Assume(ctx context.Context, base aws.Config, accountID, role string) (aws.Config, error) {
 	cfg := awsx.AssumeRole(base, awsx.RoleARN(accountID, role), "landfall")
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return aws.Config{}, err
 	}
 	if got := aws.ToString(id.Account); got != accountID {
-		return aws.Config{}, fmt.Errorf("the role's credentials act in account %s", got)
+		return aws.Config{}, awsx.Terminal(fmt.Errorf("the role's credentials act in account %s", got))
 	}
 	if _, err := iam.NewFromConfig(cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)}); err != nil {
 		return aws.Config{}, fmt.Errorf("reading IAM in %s: %w", accountID, err)

@@ -5,10 +5,9 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
@@ -195,36 +194,18 @@ func executionRoleInPlace(ctx context.Context, client *iam.Client, s *Spec) erro
 }
 
 // VerifyExecutionRole proves that the pipeline can use the execution role:
-// it assumes roleName in accountID with pipelineCfg (the pipeline role's
-// credentials), checks the session acts in that account and may read what
-// the role's policy grants. A role just created is refused by STS for a
-// while, and its policies take effect later still (IAM propagation), so
-// AccessDenied is retried for up to iamPropagationTimeout before it counts.
+// it enters accountID through roleName with pipelineCfg (the pipeline
+// role's credentials) as the pipeline does (accounts.Assume). A role just
+// created is refused by STS for a while, and its policies take effect
+// later still (IAM propagation), so AccessDenied is retried for up to
+// iamPropagationTimeout before it counts.
 func VerifyExecutionRole(ctx context.Context, pipelineCfg aws.Config, accountID, roleName string) error {
-	roleARN := awsx.RoleARN(accountID, roleName)
-	client := sts.NewFromConfig(pipelineCfg)
-	var account string
 	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.OnCodes("AccessDenied"), func() error {
-		out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("landfall-verify")})
-		if err != nil {
-			return err
-		}
-		session := pipelineCfg.Copy()
-		c := out.Credentials
-		session.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))
-		id, err := sts.NewFromConfig(session).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err != nil {
-			return err
-		}
-		account = aws.ToString(id.Account)
-		_, err = iam.NewFromConfig(session).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{MaxItems: aws.Int32(1)})
+		_, err := accounts.Assume(ctx, pipelineCfg, accountID, roleName)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("using IAM role (%s): %w", roleARN, err)
-	}
-	if account != accountID {
-		return awsx.Terminal(fmt.Errorf("checking IAM role (%s): its session acts in account %s", roleARN, account))
+		return fmt.Errorf("using IAM role (%s): %w", awsx.RoleARN(accountID, roleName), err)
 	}
 	return nil
 }
