@@ -19,7 +19,8 @@
 //     and a Lambda API error is named Lambda.<code>, as Step Functions names them;
 //   - arn:aws:states:::states:startExecution(.sync, .sync:2) runs the target
 //     definition from `machines` in this process and returns the
-//     DescribeExecution shape.
+//     DescribeExecution shape; without .sync, it returns StartExecution's
+//     response after the child has run.
 // The only departures from AWS timing: every Retry interval is retryIntervalMs
 // and every Wait state lasts waitMs, so a local run takes seconds.
 //
@@ -144,7 +145,10 @@ async function invokeLambda(credentials, functionName, payload) {
   return { payload: text === '' ? null : JSON.parse(text), statusCode: out.StatusCode, version: out.ExecutedVersion };
 }
 
-// startExecution runs a child execution to completion, as .sync does.
+// startExecution runs a child execution to completion. With .sync it returns
+// what DescribeExecution says of it, and fails as the child did; without, it
+// returns StartExecution's response once the child has ended (Step Functions
+// would return at once).
 async function startExecution(resource, params, depth) {
   const arn = params.StateMachineArn;
   const machine = request.machines?.[arn];
@@ -158,6 +162,9 @@ async function startExecution(resource, params, depth) {
   const start = Date.now();
   const context = { Execution: { Id: executionArn, Name: name }, StateMachine: { Id: arn, Name: arn.split(':').pop() } };
   const result = await execute(machine.definition, machine.credentials, input, context, depth + 1);
+  if (!resource.includes('.sync')) {
+    return { ExecutionArn: executionArn, StartDate: start };
+  }
   const sync2 = resource.endsWith(':2');
   const described = {
     ExecutionArn: executionArn,
@@ -173,9 +180,6 @@ async function startExecution(resource, params, depth) {
     described.Output = sync2 ? result.output : JSON.stringify(result.output);
     described.OutputDetails = { Included: true };
     return described;
-  }
-  if (!resource.includes('.sync')) {
-    return { ExecutionArn: executionArn, StartDate: start };
   }
   described.Error = result.error;
   described.Cause = result.cause;
@@ -236,13 +240,27 @@ function overrides(definition, credentials, depth, limits) {
   return { handlers: { taskResourceLocalHandlers: tasks, retryIntervalOverrides: retries, waitTimeOverrides: waits }, taskEvents };
 }
 
+// machines holds each definition's StateMachine: constructing one validates
+// the definition, which costs tens of milliseconds, and a sweep starts the
+// same child definition once per account.
+const machines = new Map();
+
+function stateMachine(definition) {
+  let machine = machines.get(definition);
+  if (!machine) {
+    machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+    machines.set(definition, machine);
+  }
+  return machine;
+}
+
 // execute runs one execution and reports how it ended, the way
 // DescribeExecution does; it never throws for a failed execution.
 async function execute(definition, credentials, input, context, depth) {
   if (depth > 8) {
     return { status: 'FAILED', error: 'States.Runtime', cause: 'child executions nested more than 8 deep' };
   }
-  const machine = new StateMachine(definition, { validationOptions: { checkPaths: false } });
+  const machine = stateMachine(definition);
   // limits.failure is the quota that ended the execution, once one has.
   const limits = { failure: null };
   const { handlers, taskEvents } = overrides(definition, credentials, depth, limits);
