@@ -239,9 +239,14 @@ func baselineDefinition(scope constructs.Construct, props *PipelineProps) sfn.IC
 	return describe.Next(decide)
 }
 
-// sweepDefinition is Sweep → BaselineEach (Map) → StartBaseline (.sync:2). A failed account is caught per
-// item, so one broken account never stops the others; its own execution has already failed visibly.
+// sweepDefinition is Sweep → BaselineEach (Map) → StartBaseline (.sync:2) → MoreDue → ContinueSweep or
+// SweepDone. A failed account is caught per item, so one broken account never stops the others; its own
+// execution has already failed visibly. The Sweep step hands out at most pipeline.SweepBatch accounts, so
+// that one execution stays within Step Functions' history and payload quotas; when more are due, the
+// execution starts a new one of this state machine that continues after the batch ("Avoid reaching the
+// history quota", Step Functions developer guide) and ends.
 func sweepDefinition(scope constructs.Construct, props *PipelineProps, baseline sfn.IStateMachine) sfn.IChainable {
+	// The execution input (the scheduled event, or a continuation's {"after": ...}) is the function's input.
 	sweep := lambdaTask(scope, "Sweep", props.Functions.Sweep, nil, nil)
 
 	start := tasks.NewStepFunctionsStartExecution(scope, jsii.String("StartBaseline"), &tasks.StepFunctionsStartExecutionProps{
@@ -277,7 +282,21 @@ func sweepDefinition(scope constructs.Construct, props *PipelineProps, baseline 
 		ResultPath: jsii.String("$.results"),
 	})
 	each.ItemProcessor(start, nil)
-	return sweep.Next(each)
+
+	// The machine starts itself by name: its ARN would make its definition and its role's policy depend on
+	// the machine itself.
+	itself := sfn.StateMachine_FromStateMachineName(scope, jsii.String("SweepItself"), jsii.String(props.SweepName))
+	continueSweep := tasks.NewStepFunctionsStartExecution(scope, jsii.String("ContinueSweep"), &tasks.StepFunctionsStartExecutionProps{
+		StateMachine:       itself,
+		IntegrationPattern: sfn.IntegrationPattern_REQUEST_RESPONSE,
+		Input:              sfn.TaskInput_FromObject(&map[string]interface{}{"after.$": "$.next"}),
+		ResultSelector:     &map[string]interface{}{"executionArn.$": "$.ExecutionArn"},
+		ResultPath:         jsii.String("$.continuedAs"),
+	})
+	moreDue := sfn.NewChoice(scope, jsii.String("MoreDue"), nil).
+		When(sfn.Condition_IsPresent(jsii.String("$.next")), continueSweep, nil).
+		Otherwise(sfn.NewSucceed(scope, jsii.String("SweepDone"), nil))
+	return sweep.Next(each).Next(moreDue)
 }
 
 // lambdaTask invokes fn with payload (nil: the whole state) and retries, with backoff, the Lambda service's

@@ -110,6 +110,22 @@ func TestSweepDefinition(t *testing.T) {
 			t.Errorf("BaselineEach does not contain %s", want)
 		}
 	}
+	// THEN a sweep handed one batch of many continues after it as a new execution of itself
+	if next := each["Next"]; next != "MoreDue" {
+		t.Errorf("BaselineEach goes to %v, want MoreDue", next)
+	}
+	moreDue := mustJSON(states["MoreDue"])
+	continueSweep := mustJSON(states["ContinueSweep"])
+	for _, want := range []string{`"IsPresent":true`, `"Variable":"$.next"`, `"Next":"ContinueSweep"`, `"Default":"SweepDone"`} {
+		if !strings.Contains(moreDue, want) {
+			t.Errorf("MoreDue %s does not contain %s", moreDue, want)
+		}
+	}
+	for _, want := range []string{`states:startExecution"`, `:stateMachine:acme-sweep"`, `"after.$":"$.next"`, `"End":true`} {
+		if !strings.Contains(continueSweep, want) {
+			t.Errorf("ContinueSweep %s does not contain %s", continueSweep, want)
+		}
+	}
 }
 
 func mustJSON(v any) string {

@@ -29,6 +29,15 @@ func CheckOrganizationID(id string) error {
 	return nil
 }
 
+// CheckAccountID checks an AWS account id that does not come from YAML:
+// exactly 12 digits.
+func CheckAccountID(id string) error {
+	if !accountIDPattern.MatchString(id) {
+		return fmt.Errorf("%q is not an AWS account id (12 digits)", id)
+	}
+	return nil
+}
+
 // checkAccountID checks an AWS account id: exactly 12 digits. quoted says
 // whether the YAML value was quoted; an unquoted id is rejected because YAML
 // (and every tool that reads the file) may take it as a number and drop leading

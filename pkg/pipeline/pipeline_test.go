@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -144,7 +146,7 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	done := h.Vend(t, "done")
 	missing := h.Vend(t, "missing")
 	h.Baseline(t, done)
-	out, err := h.Deps.Sweep(ctx)
+	out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +158,7 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 		t.Fatalf("sweep = %+v", out)
 	}
 	*h.Clock = h.Clock.Add(25 * time.Hour)
-	out, _ = h.Deps.Sweep(ctx)
+	out, _ = h.Deps.Sweep(ctx, pipeline.SweepInput{})
 	for _, a := range out.Accounts {
 		why[a.AccountID] = a.Why
 	}
@@ -166,6 +168,37 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	raw, _ := json.Marshal(out)
 	if !bytes.Contains(raw, []byte(`"accounts":[`)) {
 		t.Fatalf("sweep output shape: %s", raw)
+	}
+}
+
+// A sweep hands out at most a batch of accounts, in account ID order, and
+// says where the next execution continues; that one starts after it.
+func TestSweepContinuesAfterABatch(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	for i := range pipeline.SweepBatch + 1 {
+		h.Vend(t, fmt.Sprintf("member-%d", i))
+	}
+	first, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The management account and the members: one more than a batch is due.
+	if len(first.Accounts) != pipeline.SweepBatch || first.Next != first.Accounts[len(first.Accounts)-1].AccountID {
+		t.Fatalf("first batch: %d accounts, next %q", len(first.Accounts), first.Next)
+	}
+	if !slices.IsSortedFunc(first.Accounts, func(a, b pipeline.SweepAccount) int { return strings.Compare(a.AccountID, b.AccountID) }) {
+		t.Fatal("the batch is not in account ID order")
+	}
+	rest, err := h.Deps.Sweep(ctx, pipeline.SweepInput{After: first.Next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest.Accounts) != 2 || rest.Next != "" || rest.Accounts[0].AccountID <= first.Next {
+		t.Fatalf("continuation after %s: %+v", first.Next, rest)
+	}
+	if _, err := h.Deps.Sweep(ctx, pipeline.SweepInput{After: "not-an-account"}); err == nil || !strings.Contains(err.Error(), "not an AWS account id") {
+		t.Fatalf("a malformed continuation = %v", err)
 	}
 }
 

@@ -79,11 +79,23 @@ type FailedExecution struct {
 	State
 }
 
+// SweepInput is what the Sweep step reads from the execution's input: the
+// scheduled event, which has no After, or a continuation.
+type SweepInput struct {
+	// After is the account ID the previous execution of this sweep stopped
+	// at: this one starts after it.
+	After string `json:"after,omitempty"`
+}
+
 // SweepOutput is the Sweep step's result: the accounts BaselineEach visits.
 type SweepOutput struct {
 	Accounts []SweepAccount `json:"accounts"`
 	// Checked is how many accounts the sweep compared with the ledger.
 	Checked int `json:"checked"`
+	// Next, when more accounts are due than one execution takes, is the
+	// last account of this batch: the state machine continues after it in
+	// a new execution (SweepInput.After).
+	Next string `json:"next,omitempty"`
 }
 
 // SweepAccount is one account the sweep baselines, and why.

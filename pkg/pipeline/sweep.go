@@ -1,22 +1,43 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 )
 
-// Sweep compares every account of the organization with the ledger and
-// returns those that need a run: never baselined, an older baseline
-// version, a failed last run, or a drift check that is due. It is what
-// catches events EventBridge delivered late or never.
-func (d *Deps) Sweep(ctx context.Context) (SweepOutput, error) {
+// SweepBatch is the most accounts one Sweep execution hands to BaselineEach.
+// It keeps an execution within Step Functions' quotas whatever the
+// organization's size: BaselineEach records about nine history events per
+// account (25,000 at most) and its output holds each account twice, in the
+// list and in the results (256 KiB at most). The state machine continues with
+// the rest as a new execution, as the Step Functions guide recommends ("Avoid
+// reaching the history quota"). infra's TestSweepBatchFitsTheQuotas runs a
+// full batch through the local runner, which keeps both quotas.
+const SweepBatch = 1000
+
+// Sweep compares the organization's accounts with the ledger and returns, in
+// account ID order from just after in.After, at most SweepBatch that need a
+// run: never baselined, an older baseline version, a failed last run, or a
+// drift check that is due. When more are due after the batch, Next says where
+// the next execution continues. It is what catches events EventBridge
+// delivered late or never.
+func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
+	if in.After != "" {
+		if err := config.CheckAccountID(in.After); err != nil {
+			return SweepOutput{}, fmt.Errorf("sweep input: after: %w", err)
+		}
+	}
 	rows, err := d.Ledger.List(ctx)
 	if err != nil {
 		return SweepOutput{}, err
@@ -25,9 +46,7 @@ func (d *Deps) Sweep(ctx context.Context) (SweepOutput, error) {
 	for _, r := range rows {
 		byID[r.AccountID] = r
 	}
-	out := SweepOutput{Accounts: []SweepAccount{}}
-	now := d.Now()
-	every := time.Duration(d.Config.Pipeline.DriftCheckEvery)
+	var active []types.Account
 	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(d.AWS), &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -35,17 +54,33 @@ func (d *Deps) Sweep(ctx context.Context) (SweepOutput, error) {
 			return SweepOutput{}, fmt.Errorf("listing the organization's accounts: %w", err)
 		}
 		for _, a := range page.Accounts {
-			if a.Status != "ACTIVE" {
-				continue
-			}
-			out.Checked++
-			id := aws.ToString(a.Id)
-			if why := due(byID[id], now, every); why != "" {
-				out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
+			if a.Status == types.AccountStatusActive && aws.ToString(a.Id) > in.After {
+				active = append(active, a)
 			}
 		}
 	}
-	d.Log.Info("sweep", "checked", out.Checked, "due", len(out.Accounts))
+	// ListAccounts has no documented order; the account ID is a cursor that
+	// stays valid between executions.
+	slices.SortFunc(active, func(a, b types.Account) int { return cmp.Compare(aws.ToString(a.Id), aws.ToString(b.Id)) })
+
+	out := SweepOutput{Accounts: []SweepAccount{}}
+	now := d.Now()
+	every := time.Duration(d.Config.Pipeline.DriftCheckEvery)
+	for _, a := range active {
+		id := aws.ToString(a.Id)
+		why := due(byID[id], now, every)
+		if why == "" {
+			out.Checked++
+			continue
+		}
+		if len(out.Accounts) == SweepBatch {
+			out.Next = out.Accounts[len(out.Accounts)-1].AccountID
+			break
+		}
+		out.Checked++
+		out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
+	}
+	d.Log.Info("sweep", "after", in.After, "checked", out.Checked, "due", len(out.Accounts), "next", out.Next)
 	return out, nil
 }
 
