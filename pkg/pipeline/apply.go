@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/landfall/landfall/pkg/baseline"
@@ -25,7 +26,16 @@ func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
 	}
 	rep, err := d.Engine.Apply(ctx, spec, cfg, scope)
 	sum := summarize(rep)
-	d.Log.Info("applied", "account", spec.Account.ID, "scope", rep.Scope, "counts", sum.Counts, "writes", rep.Writes, "error", err)
+	// The log keeps every change; the summary, which travels in the execution's state, may omit some.
+	for _, it := range rep.Items {
+		for _, c := range it.Changes {
+			if c.Action != baseline.Unchanged {
+				d.Log.Info("change", "account", spec.Account.ID, "scope", rep.Scope, "change", c.String())
+			}
+		}
+	}
+	d.Log.Info("applied", "account", spec.Account.ID, "scope", rep.Scope, "counts", sum.Counts, "writes", rep.Writes,
+		"changesOmitted", sum.ChangesOmitted, "error", err)
 	if err != nil {
 		return sum, fmt.Errorf("applying %s baseline to %s: %w", rep.Scope, spec.Account.ID, err)
 	}
@@ -40,16 +50,32 @@ func (d *Deps) spec(st State) (*baseline.Spec, error) {
 	return baseline.NewSpec(d.Config, p, st.Account, st.OrganizationID)
 }
 
+// summaryChangeBytes bounds the JSON of the changes one ApplySummary carries. The summaries of the global
+// scope and of every governed region (34 at most) travel together in the BaselineAccount execution's
+// state, which Step Functions caps at 256 KiB ("Step Functions service quotas"); at 4 KiB each they take
+// about 150 KiB. An account with thousands of IAM users can have thousands of findings in one scope.
+const summaryChangeBytes = 4 << 10
+
+// summarize counts every change of the report and keeps the ones that are not "unchanged", in order,
+// while they fit summaryChangeBytes; it counts the rest in ChangesOmitted.
 func summarize(rep baseline.Report) ApplySummary {
 	sum := ApplySummary{Scope: rep.Scope, Counts: map[string]int{}, Duration: rep.Duration.Milliseconds(), Reads: rep.Reads, Writes: rep.Writes}
 	for a, n := range rep.Count() {
 		sum.Counts[string(a)] = n
 	}
+	size := 0
 	for _, it := range rep.Items {
 		for _, c := range it.Changes {
-			if c.Action != baseline.Unchanged {
-				sum.Changes = append(sum.Changes, c)
+			if c.Action == baseline.Unchanged {
+				continue
 			}
+			encoded, err := json.Marshal(c)
+			if sum.ChangesOmitted > 0 || err != nil || size+len(encoded)+1 > summaryChangeBytes {
+				sum.ChangesOmitted++
+				continue
+			}
+			size += len(encoded) + 1 // and a comma
+			sum.Changes = append(sum.Changes, c)
 		}
 	}
 	return sum

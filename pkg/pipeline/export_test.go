@@ -2,3 +2,6 @@ package pipeline
 
 // FailedCreationKey is failedCreationKey for the external tests.
 var FailedCreationKey = failedCreationKey
+
+// Summarize is summarize for the external tests.
+var Summarize = summarize

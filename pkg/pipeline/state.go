@@ -46,15 +46,18 @@ type Results struct {
 }
 
 // ApplySummary is one apply step's outcome, small enough for Step
-// Functions' 256 KB state limit: counts, and only the changes that are not
-// "unchanged".
+// Functions' 256 KiB state limit: counts of every change, and the changes
+// that are not "unchanged" up to a size, which the function's log holds in
+// full.
 type ApplySummary struct {
-	Scope    string            `json:"scope"`
-	Counts   map[string]int    `json:"counts"`
-	Changes  []baseline.Change `json:"changes,omitempty"`
-	Duration int64             `json:"durationMs"`
-	Reads    int               `json:"reads"`
-	Writes   int               `json:"writes"`
+	Scope   string            `json:"scope"`
+	Counts  map[string]int    `json:"counts"`
+	Changes []baseline.Change `json:"changes,omitempty"`
+	// ChangesOmitted is how many changes did not fit in Changes.
+	ChangesOmitted int   `json:"changesOmitted,omitempty"`
+	Duration       int64 `json:"durationMs"`
+	Reads          int   `json:"reads"`
+	Writes         int   `json:"writes"`
 }
 
 // ApplyInput is the payload of ApplyGlobal and ApplyRegion.
