@@ -9,9 +9,15 @@
 // # How requests are served
 //
 // Requests are routed the way AWS's front ends route them: by the signing
-// name in the SigV4 credential scope, then by X-Amz-Target (JSON 1.0/1.1),
-// Action (awsQuery, ec2Query), the Smithy RPC v2 path (CBOR, CloudWatch) or
-// method and path (REST-JSON, REST-XML). Every request's signature is
+// name in the SigV4 credential scope, then by X-Amz-Target (JSON 1.0/1.1,
+// with the target prefix the Go SDK sends or the model's full one the AWS
+// CLI sends), Action (awsQuery, ec2Query), the Smithy RPC v2 path (CBOR) or
+// method and path (REST-JSON, REST-XML). CloudWatch answers Smithy RPC v2
+// CBOR (the Go SDK), AWS JSON 1.0 (botocore, so the AWS CLI) and query, each
+// in the protocol of the request ("FAQs on CloudWatch supported protocols",
+// CloudWatch User Guide); in query, errors carry the query code
+// (ResourceNotFound), in JSON the error name with the query code in
+// X-Amzn-Query-Error. Every request's signature is
 // verified against the secret the endpoint issued, so wrong or expired
 // credentials fail with AWS's codes (SignatureDoesNotMatch,
 // InvalidClientTokenId, ExpiredToken). Credentials from STS AssumeRole act
@@ -145,7 +151,8 @@
 //	                             ListTagsForResource CreateLogStream PutLogEvents Put/Describe/DeleteMetricFilter(s)
 //	                             FilterLogEvents ("Creating metrics from log events using filters")
 //	CloudWatch       RPCv2 CBOR  PutMetricAlarm DescribeAlarms DeleteAlarms SetAlarmState Enable/DisableAlarmActions
-//	                             PutMetricData TagResource ListTagsForResource; alarm evaluation
+//	                 JSON 1.0    PutMetricData TagResource ListTagsForResource; alarm evaluation
+//	                 query
 //	                             ("Using Amazon CloudWatch alarms", "Configuring how alarms treat missing data")
 //	CloudTrail       JSON 1.1    Create/Update/Delete/GetTrail DescribeTrails GetTrailStatus Start/StopLogging
 //	                             AddTags ListTags Put/GetEventSelectors ("Sending events to CloudWatch Logs")

@@ -183,13 +183,13 @@ func (s *Server) issueLocked(p principal, ttl time.Duration) *credential {
 func (s *Server) authenticateLocked(c *call, scope sigScope) (principal, error) {
 	cred, ok := s.creds[scope.accessKey]
 	if !ok {
-		return principal{}, c.svc.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
+		return principal{}, c.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
 	}
 	if cred.SessionToken != "" && c.req.Header.Get("X-Amz-Security-Token") != cred.SessionToken {
-		return principal{}, c.svc.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
+		return principal{}, c.authError("InvalidClientTokenId", "UnrecognizedClientException", "The security token included in the request is invalid.")
 	}
 	if !cred.Expires.IsZero() && s.now().After(cred.Expires) {
-		return principal{}, c.svc.authError("ExpiredToken", "ExpiredTokenException", "The security token included in the request is expired")
+		return principal{}, c.authError("ExpiredToken", "ExpiredTokenException", "The security token included in the request is expired")
 	}
 	s3Style := c.svc.name == "s3" || c.svc.name == "s3-control"
 	if !verifySignature(c.req, c.body, scope, cred.Secret, s3Style) {
@@ -203,9 +203,9 @@ func (s *Server) authenticateLocked(c *call, scope sigScope) (principal, error) 
 
 // authError picks the code an unauthenticated caller sees: query services
 // say InvalidClientTokenId, JSON services UnrecognizedClientException.
-func (svc *service) authError(queryCode, jsonCode, msg string) *APIError {
+func (c *call) authError(queryCode, jsonCode, msg string) *APIError {
 	code := jsonCode
-	if _, ok := svc.protocol.(queryProtocol); ok {
+	if _, ok := c.proto.(queryProtocol); ok {
 		code = queryCode
 	}
 	return statusErrorf(http.StatusForbidden, code, "%s", msg)

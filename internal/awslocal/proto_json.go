@@ -19,9 +19,13 @@ type jsonProtocol struct {
 }
 
 func (p jsonProtocol) decode(svc *service, r *http.Request, body []byte) (string, doc, error) {
+	// The target is the service's target prefix and the operation; the AWS
+	// CLI writes the prefix with the model's namespace
+	// (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails).
 	target := r.Header.Get("X-Amz-Target")
-	_, op, ok := strings.Cut(target, ".")
-	if !ok {
+	i := strings.LastIndex(target, ".")
+	op := target[i+1:]
+	if i <= 0 || op == "" {
 		return "", nil, errorf("UnknownOperationException", "missing or malformed X-Amz-Target header %q", target)
 	}
 	in, err := decodeJSONBody(body)

@@ -146,7 +146,13 @@ func (p queryProtocol) encodeError(w http.ResponseWriter, c *call, e *APIError) 
 		if !e.sender() {
 			typ = "Receiver"
 		}
-		b.WriteString("<ErrorResponse xmlns=\"" + c.svc.xmlns + "\"><Error><Type>" + typ + "</Type><Code>" + xmlEscape(e.Code) +
+		// A service that also speaks JSON (CloudWatch) keeps its query code
+		// apart from its JSON error name.
+		code := e.Code
+		if e.QueryCode != "" {
+			code = e.QueryCode
+		}
+		b.WriteString("<ErrorResponse xmlns=\"" + c.svc.xmlns + "\"><Error><Type>" + typ + "</Type><Code>" + xmlEscape(code) +
 			"</Code><Message>" + xmlEscape(e.Message) + "</Message></Error><RequestId>" + c.srv.requestID() + "</RequestId></ErrorResponse>")
 	}
 	w.Header().Set("Content-Type", "text/xml")

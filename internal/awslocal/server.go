@@ -186,8 +186,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("awslocal: no service for %s %s (signing name %q)", r.Method, r.URL.Path, scope.service), http.StatusNotFound)
 		return
 	}
-	c := &call{srv: s, svc: svc, req: r, body: body, region: scope.region, ctx: r.Context()}
-	op, in, err := svc.protocol.decode(svc, r, body)
+	c := &call{srv: s, svc: svc, proto: svc.protocolFor(r), req: r, body: body, region: scope.region, ctx: r.Context()}
+	op, in, err := c.proto.decode(svc, r, body)
 	c.op, c.in = op, in
 	if err == nil && sigErr != nil {
 		err = sigErr
@@ -200,10 +200,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		out, err = runUnlockedWork(c.ctx, out)
 	}
 	if err != nil {
-		svc.protocol.encodeError(w, c, asAPIError(err))
+		c.proto.encodeError(w, c, asAPIError(err))
 		return
 	}
-	svc.protocol.encode(w, c, out)
+	c.proto.encode(w, c, out)
 }
 
 // dispatch authenticates the caller, applies injected faults, and runs the
@@ -277,6 +277,7 @@ type call struct {
 	ctx       context.Context
 	srv       *Server
 	svc       *service
+	proto     protocol // the one the request speaks, of the service's
 	req       *http.Request
 	body      []byte
 	op        string

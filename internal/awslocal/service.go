@@ -14,6 +14,9 @@ type handler func(c *call) (doc, error)
 type service struct {
 	name     string // SigV4 signing name, e.g. "iam", "monitoring"
 	protocol protocol
+	// alternates are the other protocols the service answers in, each in
+	// its own: CloudWatch speaks Smithy RPC v2 CBOR, AWS JSON 1.0 and query.
+	alternates []protocol
 	// xmlns is the namespace of query-protocol responses.
 	xmlns string
 	ops   map[string]handler
@@ -32,6 +35,29 @@ func (svc *service) unknownOpCode() string {
 		return svc.unknownOp
 	}
 	return "InvalidAction"
+}
+
+// protocolFor picks the protocol a request speaks, for a service with
+// alternates, the way the request shows it: the Smithy-Protocol header
+// (RPC v2 CBOR), the X-Amz-Target header (AWS JSON), or neither (query).
+func (svc *service) protocolFor(r *http.Request) protocol {
+	for _, p := range svc.alternates {
+		switch p.(type) {
+		case cborProtocol:
+			if r.Header.Get("Smithy-Protocol") != "" {
+				return p
+			}
+		case jsonProtocol:
+			if r.Header.Get("X-Amz-Target") != "" {
+				return p
+			}
+		case queryProtocol:
+			if r.Header.Get("Smithy-Protocol") == "" && r.Header.Get("X-Amz-Target") == "" {
+				return p
+			}
+		}
+	}
+	return svc.protocol
 }
 
 // protocol decodes requests and encodes responses for one wire protocol.

@@ -85,8 +85,10 @@ func cwIn(a *account, region string) *cwState {
 func registerCloudWatch(s *Server) {
 	s.register(&service{
 		name: "monitoring", protocol: cborProtocol{},
-		throttle:  *statusErrorf(http.StatusBadRequest, "Throttling", "Rate exceeded"),
-		unknownOp: "UnknownOperationException",
+		alternates: []protocol{cborProtocol{}, jsonProtocol{version: "1.0", queryCompatible: true}, queryProtocol{}},
+		xmlns:      "http://monitoring.amazonaws.com/doc/2010-08-01/",
+		throttle:   *statusErrorf(http.StatusBadRequest, "Throttling", "Rate exceeded"),
+		unknownOp:  "UnknownOperationException",
 		ops: map[string]handler{
 			"PutMetricAlarm": cwPutMetricAlarm, "DescribeAlarms": cwDescribeAlarms, "DeleteAlarms": cwDeleteAlarms,
 			"SetAlarmState": cwSetAlarmState, "EnableAlarmActions": cwEnableAlarmActions,

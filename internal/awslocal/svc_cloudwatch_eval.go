@@ -53,14 +53,22 @@ func (s *Server) storeDatum(a *account, region, namespace, name string, dims map
 	}
 }
 
-func datumTime(d doc, now time.Time) time.Time {
+// datumTime reads a datum's Timestamp as each protocol sends it; a datum
+// without one is timed when it arrives.
+func datumTime(d doc, now time.Time, member int) (time.Time, error) {
 	switch v := d["Timestamp"].(type) {
-	case time.Time:
-		return v.UTC()
-	case float64:
-		return time.UnixMilli(int64(v * 1000)).UTC()
+	case nil:
+		return now, nil
+	case time.Time: // RPC v2 CBOR
+		return v.UTC(), nil
+	case float64: // AWS JSON: epoch seconds
+		return time.UnixMilli(int64(v * 1000)).UTC(), nil
+	case string: // query: ISO 8601
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC(), nil
+		}
 	}
-	return now
+	return time.Time{}, cwInvalidValue("The parameter MetricData.member.%d.Timestamp is not a timestamp.", member)
 }
 
 func cwPutMetricData(c *call) (doc, error) {
@@ -92,7 +100,10 @@ func cwPutMetricData(c *call) (doc, error) {
 		for _, x := range dl {
 			dims[x.Name] = x.Value
 		}
-		t := datumTime(d, now)
+		t, err := datumTime(d, now, i+1)
+		if err != nil {
+			return nil, err
+		}
 		if t.Before(now.Add(-maxDatumAge)) || t.After(now.Add(maxDatumFuture)) {
 			return nil, cwInvalidValue("The parameter MetricData.member.%d.Timestamp must specify a time no more than two weeks in the past or two hours in the future.", i+1)
 		}
