@@ -242,9 +242,9 @@ func snsResources(c *call) ([]authResource, error) {
 // kmsResources is the key a KMS request names (by key id, key ARN, alias
 // name or alias ARN), with its key policy, which KMS always reads ("Key
 // policies in AWS KMS"); CreateAlias and UpdateAlias also act on the alias.
-// CreateKey and ListAliases take no resource.
+// CreateKey, ListAliases and ListKeys take no resource.
 func kmsResources(c *call) ([]authResource, error) {
-	if c.op == "CreateKey" || c.op == "ListAliases" {
+	if c.op == "CreateKey" || c.op == "ListAliases" || c.op == "ListKeys" {
 		return nil, nil
 	}
 	var out []authResource

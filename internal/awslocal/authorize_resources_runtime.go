@@ -10,8 +10,11 @@ import "strings"
 // "... for AWS Lambda", "... for AWS Secrets Manager").
 
 // dynamoDBResources is the table a DynamoDB request names, or the index
-// when a Query or Scan reads one.
+// when a Query or Scan reads one. ListTables takes no resource.
 func dynamoDBResources(c *call) ([]authResource, error) {
+	if c.op == "ListTables" {
+		return nil, nil
+	}
 	name := str(c.in, "TableName")
 	if !ddbTableName.MatchString(name) {
 		return nil, errNoSuchResource
@@ -25,8 +28,11 @@ func dynamoDBResources(c *call) ([]authResource, error) {
 
 // stepFunctionsResources is the state machine (StartExecution,
 // ListExecutions) or the execution (DescribeExecution) a request names, in
-// the account its ARN names.
+// the account its ARN names. ListStateMachines takes no resource.
 func stepFunctionsResources(c *call) ([]authResource, error) {
+	if c.op == "ListStateMachines" {
+		return nil, nil
+	}
 	arn := str(c.in, "stateMachineArn")
 	if arn == "" {
 		arn = str(c.in, "executionArn")
@@ -42,7 +48,11 @@ func stepFunctionsResources(c *call) ([]authResource, error) {
 // unqualified function does not cover it ("Resource-based policy elements
 // for Lambda", Lambda Developer Guide). Functions have no resource-based
 // policy here, so another account's function is never allowed.
+// ListFunctions takes no resource.
 func lambdaResources(c *call) ([]authResource, error) {
+	if c.op == "ListFunctions" {
+		return nil, nil
+	}
 	f, ok := functionRefOf(c)
 	if !ok {
 		return nil, errNoSuchResource

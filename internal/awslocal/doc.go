@@ -166,7 +166,7 @@
 //	                             RemoveTargets PutEvents TestEventPattern PutPermission DescribeEventBus
 //	                             TagResource ListTagsForResource ("event patterns", "Transforming target input")
 //	KMS              JSON 1.1    CreateKey DescribeKey Get/PutKeyPolicy EnableKeyRotation GetKeyRotationStatus
-//	                             DisableKey ScheduleKeyDeletion Create/UpdateAlias ListAliases TagResource
+//	                             DisableKey ScheduleKeyDeletion Create/UpdateAlias ListAliases ListKeys TagResource
 //	                             ListResourceTags ("Default key policy", "Key states")
 //	S3               REST-XML    Create/Head/DeleteBucket ListBuckets Put/Get/DeleteBucketPolicy
 //	                             Put/GetBucketEncryption Put/Get/DeletePublicAccessBlock Put/GetBucketVersioning
@@ -188,10 +188,10 @@
 //	Access Analyzer  REST-JSON   Create/Get/Delete/ListAnalyzer(s) TagResource ListTagsForResource
 //	AWS Config       JSON 1.1    Put/Describe/Delete/Start/StopConfigurationRecorder(s)
 //	                             DescribeConfigurationRecorderStatus Put/Describe/DeleteDeliveryChannel(s)
-//	DynamoDB         JSON 1.0    Create/Describe/DeleteTable Put/Get/Delete/UpdateItem Query Scan; condition,
+//	DynamoDB         JSON 1.0    Create/Describe/DeleteTable ListTables Put/Get/Delete/UpdateItem Query Scan; condition,
 //	                             update, filter and projection expressions ("Expressions", "ReservedWords")
-//	Step Functions   JSON 1.0    StartExecution DescribeExecution ListExecutions
-//	Lambda           REST-JSON   Invoke GetFunction (functions are registered by the embedding program)
+//	Step Functions   JSON 1.0    StartExecution DescribeExecution ListExecutions ListStateMachines
+//	Lambda           REST-JSON   Invoke GetFunction ListFunctions (functions are registered by the embedding program)
 //
 // # Known differences from AWS
 //

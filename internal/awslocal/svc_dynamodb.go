@@ -14,6 +14,7 @@ import (
 // Reference (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/):
 //
 //	CreateTable, DescribeTable, DeleteTable  API_CreateTable.html, API_DescribeTable.html, API_DeleteTable.html
+//	ListTables                               API_ListTables.html
 //	PutItem, GetItem, DeleteItem, UpdateItem API_PutItem.html, API_GetItem.html, API_DeleteItem.html, API_UpdateItem.html
 //	Query, Scan                              API_Query.html, API_Scan.html
 //	expressions                              developerguide/Expressions.*.html, developerguide/ReservedWords.html
@@ -47,7 +48,7 @@ func registerDynamoDB(s *Server) {
 		name: "dynamodb", protocol: ddbProtocol{jsonProtocol{version: "1.0"}}, unknownOp: "UnknownOperationException",
 		throttle: *errorf("ThrottlingException", "Rate of requests exceeds the allowed throughput."),
 		ops: map[string]handler{
-			"CreateTable": ddbCreateTable, "DescribeTable": ddbDescribeTable, "DeleteTable": ddbDeleteTable,
+			"CreateTable": ddbCreateTable, "DescribeTable": ddbDescribeTable, "DeleteTable": ddbDeleteTable, "ListTables": ddbListTables,
 			"PutItem": ddbPutItem, "GetItem": ddbGetItem, "DeleteItem": ddbDeleteItem, "UpdateItem": ddbUpdateItem,
 			"Query": ddbQuery, "Scan": ddbScan,
 		},
@@ -505,4 +506,33 @@ func writeWithCRC32(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(body)), 10))
 	w.WriteHeader(rec.Code)
 	_, _ = w.Write(body)
+}
+
+// ddbListTables lists the table names in order, a page at a time: a page
+// ends after Limit names (at most 100, and Options.PageSize here), and
+// LastEvaluatedTableName, when more follow, is where the next one starts.
+func ddbListTables(c *call) (doc, error) {
+	limit := intOr(c.in, "Limit", 100)
+	if limit < 1 || limit > 100 {
+		return nil, ddbValidation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value between 1 and 100", limit)
+	}
+	after := str(c.in, "ExclusiveStartTableName")
+	if has(c.in, "ExclusiveStartTableName") && !ddbTableName.MatchString(after) {
+		return nil, ddbValidation("1 validation error detected: Value '%s' at 'exclusiveStartTableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", after)
+	}
+	limit = min(limit, c.srv.opts.PageSize)
+	names := []any{}
+	out := doc{}
+	for _, name := range sortedKeys(ddbOf(c).tables) {
+		if name <= after {
+			continue
+		}
+		if len(names) == limit {
+			out["LastEvaluatedTableName"] = names[len(names)-1]
+			break
+		}
+		names = append(names, name)
+	}
+	out["TableNames"] = names
+	return out, nil
 }

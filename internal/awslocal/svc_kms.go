@@ -8,7 +8,7 @@ package awslocal
 //     the policy lockout safety check, "Default key policy" in the
 //     Developer Guide)
 //   - EnableKeyRotation, GetKeyRotationStatus ("Rotating AWS KMS keys")
-//   - CreateAlias, UpdateAlias, ListAliases ("Aliases in AWS KMS")
+//   - CreateAlias, UpdateAlias, ListAliases ("Aliases in AWS KMS"), ListKeys
 //   - DisableKey, ScheduleKeyDeletion ("Key states of AWS KMS keys")
 //   - TagResource, ListResourceTags
 //
@@ -60,7 +60,7 @@ func registerKMS(s *Server) {
 		ops: map[string]handler{
 			"CreateKey": kmsCreateKey, "DescribeKey": kmsDescribeKey, "GetKeyPolicy": kmsGetKeyPolicy, "PutKeyPolicy": kmsPutKeyPolicy,
 			"EnableKeyRotation": kmsEnableKeyRotation, "GetKeyRotationStatus": kmsGetKeyRotationStatus,
-			"CreateAlias": kmsCreateAlias, "UpdateAlias": kmsUpdateAlias, "ListAliases": kmsListAliases,
+			"CreateAlias": kmsCreateAlias, "UpdateAlias": kmsUpdateAlias, "ListAliases": kmsListAliases, "ListKeys": kmsListKeys,
 			"DisableKey": kmsDisableKey, "ScheduleKeyDeletion": kmsScheduleKeyDeletion,
 			"TagResource": kmsTagResource, "ListResourceTags": kmsListResourceTags,
 		},
@@ -398,6 +398,17 @@ func kmsListResourceTags(c *call) (doc, error) {
 }
 
 // kmsPage pages with KMS's Limit/Marker/NextMarker/Truncated.
+// kmsListKeys lists the account's keys in the region, keys pending
+// deletion and AWS managed keys included, as ListKeys does.
+func kmsListKeys(c *call) (doc, error) {
+	st := kmsOf(c.account, c.region)
+	items := make([]any, 0, len(st.keys))
+	for _, id := range sortedKeys(st.keys) {
+		items = append(items, doc{"KeyId": id, "KeyArn": st.keys[id].ARN})
+	}
+	return kmsPage(c, "Keys", items)
+}
+
 func kmsPage(c *call, key string, items []any) (doc, error) {
 	limit := intOr(c.in, "Limit", 0)
 	if has(c.in, "Limit") && (limit < 1 || limit > 1000) {

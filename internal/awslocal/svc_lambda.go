@@ -10,7 +10,7 @@ import (
 )
 
 // Lambda (restJson1, signing name "lambda"), following the Lambda API
-// Reference for Invoke and GetFunction. Functions are not created through the
+// Reference for Invoke, GetFunction and ListFunctions. Functions are not created through the
 // API: the embedding program registers each one with the code that runs it
 // (RegisterFunction), and the endpoint only routes invocations to it. State is
 // regional, one registry per account and region, as in Lambda.
@@ -72,10 +72,14 @@ func registerLambda(s *Server) {
 		name: "lambda", protocol: lambdaProtocol{}, unknownOp: "UnknownOperationException",
 		throttle: *statusErrorf(http.StatusTooManyRequests, "TooManyRequestsException", "Rate exceeded"),
 		ops: map[string]handler{
-			"Invoke":      lambdaInvoke,
-			"GetFunction": lambdaGetFunction,
+			"Invoke":        lambdaInvoke,
+			"GetFunction":   lambdaGetFunction,
+			"ListFunctions": lambdaListFunctions,
 		},
 		routes: []route{
+			// The Go SDK writes the trailing slash, the AWS CLI does not.
+			newRoute("GET", "/2015-03-31/functions/", "ListFunctions"),
+			newRoute("GET", "/2015-03-31/functions", "ListFunctions"),
 			newRoute("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke"),
 			newRoute("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction"),
 		},
@@ -146,6 +150,27 @@ func lambdaGetFunction(c *call) (doc, error) {
 			"State": "Active", "LastUpdateStatus": "Successful", "PackageType": "Zip",
 		},
 	}, nil
+}
+
+// lambdaListFunctions lists the account's functions in the region by name,
+// at most MaxItems (and 50) a page, with what the endpoint knows of each.
+func lambdaListFunctions(c *call) (doc, error) {
+	limit := intOr(c.in, "MaxItems", 50)
+	if limit < 1 || limit > 10000 {
+		return nil, errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", limit)
+	}
+	fns := lambdaOf(c.account, c.region).functions
+	items := make([]any, 0, len(fns))
+	for _, name := range sortedKeys(fns) {
+		items = append(items, doc{"FunctionName": name, "FunctionArn": fns[name].ARN, "Version": latestVersion, "PackageType": "Zip"})
+	}
+	pg, next, err := page(c.srv, items, str(c.in, "Marker"), min(limit, 50), func() error {
+		return errorf("InvalidParameterValueException", "Invalid marker")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withToken(doc{"Functions": append([]any{}, pg...)}, "NextMarker", next), nil
 }
 
 // lambdaInvoke validates the request and finds the function under the state

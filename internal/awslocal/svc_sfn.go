@@ -16,6 +16,7 @@ import (
 //	StartExecution     API_StartExecution.html
 //	DescribeExecution  API_DescribeExecution.html
 //	ListExecutions     API_ListExecutions.html
+//	ListStateMachines  API_ListStateMachines.html
 //
 // State machines are deployed by CloudFormation in AWS; here the embedding
 // program registers them with RegisterStateMachine, learns of new executions
@@ -29,6 +30,7 @@ type sfnState struct{ machines map[string]*sfnMachine } // by name
 
 type sfnMachine struct {
 	ARN        string
+	Created    time.Time
 	executions []*sfnExecution // in start order
 }
 
@@ -50,6 +52,7 @@ func registerStepFunctions(s *Server) {
 		throttle: *errorf("ThrottlingException", "Rate exceeded"),
 		ops: map[string]handler{
 			"StartExecution": sfnStartExecution, "DescribeExecution": sfnDescribeExecution, "ListExecutions": sfnListExecutions,
+			"ListStateMachines": sfnListStateMachines,
 		},
 	})
 }
@@ -80,7 +83,7 @@ func (s *Server) RegisterStateMachine(accountID, region, name string) string {
 	arn := "arn:aws:states:" + region + ":" + accountID + ":stateMachine:" + name
 	st := sfnOf(a, region)
 	if _, ok := st.machines[name]; !ok {
-		st.machines[name] = &sfnMachine{ARN: arn}
+		st.machines[name] = &sfnMachine{ARN: arn, Created: s.now()}
 	}
 	return arn
 }
@@ -236,6 +239,28 @@ func sfnDescribeExecution(c *call) (doc, error) {
 }
 
 var sfnStatuses = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"}
+
+// sfnListStateMachines lists the account's state machines in the region by
+// name. Every machine registered here is a STANDARD workflow, as landfall's
+// are.
+func sfnListStateMachines(c *call) (doc, error) {
+	if m := intOr(c.in, "maxResults", 0); m < 0 || m > 1000 {
+		return nil, errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", m)
+	}
+	st := sfnOf(c.account, c.region)
+	items := make([]any, 0, len(st.machines))
+	for _, name := range sortedKeys(st.machines) {
+		sm := st.machines[name]
+		items = append(items, doc{"stateMachineArn": sm.ARN, "name": name, "type": "STANDARD", "creationDate": sm.Created})
+	}
+	pg, next, err := page(c.srv, items, str(c.in, "nextToken"), intOr(c.in, "maxResults", 0), func() error {
+		return errorf("InvalidToken", "Invalid Token: 'nextToken is not valid'")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return withToken(doc{"stateMachines": append([]any{}, pg...)}, "nextToken", next), nil
+}
 
 func sfnListExecutions(c *call) (doc, error) {
 	smARN := str(c.in, "stateMachineArn")
