@@ -1,7 +1,6 @@
 package awslocal
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,8 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -20,26 +17,10 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 )
 
-// awsCLI runs the AWS CLI on the PATH against the endpoint as account's
-// administrator, with no config or credentials file of the machine's, and
-// returns what it printed. It fails the test when the CLI is missing: every
-// machine here has it, and the endpoint promises it.
+// awsCLI runs the AWS CLI against the endpoint as account's administrator.
 func awsCLI(t *testing.T, s *Server, endpoint, account string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	bin, lookErr := exec.LookPath("aws")
-	if lookErr != nil {
-		t.Fatalf("the AWS CLI is not on the PATH (%v): install aws-cli", lookErr)
-	}
-	creds := s.AdminCredentials(account)
-	cmd := exec.Command(bin, append(args, "--output", "json")...)
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(),
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_ACCESS_KEY_ID=" + creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY=" + creds.SecretAccessKey,
-		"AWS_DEFAULT_REGION=us-east-1", "AWS_ENDPOINT_URL=" + endpoint}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err = cmd.Run()
-	return out.String(), errOut.String(), err
+	return AWSCLI(context.Background(), endpoint, s.AdminCredentials(account), "us-east-1", args...)
 }
 
 // CloudWatch answers each of the protocols its API takes in the protocol of

@@ -46,6 +46,11 @@ type Options struct {
 	FunctionLogs io.Writer
 	// BuildDir caches the host builds of the functions between runs.
 	BuildDir string
+	// Explore, when set, is called once the story has run, with the
+	// endpoint's URL and server and the report, before the endpoint stops:
+	// everything landfall created can be read there, with the SDK or the
+	// AWS CLI. `landfall-dev demo --explore` waits there for a person.
+	Explore func(ctx context.Context, url string, srv *awslocal.Server, rep *Report)
 }
 
 // Step is one claim the demo checks; the run passes only if all hold.
@@ -67,6 +72,7 @@ type Report struct {
 	// and after the sweep.
 	DriftBefore, DriftAfter []string
 	Accounts                map[string]string // name -> id
+	Management              string            // the management account's id
 	Calls                   int
 	Writes                  int
 	Wall                    time.Duration
@@ -138,7 +144,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("the demo runs the example organization, which landfall sets up (organization.manage: true); %s says false", opts.ConfigPath)
 	}
 	r := &run{opts: opts, cfg: cfg, mgmt: cfg.Organization.ManagementAccountID, home: cfg.Organization.HomeRegion,
-		rep: &Report{Accounts: map[string]string{}}, start: time.Now(), invitationChecks: map[string]int{}}
+		rep: &Report{Accounts: map[string]string{}, Management: cfg.Organization.ManagementAccountID}, start: time.Now(), invitationChecks: map[string]int{}}
 	stop, err := r.startEndpoint(ctx)
 	if err != nil {
 		return nil, err
@@ -179,6 +185,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r.failures(ctx)
 
 	r.summary(ctx)
+	if opts.Explore != nil {
+		opts.Explore(ctx, r.url, r.srv, r.rep)
+	}
 	return r.rep, nil
 }
 

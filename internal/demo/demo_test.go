@@ -3,11 +3,13 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -24,10 +26,17 @@ func TestEndToEnd(t *testing.T) {
 	if _, err := os.Stat(template); err != nil {
 		t.Fatalf("the synthesized template is missing (%v): run `make synth` (make test does)", err)
 	}
+	cfg, err := config.Load(filepath.Join(root, "infra", "landfall.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), Options{
 		ModuleDir: root, ConfigPath: filepath.Join(root, "infra", "landfall.yaml"), TemplatePath: template,
 		Out: &out, FunctionLogs: &bytes.Buffer{}, BuildDir: filepath.Join(root, "build", "host"),
+		Explore: func(ctx context.Context, url string, srv *awslocal.Server, rep *Report) {
+			readWithTheAWSCLI(t, ctx, url, srv, cfg, rep)
+		},
 	})
 	if err != nil {
 		t.Fatalf("demo machinery: %v\n%s", err, out.String())
@@ -65,10 +74,6 @@ func TestEndToEnd(t *testing.T) {
 	}
 	// It was fanned in and formatted where the config says: the central
 	// alerts topic that sent it is in that account.
-	cfg, err := config.Load(filepath.Join(root, "infra", "landfall.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if rep.AlertEmail != nil && !strings.Contains(rep.AlertEmail.TopicARN, ":"+cfg.AlertFanInAccountID()+":") {
 		t.Errorf("the alert email came from %s, want a topic in the fan-in account %s", rep.AlertEmail.TopicARN, cfg.AlertFanInAccountID())
 	}
@@ -78,6 +83,74 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("demo output:\n%s", out.String())
+	}
+}
+
+// readWithTheAWSCLI reads every kind of resource landfall created in the
+// demo's organization with the AWS CLI, as a person looking around would:
+// the deployed stack in the management account, the baseline in a member
+// account and in the security account, and the log archive's bucket.
+func readWithTheAWSCLI(t *testing.T, ctx context.Context, url string, srv *awslocal.Server, cfg *config.Config, rep *Report) {
+	t.Helper()
+	prefix := cfg.Naming.Prefix
+	// GuardDuty, AWS Config and Security Hub are on in the security profile;
+	// the security account is GuardDuty's delegated administrator.
+	member, security, archive := rep.Accounts["payments-prod"], rep.Accounts["security"], rep.Accounts["log-archive"]
+	for _, c := range []struct {
+		account string
+		args    []string
+		holds   func(out string) bool
+		want    string
+	}{
+		{rep.Management, []string{"dynamodb", "list-tables"}, shows(cfg.LedgerTableName()), "the ledger table"},
+		{rep.Management, []string{"stepfunctions", "list-state-machines"}, shows(cfg.BaselineStateMachineName(), cfg.SweepStateMachineName()), "both state machines"},
+		{rep.Management, []string{"lambda", "list-functions"}, listed("Functions"), "the functions"},
+		{rep.Management, []string{"events", "list-rules"}, listed("Rules"), "the trigger rules"},
+		{rep.Management, []string{"sns", "list-topics"}, shows(":" + prefix + "-"), "the operations topic"},
+		{rep.Management, []string{"iam", "list-roles"}, shows(cfg.PipelineRoleName()), "the pipeline role"},
+		{member, []string{"cloudtrail", "describe-trails"}, shows(prefix + "-trail"), "the trail"},
+		{member, []string{"cloudtrail", "get-trail-status", "--name", prefix + "-trail"}, shows(`"IsLogging": true`), "a logging trail"},
+		{member, []string{"cloudwatch", "describe-alarms"}, shows(prefix + "-root-usage"), "the CIS alarms"},
+		{member, []string{"logs", "describe-log-groups"}, listed("logGroups"), "the trail's log group"},
+		{member, []string{"logs", "describe-metric-filters"}, listed("metricFilters"), "the metric filters"},
+		{member, []string{"sns", "list-topics"}, shows(cfg.AlertsTopicName()), "the alerts topic"},
+		{security, []string{"guardduty", "list-detectors"}, listed("DetectorIds"), "a GuardDuty detector"},
+		{security, []string{"configservice", "describe-configuration-recorders"}, listed("ConfigurationRecorders"), "a Config recorder"},
+		{security, []string{"securityhub", "describe-hub"}, shows("HubArn"), "Security Hub"},
+		{member, []string{"accessanalyzer", "list-analyzers"}, listed("analyzers"), "an access analyzer"},
+		{member, []string{"budgets", "describe-budgets", "--account-id", member}, listed("Budgets"), "a budget"},
+		{member, []string{"iam", "get-account-password-policy"}, shows("MinimumPasswordLength"), "the password policy"},
+		{member, []string{"iam", "list-roles"}, shows(prefix + "-admin"), "the human roles"},
+		{member, []string{"ec2", "get-ebs-encryption-by-default"}, shows(`"EbsEncryptionByDefault": true`), "EBS encryption by default"},
+		{member, []string{"s3control", "get-public-access-block", "--account-id", member}, shows(`"BlockPublicAcls": true`), "the account's public access block"},
+		{archive, []string{"kms", "list-keys"}, listed("Keys"), "the log archive's key"},
+		{archive, []string{"s3api", "list-buckets"}, listed("Buckets"), "the log archive bucket"},
+	} {
+		stdout, stderr, err := awslocal.AWSCLI(ctx, url, srv.AdminCredentials(c.account), "us-east-1", c.args...)
+		if err != nil || !c.holds(stdout) {
+			t.Errorf("aws %s in %s does not show %s: %v\n%s%s", strings.Join(c.args, " "), c.account, c.want, err, stdout, stderr)
+		}
+	}
+}
+
+// shows is true of an output that holds every one of words.
+func shows(words ...string) func(string) bool {
+	return func(out string) bool {
+		for _, w := range words {
+			if !strings.Contains(out, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// listed is true of a JSON output whose member key is a list that is not empty.
+func listed(key string) func(string) bool {
+	return func(out string) bool {
+		var m map[string]json.RawMessage
+		var items []json.RawMessage
+		return json.Unmarshal([]byte(out), &m) == nil && json.Unmarshal(m[key], &items) == nil && len(items) > 0
 	}
 }
 

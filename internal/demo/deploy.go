@@ -83,6 +83,11 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 			}
 		}
 	}
+	// The state machines exist for whoever lists them; the demo runs their
+	// executions itself (startPipeline).
+	for _, sm := range d.tpl.StateMachines {
+		r.srv.RegisterStateMachine(r.mgmt, r.home, sm.Name)
+	}
 	if d.baseline, err = d.tpl.StateMachine("baseline-account"); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -89,8 +90,7 @@ func runLocal(ctx context.Context, e cli.Env, args []string) int {
 	if *authorize {
 		fmt.Fprintf(e.Stdout, "Every request is decided the way IAM does (--authorize=false admits every signed request).\n\n")
 	}
-	fmt.Fprintf(e.Stdout, "export AWS_ENDPOINT_URL=http://localhost:%d HTTP_PROXY=http://127.0.0.1:%d NO_PROXY=\n", port, port)
-	fmt.Fprintf(e.Stdout, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=us-east-1\n", creds.AccessKeyID, creds.SecretAccessKey)
+	printEnv(e.Stdout, port, creds, "us-east-1")
 	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintf(e.Stderr, "landfall-dev local serve: %v\n", err)
 		return cli.ExitFail
@@ -106,4 +106,14 @@ func startAuthorizer() (*iamsim.Worker, error) {
 		return nil, err
 	}
 	return iamsim.Start(root)
+}
+
+// printEnv prints the shell lines that point the SDK and the AWS CLI at the
+// endpoint on port as the holder of creds. S3 and S3 Control put names in
+// front of the host, so requests go through the endpoint as a proxy too.
+func printEnv(w io.Writer, port int, creds awslocal.Credentials, region string) {
+	fmt.Fprintf(w, "export AWS_ENDPOINT_URL=http://localhost:%d HTTP_PROXY=http://127.0.0.1:%d NO_PROXY=\n", port, port)
+	// The SDKs read AWS_REGION, the AWS CLI v1 AWS_DEFAULT_REGION.
+	fmt.Fprintf(w, "export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n",
+		creds.AccessKeyID, creds.SecretAccessKey, region, region)
 }
