@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,20 @@ func TestLocalServeStartsAndStops(t *testing.T) {
 	case code := <-done:
 		t.Fatalf("exited early with %d: %s", code, errOut.String())
 	}
+	// The help and the output promise the AWS CLI: with exactly the
+	// variables printed, it reaches the endpoint as the management account,
+	// in every protocol it speaks (query for STS, JSON 1.0 for CloudWatch).
+	out.mu.Lock()
+	env := exportedVariables(out.buf.String())
+	out.mu.Unlock()
+	for _, args := range [][]string{{"sts", "get-caller-identity"}, {"cloudwatch", "describe-alarms"}, {"dynamodb", "list-tables"}} {
+		cmd := exec.Command("aws", args...)
+		cmd.Env = append(env, "PATH="+os.Getenv("PATH"), "HOME="+t.TempDir(), "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		got, err := cmd.CombinedOutput()
+		if err != nil || (args[0] == "sts" && !strings.Contains(string(got), `"Account": "111111111111"`)) {
+			t.Errorf("aws %s with the printed variables: %v: %s", strings.Join(args, " "), err, got)
+		}
+	}
 	cancel() // as Ctrl-C would
 	if code := <-done; code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -49,6 +65,17 @@ func TestLocalServeStartsAndStops(t *testing.T) {
 	if !strings.Contains(out.buf.String(), "export AWS_ENDPOINT_URL=http://localhost:") || !strings.Contains(out.buf.String(), "decided the way IAM does") {
 		t.Fatalf("output: %s", out.buf.String())
 	}
+}
+
+// exportedVariables reads the NAME=value pairs of the output's export lines.
+func exportedVariables(output string) []string {
+	var env []string
+	for _, line := range strings.Split(output, "\n") {
+		if rest, ok := strings.CutPrefix(line, "export "); ok {
+			env = append(env, strings.Fields(rest)...)
+		}
+	}
+	return env
 }
 
 func TestLocalServeRefusesNonLoopback(t *testing.T) {
