@@ -123,6 +123,9 @@ func readWithTheAWSCLI(t *testing.T, ctx context.Context, url string, srv *awslo
 		{member, []string{"iam", "list-roles"}, shows(prefix + "-admin"), "the human roles"},
 		{member, []string{"ec2", "get-ebs-encryption-by-default"}, shows(`"EbsEncryptionByDefault": true`), "EBS encryption by default"},
 		{member, []string{"s3control", "get-public-access-block", "--account-id", member}, shows(`"BlockPublicAcls": true`), "the account's public access block"},
+		// The CLI v1 sends SQS in us-east-1 to queue.amazonaws.com whatever
+		// AWS_ENDPOINT_URL says; only --endpoint-url overrides it.
+		{security, []string{"sqs", "list-queues", "--endpoint-url", url}, shows(cfg.AlertFanInQueueName()), "the alert fan-in queue"},
 		{archive, []string{"kms", "list-keys"}, listed("Keys"), "the log archive's key"},
 		{archive, []string{"s3api", "list-buckets"}, listed("Buckets"), "the log archive bucket"},
 	} {
