@@ -14,8 +14,9 @@ type handler func(c *call) (doc, error)
 type service struct {
 	name     string // SigV4 signing name, e.g. "iam", "monitoring"
 	protocol protocol
-	// alternates are the other protocols the service answers in, each in
-	// its own: CloudWatch speaks Smithy RPC v2 CBOR, AWS JSON 1.0 and query.
+	// alternates are the protocols the service answers in besides
+	// protocol, each request in its own: CloudWatch speaks AWS JSON 1.0 and
+	// query besides Smithy RPC v2 CBOR.
 	alternates []protocol
 	// xmlns is the namespace of query-protocol responses.
 	xmlns string
@@ -38,15 +39,11 @@ func (svc *service) unknownOpCode() string {
 }
 
 // protocolFor picks the protocol a request speaks, for a service with
-// alternates, the way the request shows it: the Smithy-Protocol header
-// (RPC v2 CBOR), the X-Amz-Target header (AWS JSON), or neither (query).
+// alternates, the way the request shows it: the X-Amz-Target header (AWS
+// JSON), neither it nor Smithy-Protocol (query), or else the service's own.
 func (svc *service) protocolFor(r *http.Request) protocol {
 	for _, p := range svc.alternates {
 		switch p.(type) {
-		case cborProtocol:
-			if r.Header.Get("Smithy-Protocol") != "" {
-				return p
-			}
 		case jsonProtocol:
 			if r.Header.Get("X-Amz-Target") != "" {
 				return p

@@ -85,7 +85,7 @@ func cwIn(a *account, region string) *cwState {
 func registerCloudWatch(s *Server) {
 	s.register(&service{
 		name: "monitoring", protocol: cborProtocol{},
-		alternates: []protocol{cborProtocol{}, jsonProtocol{version: "1.0", queryCompatible: true}, queryProtocol{}},
+		alternates: []protocol{jsonProtocol{version: "1.0", queryCompatible: true}, queryProtocol{}},
 		xmlns:      "http://monitoring.amazonaws.com/doc/2010-08-01/",
 		throttle:   *statusErrorf(http.StatusBadRequest, "Throttling", "Rate exceeded"),
 		unknownOp:  "UnknownOperationException",

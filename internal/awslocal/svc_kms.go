@@ -397,7 +397,6 @@ func kmsListResourceTags(c *call) (doc, error) {
 	return kmsPage(c, "Tags", items)
 }
 
-// kmsPage pages with KMS's Limit/Marker/NextMarker/Truncated.
 // kmsListKeys lists the account's keys in the region, keys pending
 // deletion and AWS managed keys included, as ListKeys does.
 func kmsListKeys(c *call) (doc, error) {
@@ -409,6 +408,7 @@ func kmsListKeys(c *call) (doc, error) {
 	return kmsPage(c, "Keys", items)
 }
 
+// kmsPage pages with KMS's Limit/Marker/NextMarker/Truncated.
 func kmsPage(c *call, key string, items []any) (doc, error) {
 	limit := intOr(c.in, "Limit", 0)
 	if has(c.in, "Limit") && (limit < 1 || limit > 1000) {

@@ -244,8 +244,8 @@ var sfnStatuses = []string{"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORT
 // name. Every machine registered here is a STANDARD workflow, as landfall's
 // are.
 func sfnListStateMachines(c *call) (doc, error) {
-	if m := intOr(c.in, "maxResults", 0); m < 0 || m > 1000 {
-		return nil, errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", m)
+	if err := sfnCheckMaxResults(c); err != nil {
+		return nil, err
 	}
 	st := sfnOf(c.account, c.region)
 	items := make([]any, 0, len(st.machines))
@@ -272,8 +272,8 @@ func sfnListExecutions(c *call) (doc, error) {
 	if filter != "" && !slices.Contains(sfnStatuses, filter) {
 		return nil, errorf("ValidationException", "1 validation error detected: Value '%s' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: %v", filter, sfnStatuses)
 	}
-	if m := intOr(c.in, "maxResults", 0); m < 0 || m > 1000 {
-		return nil, errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", m)
+	if err := sfnCheckMaxResults(c); err != nil {
+		return nil, err
 	}
 	var items []any
 	for i := len(sm.executions) - 1; i >= 0; i-- { // newest first, as AWS lists them
@@ -289,4 +289,13 @@ func sfnListExecutions(c *call) (doc, error) {
 	}
 	out := doc{"executions": append([]any{}, pg...)}
 	return withToken(out, "nextToken", next), nil
+}
+
+// sfnCheckMaxResults refuses a page size the listing operations do not take
+// (0, the default, to 1000).
+func sfnCheckMaxResults(c *call) error {
+	if m := intOr(c.in, "maxResults", 0); m < 0 || m > 1000 {
+		return errorf("ValidationException", "1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", m)
+	}
+	return nil
 }
