@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -22,8 +21,8 @@ import (
 // account (25,000 at most) and its output holds each account twice, in the
 // list and in the results (256 KiB at most). The state machine continues with
 // the rest as a new execution, as the Step Functions guide recommends ("Avoid
-// reaching the history quota"). infra's TestSweepBatchFitsTheQuotas runs a
-// full batch through the local runner, which keeps both quotas.
+// reaching the history quota"). TestSweepBatchFitsTheQuotas (internal/demo)
+// runs a full batch through the local runner, which keeps both quotas.
 const SweepBatch = 1000
 
 // Sweep compares the organization's accounts with the ledger and returns, in
@@ -46,7 +45,7 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 	for _, r := range rows {
 		byID[r.AccountID] = r
 	}
-	var active []types.Account
+	var active []string // account IDs after in.After
 	p := organizations.NewListAccountsPaginator(organizations.NewFromConfig(d.AWS), &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -54,31 +53,28 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 			return SweepOutput{}, fmt.Errorf("listing the organization's accounts: %w", err)
 		}
 		for _, a := range page.Accounts {
-			if a.Status == types.AccountStatusActive && aws.ToString(a.Id) > in.After {
-				active = append(active, a)
+			if id := aws.ToString(a.Id); a.Status == types.AccountStatusActive && id > in.After {
+				active = append(active, id)
 			}
 		}
 	}
 	// ListAccounts has no documented order; the account ID is a cursor that
 	// stays valid between executions.
-	slices.SortFunc(active, func(a, b types.Account) int { return cmp.Compare(aws.ToString(a.Id), aws.ToString(b.Id)) })
+	slices.Sort(active)
 
 	out := SweepOutput{Accounts: []SweepAccount{}}
 	now := d.Now()
 	every := time.Duration(d.Config.Pipeline.DriftCheckEvery)
-	for _, a := range active {
-		id := aws.ToString(a.Id)
+	for _, id := range active {
 		why := due(byID[id], now, every)
-		if why == "" {
-			out.Checked++
-			continue
-		}
-		if len(out.Accounts) == SweepBatch {
+		if why != "" && len(out.Accounts) == SweepBatch {
 			out.Next = out.Accounts[len(out.Accounts)-1].AccountID
 			break
 		}
 		out.Checked++
-		out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
+		if why != "" {
+			out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
+		}
 	}
 	d.Log.Info("sweep", "after", in.After, "checked", out.Checked, "due", len(out.Accounts), "next", out.Next)
 	return out, nil
