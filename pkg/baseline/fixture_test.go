@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -136,40 +137,71 @@ func actions(p Plan) map[string]Action {
 // execution-role item itself runs through the entry role that creates it.
 func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
 	t.Helper()
-	ctx := context.Background()
 	cfg := f.cfg
 	if !slices.ContainsFunc(e.Items, func(it Item) bool { return it.Name == "execution-role" }) {
 		cfg = executionRole(t, f)
 	}
-	plan, err := e.Plan(ctx, f.spec, cfg, scope)
-	if err != nil {
-		t.Fatalf("plan on a fresh account: %v", err)
-	}
-	if len(plan.Changes) == 0 {
-		t.Fatal("plan on a fresh account is empty")
-	}
-	for _, c := range plan.Changes {
-		if c.Action != Create && c.Action != Finding {
-			t.Errorf("fresh account: %s %s is %s, want create", c.Item, c.Resource, c.Action)
-		}
-	}
-	if _, err := e.Apply(ctx, f.spec, cfg, scope); err != nil {
-		t.Fatalf("apply: %v", err)
-	}
-	again, err := e.Plan(ctx, f.spec, cfg, scope)
-	if err != nil {
+	check := conformanceCheck{engine: e, spec: f.spec, cfg: cfg, scope: scope,
+		writesDuring: func(apply func(aws.Config) error) ([]string, error) {
+			f.srv.ResetCalls()
+			err := apply(cfg)
+			return countedWrites(f, ""), err
+		}}
+	if err := check.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// conformanceCheck is the conformance contract on any endpoint: the local
+// one, or moto (moto_test.go).
+type conformanceCheck struct {
+	engine *Engine
+	spec   *Spec
+	cfg    aws.Config
+	scope  Scope
+	// writesDuring runs apply and lists the writes the endpoint saw.
+	writesDuring func(apply func(aws.Config) error) ([]string, error)
+	// updatesFresh allows updates in a fresh account's plan, for the items
+	// that change what every account is born with (the entry role's
+	// trust, the default VPCs); creates and findings are always allowed.
+	updatesFresh bool
+}
+
+func (c conformanceCheck) run(ctx context.Context) error {
+	plan, err := c.engine.Plan(ctx, c.spec, c.cfg, c.scope)
+	if err != nil {
+		return fmt.Errorf("plan on a fresh account: %w", err)
+	}
+	if len(plan.Changes) == 0 {
+		return errors.New("plan on a fresh account is empty")
+	}
+	var errs []error
+	for _, ch := range plan.Changes {
+		if ch.Action != Create && ch.Action != Finding && !(c.updatesFresh && ch.Action == Update) {
+			errs = append(errs, fmt.Errorf("fresh account: %s %s is %s, want create", ch.Item, ch.Resource, ch.Action))
+		}
+	}
+	if _, err := c.engine.Apply(ctx, c.spec, c.cfg, c.scope); err != nil {
+		return errors.Join(append(errs, fmt.Errorf("apply: %w", err))...)
+	}
+	again, err := c.engine.Plan(ctx, c.spec, c.cfg, c.scope)
+	if err != nil {
+		return errors.Join(append(errs, fmt.Errorf("plan after apply: %w", err))...)
+	}
 	if again.HasChanges() {
-		t.Fatalf("plan after apply still changes:\n%s", again)
+		return errors.Join(append(errs, fmt.Errorf("plan after apply still changes:\n%s", again))...)
 	}
-	f.srv.ResetCalls()
-	if _, err := e.Apply(ctx, f.spec, cfg, scope); err != nil {
-		t.Fatalf("second apply: %v", err)
+	writes, err := c.writesDuring(func(cfg aws.Config) error {
+		_, err := c.engine.Apply(ctx, c.spec, cfg, c.scope)
+		return err
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("second apply: %w", err))
 	}
-	for _, w := range countedWrites(f, "") {
-		t.Errorf("second apply wrote: %s", w)
+	for _, w := range writes {
+		errs = append(errs, fmt.Errorf("second apply wrote: %s", w))
 	}
+	return errors.Join(errs...)
 }
 
 // countedWrites lists the writes the endpoint counted since the last
