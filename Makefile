@@ -86,10 +86,17 @@ bench: tools build ## measure speed, API calls and scale; figures in bench-out/ 
 	@# benchstat-comparable: keep go-bench.txt from two runs and compare them.
 	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -count 10 -benchtime 300ms ./internal/eventpattern ./internal/filterpattern ./pkg/baseline | tee bench-out/go-bench.txt
 
+.PHONY: moto
+moto: ## check every baseline item against moto_server 5.2.1, a second emulator (needs moto_server on the PATH)
+	@command -v moto_server >/dev/null || { echo "moto_server is not on the PATH: make moto needs moto 5.2.1 (pip install 'moto[server]==5.2.1')" >&2; exit 1; }
+	$(GO) test -tags moto -count=1 -run '^TestMotoConformance$$' -v ./pkg/baseline/
+
 .PHONY: lint
-lint: ## go vet and staticcheck
+lint: ## go vet and staticcheck, also over the moto check's files
 	$(GO) vet ./...
+	$(GO) vet -tags moto ./pkg/baseline/
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags moto ./pkg/baseline/
 
 .PHONY: clean
 clean: ## remove build outputs

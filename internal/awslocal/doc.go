@@ -196,8 +196,31 @@
 // # Known differences from AWS
 //
 // Without an Authorizer no policy is evaluated at all, not even a trust or
-// a resource policy: the endpoint keeps no evaluator of its own. Eventual consistency is not simulated except for new accounts
-// (MakeUnreachable). AWS's API Call events from CloudTrail reach EventBridge
-// even without a trail in the account. Service-specific differences are
-// listed in each service file's header.
+// a resource policy: the endpoint keeps no evaluator of its own. Eventual
+// consistency is simulated for IAM changes (Options.IAMPropagation) and new
+// accounts (MakeUnreachable), nowhere else. Service-specific differences
+// are listed in each service file's header.
+//
+// # Where moto differs
+//
+// make moto runs every baseline item's conformance test against moto 5.2.1
+// as well (pkg/baseline/moto_test.go). Where moto and this endpoint
+// disagree, AWS's documentation decides:
+//
+//   - A trail created without event selectors logs every management event,
+//     read and write, and GetEventSelectors answers that selector
+//     (EventSelector, CloudTrail API Reference); this endpoint does, moto
+//     answers none. landfall writes the selectors when it creates a trail,
+//     so it relies on neither.
+//   - moto decides no policy: every request signed with any key is
+//     admitted, as here without an Authorizer.
+//   - AWS managed policies exist in moto only when it is started with
+//     MOTO_IAM_LOAD_MANAGED_POLICIES=true; here they always do
+//     (managedpolicies/).
+//   - moto answers CloudWatch in AWS JSON 1.0 and query, not Smithy RPC v2
+//     CBOR, which the Go SDK sends; the moto test switches the client's
+//     protocol.
+//   - moto 5.2.1 lacks IAM Access Analyzer, Budgets'
+//     DescribeSubscribersForNotification and Security Hub's
+//     BatchEnableStandards, so those items are not checked there.
 package awslocal

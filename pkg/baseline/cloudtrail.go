@@ -176,12 +176,7 @@ func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Cl
 	}
 	if !allManagementEvents(selectors.EventSelectors) {
 		edits = append(edits, roleEdit{[]Diff{{"EventSelectors", "management events not all selected", "management events All"}}, func(ctx context.Context) error {
-			_, err := client.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(want.ARN), EventSelectors: []cttypes.EventSelector{
-				{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}})
-			if err != nil {
-				return fmt.Errorf("putting CloudTrail event selectors (%s): %w", want.Name, err)
-			}
-			return nil
+			return selectAllManagementEvents(ctx, client, want)
 		}})
 	}
 	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
@@ -233,7 +228,25 @@ func createTrail(ctx context.Context, client *cloudtrail.Client, spec *Spec, wan
 	if err := retryTrailRole(ctx, want.Name, "creating", func() error { _, err := client.CreateTrail(ctx, in); return err }); err != nil {
 		return err
 	}
+	// A trail created without selectors logs every management event
+	// (EventSelector, CloudTrail API Reference); landfall writes them all
+	// the same, so what the trail records is stated, not assumed from a
+	// default that other implementations do not share.
+	if err := selectAllManagementEvents(ctx, client, want); err != nil {
+		return err
+	}
 	return startLogging(ctx, client, want.Name)
+}
+
+// selectAllManagementEvents makes the trail record every management event,
+// read and write.
+func selectAllManagementEvents(ctx context.Context, client *cloudtrail.Client, want trail) error {
+	_, err := client.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(want.ARN), EventSelectors: []cttypes.EventSelector{
+		{IncludeManagementEvents: aws.Bool(true), ReadWriteType: cttypes.ReadWriteTypeAll}}})
+	if err != nil {
+		return fmt.Errorf("putting CloudTrail event selectors (%s): %w", want.Name, err)
+	}
+	return nil
 }
 
 // retryTrailRole runs a trail write, retrying while CloudTrail cannot use

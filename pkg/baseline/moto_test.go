@@ -1,0 +1,238 @@
+//go:build moto
+
+package baseline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// motoAccount is the account moto_server answers as when credentials name
+// no other.
+const motoAccount = "123456789012"
+
+// TestMotoConformance runs every item's conformance check against
+// moto_server, a second emulator written apart from the local endpoint, in
+// moto's one default account with its default credentials. moto does not
+// decide requests as IAM does, so this checks the items' reading and
+// writing of each service, not their permissions.
+func TestMotoConformance(t *testing.T) {
+	m := startMoto(t)
+	for _, it := range NewEngine().Items {
+		t.Run(it.Name, func(t *testing.T) {
+			c, ok := motoCases[it.Name]
+			if !ok {
+				t.Fatalf("item %s has no case in motoCases: check it on moto, or say why moto cannot", it.Name)
+			}
+			err := m.check(t, c, it.Name)
+			switch {
+			case c.missing == "" && err != nil:
+				t.Fatal(err)
+			case c.missing == "":
+			case err == nil:
+				t.Fatalf("moto now checks %s: remove %q from its case", it.Name, c.missing)
+			case !strings.Contains(err.Error(), "operation error "+c.missing+","):
+				t.Fatalf("%s fails on moto, but not for want of %s: %v", it.Name, c.missing, err)
+			default:
+				t.Skipf("moto 5.2.1 does not implement %s, so it cannot check %s", c.missing, it.Name)
+			}
+		})
+	}
+}
+
+// motoCase is how one item is checked on moto.
+type motoCase struct {
+	// with are the items that run before it, for the resources it needs.
+	with []string
+	// prepare gives the account what it has before landfall comes.
+	prepare func(context.Context, aws.Config, *Spec) error
+	// updatesFresh: a fresh account's plan updates what it was born with.
+	updatesFresh bool
+	// missing is the operation ("Service: Operation", as the SDK names it
+	// in errors) moto lacks, when moto cannot check the item. The test
+	// proves the check fails for that reason, so a gap moto has closed
+	// does not linger.
+	missing string
+}
+
+// motoCases holds every catalogue item: an item added without a case
+// fails TestMotoConformance.
+var motoCases = map[string]motoCase{
+	"password-policy":         {},
+	"execution-role":          {},
+	"entry-role":              {with: []string{"execution-role"}, prepare: createEntryRole, updatesFresh: true},
+	"human-roles":             {},
+	"account-alias":           {},
+	"iam-findings":            {},
+	"s3-public-access-block":  {},
+	"alerts-topic":            {},
+	"cloudtrail":              {},
+	"alarms":                  {with: []string{"cloudtrail", "alerts-topic"}},
+	"budget":                  {with: []string{"alerts-topic"}, missing: "Budgets: DescribeSubscribersForNotification"},
+	"alternate-contacts":      {},
+	"aws-config-role":         {},
+	"findings-forwarder-role": {},
+	"guardduty":               {},
+	"findings-rule":           {with: []string{"findings-forwarder-role", "alerts-topic", "guardduty"}},
+	"ebs-encryption":          {},
+	"access-analyzer":         {missing: "AccessAnalyzer: ListAnalyzers"},
+	"aws-config":              {with: []string{"aws-config-role"}},
+	"security-hub":            {with: []string{"aws-config-role", "aws-config"}, missing: "SecurityHub: BatchEnableStandards"},
+	"default-vpcs":            {updatesFresh: true},
+}
+
+// check runs one item's conformance check in a fresh moto.
+func (m *moto) check(t *testing.T, c motoCase, item string) error {
+	ctx := context.Background()
+	m.reset(t)
+	cfg := m.config(t)
+	spec := motoSpec(t, cfg)
+	if c.prepare != nil {
+		if err := c.prepare(ctx, cfg, spec); err != nil {
+			t.Fatalf("preparing the account: %v", err)
+		}
+	}
+	check := conformanceCheck{engine: itemEngine(append(c.with, item)...), spec: spec, cfg: cfg, scope: ScopeAll, updatesFresh: c.updatesFresh,
+		writesDuring: func(apply func(aws.Config) error) ([]string, error) {
+			var calls awsx.Calls
+			err := apply(calls.Count(cfg))
+			return writesIn(&calls), err
+		}}
+	return check.run(ctx)
+}
+
+// createEntryRole makes the role Organizations creates in every account it
+// creates: trusted by the management account, with AdministratorAccess.
+func createEntryRole(ctx context.Context, cfg aws.Config, spec *Spec) error {
+	client := iam.NewFromConfig(cfg)
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, spec.Config.Organization.ManagementAccountID)
+	name := aws.String(spec.EntryRoleName())
+	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		return err
+	}
+	_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
+	return err
+}
+
+func writesIn(c *awsx.Calls) []string {
+	var out []string
+	for k, n := range c.Snapshot() {
+		svc, op, _ := strings.Cut(k, ":")
+		if svc != "STS" && !awsx.IsRead(op) {
+			out = append(out, fmt.Sprintf("%s %s (%d calls)", svc, op, n))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func motoSpec(t *testing.T, cfg aws.Config) *Spec {
+	t.Helper()
+	o, err := organizations.NewFromConfig(cfg).CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgFile, err := config.Load("testdata/landfall.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := config.Account{ID: motoAccount, Name: "workload", Email: "workload@acme.example", OUPath: "/Root"}
+	sel, err := cfgFile.SelectProfile(acct)
+	if err != nil || sel.Profile == nil {
+		t.Fatalf("selecting profile: %v %+v", err, sel)
+	}
+	spec, err := NewSpec(cfgFile, sel.Profile, acct, aws.ToString(o.Organization.Id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every item the test profile leaves off.
+	spec.Profile.Items.AWSConfig.Enabled = true
+	spec.Profile.Items.SecurityHub.Enabled = true
+	spec.Profile.Items.DefaultVPCs.Remove = true
+	return spec
+}
+
+type moto struct{ url string }
+
+// startMoto runs moto_server on a free port for the test.
+func startMoto(t *testing.T) *moto {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Fatalf("moto_server is not on the PATH: the moto conformance check needs moto 5.2.1 (pip install 'moto[server]==5.2.1'): %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	// AWS managed policies (AdministratorAccess and the others the roles
+	// attach) exist only when moto is told to load them.
+	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	m := &moto{url: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(m.url + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moto_server did not answer at %s within 30 s: %v\n%s", m.url, err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// reset forgets every resource, so each item starts from a fresh account.
+func (m *moto) reset(t *testing.T) {
+	t.Helper()
+	resp, err := http.Post(m.url+"/moto-api/reset", "application/json", nil)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			err = errors.New(resp.Status)
+		}
+	}
+	if err != nil {
+		t.Fatalf("resetting moto: %v", err)
+	}
+}
+
+func (m *moto) config(t *testing.T) aws.Config {
+	t.Helper()
+	cfg, err := awslocal.SDKConfig(context.Background(), m.url, awslocal.Credentials{AccessKeyID: "testing", SecretAccessKey: "testing"}, "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, cloudWatchOverJSON)
+	return cfg
+}
