@@ -74,22 +74,29 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("account creation: %v %+v", err, st)
 	}
 	member := aws.ToString(st.CreateAccountStatus.AccountId)
+	spec := testSpec(t, member, aws.ToString(o.Organization.Id))
+	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec,
+		cfg: awsx.AssumeRole(admin, awsx.RoleARN(member, spec.EntryRoleName()), "landfall-test")}
+}
 
+// testSpec is the spec of testdata/landfall.yaml's profile for a workload
+// account in the organization.
+func testSpec(t *testing.T, account, orgID string) *Spec {
+	t.Helper()
 	cfgFile, err := config.Load("testdata/landfall.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := config.Account{ID: member, Name: "workload", Email: "workload@acme.example", OUPath: "/Root"}
+	acct := config.Account{ID: account, Name: "workload", Email: "workload@acme.example", OUPath: "/Root"}
 	sel, err := cfgFile.SelectProfile(acct)
 	if err != nil || sel.Profile == nil {
 		t.Fatalf("selecting profile: %v %+v", err, sel)
 	}
-	spec, err := NewSpec(cfgFile, sel.Profile, acct, aws.ToString(o.Organization.Id))
+	spec, err := NewSpec(cfgFile, sel.Profile, acct, orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec,
-		cfg: awsx.AssumeRole(admin, awsx.RoleARN(member, spec.EntryRoleName()), "landfall-test")}
+	return spec
 }
 
 func mustConfig(t *testing.T, url string, creds awslocal.Credentials) aws.Config {

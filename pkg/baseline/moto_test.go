@@ -21,7 +21,6 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/awsx"
-	"github.com/landfall/landfall/pkg/config"
 )
 
 // motoAccount is the account moto_server answers as when credentials name
@@ -149,19 +148,7 @@ func motoSpec(t *testing.T, cfg aws.Config) *Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgFile, err := config.Load("testdata/landfall.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	acct := config.Account{ID: motoAccount, Name: "workload", Email: "workload@acme.example", OUPath: "/Root"}
-	sel, err := cfgFile.SelectProfile(acct)
-	if err != nil || sel.Profile == nil {
-		t.Fatalf("selecting profile: %v %+v", err, sel)
-	}
-	spec, err := NewSpec(cfgFile, sel.Profile, acct, aws.ToString(o.Organization.Id))
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := testSpec(t, motoAccount, aws.ToString(o.Organization.Id))
 	// Every item the test profile leaves off.
 	spec.Profile.Items.AWSConfig.Enabled = true
 	spec.Profile.Items.SecurityHub.Enabled = true
