@@ -2,12 +2,10 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -194,7 +192,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 // startEndpoint serves the local endpoint on a loopback port, moving its
 // clock-driven work (account creation, alarm periods) along.
 func (r *run) startEndpoint(ctx context.Context) (func(), error) {
-	orgID, err := synthesizedOrganizationID(r.opts.ModuleDir)
+	orgID, err := localrun.SynthesizedOrganizationID(r.opts.ModuleDir)
 	if err != nil {
 		return nil, err
 	}
@@ -238,29 +236,6 @@ func (r *run) startEndpoint(ctx context.Context) (func(), error) {
 	}
 	r.printf("local AWS endpoint on %s (management account %s)\n", r.url, r.mgmt)
 	return func() { cancel(); _ = hs.Close(); authorizer.Close() }, nil
-}
-
-// synthesizedOrganizationID is the organization `make synth` built the
-// templates for (cdk.json's context landfall:organizationId): the pipeline
-// role may enter only accounts of it (aws:ResourceOrgID), so the local
-// organization must have that id.
-func synthesizedOrganizationID(moduleDir string) (string, error) {
-	path := filepath.Join(moduleDir, "cdk.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return "", fmt.Errorf("reading the organization id the templates are for: %w", err)
-	}
-	var app struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &app); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	id, _ := app.Context["landfall:organizationId"].(string)
-	if err := config.CheckOrganizationID(id); err != nil {
-		return "", fmt.Errorf("reading %s: context landfall:organizationId: %w", path, err)
-	}
-	return id, nil
 }
 
 // adminOf acts as the administrator of an account, as its owner would.
