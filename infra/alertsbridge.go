@@ -22,9 +22,9 @@ type AlertsBridgeProps struct {
 }
 
 // newAlertsBridgeRole creates the management account's side of a security-account fan-in. What the
-// formatter needs besides its queue and topic lives here: the ledger it writes delivery receipts to, the
-// organization it reads account names, OUs and tags from, and the pipeline role it enters accounts through
-// to read the trail behind an alarm. The caller lets the bridge assume the pipeline role.
+// formatter needs besides its queue and topic lives here: the ledger it writes delivery receipts to and the
+// organization it reads account names, OUs and tags from. It enters no account: the formatter reads an
+// alarm's trail through the account's alerts reader role, so the bridge reaches no administrator.
 func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, formatterRolePath, formatterRoleName string, table awsdynamodb.ITable) awsiam.Role {
 	// aws:PrincipalArn is the role's ARN, path included.
 	formatterARN := roleARN(scope, b.FormatterAccountID, strings.TrimPrefix(formatterRolePath, "/")+formatterRoleName)
@@ -37,7 +37,7 @@ func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, forma
 	role := awsiam.NewRole(scope, jsii.String("AlertsBridgeRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(b.RoleName),
 		AssumedBy:   trust,
-		Description: jsii.String("Lets landfall's alert formatter in the security account record receipts, read the organization and enter accounts"),
+		Description: jsii.String("Lets landfall's alert formatter in the security account record receipts and read the organization"),
 	})
 	// Receipts share the ledger table with the account rows; the leading-keys condition keeps the
 	// formatter from overwriting an account's baseline status.

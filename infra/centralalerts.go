@@ -28,17 +28,20 @@ type CentralAlertsStackProps struct {
 	// cannot reference another account's resources.
 	ManagementAccountID string
 	BridgeRoleName      string
-	PipelineRoleName    string
 	LedgerTableName     string
-	BuildDir            string
-	LogLevel            string
+	// OrganizationID and AlertsReaderRoleName name the role the formatter may assume in accounts of the
+	// organization to read an alarm's trail.
+	OrganizationID       string
+	AlertsReaderRoleName string
+	BuildDir             string
+	LogLevel             string
 }
 
 // NewCentralAlertsStack creates the alert fan-in in the security account: the queue every member account's
 // alerts topic subscribes, the formatter, the central alerts topic, and alarms on the formatter and the
 // queue's dead letters, which go to an operations topic of this stack (CloudWatch alarms publish only to
 // topics of their own account). The formatter reaches the ledger and the organization through the
-// management account's alerts bridge role.
+// management account's alerts bridge role, and reads an alarm's trail through the account's alerts reader role.
 func NewCentralAlertsStack(scope constructs.Construct, id string, props *CentralAlertsStackProps) awscdk.Stack {
 	if props == nil {
 		panic("NewCentralAlertsStack: props are required")
@@ -52,7 +55,7 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 	// The formatter's spec without the grants it has in the management account: here the bridge role
 	// holds them.
 	spec := formatterSpec()
-	spec.ledger, spec.organizationsRead, spec.assumeRole = ledgerNone, false, false
+	spec.ledger, spec.organizationsRead = ledgerNone, false
 	role := awsiam.NewRole(stack, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.FormatterRoleName),
 		Path:        jsii.String(props.FormatterRolePath),
@@ -64,12 +67,13 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 		AlertsTopic:           topics.Alerts,
 		ChatSecretNames:       props.ChatSecretNames,
 		MemberAlertsTopicName: props.MemberAlertsTopicName,
+		OrganizationID:        props.OrganizationID,
+		AlertsReaderRoleName:  props.AlertsReaderRoleName,
 		LogLevel:              props.LogLevel,
 	}, role)
 	bridge := roleARN(stack, props.ManagementAccountID, props.BridgeRoleName)
 	formatter.AddToRolePolicy(assumeRoleOnStatement(bridge))
 	formatter.AddEnvironment(jsii.String(lambdaenv.ManagementRole), bridge, nil)
-	formatter.AddEnvironment(jsii.String(lambdaenv.PipelineRole), roleARN(stack, props.ManagementAccountID, props.PipelineRoleName), nil)
 	formatter.AddEnvironment(jsii.String(lambdaenv.LedgerTable), jsii.String(props.LedgerTableName), nil)
 	fanIn := NewFanIn(stack, jsii.String("AlertFanIn"), &FanInProps{
 		MemberAlertsTopicName: props.MemberAlertsTopicName,

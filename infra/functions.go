@@ -88,11 +88,12 @@ func functionSpecs() []functionSpec {
 	}
 }
 
-// formatterSpec is the formatter as the management account's stack deploys it. It enters the alarm's
-// account to read the CloudTrail records behind an alarm (who did it).
+// formatterSpec is the formatter as the management account's stack deploys it. It enters no account: it
+// reads the CloudTrail records behind an alarm (who did it) through the alarm's account's alerts reader
+// role, which may read the trail's log group and nothing else (readAlarmTrailsStatement).
 func formatterSpec() functionSpec {
 	return functionSpec{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true, assumeRole: true}
+		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true}
 }
 
 // FunctionsProps configures NewFunctions.
@@ -118,6 +119,9 @@ type FunctionsProps struct {
 	// PipelineRoleName is the fixed name of the role shared by the functions that enter member accounts:
 	// each member's execution role trusts exactly this name ((*config.Config).PipelineRoleName).
 	PipelineRoleName string
+	// AlertsReaderRoleName is the role in every account the formatter may assume to read an alarm's trail
+	// ((*config.Config).AlertsReaderRoleName).
+	AlertsReaderRoleName string
 	// ChatSecretNames are the Secrets Manager secrets holding chat webhook URLs the formatter posts to.
 	ChatSecretNames []string
 	// MemberAlertsTopicName is every member account's alerts topic ((*config.Config).AlertsTopicName),
@@ -182,10 +186,8 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 			entering = append(entering, roles[spec.name])
 		}
 	}
-	var bridge awsiam.Role
 	if props.AlertsBridge != nil {
-		bridge = newAlertsBridgeRole(construct, props.AlertsBridge, props.FormatterRolePath, props.FormatterRoleName, props.Ledger)
-		entering = append(entering, bridge)
+		newAlertsBridgeRole(construct, props.AlertsBridge, props.FormatterRolePath, props.FormatterRoleName, props.Ledger)
 	}
 	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.PipelineRoleName),
@@ -194,9 +196,6 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 	})
 	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
 	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
-	if bridge != nil {
-		bridge.AddToPolicy(assumeRoleOnStatement(pipelineRole.RoleArn()))
-	}
 	if props.ManagementBaseline != nil {
 		newManagementExecutionRole(construct, *props.ManagementBaseline, pipelineRole)
 	}
@@ -281,7 +280,21 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	}
 	if spec.publishAlerts {
 		fn.AddToRolePolicy(confirmSubscriptionsStatement(fn, props.MemberAlertsTopicName))
+		fn.AddToRolePolicy(readAlarmTrailsStatement(fn, props))
 	}
+}
+
+// readAlarmTrailsStatement lets the formatter assume the alerts reader role of accounts of the organization,
+// to read the trail behind an alarm. Accounts appear after deployment, so the account is a wildcard; the
+// role name is landfall's and aws:ResourceOrgID keeps it inside the organization.
+func readAlarmTrailsStatement(scope constructs.Construct, props *FunctionsProps) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sts:AssumeRole"),
+		Resources: &[]*string{roleARN(scope, "*", props.AlertsReaderRoleName)},
+		Conditions: &map[string]interface{}{
+			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
+		},
+	})
 }
 
 // confirmSubscriptionsStatement lets the formatter confirm member accounts' alerts topics' subscriptions to
@@ -334,8 +347,8 @@ func assumeRoleStatement(scope constructs.Construct, props *FunctionsProps) awsi
 	})
 }
 
-// assumeRoleOnStatement lets a principal assume one role: the functions and the alerts bridge chain
-// through the pipeline role into member accounts, and the security account's formatter through the bridge.
+// assumeRoleOnStatement lets a principal assume one role: the functions that enter accounts chain through
+// the pipeline role into member accounts, and the security account's formatter works through the bridge.
 func assumeRoleOnStatement(roleARN *string) awsiam.PolicyStatement {
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sts:AssumeRole"),

@@ -105,14 +105,20 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 					t.Errorf("%s allowed = %t, want %t", c.action, got, c.want)
 				}
 			}
-			// AND a function may assume only the pipeline role, which enters member accounts
+			// AND a function that enters accounts may assume only the pipeline role; the formatter only
+			// the alerts reader role of accounts of the organization
 			for _, s := range statements {
 				if !slices.Contains(s.actions, "sts:AssumeRole") {
 					continue
 				}
 				want := []any{map[string]any{"Fn::GetAtt": []any{pipelineRoleID(t), "Arn"}}}
-				if !reflect.DeepEqual(s.resources, want) {
-					t.Errorf("sts:AssumeRole resources = %v, want %v", s.resources, want)
+				var wantCondition any
+				if tt.name == fnFormatter {
+					want = []any{"arn:aws:iam::*:role/acme-alerts-reader"}
+					wantCondition = map[string]any{"StringEquals": map[string]any{"aws:ResourceOrgID": testOrganizationID}}
+				}
+				if !reflect.DeepEqual(s.resources, want) || !reflect.DeepEqual(s.condition, wantCondition) {
+					t.Errorf("sts:AssumeRole resources = %v if %v, want %v if %v", s.resources, s.condition, want, wantCondition)
 				}
 			}
 		})
@@ -153,8 +159,8 @@ func TestPipelineRoleEntersOnlyLandfallRolesInTheOrganization(t *testing.T) {
 		_ = fid
 	}
 	slices.Sort(want)
-	if len(want) != 4 || !reflect.DeepEqual(trusted, want) {
-		t.Errorf("pipeline role trusted by %v, want the four entering functions' roles %v", trusted, want)
+	if len(want) != 3 || !reflect.DeepEqual(trusted, want) {
+		t.Errorf("pipeline role trusted by %v, want the three entering functions' roles %v", trusted, want)
 	}
 	// AND it may assume only landfall's role names, inside the organization
 	found := false

@@ -112,6 +112,7 @@ func propsFromConfig(cfg *config.Config, s deploySettings) (*LandfallStackProps,
 		EntryRoleName:            cfg.Organization.EntryRoleName,
 		ExecutionRoleName:        cfg.Organization.ExecutionRoleName,
 		PipelineRoleName:         cfg.PipelineRoleName(),
+		AlertsReaderRoleName:     cfg.AlertsReaderRoleName(),
 		AlertFanInQueueName:      cfg.AlertFanInQueueName(),
 		FormatterRoleName:        cfg.AlertFormatterRoleName(),
 		FormatterRolePath:        cfg.AlertFormatterRolePath(),
@@ -156,13 +157,14 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 			FormatterRolePath:     props.FormatterRolePath,
 			ManagementAccountID:   *props.Env.Account,
 			BridgeRoleName:        b.RoleName,
-			PipelineRoleName:      props.PipelineRoleName,
+			OrganizationID:        props.OrganizationID,
+			AlertsReaderRoleName:  props.AlertsReaderRoleName,
 			LedgerTableName:       props.LedgerTableName,
 			BuildDir:              props.BuildDir,
 			LogLevel:              props.LogLevel,
 		})
 		// Deployed after the management account's stack: until its bridge role exists the formatter delivers
-		// alerts without the account name and the "who", and records no receipts.
+		// alerts without the account name, and records no receipts.
 		alerts.AddStackDependency(landfall, jsii.String("the formatter works through the management account's alerts bridge role"))
 	}
 	if home == organizationsEventsRegion {

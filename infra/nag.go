@@ -63,7 +63,8 @@ func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsP
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
 	}
 	if spec.publishAlerts {
-		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":sns:*:*:" + props.MemberAlertsTopicName + "]", reasonMemberTopics})
+		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":sns:*:*:" + props.MemberAlertsTopicName + "]", reasonMemberTopics},
+			nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":iam::*:role/" + props.AlertsReaderRoleName + "]", reasonAssumeRole})
 	}
 	return acks
 }

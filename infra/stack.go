@@ -16,11 +16,13 @@ import (
 // LandfallStackProps is everything the pipeline stack needs, already resolved from the config file.
 type LandfallStackProps struct {
 	awscdk.StackProps
-	OrganizationID      string
-	EntryRoleName       string
-	ExecutionRoleName   string
-	PipelineRoleName    string
-	AlertFanInQueueName string
+	OrganizationID    string
+	EntryRoleName     string
+	ExecutionRoleName string
+	PipelineRoleName  string
+	// AlertsReaderRoleName is the role in every account the formatter reads an alarm's trail through.
+	AlertsReaderRoleName string
+	AlertFanInQueueName  string
 	// FormatterRoleName and FormatterRolePath name the formatter's role, in this stack or in the security
 	// account's.
 	FormatterRoleName string
@@ -76,6 +78,7 @@ func NewLandfallStack(scope constructs.Construct, id string, props *LandfallStac
 		EntryRoleName:         props.EntryRoleName,
 		ExecutionRoleName:     props.ExecutionRoleName,
 		PipelineRoleName:      props.PipelineRoleName,
+		AlertsReaderRoleName:  props.AlertsReaderRoleName,
 		FormatterRoleName:     props.FormatterRoleName,
 		FormatterRolePath:     props.FormatterRolePath,
 		ChatSecretNames:       props.ChatSecretNames,

@@ -58,10 +58,9 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipelineRole := pipelinetest.CreatePipelineRole(t, f.admin, f.cfg, f.orgID)
-	formatterRole := pipelinetest.CreateFormatterRole(t, f.admin, f.cfg, append(pipelinetest.FormatterGrants(f.cfg, aws.ToString(central.TopicArn)),
-		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table, pipelineRole, pipelinetest.LedgerReadWrite)...)...)
-	fanIn := &formatter.Formatter{Config: f.cfg, AWS: awsx.AssumeRole(f.admin, formatterRole, "formatter"), Ledger: f.ledger, PipelineRoleARN: pipelineRole,
+	formatterRole := pipelinetest.CreateFormatterRole(t, f.admin, f.cfg, append(pipelinetest.FormatterGrants(f.cfg, aws.ToString(central.TopicArn), f.orgID),
+		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table, pipelinetest.LedgerReadWrite)...)...)
+	fanIn := &formatter.Formatter{Config: f.cfg, AWS: awsx.AssumeRole(f.admin, formatterRole, "formatter"), Ledger: f.ledger,
 		AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}
 	runFormatter(t, queues, aws.ToString(queue.QueueUrl), fanIn.FanIn)
 

@@ -41,6 +41,8 @@ type Harness struct {
 	Admin aws.Config
 	// Deps are the steps' dependencies, as the Lambdas build them.
 	Deps *pipeline.Deps
+	// OrgID is the organization's id.
+	OrgID string
 }
 
 // Path returns a file's path from the repository root, wherever the test
@@ -85,7 +87,8 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipelineRole := CreatePipelineRole(t, h.Admin, cfg, aws.ToString(org.Organization.Id))
+	h.OrgID = aws.ToString(org.Organization.Id)
+	pipelineRole := CreatePipelineRole(t, h.Admin, cfg, h.OrgID)
 	led := ledger.New(h.Admin, "landfall-ledger")
 	led.Now = h.Now
 	if _, err := led.Client.CreateTable(ctx, &dynamodb.CreateTableInput{

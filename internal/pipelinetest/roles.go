@@ -62,12 +62,15 @@ func CreatePipelineRole(t testing.TB, admin aws.Config, cfg *config.Config, orgI
 
 // FormatterGrants are the formatter role's own grants wherever it runs
 // (infra/functions.go grantAccess for formatterSpec, and the central alerts
-// stack): publishing to the central alerts topic and confirming member
-// alerts topics' subscriptions.
-func FormatterGrants(cfg *config.Config, centralTopicARN string) []string {
+// stack): publishing to the central alerts topic, confirming member
+// alerts topics' subscriptions, and assuming the alerts reader role of
+// accounts of organization orgID.
+func FormatterGrants(cfg *config.Config, centralTopicARN, orgID string) []string {
 	return []string{
 		`{"Effect":"Allow","Action":"sns:Publish","Resource":"` + centralTopicARN + `"}`,
 		`{"Effect":"Allow","Action":"sns:ConfirmSubscription","Resource":"arn:aws:sns:*:*:` + cfg.AlertsTopicName() + `"}`,
+		`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::*:role/` + cfg.AlertsReaderRoleName() + `",` +
+			`"Condition":{"StringEquals":{"aws:ResourceOrgID":"` + orgID + `"}}}`,
 	}
 }
 
@@ -82,14 +85,13 @@ const (
 )
 
 // ManagementGrants are what the formatter reaches in the management
-// account, with ledgerAccess to the ledger table: the ledger, the
-// organization and the pipeline role. They are its role's own in the
-// management layout and the alerts bridge role's in the security layout.
-func ManagementGrants(cfg *config.Config, ledgerTable, pipelineRoleARN, ledgerAccess string) []string {
+// account, with ledgerAccess to the ledger table: the ledger and the
+// organization. They are its role's own in the management layout and the
+// alerts bridge role's in the security layout.
+func ManagementGrants(cfg *config.Config, ledgerTable, ledgerAccess string) []string {
 	return []string{
 		`{"Effect":"Allow",` + ledgerAccess + `,"Resource":"arn:aws:dynamodb:` + cfg.Organization.HomeRegion + `:` + cfg.Organization.ManagementAccountID + `:table/` + ledgerTable + `"}`,
 		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}`,
-		`{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + pipelineRoleARN + `"}`,
 	}
 }
 

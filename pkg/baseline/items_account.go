@@ -45,6 +45,13 @@ func accountItems() []Item {
 			Plan:      planAlarms,
 		},
 		{
+			Name: "alerts-reader-role",
+			// The formatter reads an alarm's account only with central
+			// alerting on; the role needs nothing else to exist first.
+			Enabled: func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
+			Plan:    planRole(desiredAlertsReader),
+		},
+		{
 			Name: "budget",
 			// The budget's notifications name the alerts topic as a subscriber,
 			// and Budgets checks the topic policy when it is added.

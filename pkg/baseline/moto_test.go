@@ -84,6 +84,7 @@ var motoCases = map[string]motoCase{
 	"alerts-topic":            {},
 	"cloudtrail":              {},
 	"alarms":                  {with: []string{"cloudtrail", "alerts-topic"}},
+	"alerts-reader-role":      {},
 	"budget":                  {with: []string{"alerts-topic"}, missing: "Budgets: DescribeSubscribersForNotification"},
 	"alternate-contacts":      {},
 	"aws-config-role":         {},

@@ -104,9 +104,19 @@ func (c *Config) AlertFormatterRolePath() string { return "/" + c.Naming.Prefix 
 
 // AlertsBridgeRoleName is the fixed name of the management account's role
 // that a security-account formatter works through: it writes alert receipts
-// to the ledger, reads the organization and enters accounts through the
-// pipeline role, all of which live in the management account.
+// to the ledger and reads the organization, both in the management account.
+// It enters no account.
 func (c *Config) AlertsBridgeRoleName() string { return c.Naming.Prefix + "-alerts-bridge" }
+
+// AlertsReaderRoleName is the fixed name of the role in every account that
+// the formatter reads an alarm's trail through: the formatter's policy
+// names it, and the baseline creates it trusting only the formatter's role.
+func (c *Config) AlertsReaderRoleName() string { return c.Naming.Prefix + "-alerts-reader" }
+
+// TrailLogGroupName is the log group every account's trail delivers to in
+// its home region: the baseline creates it and its metric filters, and the
+// formatter searches it for who triggered an alarm.
+func (c *Config) TrailLogGroupName() string { return c.Naming.Prefix + "-cloudtrail" }
 
 // LedgerTableName, BaselineStateMachineName and SweepStateMachineName are
 // the physical names of the pipeline's table and state machines. They are

@@ -153,27 +153,26 @@ func drainFanIn(t *testing.T, h *pipelinetest.Harness, f *Formatter, queueARN st
 
 // managementFormatter is the formatter as the management stack deploys it:
 // in the management account, as its role with that role's grants (and
-// grants, the first time the role is made), entering members through the
-// pipeline role, publishing to topicARN.
+// grants, the first time the role is made), reading members through their
+// alerts reader roles, publishing to topicARN.
 func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string, grants ...string) *Formatter {
 	t.Helper()
 	cfg := h.Deps.Config
 	role := awsx.RoleARN(pipelinetest.Management, strings.TrimPrefix(cfg.AlertFormatterRolePath(), "/")+cfg.AlertFormatterRoleName())
 	if _, err := iam.NewFromConfig(h.Admin).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(cfg.AlertFormatterRoleName())}); err != nil {
 		role = pipelinetest.CreateFormatterRole(t, h.Admin, cfg,
-			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN), managementGrants(h, pipelinetest.LedgerReadWrite), grants)...)
+			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN, h.OrgID), managementGrants(h, pipelinetest.LedgerReadWrite), grants)...)
 		h.Srv.SettleIAM() // the deploy made it long before any alert
 	}
 	return &Formatter{
-		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger, PipelineRoleARN: h.Deps.PipelineRoleARN,
+		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger,
 		AlertsTopicARN: topicARN, Now: h.Now, Log: h.Deps.Log,
 	}
 }
 
-// managementGrants are pipelinetest.ManagementGrants for h's ledger and
-// pipeline role.
+// managementGrants are pipelinetest.ManagementGrants for h's ledger.
 func managementGrants(h *pipelinetest.Harness, ledgerAccess string) []string {
-	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table, h.Deps.PipelineRoleARN, ledgerAccess)
+	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table, ledgerAccess)
 }
 
 // sampleFor reads a CloudTrail sample as the member account's record, at

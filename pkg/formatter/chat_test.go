@@ -62,7 +62,7 @@ func TestFanInPostsToChat(t *testing.T) {
 	cfg.Notifications.Chat.TeamsWebhookURLSecret = "landfall/teams"
 	// A new formatter for each config: it keeps the webhook URLs it read.
 	inChat := func() *Formatter {
-		return &Formatter{Config: &cfg, AWS: formatter.AWS, Ledger: formatter.Ledger, PipelineRoleARN: formatter.PipelineRoleARN,
+		return &Formatter{Config: &cfg, AWS: formatter.AWS, Ledger: formatter.Ledger,
 			AlertsTopicARN: formatter.AlertsTopicARN, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client()}
 	}
 	d := inChat()

@@ -19,9 +19,9 @@ import (
 const maxWhoRecords = 5
 
 // whoDidIt finds the CloudTrail records behind an alarm of a metric filter:
-// it enters the alarm's account, looks the filter up by the alarm's metric,
-// and searches the trail's log group with the same pattern over the alarm's
-// evaluation window. An alarm notification itself only says that a metric
+// through the alarm's account's alerts reader role, it looks the filter up
+// on the trail's log group by the alarm's metric, and searches the group
+// with the same pattern over the alarm's evaluation window. An alarm notification itself only says that a metric
 // crossed a threshold. Any failure only costs the "who" section, so it is
 // logged and nil is returned.
 func (f *Formatter) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notify.TrailRecord {
@@ -34,14 +34,9 @@ func (f *Formatter) whoDidIt(ctx context.Context, a notify.AlarmNotification) []
 	if region == "" {
 		return nil
 	}
-	cfg, err := f.enter(ctx, a.AWSAccountID)
-	if err != nil {
-		f.Log.Warn("entering the account to find who triggered an alarm", "account", a.AWSAccountID, "error", err)
-		return nil
-	}
-	logs := cloudwatchlogs.NewFromConfig(awsx.InRegion(cfg, region))
+	logs := cloudwatchlogs.NewFromConfig(awsx.InRegion(f.readerIn(a.AWSAccountID), region))
 	filters, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{
-		MetricName: aws.String(t.MetricName), MetricNamespace: aws.String(t.Namespace),
+		LogGroupName: aws.String(f.Config.TrailLogGroupName()), MetricName: aws.String(t.MetricName), MetricNamespace: aws.String(t.Namespace),
 	})
 	if err != nil || len(filters.MetricFilters) == 0 {
 		f.Log.Warn("finding the alarm's metric filter", "alarm", a.AlarmName, "error", err)

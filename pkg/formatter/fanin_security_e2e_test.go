@@ -88,7 +88,8 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 
 	// Without the bridge role (the management stack not deployed yet) the
 	// formatter of a fresh Lambda still delivers the alert, only without
-	// what it reads in the management account: the name and the "who".
+	// what it reads in the management account: the account's name. Who did
+	// it comes from the member's alerts reader role, which needs no bridge.
 	if _, err := iam.NewFromConfig(h.Admin).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(cfg.AlertsBridgeRoleName()), PolicyName: aws.String(pipelinetest.GrantsPolicy)}); err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +102,8 @@ func TestAlertsFanInInTheSecurityAccount(t *testing.T) {
 	}
 	resetAlarms(t, cloudwatch.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(member, cfg.Organization.EntryRoleName), "test")), cfg.Naming.Prefix)
 	email = rootLogin(t, h, member, cold, queueARN)
-	if !strings.Contains(email, alarm) || strings.Contains(email, "workload") || strings.Contains(email, "Who (") {
-		t.Errorf("without the bridge the email should name the alarm and neither the account name nor who did it:\n%s", email)
+	if !strings.Contains(email, alarm) || strings.Contains(email, "workload") || !strings.Contains(email, "Who (") {
+		t.Errorf("without the bridge the email should name the alarm and who did it, not the account name:\n%s", email)
 	}
 }
 
@@ -130,8 +131,8 @@ func rootLogin(t *testing.T, h *pipelinetest.Harness, member string, formatter *
 
 // securityFormatter is the formatter as the central alerts stack deploys it:
 // its own role in the security account, the bridge role in the management
-// account with the trust policy infra/alertsbridge.go writes, the pipeline
-// role trusting the bridge, and the environment infra/centralalerts.go sets,
+// account with the trust policy infra/alertsbridge.go writes, and the
+// environment infra/centralalerts.go sets,
 // read by FromEnv as the Lambda does.
 func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.Config, security, configPath, central string) *Formatter {
 	t.Helper()
@@ -139,7 +140,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 	cfg := h.Deps.Config
 	bridgeARN := awsx.RoleARN(pipelinetest.Management, cfg.AlertsBridgeRoleName())
 	formatterRole := pipelinetest.CreateFormatterRole(t, securityAdmin, cfg,
-		append(pipelinetest.FormatterGrants(cfg, central), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
+		append(pipelinetest.FormatterGrants(cfg, central, h.OrgID), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
 	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, pipelinetest.LedgerPutReceipts)...)
@@ -159,7 +160,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 		"AWS_ENDPOINT_URL": h.URL, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": creds.SessionToken, "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE": "/dev/null", lambdaenv.ConfigFile: configPath, lambdaenv.LogLevel: "WARN", lambdaenv.AlertsTopic: central,
-		lambdaenv.ManagementRole: bridge, lambdaenv.PipelineRole: h.Deps.PipelineRoleARN, lambdaenv.LedgerTable: h.Deps.Ledger.Table,
+		lambdaenv.ManagementRole: bridge, lambdaenv.LedgerTable: h.Deps.Ledger.Table,
 	} {
 		t.Setenv(k, v)
 	}

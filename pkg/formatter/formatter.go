@@ -18,7 +18,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/lambdaenv"
@@ -31,18 +30,15 @@ type Formatter struct {
 	Config *config.Config
 	// AWS acts in the management account, home region: the function's own
 	// credentials, or the alerts bridge role for a formatter deployed in the
-	// security account (notifications.centralAlerts: security). The ledger,
-	// Organizations and entering member accounts go through it.
+	// security account (notifications.centralAlerts: security). The ledger
+	// and Organizations go through it.
 	AWS aws.Config
 	// Own is the function's own credentials in the account it is deployed
-	// in, where its alerts topic and chat secrets are. Zero: the same as AWS.
+	// in, where its alerts topic and chat secrets are, and the role every
+	// account's alerts reader role trusts. Zero: the same as AWS.
 	Own aws.Config
 	// Ledger receives delivery receipts; nil records none.
 	Ledger *ledger.Ledger
-	// PipelineRoleARN is the role member accounts trust; the formatter
-	// chains through it to read an alarm's metric filter and trail. Empty:
-	// AWS already acts as it.
-	PipelineRoleARN string
 	// AlertsTopicARN is the central alerts topic every formatted alert is
 	// published to.
 	AlertsTopicARN string
@@ -56,15 +52,14 @@ type Formatter struct {
 	accounts sync.Map
 	// webhooks caches secret name -> webhook URL likewise.
 	webhooks sync.Map
-	// pipelineAWS is AWS acting as PipelineRoleARN, built once.
-	pipelineOnce sync.Once
-	pipelineAWS  aws.Config
+	// readers caches account id -> the account's alerts reader session.
+	readers sync.Map
 }
 
 // FromEnv builds the formatter from its Lambda's environment (see package
 // lambdaenv): the alerts topic it publishes to, and in the management
-// account the ledger, the pipeline role and, for a formatter deployed
-// elsewhere, the bridge role it works through there.
+// account the ledger and, for a formatter deployed elsewhere, the bridge
+// role it works through there.
 func FromEnv(ctx context.Context) (*Formatter, error) {
 	c, err := lambdaenv.Load(ctx)
 	if err != nil {
@@ -79,8 +74,7 @@ func FromEnv(ctx context.Context) (*Formatter, error) {
 		mgmt = awsx.AssumeRole(c.AWS, role, "landfall-alert-formatter")
 	}
 	f := &Formatter{
-		Config: c.Config, AWS: mgmt, Own: c.AWS, AlertsTopicARN: topic, PipelineRoleARN: os.Getenv(lambdaenv.PipelineRole),
-		Now: time.Now, Log: c.Log,
+		Config: c.Config, AWS: mgmt, Own: c.AWS, AlertsTopicARN: topic, Now: time.Now, Log: c.Log,
 	}
 	if table := os.Getenv(lambdaenv.LedgerTable); table != "" {
 		f.Ledger = ledger.New(mgmt, table)
@@ -96,11 +90,16 @@ func (f *Formatter) own() aws.Config {
 	return f.Own
 }
 
-// enter returns credentials in a member account. The pipeline role's
-// session is built once, so a warm Lambda reuses it instead of assuming the
-// role again for every alarm.
-func (f *Formatter) enter(ctx context.Context, accountID string) (aws.Config, error) {
-	f.pipelineOnce.Do(func() { f.pipelineAWS = accounts.ThroughPipelineRole(f.AWS, f.PipelineRoleARN) })
-	cfg, _, err := accounts.Enter(ctx, f.pipelineAWS, f.Config, accountID, f.Log)
-	return cfg, err
+// readerIn returns a session of the account's alerts reader role, which
+// may read the trail's log group and nothing else: all the formatter needs
+// of an account, and all that code running as the formatter can reach
+// there. Each account's session is made once and its credentials cached,
+// so a warm Lambda does not assume the role again for every alarm.
+func (f *Formatter) readerIn(accountID string) aws.Config {
+	if cfg, ok := f.readers.Load(accountID); ok {
+		return cfg.(aws.Config)
+	}
+	cfg := awsx.AssumeRole(f.own(), awsx.RoleARN(accountID, f.Config.AlertsReaderRoleName()), "landfall-alert-formatter")
+	actual, _ := f.readers.LoadOrStore(accountID, cfg)
+	return actual.(aws.Config)
 }

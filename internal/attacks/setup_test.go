@@ -1,0 +1,147 @@
+package attacks
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/internal/localrun"
+	"github.com/landfall/landfall/pkg/config"
+)
+
+// organization is the example organization (infra/landfall.yaml) on an
+// endpoint that decides every request as IAM does, with landfall's
+// synthesized stacks' roles deployed as CloudFormation would deploy them,
+// and one member account made by Organizations.
+type organization struct {
+	srv    *awslocal.Server
+	url    string
+	cfg    *config.Config
+	admin  aws.Config // the management account's administrator
+	member string
+	root   orgtypes.Root
+}
+
+func newOrganization(t *testing.T) *organization {
+	t.Helper()
+	ctx := context.Background()
+	root, err := localrun.FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(root, "infra", "landfall.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgID, err := localrun.SynthesizedOrganizationID(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	simulator, err := iamsim.Shared(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	mgmt := cfg.Organization.ManagementAccountID
+	srv := awslocal.New(awslocal.Options{ManagementAccountID: mgmt, OrganizationID: orgID, Authorizer: simulator,
+		Clock: func() time.Time { return now }})
+	o := &organization{srv: srv, url: srv.Start(t), cfg: cfg}
+	o.admin = o.adminOf(t, mgmt)
+
+	org := organizations.NewFromConfig(o.admin)
+	if _, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.root = roots.Roots[0]
+	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("workload"), Email: aws.String("workload@acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(awslocal.AccountCreationDelay)
+	st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
+	if err != nil || st.CreateAccountStatus.AccountId == nil {
+		t.Fatalf("account creation: %v %+v", err, st)
+	}
+	o.member = aws.ToString(st.CreateAccountStatus.AccountId)
+
+	o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
+	if cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
+		o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall-central-alerts.template.json"), cfg.Organization.SecurityAccountID)
+	}
+	return o
+}
+
+// deployRoles creates a synthesized template's roles in account, with every
+// policy the template gives them.
+func (o *organization) deployRoles(t *testing.T, path, account string) {
+	t.Helper()
+	tpl, err := localrun.ReadTemplate(path, localrun.TemplateOptions{Region: o.cfg.Organization.HomeRegion, Account: account})
+	if err != nil {
+		t.Fatalf("%v (run make synth)", err)
+	}
+	// The organization setup's custom resources name the root, which
+	// only the organization knows; the demo makes the calls, the test
+	// only answers the one that lists the root, for every custom resource.
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Resources map[string]struct{ Type string }
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range doc.Resources {
+		if r.Type == "Custom::AWS" {
+			tpl.SetAttribute(id, "Roots.0.Id", aws.ToString(o.root.Id))
+			tpl.SetAttribute(id, "Roots.0.Arn", aws.ToString(o.root.Arn))
+		}
+	}
+	roles, err := tpl.Roles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := localrun.DeployRoles(context.Background(), iam.NewFromConfig(o.adminOf(t, account)), roles); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (o *organization) adminOf(t *testing.T, account string) aws.Config {
+	t.Helper()
+	return o.config(t, o.srv.AdminCredentials(account))
+}
+
+func (o *organization) config(t *testing.T, creds awslocal.Credentials) aws.Config {
+	t.Helper()
+	cfg, err := awslocal.SDKConfig(context.Background(), o.url, creds, o.cfg.Organization.HomeRegion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// asFunction is the session Lambda starts for a function's role: what code
+// running as that function holds.
+func (o *organization) asFunction(t *testing.T, roleARN string) aws.Config {
+	t.Helper()
+	creds, err := o.srv.ServiceCredentials("lambda.amazonaws.com", roleARN, "attacker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.config(t, creds)
+}

@@ -1,0 +1,89 @@
+package baseline
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/landfall/landfall/pkg/awsx"
+)
+
+func TestAlertsReaderRoleConforms(t *testing.T) {
+	f := newFixture(t)
+	conformance(t, f, itemEngine("alerts-reader-role"), ScopeGlobal)
+}
+
+// TestAlertsReaderRole: the formatter's role, and only it, may assume the
+// role, which reads the trail's log group and nothing else.
+func TestAlertsReaderRole(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	mustApplyGlobal(t, f, itemEngine("alerts-reader-role"), f.cfg)
+	logs := cloudwatchlogs.NewFromConfig(f.cfg)
+	for _, g := range []string{f.spec.Config.TrailLogGroupName(), "payroll"} {
+		if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(g)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
+	// The formatter's role as the CDK app makes it (infra/functions.go):
+	// it may assume the reader role in any account.
+	formatter := createRoleMayAssume(t, f, admin, "/acme/", f.spec.Config.AlertFormatterRoleName(), awsx.RoleARN("*", f.spec.Config.AlertsReaderRoleName()))
+	other := createRoleMayAssume(t, f, admin, "/", "acme-other", "*")
+	f.srv.SettleIAM()
+	reader := awsx.RoleARN(f.member, f.spec.Config.AlertsReaderRoleName())
+
+	asReader := cloudwatchlogs.NewFromConfig(awsx.AssumeRole(formatter, reader, "landfall-alert-formatter"))
+	if _, err := asReader.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(f.spec.Config.TrailLogGroupName())}); err != nil {
+		t.Errorf("the formatter cannot read the trail's metric filters: %v", err)
+	}
+	if _, err := asReader.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(f.spec.Config.TrailLogGroupName())}); err != nil {
+		t.Errorf("the formatter cannot search the trail: %v", err)
+	}
+	for what, call := range map[string]func() error{
+		"search another log group": func() error {
+			_, err := asReader.FilterLogEvents(ctx, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String("payroll")})
+			return err
+		},
+		"delete the trail's log group": func() error {
+			_, err := asReader.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(f.spec.Config.TrailLogGroupName())})
+			return err
+		},
+		"assume the reader role as another role of the formatter's account": func() error {
+			_, err := awsx.AssumeRole(other, reader, "intruder").Credentials.Retrieve(ctx)
+			return err
+		},
+		"assume the reader role as the formatter's account's administrator": func() error {
+			_, err := awsx.AssumeRole(admin, reader, "intruder").Credentials.Retrieve(ctx)
+			return err
+		},
+	} {
+		if err := call(); err == nil || !strings.Contains(err.Error(), "AccessDenied") {
+			t.Errorf("the formatter could %s: %v", what, err)
+		}
+	}
+}
+
+// createRoleMayAssume creates a role in the management account that its
+// administrator may assume, allowed to assume the roles target matches, and
+// returns a session of it.
+func createRoleMayAssume(t *testing.T, f *fixture, admin aws.Config, path, name, target string) aws.Config {
+	t.Helper()
+	ctx := context.Background()
+	client := iam.NewFromConfig(admin)
+	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust.JSON())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grant := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{target}})
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("assume"), PolicyDocument: aws.String(grant.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.SettleIAM()
+	return awsx.AssumeRole(admin, aws.ToString(out.Role.Arn), "test")
+}
