@@ -90,7 +90,7 @@ func functionSpecs() []functionSpec {
 
 // formatterSpec is the formatter as the management account's stack deploys it. It enters no account: it
 // reads the CloudTrail records behind an alarm (who did it) through the alarm's account's alerts reader
-// role, which may read the trail's log group and nothing else (readAlarmTrailsStatement).
+// role, which may read the trail's log group and nothing else.
 func formatterSpec() functionSpec {
 	return functionSpec{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
 		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true}
@@ -194,8 +194,10 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 		AssumedBy:   awsiam.NewCompositePrincipal(entering...),
 		Description: jsii.String("Enters member accounts for landfall; assumed only by landfall's functions that enter accounts"),
 	})
-	pipelineRole.AddToPolicy(assumeRoleStatement(construct, props))
-	acknowledgeNag(pipelineRole, pipelineRoleNagAcks(pipelineRole, props)...)
+	// The pipeline role enters accounts by landfall's two roles there.
+	enter := []string{props.ExecutionRoleName, props.EntryRoleName}
+	pipelineRole.AddToPolicy(assumeInOrganizationStatement(construct, props.OrganizationID, enter...))
+	acknowledgeNag(pipelineRole, assumeInOrganizationAcks(pipelineRole, enter...)...)
 	if props.ManagementBaseline != nil {
 		newManagementExecutionRole(construct, *props.ManagementBaseline, pipelineRole)
 	}
@@ -280,21 +282,9 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	}
 	if spec.publishAlerts {
 		fn.AddToRolePolicy(confirmSubscriptionsStatement(fn, props.MemberAlertsTopicName))
-		fn.AddToRolePolicy(readAlarmTrailsStatement(fn, props))
+		// The formatter reads the trail behind an alarm through the account's alerts reader role.
+		fn.AddToRolePolicy(assumeInOrganizationStatement(fn, props.OrganizationID, props.AlertsReaderRoleName))
 	}
-}
-
-// readAlarmTrailsStatement lets the formatter assume the alerts reader role of accounts of the organization,
-// to read the trail behind an alarm. Accounts appear after deployment, so the account is a wildcard; the
-// role name is landfall's and aws:ResourceOrgID keeps it inside the organization.
-func readAlarmTrailsStatement(scope constructs.Construct, props *FunctionsProps) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: &[]*string{roleARN(scope, "*", props.AlertsReaderRoleName)},
-		Conditions: &map[string]interface{}{
-			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
-		},
-	})
 }
 
 // confirmSubscriptionsStatement lets the formatter confirm member accounts' alerts topics' subscriptions to
@@ -334,15 +324,19 @@ func organizationsReadStatement() awsiam.PolicyStatement {
 	})
 }
 
-// assumeRoleStatement allows assuming only landfall's two role names, in any account, and only when the
-// account belongs to our organization: the account id is not known at deploy time (accounts appear later),
-// so the aws:ResourceOrgID condition is what keeps the wildcard account from reaching outside.
-func assumeRoleStatement(scope constructs.Construct, props *FunctionsProps) awsiam.PolicyStatement {
+// assumeInOrganizationStatement allows assuming only landfall's role names, in any account, and only when
+// the account belongs to our organization: the account id is not known at deploy time (accounts appear
+// later), so the aws:ResourceOrgID condition is what keeps the wildcard account from reaching outside.
+func assumeInOrganizationStatement(scope constructs.Construct, organizationID string, roleNames ...string) awsiam.PolicyStatement {
+	var arns []*string
+	for _, name := range roleNames {
+		arns = append(arns, roleARN(scope, "*", name))
+	}
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sts:AssumeRole"),
-		Resources: &[]*string{roleARN(scope, "*", props.ExecutionRoleName), roleARN(scope, "*", props.EntryRoleName)},
+		Resources: &arns,
 		Conditions: &map[string]interface{}{
-			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": props.OrganizationID},
+			"StringEquals": map[string]interface{}{"aws:ResourceOrgID": organizationID},
 		},
 	})
 }

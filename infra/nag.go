@@ -63,8 +63,8 @@ func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsP
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
 	}
 	if spec.publishAlerts {
-		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":sns:*:*:" + props.MemberAlertsTopicName + "]", reasonMemberTopics},
-			nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":iam::*:role/" + props.AlertsReaderRoleName + "]", reasonAssumeRole})
+		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + nagPartition(fn) + ":sns:*:*:" + props.MemberAlertsTopicName + "]", reasonMemberTopics})
+		acks = append(acks, assumeInOrganizationAcks(fn, props.AlertsReaderRoleName)...)
 	}
 	return acks
 }
@@ -77,11 +77,11 @@ func organizationsReadAcks() []nagAck {
 	}
 }
 
-// pipelineRoleNagAcks acknowledges the account wildcard in the role names the pipeline role may assume.
-func pipelineRoleNagAcks(role constructs.IConstruct, props *FunctionsProps) []nagAck {
-	partition := nagPartition(role)
+// assumeInOrganizationAcks acknowledges the account wildcard of assumeInOrganizationStatement's role names.
+func assumeInOrganizationAcks(scope constructs.IConstruct, roleNames ...string) []nagAck {
+	partition := nagPartition(scope)
 	var acks []nagAck
-	for _, name := range []string{props.ExecutionRoleName, props.EntryRoleName} {
+	for _, name := range roleNames {
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Resource::arn:" + partition + ":iam::*:role/" + name + "]", reasonAssumeRole})
 	}
 	return acks

@@ -55,7 +55,7 @@ func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
 	}
 	logs := cloudwatchlogs.NewFromConfig(env.AWS)
 	cw := cloudwatch.NewFromConfig(env.AWS)
-	group := spec.Name("cloudtrail")
+	group := spec.Config.TrailLogGroupName()
 	filters, err := findMetricFiltersByPrefix(ctx, logs, group, spec.Prefix+"-")
 	if err != nil {
 		return nil, err

@@ -15,7 +15,7 @@ package baseline
 // formatter's stack may be deployed after an account's first baseline.
 func desiredAlertsReader(s *Spec) ownedRole {
 	formatter := s.Config.AlertFormatterRoleARN()
-	group := logGroupARN(s, s.Config.TrailLogGroupName())
+	group := trailLogGroupARN(s)
 	return ownedRole{
 		Name:        s.Config.AlertsReaderRoleName(),
 		Description: "Lets landfall's alert formatter read the trail behind an alarm, managed by landfall",

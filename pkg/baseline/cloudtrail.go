@@ -36,7 +36,7 @@ type trail struct {
 
 func desiredTrail(s *Spec) trail {
 	t := trail{Name: s.Name("trail"), Bucket: s.Config.Organization.LogArchive.Bucket,
-		LogGroupARN: logGroupARN(s, s.Name("cloudtrail")) + ":*", RoleARN: awsx.RoleARN(s.Account.ID, s.Name("cloudtrail-logs"))}
+		LogGroupARN: trailLogGroupARN(s) + ":*", RoleARN: awsx.RoleARN(s.Account.ID, s.Name("cloudtrail-logs"))}
 	t.ARN = "arn:aws:cloudtrail:" + s.HomeRegion() + ":" + s.Account.ID + ":trail/" + t.Name
 	if t.Bucket == "" {
 		t.Bucket = trailBucketName(s)
@@ -70,7 +70,7 @@ func trailLogsRole(s *Spec, t trail) ownedRole {
 			Action: []string{"sts:AssumeRole"}}),
 		Inline: map[string]iamPolicy{"cloudtrail-logs": newIAMPolicy(iamStatement{Effect: "Allow",
 			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: []string{logGroupARN(s, s.Name("cloudtrail")) + ":log-stream:*"}})},
+			Resource: []string{trailLogGroupARN(s) + ":log-stream:*"}})},
 	}
 }
 

@@ -21,11 +21,15 @@ func logGroupARN(s *Spec, name string) string {
 	return "arn:aws:logs:" + s.HomeRegion() + ":" + s.Account.ID + ":log-group:" + name
 }
 
+// trailLogGroupARN is the log group the trail delivers to, in the home
+// region (config's TrailLogGroupName, which the formatter reads too).
+func trailLogGroupARN(s *Spec) string { return logGroupARN(s, s.Config.TrailLogGroupName()) }
+
 func planTrailLogGroup(ctx context.Context, env *Env) (Change, error) {
 	client := cloudwatchlogs.NewFromConfig(env.AWS)
 	spec := env.Spec
-	name := spec.Name("cloudtrail")
-	arn := logGroupARN(spec, name)
+	name := spec.Config.TrailLogGroupName()
+	arn := trailLogGroupARN(spec)
 	retention := int32(spec.Profile.Items.CloudTrail.LogRetentionDays)
 	resource := "log-group/" + name
 	putRetention := func(ctx context.Context) error {

@@ -21,9 +21,10 @@ const maxWhoRecords = 5
 // whoDidIt finds the CloudTrail records behind an alarm of a metric filter:
 // through the alarm's account's alerts reader role, it looks the filter up
 // on the trail's log group by the alarm's metric, and searches the group
-// with the same pattern over the alarm's evaluation window. An alarm notification itself only says that a metric
-// crossed a threshold. Any failure only costs the "who" section, so it is
-// logged and nil is returned.
+// with the same pattern over the alarm's evaluation window. An alarm
+// notification itself only says that a metric crossed a threshold. Any
+// failure only costs the "who" section, so it is logged and nil is
+// returned.
 func (f *Formatter) whoDidIt(ctx context.Context, a notify.AlarmNotification) []notify.TrailRecord {
 	t := a.Trigger
 	changed, err := time.Parse("2006-01-02T15:04:05.000-0700", a.StateChangeTime)

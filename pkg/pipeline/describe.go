@@ -19,9 +19,8 @@ import (
 
 // Describe decodes the trigger, waits for an invited account to join,
 // describes the account, chooses its profile and takes the account's ledger
-// lock. Bad input never starts a baseline and
-// never touches the ledger: it is logged and reported to operations, and the
-// execution ends as skipped.
+// lock. Bad input never starts a baseline and never touches the ledger: it
+// is logged and reported to operations, and the execution ends as skipped.
 func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error) {
 	st := State{StartedAt: d.Now().UTC(), Regions: []string{}}
 	req, err := orgevents.Decode(raw)
