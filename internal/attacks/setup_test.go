@@ -2,8 +2,6 @@ package attacks
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -96,21 +94,9 @@ func (o *organization) deployRoles(t *testing.T, path, account string) {
 	// The organization setup's custom resources name the root, which
 	// only the organization knows; the demo makes the calls, the test
 	// only answers the one that lists the root, for every custom resource.
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Resources map[string]struct{ Type string }
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	for id, r := range doc.Resources {
-		if r.Type == "Custom::AWS" {
-			tpl.SetAttribute(id, "Roots.0.Id", aws.ToString(o.root.Id))
-			tpl.SetAttribute(id, "Roots.0.Arn", aws.ToString(o.root.Arn))
-		}
+	for _, id := range tpl.LogicalIDs("Custom::AWS") {
+		tpl.SetAttribute(id, "Roots.0.Id", aws.ToString(o.root.Id))
+		tpl.SetAttribute(id, "Roots.0.Arn", aws.ToString(o.root.Arn))
 	}
 	roles, err := tpl.Roles()
 	if err != nil {

@@ -138,6 +138,19 @@ func (t *Template) StateMachine(part string) (StateMachine, error) {
 	return found[0], nil
 }
 
+// LogicalIDs returns the logical IDs of the template's resources of type
+// typ ("Custom::AWS"), sorted.
+func (t *Template) LogicalIDs(typ string) []string {
+	var ids []string
+	for id, r := range t.resolver.resources {
+		if r.Type == typ {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
 // SetAttribute gives Fn::GetAtt of logicalID.attribute the value a
 // resource deployed locally reports (an OU's Id, a custom resource's
 // output), for the values Resolve evaluates after it.

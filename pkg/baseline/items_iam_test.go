@@ -141,27 +141,35 @@ func pipelineRole(t *testing.T, f *fixture) aws.Config {
 	if f.pipeline != nil {
 		return *f.pipeline
 	}
-	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
-	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
-	name := aws.String(f.spec.Config.PipelineRoleName())
-	_, err := iam.NewFromConfig(admin).CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust.JSON())})
-	if err != nil {
-		t.Fatalf("creating the pipeline role: %v", err)
-	}
 	// What the CDK app grants it (infra/functions.go): entering accounts of
 	// the organization.
-	enter := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"},
+	arn := createManagementRole(t, f, "/", f.spec.Config.PipelineRoleName(), iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"},
 		Resource:  []string{awsx.RoleARN("*", f.spec.ExecutionRoleName()), awsx.RoleARN("*", f.spec.EntryRoleName())},
 		Condition: map[string]map[string][]string{"StringEquals": {"aws:ResourceOrgID": {f.spec.OrganizationID}}}})
-	_, err = iam.NewFromConfig(admin).PutRolePolicy(context.Background(), &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String("enter"), PolicyDocument: aws.String(enter.JSON())})
-	if err != nil {
-		t.Fatalf("granting the pipeline role: %v", err)
-	}
-	// The deploy made the pipeline role long before any account appears.
-	f.srv.SettleIAM()
-	pipeline := awsx.AssumeRole(admin, f.spec.PipelineRoleARN, "landfall-pipeline")
+	pipeline := awsx.AssumeRole(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)), arn, "landfall-pipeline")
 	f.pipeline = &pipeline
 	return pipeline
+}
+
+// createManagementRole creates a role in the management account, as a
+// deploy there would, that the account's administrator may assume and that
+// grant allows, and returns its ARN once it has propagated: a deploy makes
+// its roles long before any account appears.
+func createManagementRole(t *testing.T, f *fixture, path, name string, grant iamStatement) string {
+	t.Helper()
+	ctx := context.Background()
+	client := iam.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
+	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+	out, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust.JSON())})
+	if err != nil {
+		t.Fatalf("creating IAM role (%s): %v", name, err)
+	}
+	policy := newIAMPolicy(grant)
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("grant"), PolicyDocument: aws.String(policy.JSON())}); err != nil {
+		t.Fatalf("granting IAM role (%s): %v", name, err)
+	}
+	f.srv.SettleIAM()
+	return aws.ToString(out.Role.Arn)
 }
 
 // executionRole applies the execution-role item through the entry role and
