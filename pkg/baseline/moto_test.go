@@ -122,9 +122,10 @@ func (m *moto) check(t *testing.T, c motoCase, item string) error {
 // creates: trusted by the management account, with AdministratorAccess.
 func createEntryRole(ctx context.Context, cfg aws.Config, spec *Spec) error {
 	client := iam.NewFromConfig(cfg)
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, spec.Config.Organization.ManagementAccountID)
+	trust := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + spec.Config.Organization.ManagementAccountID + ":root"}},
+		Action: []string{"sts:AssumeRole"}})
 	name := aws.String(spec.EntryRoleName())
-	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: name, AssumeRolePolicyDocument: aws.String(trust.JSON())}); err != nil {
 		return err
 	}
 	_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})
@@ -194,6 +195,9 @@ func startMoto(t *testing.T) *moto {
 			return m
 		}
 		if time.Now().After(deadline) {
+			// Stopped first: its output is written until it exits.
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
 			t.Fatalf("moto_server did not answer at %s within 30 s: %v\n%s", m.url, err, out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
