@@ -360,36 +360,49 @@ func denyRootUser() scpStatement {
 		Condition: map[string]map[string][]string{"StringLike": {"aws:PrincipalArn": {"arn:aws:iam::*:root"}}}}
 }
 
-// protectBaseline denies undoing the baseline to every principal except the roles landfall applies it
-// with: the execution role, and the entry role, which creates the execution role (and everything else)
-// on an account's first run. The pipeline role is not listed: it lives in the management account, which
-// SCPs never restrict, and acts in member accounts only through those two roles.
+// protectBaseline denies undoing the baseline to every principal but landfall's execution role, the one
+// role that applies it. The entry role (OrganizationAccountAccessRole) is where people of the management
+// account enter members, so it is no exception for the trail, the detectors and the recorders: its one
+// job for landfall is to create the execution role on an account's first run, which is why it may still
+// change landfall's roles (whoever may set the execution role's trust may become it, so nothing narrower
+// would hold). The entry role itself is protected: a member's administrator who could rewrite its trust,
+// or create it in an invited account that has none, would hold it and, through it, the execution role.
+// Only the execution role changes it (the entry-role item tightens its trust). The pipeline role is not
+// listed: it lives in the management account, which SCPs never restrict, and acts in member accounts only
+// through those two roles.
 func protectBaseline(prefix string, org config.Organization) []scpStatement {
-	except := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {
-		"arn:aws:iam::*:role/" + org.ExecutionRoleName, "arn:aws:iam::*:role/" + org.EntryRoleName,
-	}}}
+	execution := "arn:aws:iam::*:role/" + org.ExecutionRoleName
+	entry := "arn:aws:iam::*:role/" + org.EntryRoleName
+	exceptExecution := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}}}
+	exceptBoth := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution, entry}}}
 	roles := []string{"arn:aws:iam::*:role/" + prefix + "-*"}
 	if !strings.HasPrefix(org.ExecutionRoleName, prefix+"-") {
-		roles = append(roles, "arn:aws:iam::*:role/"+org.ExecutionRoleName)
+		roles = append(roles, execution)
 	}
 	return []scpStatement{
-		{Sid: "ProtectLandfallTrail", Effect: "Deny", Condition: except,
+		{Sid: "ProtectLandfallTrail", Effect: "Deny", Condition: exceptExecution,
 			Action: []string{"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"},
 			// pkg/baseline names the account trail "<prefix>-trail".
 			Resource: []string{"arn:aws:cloudtrail:*:*:trail/" + prefix + "-trail"}},
 		// Detectors and recorders have no usable resource ARNs (a detector's id is random), and an account
 		// has one of each per region, so the whole service's off switches are denied. UpdateDetector is
 		// the call that disables a detector; it cannot be told apart from other detector updates.
-		{Sid: "ProtectGuardDuty", Effect: "Deny", Condition: except, Resource: []string{"*"},
+		{Sid: "ProtectGuardDuty", Effect: "Deny", Condition: exceptExecution, Resource: []string{"*"},
 			Action: []string{"guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount",
 				"guardduty:DisassociateFromMasterAccount", "guardduty:UpdateDetector"}},
-		{Sid: "ProtectConfig", Effect: "Deny", Condition: except, Resource: []string{"*"},
+		{Sid: "ProtectConfig", Effect: "Deny", Condition: exceptExecution, Resource: []string{"*"},
 			Action: []string{"config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:StopConfigurationRecorder"}},
-		{Sid: "ProtectLandfallRoles", Effect: "Deny", Condition: except, Resource: roles,
-			Action: []string{"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
-				"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
-				"iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"}},
+		{Sid: "ProtectLandfallRoles", Effect: "Deny", Condition: exceptBoth, Resource: roles, Action: roleWrites()},
+		{Sid: "ProtectEntryRole", Effect: "Deny", Condition: exceptExecution, Resource: []string{entry}, Action: roleWrites()},
 	}
+}
+
+// roleWrites are the IAM actions that create, change or delete a role, or what it may do or who may
+// assume it.
+func roleWrites() []string {
+	return []string{"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+		"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy",
+		"iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "iam:UpdateRoleDescription"}
 }
 
 // regionAllowList denies every action outside the allowed regions except those of global services, whose

@@ -129,7 +129,11 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 		byName[p.Name] = p
 	}
 	// THEN each holds exactly these statements
-	const exceptLandfall = `"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/acme-execution","arn:aws:iam::*:role/OrganizationAccountAccessRole"]}}`
+	const exceptLandfall = `"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/acme-execution"]}}`
+	const exceptBoth = `"Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/acme-execution","arn:aws:iam::*:role/OrganizationAccountAccessRole"]}}`
+	const roleWrites = `["iam:AttachRolePolicy","iam:CreateRole","iam:DeleteRole","iam:DeleteRolePermissionsBoundary","iam:DeleteRolePolicy",
+			  "iam:DetachRolePolicy","iam:PutRolePermissionsBoundary","iam:PutRolePolicy","iam:TagRole","iam:UntagRole",
+			  "iam:UpdateAssumeRolePolicy","iam:UpdateRole","iam:UpdateRoleDescription"]`
 	tests := []struct {
 		name, document string
 	}{
@@ -144,10 +148,9 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 			 "Action":["guardduty:DeleteDetector","guardduty:DisassociateFromAdministratorAccount","guardduty:DisassociateFromMasterAccount","guardduty:UpdateDetector"]},
 			{"Sid":"ProtectConfig","Effect":"Deny","Resource":["*"],` + exceptLandfall + `,
 			 "Action":["config:DeleteConfigurationRecorder","config:DeleteDeliveryChannel","config:StopConfigurationRecorder"]},
-			{"Sid":"ProtectLandfallRoles","Effect":"Deny","Resource":["arn:aws:iam::*:role/acme-*"],` + exceptLandfall + `,
-			 "Action":["iam:AttachRolePolicy","iam:CreateRole","iam:DeleteRole","iam:DeleteRolePermissionsBoundary","iam:DeleteRolePolicy",
-			  "iam:DetachRolePolicy","iam:PutRolePermissionsBoundary","iam:PutRolePolicy","iam:TagRole","iam:UntagRole",
-			  "iam:UpdateAssumeRolePolicy","iam:UpdateRole","iam:UpdateRoleDescription"]}]}`},
+			{"Sid":"ProtectLandfallRoles","Effect":"Deny","Resource":["arn:aws:iam::*:role/acme-*"],` + exceptBoth + `,"Action":` + roleWrites + `},
+			{"Sid":"ProtectEntryRole","Effect":"Deny","Resource":["arn:aws:iam::*:role/OrganizationAccountAccessRole"],` + exceptLandfall + `,
+			 "Action":` + roleWrites + `}]}`},
 		{"acme-deny-all", `{"Version":"2012-10-17","Statement":[{"Sid":"DenyAll","Effect":"Deny","Action":["*"],"Resource":["*"]}]}`},
 	}
 	for _, tt := range tests {

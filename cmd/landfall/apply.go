@@ -10,6 +10,7 @@ import (
 
 	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/pkg/baseline"
+	"github.com/landfall/landfall/pkg/config"
 )
 
 // runApply implements `landfall apply --account ID`.
@@ -39,6 +40,10 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
 		return cli.ExitFail
 	}
+	if err := mayApplyThrough(t.spec.Config, t.role); err != nil {
+		fmt.Fprintf(e.Stderr, "landfall apply: account %s: %v\n", t.spec.Account.ID, err)
+		return cli.ExitFail
+	}
 	if f.output == "text" {
 		fmt.Fprintf(e.Stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
 	}
@@ -53,6 +58,21 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 		return cli.ExitFail
 	}
 	return cli.ExitOK
+}
+
+// mayApplyThrough refuses to apply through the entry role where landfall's
+// protect-baseline SCP is deployed: it lets only the execution role change
+// the trail, the detectors and the recorders, so most of the run would be
+// denied, item by item. The execution role trusts only the pipeline role, so
+// the way to apply there is the pipeline.
+func mayApplyThrough(cfg *config.Config, role string) error {
+	org := cfg.Organization
+	if role != org.EntryRoleName || !org.Manage || !org.SCPs.ProtectBaseline {
+		return nil
+	}
+	return fmt.Errorf("your credentials reach only %s, and the %s SCP (organization.scps.protectBaseline) lets only %s change "+
+		"the baseline; run `landfall rerun --account ID --wait`, which applies it through the pipeline", role,
+		cfg.Naming.Prefix+"-protect-baseline", org.ExecutionRoleName)
 }
 
 func printReport(e cli.Env, rep baseline.Report) {

@@ -99,6 +99,19 @@ func TestPlanApplyPlan(t *testing.T) {
 	if code != exitChanges || !strings.Contains(out, "create    password-policy") {
 		t.Fatalf("first plan: exit %d\n%s\n%s", code, out, errOut)
 	}
+	// Where landfall's SCPs protect the baseline, the entry role may not apply it.
+	protected := filepath.Join(t.TempDir(), "landfall.yaml")
+	raw, err := os.ReadFile("testdata/landfall.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(protected, bytes.Replace(raw, []byte("organization:\n"), []byte("organization:\n  manage: true\n"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCmd("apply", "--account", member, "--config", protected)
+	if code != cli.ExitFail || !strings.Contains(errOut, "lets only acme-execution change the baseline; run `landfall rerun") || out != "" {
+		t.Fatalf("apply through the entry role under protect-baseline: exit %d\n%s\n%s", code, out, errOut)
+	}
 	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml")
 	if code != cli.ExitOK || !strings.Contains(out, "through OrganizationAccountAccessRole") {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)

@@ -14,6 +14,8 @@ import (
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/internal/localrun"
+	"github.com/landfall/landfall/pkg/accounts"
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -25,9 +27,12 @@ type organization struct {
 	srv    *awslocal.Server
 	url    string
 	cfg    *config.Config
+	orgID  string
 	admin  aws.Config // the management account's administrator
 	member string
 	root   orgtypes.Root
+	// management is the management account's synthesized template.
+	management *localrun.Template
 }
 
 func newOrganization(t *testing.T) *organization {
@@ -53,7 +58,7 @@ func newOrganization(t *testing.T) *organization {
 	mgmt := cfg.Organization.ManagementAccountID
 	srv := awslocal.New(awslocal.Options{ManagementAccountID: mgmt, OrganizationID: orgID, Authorizer: simulator,
 		Clock: func() time.Time { return now }})
-	o := &organization{srv: srv, url: srv.Start(t), cfg: cfg}
+	o := &organization{srv: srv, url: srv.Start(t), cfg: cfg, orgID: orgID}
 	o.admin = o.adminOf(t, mgmt)
 
 	org := organizations.NewFromConfig(o.admin)
@@ -76,7 +81,7 @@ func newOrganization(t *testing.T) *organization {
 	}
 	o.member = aws.ToString(st.CreateAccountStatus.AccountId)
 
-	o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
+	o.management = o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
 	if cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
 		o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall-central-alerts.template.json"), cfg.Organization.SecurityAccountID)
 	}
@@ -84,8 +89,8 @@ func newOrganization(t *testing.T) *organization {
 }
 
 // deployRoles creates a synthesized template's roles in account, with every
-// policy the template gives them.
-func (o *organization) deployRoles(t *testing.T, path, account string) {
+// policy the template gives them, and returns the template.
+func (o *organization) deployRoles(t *testing.T, path, account string) *localrun.Template {
 	t.Helper()
 	tpl, err := localrun.ReadTemplate(path, localrun.TemplateOptions{Region: o.cfg.Organization.HomeRegion, Account: account})
 	if err != nil {
@@ -104,6 +109,70 @@ func (o *organization) deployRoles(t *testing.T, path, account string) {
 	}
 	if err := localrun.DeployRoles(context.Background(), iam.NewFromConfig(o.adminOf(t, account)), roles); err != nil {
 		t.Fatal(err)
+	}
+	return tpl
+}
+
+// applySCPs deploys the management template's OUs and SCPs
+// (organization.manage), which then decide every request of the member
+// accounts.
+func (o *organization) applySCPs(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	org := organizations.NewFromConfig(o.admin)
+	// As the template's ScpPolicyType custom resource does.
+	if _, err := org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: o.root.Id, PolicyType: orgtypes.PolicyTypeServiceControlPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.management.DeployOUs(ctx, org, aws.ToString(o.root.Id)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.management.DeploySCPs(ctx, org); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// invite brings an account into the organization by invitation, without
+// the entry role Organizations creates only in the accounts it creates.
+func (o *organization) invite(t *testing.T, id string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := o.srv.AddAccount(id, "invited", "invited@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := organizations.NewFromConfig(o.admin).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &orgtypes.HandshakeParty{Id: aws.String(id), Type: orgtypes.HandshakePartyTypeAccount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := organizations.NewFromConfig(o.adminOf(t, id)).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Handshake.Id}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// baseline applies landfall's baseline to account with its administrator's
+// credentials, before any SCP is attached: the account as landfall leaves
+// it. Without a log archive each account's trail delivers to a bucket of
+// its own, which spares the test the archive account's bucket.
+func (o *organization) baseline(t *testing.T, account string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := *o.cfg
+	cfg.Organization.LogArchive = config.LogArchive{}
+	acct, err := accounts.Describe(ctx, organizations.NewFromConfig(o.admin), account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := cfg.SelectProfile(acct)
+	if err != nil || sel.Profile == nil {
+		t.Fatalf("no profile for %s: %v %+v", account, err, sel)
+	}
+	spec, err := baseline.NewSpec(&cfg, sel.Profile, acct, o.orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := baseline.NewEngine().Apply(ctx, spec, o.adminOf(t, account), baseline.ScopeAll); err != nil {
+		t.Fatalf("baselining %s: %v", account, err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -91,11 +90,11 @@ func (r *run) organizationSetup(ctx context.Context, templatePath string) (map[s
 			}
 		}
 	}
-	ous, err := r.createOUs(ctx, tpl, resources, aws.ToString(root.Id))
+	ous, err := tpl.DeployOUs(ctx, org, aws.ToString(root.Id))
 	if err != nil {
 		return nil, err
 	}
-	scps, err := r.attachSCPs(ctx, tpl, resources)
+	scps, err := tpl.DeploySCPs(ctx, org)
 	if err != nil {
 		return nil, err
 	}
@@ -132,98 +131,4 @@ func ignored(err error, pattern string) bool {
 	}
 	re, rerr := regexp.Compile("^(?:" + pattern + ")$")
 	return rerr == nil && re.MatchString(ae.ErrorCode())
-}
-
-// createOUs creates the template's OUs, each once its parent exists, and
-// returns their ids by path.
-func (r *run) createOUs(ctx context.Context, tpl *localrun.Template, resources map[string]resource, rootID string) (map[string]string, error) {
-	org := organizations.NewFromConfig(r.admin)
-	pathOf := map[string]string{rootID: "/Root"} // OU or root id -> path
-	byPath := map[string]string{}
-	var pending []string
-	for _, id := range slices.Sorted(maps.Keys(resources)) {
-		if resources[id].Type == "AWS::Organizations::OrganizationalUnit" {
-			pending = append(pending, id)
-		}
-	}
-	// Each pass creates at least one OU whose parent exists, or stops.
-	for len(pending) > 0 {
-		var later []string
-		for _, id := range pending {
-			props := resources[id].Properties
-			parent, err := tpl.Resolve(props["ParentId"])
-			if errors.Is(err, localrun.ErrUnknownAttribute) {
-				later = append(later, id) // the parent is not created yet
-				continue
-			}
-			if err != nil {
-				return nil, fmt.Errorf("resolving the parent of %s: %w", id, err)
-			}
-			var name string
-			if err := json.Unmarshal(props["Name"], &name); err != nil {
-				return nil, fmt.Errorf("reading the name of %s: %w", id, err)
-			}
-			out, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(fmt.Sprint(parent)), Name: aws.String(name)})
-			if err != nil {
-				return nil, fmt.Errorf("deploying %s (AWS::Organizations::OrganizationalUnit) locally: %w", id, err)
-			}
-			ouID := aws.ToString(out.OrganizationalUnit.Id)
-			tpl.SetAttribute(id, "Id", ouID)
-			pathOf[ouID] = pathOf[fmt.Sprint(parent)] + "/" + name
-			byPath[pathOf[ouID]] = ouID
-		}
-		if len(later) == len(pending) {
-			return nil, fmt.Errorf("deploying the OUs locally: the parents of %s are never created", strings.Join(later, ", "))
-		}
-		pending = later
-	}
-	byPath["/Root"] = rootID
-	return byPath, nil
-}
-
-// attachSCPs creates the template's SCPs and attaches each to its targets,
-// and returns their names.
-func (r *run) attachSCPs(ctx context.Context, tpl *localrun.Template, resources map[string]resource) ([]string, error) {
-	org := organizations.NewFromConfig(r.admin)
-	var names []string
-	for _, id := range slices.Sorted(maps.Keys(resources)) {
-		res := resources[id]
-		if res.Type != "AWS::Organizations::Policy" {
-			continue
-		}
-		var p struct{ Name, Description, Type string }
-		raw, _ := json.Marshal(res.Properties)
-		if err := json.Unmarshal(raw, &p); err != nil {
-			return nil, fmt.Errorf("reading %s: %w", id, err)
-		}
-		// CloudFormation takes the content as an object and sends it as
-		// JSON; HTML characters stay as they are.
-		var content bytes.Buffer
-		enc := json.NewEncoder(&content)
-		enc.SetEscapeHTML(false)
-		var doc any
-		if err := json.Unmarshal(res.Properties["Content"], &doc); err != nil {
-			return nil, fmt.Errorf("reading the content of %s: %w", id, err)
-		}
-		if err := enc.Encode(doc); err != nil {
-			return nil, err
-		}
-		out, err := org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String(p.Name), Description: aws.String(p.Description),
-			Type: orgtypes.PolicyType(p.Type), Content: aws.String(strings.TrimSpace(content.String()))})
-		if err != nil {
-			return nil, fmt.Errorf("deploying %s (%s) locally: %w", id, p.Name, err)
-		}
-		targets, err := tpl.Resolve(res.Properties["TargetIds"])
-		if err != nil {
-			return nil, fmt.Errorf("resolving the targets of %s: %w", id, err)
-		}
-		list, _ := targets.([]any)
-		for _, target := range list {
-			if _, err := org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: out.Policy.PolicySummary.Id, TargetId: aws.String(fmt.Sprint(target))}); err != nil {
-				return nil, fmt.Errorf("attaching %s to %v locally: %w", p.Name, target, err)
-			}
-		}
-		names = append(names, p.Name)
-	}
-	return names, nil
 }

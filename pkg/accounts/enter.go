@@ -15,14 +15,34 @@ import (
 
 // Enter returns credentials in the account: landfall's own execution role
 // once the baseline has created it, otherwise the entry role. Which one
-// worked is returned for the logs. The pipeline, the alert formatter and the
-// operator command line enter accounts the same way.
+// worked is returned for the logs. The pipeline's readiness check, the alert
+// formatter and the operator command line enter accounts this way; the
+// entry role may read anything, but with the protect-baseline SCP it may
+// change only landfall's roles (see EnterAsExecutionRole).
+func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
+	cfg, role, err := EnterAsExecutionRole(ctx, base, c, accountID, log)
+	if err == nil {
+		return cfg, role, nil
+	}
+	org := c.Organization
+	cfg, entryErr := Assume(ctx, base, accountID, org.EntryRoleName)
+	if entryErr == nil {
+		return cfg, org.EntryRoleName, nil
+	}
+	log.Debug("role not usable", "account", accountID, "role", org.EntryRoleName, "error", entryErr)
+	return aws.Config{}, "", fmt.Errorf("%w; nor through %s: %v", err, org.EntryRoleName, entryErr)
+}
+
+// EnterAsExecutionRole returns credentials of landfall's execution role in
+// the account, the one role the protect-baseline SCP lets change the
+// baseline: the pipeline applies it only so, once the entry role has
+// created the role (baseline.Engine.Bootstrap).
 //
 // The management account has no entry role (Organizations creates it only
 // in the accounts it creates); landfall's deploy creates the execution role
 // there. Until it is deployed, the caller's own credentials, which already
-// act in the management account, are the way in.
-func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
+// act in the management account (where SCPs never apply), are the way in.
+func EnterAsExecutionRole(ctx context.Context, base aws.Config, c *config.Config, accountID string, log *slog.Logger) (aws.Config, string, error) {
 	org := c.Organization
 	cfg, err := Assume(ctx, base, accountID, org.ExecutionRoleName)
 	if err == nil {
@@ -33,12 +53,7 @@ func Enter(ctx context.Context, base aws.Config, c *config.Config, accountID str
 		log.Debug("entering the management account with the caller's own credentials", "account", accountID)
 		return base, callersOwnCredentials, nil
 	}
-	cfg, entryErr := Assume(ctx, base, accountID, org.EntryRoleName)
-	if entryErr == nil {
-		return cfg, org.EntryRoleName, nil
-	}
-	log.Debug("role not usable", "account", accountID, "role", org.EntryRoleName, "error", entryErr)
-	return aws.Config{}, "", fmt.Errorf("entering account %s through %s or %s: %w", accountID, org.ExecutionRoleName, org.EntryRoleName, err)
+	return aws.Config{}, "", fmt.Errorf("entering account %s through %s: %w", accountID, org.ExecutionRoleName, err)
 }
 
 // callersOwnCredentials is how Enter names the way into the management

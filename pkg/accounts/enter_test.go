@@ -121,8 +121,26 @@ func TestEnter(t *testing.T) {
 	// An invited account has no entry role: with no execution role yet,
 	// there is no way in, and the error names both roles.
 	_, _, err = Enter(ctx, admin, cfg, invited, slog.New(slog.DiscardHandler))
-	if err == nil || !strings.Contains(err.Error(), "through acme-execution or OrganizationAccountAccessRole") {
+	if err == nil || !strings.Contains(err.Error(), "entering account "+invited+" through acme-execution: ") ||
+		!strings.Contains(err.Error(), "; nor through OrganizationAccountAccessRole: ") {
 		t.Errorf("entering an invited account without roles: %v", err)
+	}
+	// Applying goes through the execution role only: where it cannot be
+	// used, the entry role is no way round it.
+	entry, err := Assume(ctx, admin, created, "OrganizationAccountAccessRole")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.NewFromConfig(entry).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("acme-execution"), PolicyName: aws.String("read")}); err != nil {
+		t.Fatal(err)
+	}
+	srv.SettleIAM()
+	_, _, err = EnterAsExecutionRole(ctx, admin, cfg, created, slog.New(slog.DiscardHandler))
+	if err == nil || !strings.Contains(err.Error(), "entering account "+created+" through acme-execution: ") || strings.Contains(err.Error(), "OrganizationAccountAccessRole") {
+		t.Errorf("entering as the execution role an account whose execution role may not read IAM: %v", err)
+	}
+	if _, role, err := EnterAsExecutionRole(ctx, admin, cfg, withExecutionRole, slog.New(slog.DiscardHandler)); err != nil || role != "acme-execution" {
+		t.Errorf("entering as the execution role an account that has it: %s, %v", role, err)
 	}
 }
 

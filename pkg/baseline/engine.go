@@ -74,6 +74,33 @@ func (e *Engine) Apply(ctx context.Context, spec *Spec, cfg aws.Config, scope Sc
 	return e.run(ctx, spec, cfg, scope, true)
 }
 
+// Bootstrap applies the execution-role item alone, with cfg acting as the
+// entry role in a member account. That is the entry role's one change: the
+// protect-baseline SCP leaves every other change of the baseline to the
+// execution role, so the rest is applied through it
+// (accounts.EnterAsExecutionRole) once it can be used.
+func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Report, error) {
+	bootstrap := &Engine{Concurrency: 1}
+	for _, it := range e.Items {
+		if it.Name == executionRoleItem {
+			bootstrap.Items = append(bootstrap.Items, it)
+		}
+	}
+	if len(bootstrap.Items) == 0 {
+		return Report{}, fmt.Errorf("bootstrapping %s: the catalogue has no %s item", spec.Account.ID, executionRoleItem)
+	}
+	rep, err := bootstrap.Apply(ctx, spec, cfg, ScopeGlobal)
+	for _, it := range rep.Items {
+		for _, c := range it.Changes {
+			if c.Action == Conflict {
+				// The role will never become landfall's by waiting.
+				err = errors.Join(err, awsx.Terminal(fmt.Errorf("bootstrapping %s: %s: %s", spec.Account.ID, c.Resource, c.Detail)))
+			}
+		}
+	}
+	return rep, err
+}
+
 func (e *Engine) run(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope, apply bool) (Report, error) {
 	start := time.Now()
 	rep := Report{AccountID: spec.Account.ID, Profile: spec.Profile.Name, Version: spec.Version, Scope: string(scope)}

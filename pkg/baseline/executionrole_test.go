@@ -54,6 +54,24 @@ func TestExecutionRole(t *testing.T) {
 
 // In the management account the deploy owns the execution role: the
 // baseline neither plans nor changes it there.
+// TestBootstrap: the entry role's one change in an account is landfall's
+// execution role; the protect-baseline SCP leaves the rest to that role.
+func TestBootstrap(t *testing.T) {
+	f := newFixture(t)
+	pipelineRole(t, f) // the execution role's trust names it
+	rep, err := NewEngine().Bootstrap(context.Background(), f.spec, f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []string
+	for _, it := range rep.Items {
+		items = append(items, it.Item)
+	}
+	if n := rep.Count(); !slices.Equal(items, []string{"execution-role"}) || n[Create] != 1 || len(n) != 1 {
+		t.Fatalf("bootstrap applied %v: %v", items, n)
+	}
+}
+
 func TestExecutionRoleInTheManagementAccount(t *testing.T) {
 	f := newFixture(t)
 	spec := *f.spec

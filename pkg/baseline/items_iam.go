@@ -22,12 +22,16 @@ import (
 // The IAM items in apply order, and what they share: the policy-document
 // helpers and the reconciler of a role landfall owns outright.
 
+// executionRoleItem names the item that creates landfall's execution role,
+// the one item Engine.Bootstrap applies.
+const executionRoleItem = "execution-role"
+
 // iamItems returns the IAM items: landfall's own door first, then the doors
 // people use, then what only gets reported.
 func iamItems() []Item {
 	return []Item{
 		{
-			Name: "execution-role",
+			Name: executionRoleItem,
 			// The baseline creates the role through the entry role, and the
 			// management account has none: there, landfall's deploy creates
 			// it from the same documents (ExecutionRole) and owns it.
@@ -38,7 +42,7 @@ func iamItems() []Item {
 			Name: "entry-role",
 			// Tightening the entry role can lock landfall out of the account;
 			// never tighten that door before landfall's own door is in place.
-			DependsOn: []string{"execution-role"},
+			DependsOn: []string{executionRoleItem},
 			Enabled:   func(s *Spec) bool { return s.Profile.Items.EntryRole.RequireMFA },
 			Plan:      planEntryRole,
 		},

@@ -172,14 +172,14 @@ func createManagementRole(t *testing.T, f *fixture, path, name string, grant iam
 	return aws.ToString(out.Role.Arn)
 }
 
-// executionRole applies the execution-role item through the entry role and
-// returns a session of that role, entered as the pipeline enters it. The
+// executionRole creates the execution role through the entry role, as the
+// pipeline does (Engine.Bootstrap), and returns a session of that role, entered as the pipeline enters it. The
 // pipeline role comes first: the execution role's trust names it.
 func executionRole(t *testing.T, f *fixture) aws.Config {
 	t.Helper()
 	ctx := context.Background()
 	pipeline := pipelineRole(t, f)
-	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+	if _, err := NewEngine().Bootstrap(ctx, f.spec, f.cfg); err != nil {
 		t.Fatalf("creating the execution role: %v", err)
 	}
 	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {

@@ -20,7 +20,7 @@ func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
 	} else if in.Scope != "global" {
 		return ApplySummary{}, fmt.Errorf("apply scope %q is neither global nor region", in.Scope)
 	}
-	cfg, _, err := d.enter(ctx, spec.Account.ID)
+	cfg, err := d.enter(ctx, spec.Account.ID)
 	if err != nil {
 		return ApplySummary{}, err
 	}

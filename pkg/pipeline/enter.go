@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -15,8 +16,11 @@ type AccountNotReady struct{ Reason string }
 
 func (e *AccountNotReady) Error() string { return "account not ready: " + e.Reason }
 
-func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, string, error) {
-	return accounts.Enter(ctx, d.pipelineConfig(), d.Config, accountID, d.Log)
+// enter returns credentials of landfall's execution role in the account,
+// the only role the baseline is applied and verified with.
+func (d *Deps) enter(ctx context.Context, accountID string) (aws.Config, error) {
+	cfg, _, err := accounts.EnterAsExecutionRole(ctx, d.pipelineConfig(), d.Config, accountID, d.Log)
+	return cfg, err
 }
 
 // pipelineConfig acts as the pipeline role. It is built once, so a warm
@@ -27,15 +31,30 @@ func (d *Deps) pipelineConfig() aws.Config {
 	return d.pipelineAWS
 }
 
-// WaitReady succeeds once the account can be entered (its role assumed and
-// IAM answering it); until then it returns *AccountNotReady so the state
-// machine waits and retries. New accounts take minutes before their roles
-// can be assumed.
+// WaitReady succeeds once the account can be entered through landfall's
+// execution role, with IAM answering it; until then it returns
+// *AccountNotReady so the state machine waits and retries. New accounts take
+// minutes before their roles can be assumed. An account without a usable
+// execution role is entered through the entry role, which creates it
+// (baseline.Engine.Bootstrap); the account is ready once a later attempt
+// can use it, after IAM has propagated the new role.
 func (d *Deps) WaitReady(ctx context.Context, st State) error {
-	_, role, err := d.enter(ctx, st.Account.ID)
+	cfg, role, err := accounts.Enter(ctx, d.pipelineConfig(), d.Config, st.Account.ID, d.Log)
 	if err != nil {
 		return &AccountNotReady{Reason: err.Error()}
 	}
-	d.Log.Info("account ready", "account", st.Account.ID, "role", role)
-	return nil
+	if role != d.Config.Organization.EntryRoleName {
+		d.Log.Info("account ready", "account", st.Account.ID, "role", role)
+		return nil
+	}
+	spec, err := d.spec(st)
+	if err != nil {
+		return err
+	}
+	rep, err := d.Engine.Bootstrap(ctx, spec, cfg)
+	d.Log.Info("bootstrapped", "account", st.Account.ID, "role", role, "counts", rep.Count(), "writes", rep.Writes, "error", err)
+	if err != nil {
+		return fmt.Errorf("creating landfall's execution role in %s through %s: %w", st.Account.ID, role, err)
+	}
+	return &AccountNotReady{Reason: "landfall's execution role is in place but cannot be used yet"}
 }

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/pipelinetest"
+	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/orgevents"
@@ -61,6 +63,62 @@ func TestBaselineNewAccount(t *testing.T) {
 	row, _ = h.Deps.Ledger.Get(ctx, member)
 	if row.Created != 0 || row.Updated != 0 || row.Drift != 0 {
 		t.Fatalf("re-run changed something: %+v", row)
+	}
+}
+
+// TestWaitReadyCreatesTheExecutionRole: in a new account the entry role
+// makes one change, landfall's execution role, and the account is ready
+// once that role can be used; the baseline is then applied through it. A
+// role of that name that is not landfall's never becomes usable, and says
+// so at once.
+func TestWaitReadyCreatesTheExecutionRole(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "workload")
+	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := awsx.AssumeRole(h.Admin, awsx.RoleARN(member, h.Deps.Config.Organization.EntryRoleName), "test")
+	roles := func() []string {
+		out, err := iam.NewFromConfig(entry).ListRoles(ctx, &iam.ListRolesInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range out.Roles {
+			names = append(names, aws.ToString(r.RoleName))
+		}
+		return names
+	}
+	before := roles()
+	var notReady *pipeline.AccountNotReady
+	if err := h.Deps.WaitReady(ctx, st); !errors.As(err, &notReady) || !strings.Contains(notReady.Reason, "execution role is in place") {
+		t.Fatalf("first WaitReady = %v, want AccountNotReady once the execution role is created", err)
+	}
+	added := slices.DeleteFunc(roles(), func(r string) bool { return slices.Contains(before, r) })
+	if !slices.Equal(added, []string{h.Deps.Config.Organization.ExecutionRoleName}) {
+		t.Fatalf("WaitReady created roles %v, want only %s", added, h.Deps.Config.Organization.ExecutionRoleName)
+	}
+	if err := h.WaitReady(t, st); err != nil {
+		t.Fatal(err)
+	}
+
+	// A role of the execution role's name that landfall did not create.
+	other := h.Vend(t, "squatted")
+	squatter := iam.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(other, h.Deps.Config.Organization.EntryRoleName), "test"))
+	if _, err := squatter.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(h.Deps.Config.Organization.ExecutionRoleName),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err = h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, other, "event-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.WaitReady(t, st)
+	var terminal *awsx.TerminalError
+	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "role/"+h.Deps.Config.Organization.ExecutionRoleName) {
+		t.Fatalf("WaitReady with a squatted execution role = %v, want a terminal error naming it", err)
 	}
 }
 
@@ -124,7 +182,7 @@ func TestUnreachableAccountIsNotReady(t *testing.T) {
 		t.Fatalf("wait ready = %v, want AccountNotReady", err)
 	}
 	*h.Clock = h.Clock.Add(10 * time.Minute)
-	if err := h.Deps.WaitReady(ctx, st); err != nil {
+	if err := h.WaitReady(t, st); err != nil {
 		t.Fatalf("after the account became reachable: %v", err)
 	}
 	// A run that fails records the cause and releases the lock.

@@ -80,7 +80,7 @@ func (d *Deps) recordBaseline(ctx context.Context, st State, now time.Time) erro
 	if err != nil {
 		return err
 	}
-	cfg, _, err := d.enter(ctx, st.Account.ID)
+	cfg, err := d.enter(ctx, st.Account.ID)
 	if err != nil {
 		return err
 	}
