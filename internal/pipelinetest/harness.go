@@ -7,7 +7,6 @@ package pipelinetest
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -163,7 +162,7 @@ func CreatedEvent(t testing.TB, accountID, eventID string) []byte {
 func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 	t.Helper()
 	ctx := context.Background()
-	if err := h.WaitReady(t, st); err != nil {
+	if err := h.Deps.WaitReady(ctx, st); err != nil {
 		return err
 	}
 	g, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
@@ -179,26 +178,6 @@ func (h *Harness) Run(t testing.TB, st pipeline.State) error {
 		st.Results.Regions = append(st.Results.Regions, s)
 	}
 	return h.Deps.Record(ctx, st)
-}
-
-// readyAttempts bounds how often WaitReady tries: enough for a role just
-// created to propagate (IAMPropagation), as the state machine's retries
-// wait for it.
-const readyAttempts = 20
-
-// WaitReady calls the WaitReady step as the state machine does: again,
-// after a pause, while it answers that the account is not ready.
-func (h *Harness) WaitReady(t testing.TB, st pipeline.State) error {
-	t.Helper()
-	var err error
-	for range readyAttempts {
-		err = h.Deps.WaitReady(context.Background(), st)
-		if _, notReady := errors.AsType[*pipeline.AccountNotReady](err); !notReady {
-			return err
-		}
-		time.Sleep(IAMPropagation / 4)
-	}
-	return err
 }
 
 // FanInQueuePolicy is the fan-in queue's policy as the CDK stack writes it

@@ -20,11 +20,13 @@ func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
 	} else if in.Scope != "global" {
 		return ApplySummary{}, fmt.Errorf("apply scope %q is neither global nor region", in.Scope)
 	}
-	cfg, err := d.enter(ctx, spec.Account.ID)
+	cfg, boot, err := d.enterToApply(ctx, spec, scope)
 	if err != nil {
 		return ApplySummary{}, err
 	}
 	rep, err := d.Engine.Apply(ctx, spec, cfg, scope)
+	rep.Items = append(boot.Items, rep.Items...)
+	rep.Reads, rep.Writes, rep.Duration = rep.Reads+boot.Reads, rep.Writes+boot.Writes, rep.Duration+boot.Duration
 	sum := summarize(rep)
 	// The log keeps every change; the summary, which travels in the execution's state, may omit some.
 	for _, it := range rep.Items {

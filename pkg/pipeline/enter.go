@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/landfall/landfall/pkg/accounts"
+	"github.com/landfall/landfall/pkg/baseline"
 )
 
 // AccountNotReady is the error WaitReady returns while a new account cannot
@@ -31,30 +32,43 @@ func (d *Deps) pipelineConfig() aws.Config {
 	return d.pipelineAWS
 }
 
-// WaitReady succeeds once the account can be entered through landfall's
-// execution role, with IAM answering it; until then it returns
-// *AccountNotReady so the state machine waits and retries. New accounts take
-// minutes before their roles can be assumed. An account without a usable
-// execution role is entered through the entry role, which creates it
-// (baseline.Engine.Bootstrap); the account is ready once a later attempt
-// can use it, after IAM has propagated the new role.
+// WaitReady succeeds once the account can be entered (landfall's execution
+// role or the entry role assumed, and IAM answering it); until then it
+// returns *AccountNotReady so the state machine waits and retries. New
+// accounts take minutes before their roles can be assumed.
 func (d *Deps) WaitReady(ctx context.Context, st State) error {
-	cfg, role, err := accounts.Enter(ctx, d.pipelineConfig(), d.Config, st.Account.ID, d.Log)
+	_, role, err := accounts.Enter(ctx, d.pipelineConfig(), d.Config, st.Account.ID, d.Log)
 	if err != nil {
 		return &AccountNotReady{Reason: err.Error()}
 	}
-	if role != d.Config.Organization.EntryRoleName {
-		d.Log.Info("account ready", "account", st.Account.ID, "role", role)
-		return nil
+	d.Log.Info("account ready", "account", st.Account.ID, "role", role)
+	return nil
+}
+
+// enterToApply returns credentials of the execution role for applying
+// spec's baseline within scope. In an account where that role cannot be
+// used yet, the global scope, which runs first, creates it through the
+// entry role (Engine.Bootstrap, the entry role's one change) and waits
+// until IAM lets it in; what that changed is returned to be reported with
+// the run.
+func (d *Deps) enterToApply(ctx context.Context, spec *baseline.Spec, scope baseline.Scope) (aws.Config, baseline.Report, error) {
+	id := spec.Account.ID
+	cfg, err := d.enter(ctx, id)
+	if err == nil || scope != baseline.ScopeGlobal {
+		return cfg, baseline.Report{}, err
 	}
-	spec, err := d.spec(st)
+	entry, entryErr := accounts.Assume(ctx, d.pipelineConfig(), id, d.Config.Organization.EntryRoleName)
+	if entryErr != nil {
+		return aws.Config{}, baseline.Report{}, fmt.Errorf("%w; nor through %s to create it: %v", err, d.Config.Organization.EntryRoleName, entryErr)
+	}
+	boot, err := d.Engine.Bootstrap(ctx, spec, entry)
+	d.Log.Info("bootstrapped", "account", id, "role", d.Config.Organization.EntryRoleName, "counts", boot.Count(), "writes", boot.Writes, "error", err)
 	if err != nil {
-		return err
+		return aws.Config{}, boot, fmt.Errorf("creating landfall's execution role in %s through %s: %w", id, d.Config.Organization.EntryRoleName, err)
 	}
-	rep, err := d.Engine.Bootstrap(ctx, spec, cfg)
-	d.Log.Info("bootstrapped", "account", st.Account.ID, "role", role, "counts", rep.Count(), "writes", rep.Writes, "error", err)
-	if err != nil {
-		return fmt.Errorf("creating landfall's execution role in %s through %s: %w", st.Account.ID, role, err)
+	if err := baseline.VerifyExecutionRole(ctx, d.pipelineConfig(), id, d.Config.Organization.ExecutionRoleName); err != nil {
+		return aws.Config{}, boot, err
 	}
-	return &AccountNotReady{Reason: "landfall's execution role is in place but cannot be used yet"}
+	cfg, err = d.enter(ctx, id)
+	return cfg, boot, err
 }

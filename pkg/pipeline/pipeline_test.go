@@ -66,48 +66,43 @@ func TestBaselineNewAccount(t *testing.T) {
 	}
 }
 
-// TestWaitReadyCreatesTheExecutionRole: in a new account the entry role
-// makes one change, landfall's execution role, and the account is ready
-// once that role can be used; the baseline is then applied through it. A
-// role of that name that is not landfall's never becomes usable, and says
-// so at once.
-func TestWaitReadyCreatesTheExecutionRole(t *testing.T) {
+// TestFirstApplyCreatesTheExecutionRole: in a new account the entry role
+// makes one change, landfall's execution role, and the global scope is
+// applied through that role once it can be used; the run reports the
+// role's creation with the rest. A role of that name that is not
+// landfall's never becomes usable, and says so at once.
+func TestFirstApplyCreatesTheExecutionRole(t *testing.T) {
 	h := pipelinetest.New(t)
 	ctx := context.Background()
+	org := h.Deps.Config.Organization
 	member := h.Vend(t, "workload")
 	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := awsx.AssumeRole(h.Admin, awsx.RoleARN(member, h.Deps.Config.Organization.EntryRoleName), "test")
-	roles := func() []string {
-		out, err := iam.NewFromConfig(entry).ListRoles(ctx, &iam.ListRolesInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, r := range out.Roles {
-			names = append(names, aws.ToString(r.RoleName))
-		}
-		return names
+	if err := h.Deps.WaitReady(ctx, st); err != nil {
+		t.Fatal(err)
 	}
-	before := roles()
-	var notReady *pipeline.AccountNotReady
-	if err := h.Deps.WaitReady(ctx, st); !errors.As(err, &notReady) || !strings.Contains(notReady.Reason, "execution role is in place") {
-		t.Fatalf("first WaitReady = %v, want AccountNotReady once the execution role is created", err)
+	// Regions are applied after the global scope, through the execution role only.
+	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "region", Region: st.Regions[0], Request: st}); err == nil ||
+		!strings.Contains(err.Error(), "through "+org.ExecutionRoleName+": ") || strings.Contains(err.Error(), org.EntryRoleName) {
+		t.Fatalf("a region before the execution role exists: %v", err)
 	}
-	added := slices.DeleteFunc(roles(), func(r string) bool { return slices.Contains(before, r) })
-	if !slices.Equal(added, []string{h.Deps.Config.Organization.ExecutionRoleName}) {
-		t.Fatalf("WaitReady created roles %v, want only %s", added, h.Deps.Config.Organization.ExecutionRoleName)
+	sum, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := h.WaitReady(t, st); err != nil {
+	if len(sum.Changes) == 0 || sum.Changes[0].Item != "execution-role" || sum.Changes[0].Action != baseline.Create {
+		t.Fatalf("the global scope's first change = %+v, want the execution role created", sum.Changes)
+	}
+	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "region", Region: st.Regions[0], Request: st}); err != nil {
 		t.Fatal(err)
 	}
 
 	// A role of the execution role's name that landfall did not create.
 	other := h.Vend(t, "squatted")
-	squatter := iam.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(other, h.Deps.Config.Organization.EntryRoleName), "test"))
-	if _, err := squatter.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(h.Deps.Config.Organization.ExecutionRoleName),
+	squatter := iam.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(other, org.EntryRoleName), "test"))
+	if _, err := squatter.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(org.ExecutionRoleName),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,10 +110,10 @@ func TestWaitReadyCreatesTheExecutionRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = h.WaitReady(t, st)
+	_, err = h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
 	var terminal *awsx.TerminalError
-	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "role/"+h.Deps.Config.Organization.ExecutionRoleName) {
-		t.Fatalf("WaitReady with a squatted execution role = %v, want a terminal error naming it", err)
+	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "role/"+org.ExecutionRoleName) {
+		t.Fatalf("applying with a squatted execution role = %v, want a terminal error naming it", err)
 	}
 }
 
@@ -182,7 +177,7 @@ func TestUnreachableAccountIsNotReady(t *testing.T) {
 		t.Fatalf("wait ready = %v, want AccountNotReady", err)
 	}
 	*h.Clock = h.Clock.Add(10 * time.Minute)
-	if err := h.WaitReady(t, st); err != nil {
+	if err := h.Deps.WaitReady(ctx, st); err != nil {
 		t.Fatalf("after the account became reachable: %v", err)
 	}
 	// A run that fails records the cause and releases the lock.
