@@ -111,6 +111,9 @@ func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
+	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, cfg); err != nil {
+		return target{}, err
+	}
 	in, role, err := accounts.Enter(ctx, base, cfg, acct.ID, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return target{}, err

@@ -65,6 +65,10 @@ func withMember(t *testing.T) (string, []string) {
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// The identity account of testdata/landfall.yaml, whose people the human roles trust.
+	if err := srv.JoinByInvitation(ctx, cfg, url, "222222222222"); err != nil {
+		t.Fatal(err)
+	}
 	clock = clock.Add(awslocal.AccountCreationDelay)
 	st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: out.CreateAccountStatus.Id})
 	if err != nil {

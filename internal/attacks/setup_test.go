@@ -80,6 +80,11 @@ func newOrganization(t *testing.T) *organization {
 		t.Fatalf("account creation: %v %+v", err, st)
 	}
 	o.member = aws.ToString(st.CreateAccountStatus.AccountId)
+	// The security account, which is also the identity account, joined by invitation.
+	o.invite(t, cfg.Organization.SecurityAccountID)
+	if id := cfg.Organization.Identity.AccountID; id != cfg.Organization.SecurityAccountID {
+		t.Fatalf("the example config's identity account %s is no longer the security account", id)
+	}
 
 	o.management = o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
 	if cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
@@ -136,30 +141,31 @@ func (o *organization) applySCPs(t *testing.T) {
 // the entry role Organizations creates only in the accounts it creates.
 func (o *organization) invite(t *testing.T, id string) {
 	t.Helper()
-	ctx := context.Background()
-	if err := o.srv.AddAccount(id, "invited", "invited@acme.example"); err != nil {
-		t.Fatal(err)
-	}
-	h, err := organizations.NewFromConfig(o.admin).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
-		Target: &orgtypes.HandshakeParty{Id: aws.String(id), Type: orgtypes.HandshakePartyTypeAccount}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := organizations.NewFromConfig(o.adminOf(t, id)).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Handshake.Id}); err != nil {
+	if err := o.srv.JoinByInvitation(context.Background(), o.admin, o.url, id); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // baseline applies landfall's baseline to account with its administrator's
 // credentials, before any SCP is attached: the account as landfall leaves
-// it. Without a log archive each account's trail delivers to a bucket of
-// its own, which spares the test the archive account's bucket.
+// it.
 func (o *organization) baseline(t *testing.T, account string) {
 	t.Helper()
+	if err := o.apply(t, *o.cfg, account); err != nil {
+		t.Fatalf("baselining %s: %v", account, err)
+	}
+}
+
+// apply applies cfg's baseline to account with its administrator's
+// credentials, reading the organization as the pipeline does. Without a
+// log archive each account's trail delivers to a bucket of its own, which
+// spares the tests the archive account's bucket.
+func (o *organization) apply(t *testing.T, cfg config.Config, account string) error {
+	t.Helper()
 	ctx := context.Background()
-	cfg := *o.cfg
 	cfg.Organization.LogArchive = config.LogArchive{}
-	acct, err := accounts.Describe(ctx, organizations.NewFromConfig(o.admin), account)
+	org := organizations.NewFromConfig(o.admin)
+	acct, err := accounts.Describe(ctx, org, account)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,9 +177,11 @@ func (o *organization) baseline(t *testing.T, account string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := baseline.NewEngine().Apply(ctx, spec, o.adminOf(t, account), baseline.ScopeAll); err != nil {
-		t.Fatalf("baselining %s: %v", account, err)
+	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, &cfg); err != nil {
+		t.Fatal(err)
 	}
+	_, err = baseline.NewEngine().Apply(ctx, spec, o.adminOf(t, account), baseline.ScopeAll)
+	return err
 }
 
 func (o *organization) adminOf(t *testing.T, account string) aws.Config {

@@ -2,6 +2,7 @@ package awslocal
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 
@@ -9,6 +10,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // SDKConfig loads an aws.Config that talks to the endpoint at endpointURL
@@ -35,4 +38,25 @@ func SDKConfig(ctx context.Context, endpointURL string, creds Credentials, regio
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)),
 	}, optFns...)
 	return config.LoadDefaultConfig(ctx, opts...)
+}
+
+// JoinByInvitation brings an existing account into the organization the
+// way its owner does: the management account invites it
+// (InviteAccountToOrganization, with management's credentials) and the
+// account accepts (AcceptHandshake, with its own). An account the endpoint
+// does not have yet is added, as AdminCredentials adds it.
+func (s *Server) JoinByInvitation(ctx context.Context, management aws.Config, endpointURL, accountID string) error {
+	owner, err := SDKConfig(ctx, endpointURL, s.AdminCredentials(accountID), management.Region)
+	if err != nil {
+		return err
+	}
+	h, err := organizations.NewFromConfig(management).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &orgtypes.HandshakeParty{Id: aws.String(accountID), Type: orgtypes.HandshakePartyTypeAccount}})
+	if err != nil {
+		return fmt.Errorf("inviting %s: %w", accountID, err)
+	}
+	if _, err := organizations.NewFromConfig(owner).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: h.Handshake.Id}); err != nil {
+		return fmt.Errorf("accepting the invitation of %s: %w", accountID, err)
+	}
+	return nil
 }

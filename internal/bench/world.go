@@ -147,6 +147,9 @@ func (w *world) newAccount(ctx context.Context) (target, error) {
 	if err != nil {
 		return target{}, fmt.Errorf("resolving the spec of account (%s): %w", id, err)
 	}
+	// The benchmark's accounts belong to no organization; its identity
+	// account is taken to be the active member the pipeline would find.
+	spec.IdentityAccountStatus = "ACTIVE"
 	cfg, err := awslocal.SDKConfig(ctx, w.url, w.srv.AdminCredentials(id), w.cfg.Organization.HomeRegion,
 		awsconfig.WithRetryer(scaledRetryer(w.scale())), awsconfig.WithHTTPClient(w.http))
 	if err != nil {

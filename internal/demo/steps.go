@@ -247,6 +247,9 @@ func (r *run) plan(ctx context.Context, name string) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
+	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, organizationsClient(r.admin), r.cfg); err != nil {
+		return []string{"error: " + err.Error()}
+	}
 	// The operator's own credentials, as `landfall plan` uses them.
 	in, _, err := accounts.Enter(ctx, r.admin, r.cfg, id, discardLog)
 	if err != nil {

@@ -88,6 +88,10 @@ func New(t testing.TB) *Harness {
 		t.Fatal(err)
 	}
 	h.OrgID = aws.ToString(org.Organization.Id)
+	// The identity account, whose people the human roles trust, is a member.
+	if err := h.Srv.JoinByInvitation(ctx, h.Admin, h.URL, cfg.Organization.Identity.AccountID); err != nil {
+		t.Fatal(err)
+	}
 	pipelineRole := CreatePipelineRole(t, h.Admin, cfg, h.OrgID)
 	led := ledger.New(h.Admin, "landfall-ledger")
 	led.Now = h.Now

@@ -42,6 +42,31 @@ func Describe(ctx context.Context, org *organizations.Client, id string) (config
 	return a, nil
 }
 
+// Status returns the account's status in the organization (ACTIVE,
+// SUSPENDED, PENDING_CLOSURE), or "" when the organization has no such
+// account.
+func Status(ctx context.Context, org *organizations.Client, id string) (string, error) {
+	out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+	if err = awsx.AsNotFound(err, "account ("+id+")"); awsx.NotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("describing account (%s): %w", id, err)
+	}
+	return string(out.Account.Status), nil
+}
+
+// IdentityStatus is Status of the config's identity account
+// (organization.identity.accountId), or "" when people come through a SAML
+// provider instead.
+func IdentityStatus(ctx context.Context, org *organizations.Client, c *config.Config) (string, error) {
+	id := c.Organization.Identity.AccountID
+	if id == "" {
+		return "", nil
+	}
+	return Status(ctx, org, id)
+}
+
 // ouPath walks up from the account to the root: "/Root/Workloads/Prod".
 // OUs nest at most five deep, so this is at most ten calls.
 func ouPath(ctx context.Context, org *organizations.Client, child string) (string, error) {

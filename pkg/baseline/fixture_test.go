@@ -14,6 +14,7 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
@@ -75,6 +76,14 @@ func newFixture(t *testing.T) *fixture {
 	}
 	member := aws.ToString(st.CreateAccountStatus.AccountId)
 	spec := testSpec(t, member, aws.ToString(o.Organization.Id))
+	// The identity account joins by invitation, and its status is read as
+	// the pipeline reads it.
+	if err := srv.JoinByInvitation(ctx, admin, url, spec.Config.Organization.Identity.AccountID); err != nil {
+		t.Fatal(err)
+	}
+	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, spec.Config); err != nil {
+		t.Fatal(err)
+	}
 	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec,
 		cfg: awsx.AssumeRole(admin, awsx.RoleARN(member, spec.EntryRoleName()), "landfall-test")}
 }

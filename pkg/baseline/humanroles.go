@@ -2,10 +2,12 @@ package baseline
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -63,8 +65,34 @@ func humanTrust(s *Spec) iamPolicy {
 		Condition: map[string]map[string][]string{
 			"Bool":            {"aws:MultiFactorAuthPresent": {"true"}},
 			"NumericLessThan": {"aws:MultiFactorAuthAge": {strconv.Itoa(id.MFAMaxAgeSeconds)}},
+			// Should the account ever leave the organization, or be another
+			// than meant, its principals are no one's people.
+			"StringEquals": {"aws:PrincipalOrgID": {s.OrganizationID}},
 		},
 	})
+}
+
+// identityTrustable refuses a trust naming an identity account that is not
+// an active member of the organization: a typo in identity.accountId would
+// otherwise hand every human role, admin included, to whoever owns the
+// account the typo names.
+func identityTrustable(s *Spec) error {
+	id := s.Config.Organization.Identity
+	if id.AccountID == "" { // a SAML provider: the provider's ARN names the account itself
+		return nil
+	}
+	if s.OrganizationID == "" {
+		return awsx.Terminal(fmt.Errorf("refusing to trust identity account %s (organization.identity.accountId): the organization is not known", id.AccountID))
+	}
+	if s.IdentityAccountStatus != string(orgtypes.AccountStatusActive) {
+		status := "not a member"
+		if s.IdentityAccountStatus != "" {
+			status = s.IdentityAccountStatus
+		}
+		return awsx.Terminal(fmt.Errorf("refusing to trust identity account %s (organization.identity.accountId): it is %s of organization %s, "+
+			"and only an active member may hold the human roles; check the account id", id.AccountID, status, s.OrganizationID))
+	}
+	return nil
 }
 
 // operatorGuard takes from PowerUserAccess what an operator must not do:
@@ -101,8 +129,12 @@ func developerPolicy(services []string) iamPolicy {
 func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 	client := iam.NewFromConfig(env.AWS)
 	var changes []Change
+	trustable := identityTrustable(env.Spec)
 	for _, hr := range desiredHumanRoles(env.Spec) {
 		if hr.enabled {
+			if trustable != nil {
+				return nil, trustable
+			}
 			c, err := planOwnedRole(ctx, client, env.Spec, hr.role)
 			if err != nil {
 				return nil, err

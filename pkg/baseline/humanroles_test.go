@@ -2,7 +2,9 @@ package baseline
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/landfall/landfall/internal/awslocal"
@@ -23,7 +26,8 @@ func TestHumanRoles(t *testing.T) {
 	mfaTrust := newIAMPolicy(iamStatement{
 		Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::222222222222:root"}}, Action: []string{"sts:AssumeRole"},
 		Condition: map[string]map[string][]string{
-			"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "NumericLessThan": {"aws:MultiFactorAuthAge": {"3600"}}},
+			"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "NumericLessThan": {"aws:MultiFactorAuthAge": {"3600"}},
+			"StringEquals": {"aws:PrincipalOrgID": {f.spec.OrganizationID}}},
 	})
 	tests := []struct {
 		role    string
@@ -194,9 +198,10 @@ func TestHumanTrust(t *testing.T) {
 		saml      string
 		want      iamStatement
 	}{
-		{"identity account with recent MFA", "222222222222", "", iamStatement{
+		{"identity account with recent MFA, in the organization", "222222222222", "", iamStatement{
 			Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::222222222222:root"}}, Action: []string{"sts:AssumeRole"},
-			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "NumericLessThan": {"aws:MultiFactorAuthAge": {"900"}}},
+			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "NumericLessThan": {"aws:MultiFactorAuthAge": {"900"}},
+				"StringEquals": {"aws:PrincipalOrgID": {"o-exampleorg"}}},
 		}},
 		{"SAML provider, no MFA condition", "", "arn:aws:iam::333333333333:saml-provider/okta", iamStatement{
 			Effect: "Allow", Principal: map[string][]string{"Federated": {"arn:aws:iam::333333333333:saml-provider/okta"}}, Action: []string{"sts:AssumeRoleWithSAML"},
@@ -208,10 +213,45 @@ func TestHumanTrust(t *testing.T) {
 			f := newFixture(t)
 			id := &f.spec.Config.Organization.Identity
 			id.AccountID, id.SAMLProviderARN, id.MFAMaxAgeSeconds = tt.accountID, tt.saml, 900
+			f.spec.OrganizationID = "o-exampleorg"
 			if got, want := humanTrust(f.spec).JSON(), newIAMPolicy(tt.want).JSON(); !iamPoliciesEquivalent(got, want) {
 				t.Fatalf("trust = %s\nwant %s", got, want)
 			}
 		})
+	}
+}
+
+// TestHumanRolesNeedAnIdentityAccountOfTheOrganization: the human roles
+// name the identity account in their trust only while it is an active
+// member of the organization, and even then admit its principals only
+// from inside the organization, so a typo in identity.accountId hands no
+// role to whoever owns the account it names.
+func TestHumanRolesNeedAnIdentityAccountOfTheOrganization(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	const stranger = "999999999999" // no member of the organization
+	f.spec.Config.Organization.Identity.AccountID = stranger
+	for _, status := range []string{"", "SUSPENDED"} {
+		f.spec.IdentityAccountStatus = status
+		_, err := itemEngine("human-roles").Plan(ctx, f.spec, f.cfg, ScopeGlobal)
+		var terminal *awsx.TerminalError
+		if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "refusing to trust identity account "+stranger+" (organization.identity.accountId)") {
+			t.Errorf("status %q: plan = %v, want a terminal refusal naming the account", status, err)
+		}
+	}
+	roles, err := iam.NewFromConfig(f.cfg).ListRoles(ctx, &iam.ListRolesInput{})
+	if err != nil || slices.ContainsFunc(roles.Roles, func(r iamtypes.Role) bool { return Owned(flattenIAMTags(r.Tags)) }) {
+		t.Fatalf("roles after the refusal: %v %v", err, roles)
+	}
+
+	// Were the status read wrong, the trust itself still admits no one
+	// from outside the organization.
+	f.spec.IdentityAccountStatus = "ACTIVE"
+	mustApplyGlobal(t, f, itemEngine("human-roles"), f.cfg)
+	f.srv.SettleIAM()
+	outsider := awsx.AssumeRole(mustConfig(t, f.url, f.srv.AdminCredentials(stranger)), awsx.RoleARN(f.member, "acme-admin"), "mallory")
+	if _, err := outsider.Credentials.Retrieve(ctx); !awsx.IsCode(err, "AccessDenied") {
+		t.Fatalf("a principal of %s, outside the organization, assuming acme-admin: %v", stranger, err)
 	}
 }
 

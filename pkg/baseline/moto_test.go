@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
@@ -146,11 +147,27 @@ func writesIn(c *awsx.Calls) []string {
 
 func motoSpec(t *testing.T, cfg aws.Config) *Spec {
 	t.Helper()
-	o, err := organizations.NewFromConfig(cfg).CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{})
+	ctx := context.Background()
+	org := organizations.NewFromConfig(cfg)
+	o, err := org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	spec := testSpec(t, motoAccount, aws.ToString(o.Organization.Id))
+	// The human roles trust an identity account only while it is a member:
+	// one that moto's organization creates.
+	created, err := org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("identity"), Email: aws.String("identity@acme.example")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: created.CreateAccountStatus.Id})
+	if err != nil || st.CreateAccountStatus.AccountId == nil {
+		t.Fatalf("creating the identity account on moto: %v %+v", err, st)
+	}
+	spec.Config.Organization.Identity.AccountID = aws.ToString(st.CreateAccountStatus.AccountId)
+	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, spec.Config); err != nil {
+		t.Fatal(err)
+	}
 	// Every item the test profile leaves off.
 	spec.Profile.Items.AWSConfig.Enabled = true
 	spec.Profile.Items.SecurityHub.Enabled = true

@@ -48,6 +48,12 @@ type Spec struct {
 	// OrganizationID is the organization the account belongs to (o-...), used
 	// in aws:PrincipalOrgID conditions.
 	OrganizationID string
+	// IdentityAccountStatus is organization.identity.accountId's status in
+	// the organization (Organizations' ACTIVE, SUSPENDED, ...; "" for no
+	// member), read by the caller in the management account, since a member
+	// account cannot read the organization. The human roles trust the
+	// identity account only while it is ACTIVE (see humanroles.go).
+	IdentityAccountStatus string
 }
 
 // NewSpec resolves a profile for an account. The account's tags may add

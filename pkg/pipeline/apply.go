@@ -49,7 +49,12 @@ func (d *Deps) spec(st State) (*baseline.Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return baseline.NewSpec(d.Config, p, st.Account, st.OrganizationID)
+	spec, err := baseline.NewSpec(d.Config, p, st.Account, st.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	spec.IdentityAccountStatus = st.IdentityAccountStatus
+	return spec, nil
 }
 
 // summaryChangeBytes bounds the JSON of the changes one ApplySummary carries. The summaries of the global

@@ -74,6 +74,9 @@ func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error)
 	}
 	st.Profile = sel.Profile.Name
 	st.Regions = d.Config.Regions(sel.Profile)
+	if st.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, d.Config); err != nil {
+		return st, err
+	}
 	st.LockOwner = lockOwner(req)
 	switch err := d.Ledger.Lock(ctx, acct.ID, st.LockOwner, LockTTL); {
 	case errors.Is(err, ledger.ErrLocked) && changesDesiredState(req.Reason):

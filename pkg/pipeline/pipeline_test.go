@@ -207,7 +207,8 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	for _, a := range out.Accounts {
 		why[a.AccountID] = a.Why
 	}
-	if why[missing] != "missing" || why[pipelinetest.Management] != "missing" || why[done] != "" || out.Checked != 3 {
+	identity := h.Deps.Config.Organization.Identity.AccountID
+	if why[missing] != "missing" || why[pipelinetest.Management] != "missing" || why[identity] != "missing" || why[done] != "" || out.Checked != 4 {
 		t.Fatalf("sweep = %+v", out)
 	}
 	*h.Clock = h.Clock.Add(25 * time.Hour)
@@ -236,7 +237,8 @@ func TestSweepContinuesAfterABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The management account and the members: one more than a batch is due.
+	// The management account, the identity account and the members: two
+	// more than a batch are due.
 	if len(first.Accounts) != pipeline.SweepBatch || first.Next != first.Accounts[len(first.Accounts)-1].AccountID {
 		t.Fatalf("first batch: %d accounts, next %q", len(first.Accounts), first.Next)
 	}
@@ -247,7 +249,7 @@ func TestSweepContinuesAfterABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rest.Accounts) != 2 || rest.Next != "" || rest.Accounts[0].AccountID <= first.Next {
+	if len(rest.Accounts) != 3 || rest.Next != "" || rest.Accounts[0].AccountID <= first.Next {
 		t.Fatalf("continuation after %s: %+v", first.Next, rest)
 	}
 	if _, err := h.Deps.Sweep(ctx, pipeline.SweepInput{After: "not-an-account"}); err == nil || !strings.Contains(err.Error(), "not an AWS account id") {

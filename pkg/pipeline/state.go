@@ -34,6 +34,10 @@ type State struct {
 	StartedAt time.Time `json:"startedAt"`
 	// OrganizationID is the organization's id, for trust-policy conditions.
 	OrganizationID string `json:"organizationId,omitempty"`
+	// IdentityAccountStatus is the identity account's status in the
+	// organization ("" for none), read by Describe for the human roles'
+	// trust (baseline.Spec.IdentityAccountStatus).
+	IdentityAccountStatus string `json:"identityAccountStatus,omitempty"`
 
 	// Results are filled in by the apply steps (ResultPath $.results).
 	Results *Results `json:"results,omitempty"`
