@@ -75,7 +75,7 @@ func TestEntryRole(t *testing.T) {
 
 	// Later runs enter through the execution role, once usable, and change
 	// nothing.
-	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
 		t.Fatal(err)
 	}
 	later := awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall")

@@ -193,19 +193,21 @@ func executionRoleInPlace(ctx context.Context, client *iam.Client, s *Spec) erro
 	return nil
 }
 
-// VerifyExecutionRole proves that the pipeline can use the execution role:
-// it enters accountID through roleName with pipelineCfg (the pipeline
-// role's credentials) as the pipeline does (accounts.Assume). A role just
-// created is refused by STS for a while, and its policies take effect
-// later still (IAM propagation), so AccessDenied is retried for up to
-// iamPropagationTimeout before it counts.
-func VerifyExecutionRole(ctx context.Context, pipelineCfg aws.Config, accountID, roleName string) error {
+// VerifyExecutionRole proves that the pipeline can use the execution role,
+// and returns the role's credentials: it enters accountID through roleName
+// with pipelineCfg (the pipeline role's credentials) as the pipeline does
+// (accounts.Assume). A role just created is refused by STS for a while,
+// and its policies take effect later still (IAM propagation), so
+// AccessDenied is retried for up to iamPropagationTimeout before it counts.
+func VerifyExecutionRole(ctx context.Context, pipelineCfg aws.Config, accountID, roleName string) (aws.Config, error) {
+	var cfg aws.Config
 	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.OnCodes("AccessDenied"), func() error {
-		_, err := accounts.Assume(ctx, pipelineCfg, accountID, roleName)
+		var err error
+		cfg, err = accounts.Assume(ctx, pipelineCfg, accountID, roleName)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("using IAM role (%s): %w", awsx.RoleARN(accountID, roleName), err)
+		return aws.Config{}, fmt.Errorf("using IAM role (%s): %w", awsx.RoleARN(accountID, roleName), err)
 	}
-	return nil
+	return cfg, nil
 }

@@ -35,7 +35,7 @@ func TestExecutionRole(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	if err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
+	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
 		t.Fatalf("the pipeline role cannot use the execution role: %v", err)
 	}
 	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
@@ -47,7 +47,7 @@ func TestExecutionRole(t *testing.T) {
 	// for the propagation timeout.
 	short, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if err := VerifyExecutionRole(short, admin, f.member, name); !awsx.IsCode(err, "AccessDenied") {
+	if _, err := VerifyExecutionRole(short, admin, f.member, name); !awsx.IsCode(err, "AccessDenied") {
 		t.Fatalf("VerifyExecutionRole as the admin user: err = %v, want AccessDenied", err)
 	}
 }
@@ -126,7 +126,7 @@ func TestExecutionRoleDrift(t *testing.T) {
 	if p := mustPlanGlobal(t, f, e, f.cfg); p.HasChanges() {
 		t.Fatalf("plan after repair:\n%s", p)
 	}
-	if err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
+	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, name); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -225,7 +225,7 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
-	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
 		t.Fatal(err)
 	}
 	f.cfg = awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-baseline")

@@ -182,7 +182,7 @@ func executionRole(t *testing.T, f *fixture) aws.Config {
 	if _, err := NewEngine().Bootstrap(ctx, f.spec, f.cfg); err != nil {
 		t.Fatalf("creating the execution role: %v", err)
 	}
-	if err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
 		t.Fatal(err)
 	}
 	return awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-test")
@@ -224,7 +224,7 @@ func TestIAMItemsTogether(t *testing.T) {
 	if n := rep.Count(); n[Create] != 7 || n[Update] != 1 || n[Conflict] != 0 || n[Finding] != 0 {
 		t.Fatalf("first apply: %v\n%+v", n, rep)
 	}
-	if err := VerifyExecutionRole(context.Background(), pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
+	if _, err := VerifyExecutionRole(context.Background(), pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
 		t.Fatal(err)
 	}
 	later := awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall")

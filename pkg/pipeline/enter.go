@@ -66,9 +66,6 @@ func (d *Deps) enterToApply(ctx context.Context, spec *baseline.Spec, scope base
 	if err != nil {
 		return aws.Config{}, boot, fmt.Errorf("creating landfall's execution role in %s through %s: %w", id, d.Config.Organization.EntryRoleName, err)
 	}
-	if err := baseline.VerifyExecutionRole(ctx, d.pipelineConfig(), id, d.Config.Organization.ExecutionRoleName); err != nil {
-		return aws.Config{}, boot, err
-	}
-	cfg, err = d.enter(ctx, id)
+	cfg, err = baseline.VerifyExecutionRole(ctx, d.pipelineConfig(), id, d.Config.Organization.ExecutionRoleName)
 	return cfg, boot, err
 }
