@@ -80,12 +80,7 @@ func (e *Engine) Apply(ctx context.Context, spec *Spec, cfg aws.Config, scope Sc
 // execution role, so the rest is applied through it
 // (accounts.EnterAsExecutionRole) once it can be used.
 func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Report, error) {
-	bootstrap := &Engine{Concurrency: 1}
-	for _, it := range e.Items {
-		if it.Name == executionRoleItem {
-			bootstrap.Items = append(bootstrap.Items, it)
-		}
-	}
+	bootstrap := e.only(executionRoleItem)
 	if len(bootstrap.Items) == 0 {
 		return Report{}, fmt.Errorf("bootstrapping %s: the catalogue has no %s item", spec.Account.ID, executionRoleItem)
 	}
@@ -99,6 +94,17 @@ func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Rep
 		}
 	}
 	return rep, err
+}
+
+// only returns an engine over the named items of e's, in e's order.
+func (e *Engine) only(names ...string) *Engine {
+	out := &Engine{Concurrency: e.Concurrency}
+	for _, it := range e.Items {
+		if slices.Contains(names, it.Name) {
+			out.Items = append(out.Items, it)
+		}
+	}
+	return out
 }
 
 func (e *Engine) run(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope, apply bool) (Report, error) {

@@ -118,19 +118,7 @@ func mustConfig(t *testing.T, url string, creds awslocal.Credentials) aws.Config
 }
 
 // itemEngine runs only the named items.
-func itemEngine(names ...string) *Engine {
-	e := NewEngine()
-	var items []Item
-	for _, it := range e.Items {
-		for _, n := range names {
-			if it.Name == n {
-				items = append(items, it)
-			}
-		}
-	}
-	e.Items = items
-	return e
-}
+func itemEngine(names ...string) *Engine { return NewEngine().only(names...) }
 
 // actions lists the plan's actions by resource, for compact assertions.
 func actions(p Plan) map[string]Action {
