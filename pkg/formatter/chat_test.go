@@ -65,8 +65,9 @@ func TestFanInPostsToChat(t *testing.T) {
 		return &Formatter{Config: &cfg, AWS: formatter.AWS, Ledger: formatter.Ledger,
 			AlertsTopicARN: formatter.AlertsTopicARN, Now: h.Now, Log: h.Deps.Log, HTTP: hook.Client()}
 	}
+	member := h.Vend(t, "payments")
 	d := inChat()
-	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: readSample(t, "../../events/sns/alarm-root-usage-notification.json")}}}
+	ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: sampleFrom(t, "../../events/sns/alarm-root-usage-notification.json", member, &cfg)}}}
 	if resp := d.FanIn(ctx, ev); len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures: %+v", resp.BatchItemFailures)
 	}
@@ -93,7 +94,6 @@ func TestFanInPostsToChat(t *testing.T) {
 
 	// A profile with its own webhook takes its accounts' alerts there,
 	// instead of to the organization's.
-	member := h.Vend(t, "payments")
 	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("payments/slack"), SecretString: aws.String(hook.URL + "/team")}); err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +104,7 @@ func TestFanInPostsToChat(t *testing.T) {
 	mu.Lock()
 	got = map[string]map[string]any{}
 	mu.Unlock()
-	memberEv := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m2",
-		Body: strings.ReplaceAll(readSample(t, "../../events/sns/alarm-root-usage-notification.json"), "111122223333", member)}}}
-	d.FanIn(ctx, memberEv)
+	d.FanIn(ctx, ev)
 	mu.Lock()
 	defer mu.Unlock()
 	if got["/team"] == nil || got["/slack"] != nil {

@@ -47,12 +47,14 @@ type Formatter struct {
 	// HTTP posts to chat webhooks; nil means a client with webhookTimeout.
 	HTTP *http.Client
 
-	// accounts caches account id -> config.Account for the life of a warm
-	// Lambda.
+	// accounts caches account id -> cachedAccount, for the organization's
+	// accounts only (see account).
 	accounts sync.Map
 	// webhooks caches secret name -> webhook URL likewise.
 	webhooks sync.Map
-	// readers caches account id -> the account's alerts reader session.
+	// readers caches account id -> the account's alerts reader session,
+	// made only for accounts an alert came from (sender.go), so no larger
+	// than the organization.
 	readers sync.Map
 }
 

@@ -12,6 +12,9 @@ const (
 	KindBudget    = "budget"
 	KindPipeline  = "pipeline"
 	KindUnknown   = "unknown"
+	// KindRefused is a message the fan-in would not deliver as an alert
+	// (see Refused).
+	KindRefused = "refused"
 )
 
 // Severities, ordered from most to least urgent. They drive the subject tag
