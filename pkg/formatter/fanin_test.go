@@ -59,7 +59,6 @@ func receipts(t *testing.T, l *ledger.Ledger) []map[string]ddbtypes.AttributeVal
 	return keys
 }
 
-
 // Every message on the fan-in is delivered or refused, never dropped: an
 // alarm from the account it names is delivered and leaves a receipt, and
 // anything that does not come from the account it names (or from no
