@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -31,8 +30,9 @@ type organization struct {
 	admin  aws.Config // the management account's administrator
 	member string
 	root   orgtypes.Root
-	// management is the management account's synthesized template.
-	management *localrun.Template
+	// management is the management account's synthesized template, alerts
+	// the security account's (notifications.centralAlerts: security).
+	management, alerts *localrun.Template
 }
 
 func newOrganization(t *testing.T) *organization {
@@ -86,16 +86,17 @@ func newOrganization(t *testing.T) *organization {
 		t.Fatalf("the example config's identity account %s is no longer the security account", id)
 	}
 
-	o.management = o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
+	o.management = o.deploy(t, filepath.Join(root, "cdk.out", "landfall.template.json"), mgmt)
 	if cfg.Notifications.CentralAlerts == config.CentralAlertsSecurity {
-		o.deployRoles(t, filepath.Join(root, "cdk.out", "landfall-central-alerts.template.json"), cfg.Organization.SecurityAccountID)
+		o.alerts = o.deploy(t, filepath.Join(root, "cdk.out", "landfall-central-alerts.template.json"), cfg.Organization.SecurityAccountID)
 	}
 	return o
 }
 
-// deployRoles creates a synthesized template's roles in account, with every
-// policy the template gives them, and returns the template.
-func (o *organization) deployRoles(t *testing.T, path, account string) *localrun.Template {
+// deploy creates a synthesized template's roles, with every policy the
+// template gives them, tables, topics and queues in account
+// (localrun.Template.Deploy), and returns the template.
+func (o *organization) deploy(t *testing.T, path, account string) *localrun.Template {
 	t.Helper()
 	tpl, err := localrun.ReadTemplate(path, localrun.TemplateOptions{Region: o.cfg.Organization.HomeRegion, Account: account})
 	if err != nil {
@@ -108,11 +109,7 @@ func (o *organization) deployRoles(t *testing.T, path, account string) *localrun
 		tpl.SetAttribute(id, "Roots.0.Id", aws.ToString(o.root.Id))
 		tpl.SetAttribute(id, "Roots.0.Arn", aws.ToString(o.root.Arn))
 	}
-	roles, err := tpl.Roles()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := localrun.DeployRoles(context.Background(), iam.NewFromConfig(o.adminOf(t, account)), roles); err != nil {
+	if _, err := tpl.Deploy(context.Background(), o.adminOf(t, account)); err != nil {
 		t.Fatal(err)
 	}
 	return tpl

@@ -6,17 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/internal/localrun"
 	"github.com/landfall/landfall/pkg/config"
@@ -57,7 +51,7 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 	d := &deployment{fanInAdmin: r.admin}
 	r.dep = d
 	var err error
-	if d.tpl, err = r.deployStack(ctx, r.mgmtTemplate, templatePath, r.mgmt); err != nil {
+	if d.tpl, err = r.deployStack(ctx, r.mgmtTemplate, r.mgmt); err != nil {
 		return err
 	}
 	templates := []*localrun.Template{d.tpl}
@@ -69,7 +63,7 @@ func (r *run) deploy(ctx context.Context, templatePath string) error {
 		if err != nil {
 			return err
 		}
-		if d.alerts, err = r.deployStack(ctx, alerts, path, security); err != nil {
+		if d.alerts, err = r.deployStack(ctx, alerts, security); err != nil {
 			return err
 		}
 		templates = append(templates, d.alerts)
@@ -112,104 +106,20 @@ func readResources(templatePath string) (map[string]resource, error) {
 	return doc.Resources, nil
 }
 
-// deployStack deploys one synthesized template, tpl read from
-// templatePath with its references resolved in account, into that account,
-// and returns it.
-func (r *run) deployStack(ctx context.Context, tpl *localrun.Template, templatePath, account string) (*localrun.Template, error) {
-	resources, err := readResources(templatePath)
+// deployStack deploys one synthesized template, its references resolved
+// in account, into that account, and returns it.
+func (r *run) deployStack(ctx context.Context, tpl *localrun.Template, account string) (*localrun.Template, error) {
+	dep, err := tpl.Deploy(ctx, r.adminOf(ctx, account))
 	if err != nil {
 		return nil, err
 	}
-	d := r.dep
-	admin := r.adminOf(ctx, account)
-	roles, err := tpl.Roles()
-	if err != nil {
-		return nil, err
+	if len(dep.Tables) > 0 {
+		r.dep.ledgerTable = dep.Tables[0]
 	}
-	if err := localrun.DeployRoles(ctx, iam.NewFromConfig(admin), roles); err != nil {
-		return nil, err
-	}
-	for id, res := range resources {
-		switch res.Type {
-		case "AWS::DynamoDB::Table":
-			d.ledgerTable, err = tpl.Ref(id)
-			if err == nil {
-				_, err = dynamodb.NewFromConfig(admin).CreateTable(ctx, &dynamodb.CreateTableInput{
-					TableName:            aws.String(d.ledgerTable),
-					AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("accountId"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-					KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("accountId"), KeyType: ddbtypes.KeyTypeHash}},
-					BillingMode:          ddbtypes.BillingModePayPerRequest,
-				})
-			}
-		case "AWS::SNS::Topic":
-			var arn string
-			if arn, err = tpl.Ref(id); err == nil {
-				_, err = sns.NewFromConfig(admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(arn[strings.LastIndex(arn, ":")+1:])})
-			}
-		}
-		if err != nil {
-			return nil, fmt.Errorf("deploying %s (%s) locally: %w", id, res.Type, err)
-		}
-	}
-	for id, res := range resources {
-		if res.Type != "AWS::SQS::Queue" {
-			continue
-		}
-		var name string
-		_ = json.Unmarshal(res.Properties["QueueName"], &name)
-		if name == "" {
-			continue // the dead-letter queues: nothing reads them locally
-		}
-		policy, err := queuePolicy(tpl, resources, id)
-		if err != nil {
-			return nil, err
-		}
-		out, err := sqs.NewFromConfig(admin).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name),
-			Attributes: map[string]string{"Policy": policy}})
-		if err != nil {
-			return nil, fmt.Errorf("deploying %s locally: %w", id, err)
-		}
-		d.fanInQueueURL = aws.ToString(out.QueueUrl)
-		d.fanInQueueARN = "arn:aws:sqs:" + r.home + ":" + account + ":" + name
-	}
-	for id, res := range resources {
-		if res.Type != "AWS::SNS::Subscription" {
-			continue
-		}
-		var p struct{ Protocol, Endpoint string }
-		raw, _ := json.Marshal(res.Properties)
-		_ = json.Unmarshal(raw, &p)
-		var topicRef struct{ Ref string }
-		_ = json.Unmarshal(res.Properties["TopicArn"], &topicRef)
-		topic, err := tpl.Ref(topicRef.Ref)
-		if err != nil || p.Protocol != "email" {
-			continue
-		}
-		if _, err := sns.NewFromConfig(admin).Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String(p.Protocol), Endpoint: aws.String(p.Endpoint)}); err != nil {
-			return nil, fmt.Errorf("subscribing %s (%s) locally: %w", p.Endpoint, id, err)
-		}
+	if q, ok := dep.Queues[r.cfg.AlertFanInQueueName()]; ok {
+		r.dep.fanInQueueURL, r.dep.fanInQueueARN = q.URL, q.ARN
 	}
 	return tpl, nil
-}
-
-// queuePolicy is the template's AWS::SQS::QueuePolicy of the queue
-// queueID, resolved: the fan-in queue's, which decides whose topics may
-// deliver to it.
-func queuePolicy(tpl *localrun.Template, resources map[string]resource, queueID string) (string, error) {
-	for id, res := range resources {
-		var queues []struct{ Ref string }
-		if res.Type != "AWS::SQS::QueuePolicy" || json.Unmarshal(res.Properties["Queues"], &queues) != nil ||
-			!slices.ContainsFunc(queues, func(q struct{ Ref string }) bool { return q.Ref == queueID }) {
-			continue
-		}
-		doc, err := tpl.Resolve(res.Properties["PolicyDocument"])
-		if err != nil {
-			return "", fmt.Errorf("resolving %s locally: %w", id, err)
-		}
-		b, err := json.Marshal(doc)
-		return string(b), err
-	}
-	return "", fmt.Errorf("deploying %s locally: the template has no policy for the queue", queueID)
 }
 
 // deployRules puts the template's EventBridge rules on the management
