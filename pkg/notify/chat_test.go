@@ -12,8 +12,9 @@ type slackDoc struct {
 	Blocks []struct {
 		Type string `json:"type"`
 		Text *struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
+			Type     string `json:"type"`
+			Text     string `json:"text"`
+			Verbatim bool   `json:"verbatim"`
 		} `json:"text"`
 		Elements []struct {
 			Type string          `json:"type"`
@@ -30,8 +31,8 @@ func checkSlack(t *testing.T, m Message, payload []byte) slackDoc {
 	if err := json.Unmarshal(payload, &doc); err != nil {
 		t.Fatalf("decoding Slack payload: %v", err)
 	}
-	if doc.Text != m.Subject {
-		t.Errorf("fallback text = %q, want the subject %q", doc.Text, m.Subject)
+	if doc.Text != slackEscape(m.Subject) {
+		t.Errorf("fallback text = %q, want the escaped subject %q", doc.Text, slackEscape(m.Subject))
 	}
 	if len(doc.Blocks) == 0 || doc.Blocks[0].Type != "header" {
 		t.Fatalf("first block should be a header, got %+v", doc.Blocks)
@@ -48,6 +49,11 @@ func checkSlack(t *testing.T, m Message, payload []byte) slackDoc {
 		case "section":
 			if n := utf8.RuneCountInString(b.Text.Text); n > slackSectionMax || n == 0 {
 				t.Errorf("section %d has %d characters", i, n)
+			}
+			inner, fenced := strings.CutPrefix(b.Text.Text, "```")
+			inner, closed := strings.CutSuffix(inner, "```")
+			if b.Text.Type != "mrkdwn" || !b.Text.Verbatim || !fenced || !closed || strings.Contains(inner, "`") {
+				t.Errorf("section %d is not one verbatim code block: %+v", i, b.Text)
 			}
 		case "actions":
 			if len(b.Elements) > chatMaxLinks {
@@ -77,7 +83,7 @@ func TestSlackAllSamples(t *testing.T) {
 					buttons = len(b.Elements)
 				}
 			}
-			if got, want := body.String(), slackEscape(m.Text); got != want {
+			if got, want := body.String(), slackCode(m.Text); got != want {
 				t.Errorf("sections do not add up to the escaped text\n got: %q\nwant: %q", got, want)
 			}
 			if want := min(len(m.Links), chatMaxLinks); buttons != want {
@@ -141,6 +147,57 @@ func TestChunks(t *testing.T) {
 	}
 }
 
+// teamsDoc is a Teams payload as the tests read it.
+type teamsDoc struct {
+	Type        string `json:"type"`
+	Attachments []struct {
+		ContentType string `json:"contentType"`
+		Content     struct {
+			Type    string `json:"type"`
+			Version string `json:"version"`
+			Body    []struct {
+				Type    string           `json:"type"`
+				Text    string           `json:"text"`
+				Inlines []map[string]any `json:"inlines"`
+			} `json:"body"`
+			Actions []struct {
+				Type  string `json:"type"`
+				Title string `json:"title"`
+				URL   string `json:"url"`
+			} `json:"actions"`
+		} `json:"content"`
+	} `json:"attachments"`
+}
+
+// checkTeams decodes a Teams payload and returns its card's runs, one per
+// block, after checking that every block is a RichTextBlock of one TextRun:
+// the element Teams renders without Markdown.
+func checkTeams(t *testing.T, payload []byte) (teamsDoc, []map[string]any) {
+	t.Helper()
+	var doc teamsDoc
+	if err := json.Unmarshal(payload, &doc); err != nil {
+		t.Fatalf("decoding Teams payload: %v", err)
+	}
+	if doc.Type != "message" || len(doc.Attachments) != 1 {
+		t.Fatalf("want one attachment in a message, got %s", payload)
+	}
+	a := doc.Attachments[0]
+	if a.ContentType != "application/vnd.microsoft.card.adaptive" || a.Content.Type != "AdaptiveCard" {
+		t.Errorf("not an Adaptive Card: %s", payload)
+	}
+	if len(payload) > 28000 {
+		t.Errorf("payload is %d bytes, Teams rejects over ~28 KB", len(payload))
+	}
+	var runs []map[string]any
+	for i, b := range a.Content.Body {
+		if b.Type != "RichTextBlock" || len(b.Inlines) != 1 || b.Inlines[0]["type"] != "TextRun" {
+			t.Fatalf("block %d is not a RichTextBlock of one TextRun: %+v", i, b)
+		}
+		runs = append(runs, b.Inlines[0])
+	}
+	return doc, runs
+}
+
 func TestTeams(t *testing.T) {
 	for _, c := range goldenCases() {
 		t.Run(c.name, func(t *testing.T) {
@@ -149,46 +206,102 @@ func TestTeams(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Teams(): %v", err)
 			}
-			var doc struct {
-				Type        string `json:"type"`
-				Attachments []struct {
-					ContentType string `json:"contentType"`
-					Content     struct {
-						Type    string `json:"type"`
-						Version string `json:"version"`
-						Body    []struct {
-							Text  string `json:"text"`
-							Color string `json:"color"`
-						} `json:"body"`
-						Actions []struct {
-							Type string `json:"type"`
-							URL  string `json:"url"`
-						} `json:"actions"`
-					} `json:"content"`
-				} `json:"attachments"`
+			doc, runs := checkTeams(t, payload)
+			if len(runs) < 3 || runs[0]["text"] != m.Subject {
+				t.Fatalf("the card does not start with the subject: %s", payload)
 			}
-			if err := json.Unmarshal(payload, &doc); err != nil {
-				t.Fatalf("decoding Teams payload: %v", err)
+			if want := teamsColor(m.Severity); runs[0]["color"] != want {
+				t.Errorf("title colour = %q, want %q", runs[0]["color"], want)
 			}
-			if doc.Type != "message" || len(doc.Attachments) != 1 {
-				t.Fatalf("want one attachment in a message, got %s", payload)
+			var lines []string
+			for _, l := range strings.Split(m.Text, "\n") {
+				if strings.TrimSpace(l) != "" {
+					lines = append(lines, strings.ReplaceAll(l, "{{", "{\u200b{"))
+				}
 			}
-			a := doc.Attachments[0]
-			if a.ContentType != "application/vnd.microsoft.card.adaptive" || a.Content.Type != "AdaptiveCard" {
-				t.Errorf("not an Adaptive Card: %s", payload)
+			var got []string
+			for _, r := range runs[1 : len(runs)-1] {
+				got = append(got, r["text"].(string))
 			}
-			if len(a.Content.Body) < 2 || a.Content.Body[0].Text != m.Subject || a.Content.Body[1].Text != m.Text {
-				t.Errorf("card body does not carry subject and text: %s", payload)
+			if strings.Join(got, "\n") != strings.Join(lines, "\n") {
+				t.Errorf("the card's lines are not the text's:\n got: %q\nwant: %q", got, lines)
 			}
-			if want := teamsColor(m.Severity); a.Content.Body[0].Color != want {
-				t.Errorf("title colour = %q, want %q", a.Content.Body[0].Color, want)
-			}
-			if len(a.Content.Actions) != min(len(m.Links), chatMaxLinks) {
-				t.Errorf("%d actions for %d links", len(a.Content.Actions), len(m.Links))
-			}
-			if len(payload) > 28000 {
-				t.Errorf("payload is %d bytes, Teams rejects over ~28 KB", len(payload))
+			if len(doc.Attachments[0].Content.Actions) != min(len(m.Links), chatMaxLinks) {
+				t.Errorf("%d actions for %d links", len(doc.Attachments[0].Content.Actions), len(m.Links))
 			}
 		})
 	}
+}
+
+// Text anyone can put in an alert (an alarm's description, a finding's
+// title, a CloudTrail field) reaches chat as text: no link, mention,
+// formatting or date function of it survives in either payload, and the
+// only links are landfall's console buttons.
+func TestChatKeepsUntrustedTextInert(t *testing.T) {
+	const hostile = "Reset your MFA: [here](https://evil.example/login) <https://evil.example|here> <!channel> @here " +
+		"**urgent** *now* _now_ ~x~ ```\n<@U024BE7LH> ``\n{{DATE(2017-02-14T06:00:00Z, SHORT)}} &amp;"
+	alarm := `{"AlarmName":"acme-root-usage` + "` `" + `","AlarmDescription":` + jsonString(hostile) +
+		`,"AWSAccountId":"111122223333","NewStateValue":"ALARM","NewStateReason":` + jsonString(hostile) +
+		`,"StateChangeTime":"2026-03-04T10:22:05.312+0000","Region":"evil.example/#","AlarmArn":"arn:aws:cloudwatch:evil.example/#:111122223333:alarm:x","Trigger":{}}`
+	finding := `{"version":"0","detail-type":"GuardDuty Finding","source":"aws.guardduty","account":"111122223333","region":"evil.example/#",` +
+		`"detail":{"accountId":"111122223333","region":"evil.example/#","id":"x","type":"Recon","title":` + jsonString(hostile) +
+		`,"description":` + jsonString(hostile) + `,"severity":8,"resource":{"resourceType":"AccessKey","accessKeyDetails":{"userName":` + jsonString(hostile) + `}},` +
+		`"service":{"action":{"actionType":"AWS_API_CALL","awsApiCallAction":{"api":` + jsonString(hostile) + `}}}}}`
+	ctx := Context{Records: []TrailRecord{{EventTime: "2026-03-04T10:20:00Z", EventName: hostile, AWSRegion: "evil.example/#", SourceIPAddress: hostile, UserAgent: hostile}}}
+	for name, raw := range map[string]string{"alarm": alarm, "finding": finding, "unknown": hostile} {
+		t.Run(name, func(t *testing.T) {
+			m := Format([]byte(raw), ctx)
+			if !strings.Contains(m.Text, "evil.example") {
+				t.Fatalf("the %s does not carry the hostile text; the test proves nothing:\n%s", name, m.Text)
+			}
+			for _, l := range m.Links {
+				if !strings.HasPrefix(l.URL, "https://console.aws.amazon.com/") && !strings.HasPrefix(l.URL, "https://us-east-1.console.aws.amazon.com/") {
+					t.Errorf("link %q leads to %s", l.Label, l.URL)
+				}
+			}
+
+			payload, err := m.Slack()
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := checkSlack(t, m, payload) // every section one verbatim code block without a backtick
+			if strings.ContainsAny(doc.Text, "<>") {
+				t.Errorf("the Slack fallback text has markup: %q", doc.Text)
+			}
+			for _, b := range doc.Blocks {
+				if b.Type == "section" && strings.ContainsAny(b.Text.Text, "<>") {
+					t.Errorf("a Slack section has angle brackets: %q", b.Text.Text)
+				}
+				for _, e := range b.Elements {
+					if b.Type == "context" && !strings.Contains(string(e.Text), "plain_text") && e.Type != "plain_text" {
+						t.Errorf("a Slack context element is %s", e.Type)
+					}
+					if e.URL != "" && !strings.Contains(e.URL, ".console.aws.amazon.com/") && !strings.HasPrefix(e.URL, "https://console.aws.amazon.com/") {
+						t.Errorf("a Slack button leads to %s", e.URL)
+					}
+				}
+			}
+
+			payload, err = m.Teams()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tdoc, runs := checkTeams(t, payload) // every block a RichTextBlock of one TextRun, no Markdown
+			for _, r := range runs {
+				if strings.Contains(r["text"].(string), "{{") {
+					t.Errorf("a TextRun keeps a date function: %q", r["text"])
+				}
+			}
+			for _, a := range tdoc.Attachments[0].Content.Actions {
+				if !strings.Contains(a.URL, "console.aws.amazon.com/") || strings.Contains(a.URL, "evil.example/") {
+					t.Errorf("a Teams action leads to %s", a.URL)
+				}
+			}
+		})
+	}
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -29,7 +29,13 @@ func (c Context) accountName(id string) string {
 	return c.AccountNames[id]
 }
 
+// console builds links for region. The region comes from the message,
+// which anyone able to publish to an alerts topic writes, and becomes part
+// of the link's host; anything but a region code links the global console.
 func (c Context) console(region string) console {
+	if !looksLikeRegionCode(region) {
+		region = ""
+	}
 	return console{base: c.ConsoleBaseURL, region: region}
 }
 

@@ -148,6 +148,9 @@ func formatGuardDuty(e GuardDutyEvent, ctx Context) Message {
 	f := e.Detail
 	accountID := firstNonEmpty(f.AccountID, e.Account)
 	region := firstNonEmpty(f.Region, e.Region)
+	if !looksLikeRegionCode(region) {
+		region = ""
+	}
 	account := accountLabel(accountID, ctx.accountName(accountID))
 	sev := severityFromScore(f.Severity)
 	c := ctx.console(region)
