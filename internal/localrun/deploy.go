@@ -99,11 +99,15 @@ func (t *Template) deployQueues(ctx context.Context, client *sqs.Client) (map[st
 		if err != nil {
 			return nil, err
 		}
+		arn, err := t.resolver.arn(id)
+		if err != nil {
+			return nil, err
+		}
 		q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"Policy": policy}})
 		if err != nil {
 			return nil, fmt.Errorf("deploying %s (AWS::SQS::Queue) locally: %w", id, err)
 		}
-		out[name] = DeployedQueue{URL: aws.ToString(q.QueueUrl), ARN: "arn:aws:sqs:" + t.resolver.region + ":" + t.resolver.account + ":" + name}
+		out[name] = DeployedQueue{URL: aws.ToString(q.QueueUrl), ARN: arn}
 	}
 	return out, nil
 }
@@ -127,7 +131,7 @@ func (t *Template) queuePolicy(queueID string) (string, error) {
 	return "", fmt.Errorf("deploying %s locally: the template has no policy for the queue", queueID)
 }
 
-// deployEmailSubscriptions subscribes the templates' email addresses to
+// deployEmailSubscriptions subscribes the template's email addresses to
 // their topics; SNS mails each a confirmation.
 func (t *Template) deployEmailSubscriptions(ctx context.Context, client *sns.Client) error {
 	for _, id := range t.LogicalIDs("AWS::SNS::Subscription") {
