@@ -254,8 +254,11 @@ func TestChatKeepsUntrustedTextInert(t *testing.T) {
 			if !strings.Contains(m.Text, "evil.example") {
 				t.Fatalf("the %s does not carry the hostile text; the test proves nothing:\n%s", name, m.Text)
 			}
+			// The hostile region is no region code, so every link is the
+			// global console's.
+			toConsole := func(u string) bool { return strings.HasPrefix(u, "https://console.aws.amazon.com/") }
 			for _, l := range m.Links {
-				if !strings.HasPrefix(l.URL, "https://console.aws.amazon.com/") && !strings.HasPrefix(l.URL, "https://us-east-1.console.aws.amazon.com/") {
+				if !toConsole(l.URL) {
 					t.Errorf("link %q leads to %s", l.Label, l.URL)
 				}
 			}
@@ -273,10 +276,10 @@ func TestChatKeepsUntrustedTextInert(t *testing.T) {
 					t.Errorf("a Slack section has angle brackets: %q", b.Text.Text)
 				}
 				for _, e := range b.Elements {
-					if b.Type == "context" && !strings.Contains(string(e.Text), "plain_text") && e.Type != "plain_text" {
+					if b.Type == "context" && e.Type != "plain_text" {
 						t.Errorf("a Slack context element is %s", e.Type)
 					}
-					if e.URL != "" && !strings.Contains(e.URL, ".console.aws.amazon.com/") && !strings.HasPrefix(e.URL, "https://console.aws.amazon.com/") {
+					if b.Type == "actions" && !toConsole(e.URL) {
 						t.Errorf("a Slack button leads to %s", e.URL)
 					}
 				}
@@ -293,7 +296,7 @@ func TestChatKeepsUntrustedTextInert(t *testing.T) {
 				}
 			}
 			for _, a := range tdoc.Attachments[0].Content.Actions {
-				if !strings.Contains(a.URL, "console.aws.amazon.com/") || strings.Contains(a.URL, "evil.example/") {
+				if !toConsole(a.URL) {
 					t.Errorf("a Teams action leads to %s", a.URL)
 				}
 			}
