@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -131,6 +132,11 @@ func (s *Server) AdminCredentials(accountID string) Credentials {
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}
 }
 
+// ErrRolePropagating is ServiceCredentials' answer for a role created
+// moments ago, within Options.IAMPropagation: a service cannot assume it
+// yet, and whoever deploys it waits, as CloudFormation does.
+var ErrRolePropagating = errors.New("the role was created moments ago and IAM has not propagated it yet")
+
 // ServiceCredentials are what an AWS service holds when it assumes roleARN
 // to act for its owner: Lambda a function's execution role (service
 // "lambda.amazonaws.com", the session named after the function), Step
@@ -153,7 +159,10 @@ func (s *Server) ServiceCredentials(service, roleARN, session string) (Credentia
 		return Credentials{}, fmt.Errorf("%s assuming %s: session name %q is not valid", service, roleARN, session)
 	}
 	if s.opts.Authorizer != nil && !s.serviceMayAssumeLocked(service, roleARN, role, nil) {
-		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service, or the role has not propagated yet", service, roleARN)
+		if s.propagating(role.made) {
+			return Credentials{}, fmt.Errorf("%s assuming %s: %w", service, roleARN, ErrRolePropagating)
+		}
+		return Credentials{}, fmt.Errorf("%s assuming %s: the role's trust policy does not admit the service", service, roleARN)
 	}
 	c := s.issueLocked(sessionOfRole(arnAccount(roleARN), role, session), 12*time.Hour)
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: c.SessionToken}, nil

@@ -2,6 +2,7 @@ package awslocal
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -72,6 +73,21 @@ func TestIAMPropagation(t *testing.T) {
 		wantDenied(t, createUser(session, "grace"), "no identity-based policy allows")
 		wall.advance(d)
 		mustNoErr(t, createUser(session, "grace"))
+	})
+	t.Run("a service cannot assume a new role yet", func(t *testing.T) {
+		s, u, wall := propagatingServer(t, d)
+		admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+		mustNoErr(t, errOf(admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("function"), AssumeRolePolicyDocument: aws.String(trust)})))
+		arn := "arn:aws:iam::" + mgmt + ":role/function"
+		if _, err := s.ServiceCredentials("lambda.amazonaws.com", arn, "fn"); !errors.Is(err, ErrRolePropagating) {
+			t.Fatalf("Lambda assuming a role made moments ago: %v, want ErrRolePropagating", err)
+		}
+		wall.advance(d)
+		mustNoErr(t, errOf(s.ServiceCredentials("lambda.amazonaws.com", arn, "fn")))
+		if _, err := s.ServiceCredentials("states.amazonaws.com", arn, "machine"); err == nil || errors.Is(err, ErrRolePropagating) {
+			t.Fatalf("Step Functions assuming a role that trusts only Lambda: %v, want its trust to refuse", err)
+		}
 	})
 	t.Run("CloudTrail cannot use a new logs role yet", func(t *testing.T) {
 		s, u, wall := propagatingServer(t, d)

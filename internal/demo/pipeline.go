@@ -34,7 +34,7 @@ func (r *run) startPipeline(ctx context.Context) (func(), error) {
 		n += len(r.dep.alerts.Functions)
 	}
 	r.printf("building the Lambdas for this machine and starting them (%d functions)\n", n)
-	machines, err := localrun.StateMachineCredentials(r.srv, r.dep.tpl.StateMachines)
+	machines, err := localrun.StateMachineCredentials(ctx, r.srv, r.dep.tpl.StateMachines)
 	if err != nil {
 		return nil, err
 	}

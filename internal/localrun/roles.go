@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -266,19 +267,33 @@ const stepFunctionsPrincipal = "states.amazonaws.com"
 // StateMachineCredentials are, by state machine ARN, the credentials Step
 // Functions holds of each machine's role, which its Task states call Lambda
 // with: Runner.Credentials.
-func StateMachineCredentials(srv *awslocal.Server, machines []StateMachine) (map[string]awslocal.Credentials, error) {
+func StateMachineCredentials(ctx context.Context, srv *awslocal.Server, machines []StateMachine) (map[string]awslocal.Credentials, error) {
 	out := map[string]awslocal.Credentials{}
 	for _, m := range machines {
 		if m.RoleARN == "" {
 			return nil, fmt.Errorf("state machine %s has no role", m.Name)
 		}
-		creds, err := srv.ServiceCredentials(stepFunctionsPrincipal, m.RoleARN, sessionNameOf(m.Name))
+		creds, err := serviceCredentials(ctx, srv, stepFunctionsPrincipal, m.RoleARN, sessionNameOf(m.Name))
 		if err != nil {
 			return nil, fmt.Errorf("starting state machine %s: %w", m.Name, err)
 		}
 		out[m.ARN] = creds
 	}
 	return out, nil
+}
+
+// serviceCredentials is the session service starts of roleARN, once IAM
+// has propagated the role: Lambda and Step Functions refuse a role they
+// cannot assume yet when the function or state machine is created, and
+// CloudFormation retries, for up to rolePropagationTimeout here.
+func serviceCredentials(ctx context.Context, srv *awslocal.Server, service, roleARN, session string) (awslocal.Credentials, error) {
+	var creds awslocal.Credentials
+	err := awsx.Retry(ctx, rolePropagationTimeout, func(err error) bool { return errors.Is(err, awslocal.ErrRolePropagating) }, func() error {
+		var err error
+		creds, err = srv.ServiceCredentials(service, roleARN, session)
+		return err
+	})
+	return creds, err
 }
 
 // sessionNameOf is name cut to the 64 characters a role session name may

@@ -36,7 +36,7 @@ func ServeFunctions(ctx context.Context, srv *awslocal.Server, b *Builder, fns [
 		}
 	}
 	for _, tf := range fns {
-		creds, err := srv.ServiceCredentials(lambdaPrincipal, tf.RoleARN, sessionNameOf(tf.Name))
+		creds, err := serviceCredentials(ctx, srv, lambdaPrincipal, tf.RoleARN, sessionNameOf(tf.Name))
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("starting function (%s) as its execution role: %w", tf.LogicalID, err)

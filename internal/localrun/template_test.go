@@ -3,16 +3,19 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // testTemplate is shaped like cdk synth's output: a function with a staged
@@ -244,7 +247,7 @@ func TestTemplateRunsLocally(t *testing.T) {
 	for _, f := range fns {
 		t.Cleanup(f.Close)
 	}
-	creds, err := StateMachineCredentials(srv, tpl.StateMachines)
+	creds, err := StateMachineCredentials(ctx, srv, tpl.StateMachines)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,5 +393,38 @@ func TestTemplateRolesRefuseWhatCannotDeploy(t *testing.T) {
 				t.Fatalf("Roles = %+v, %v; want an error saying %q", roles, err, tc.want)
 			}
 		})
+	}
+}
+
+// A state machine's role created moments before cannot be assumed by Step
+// Functions until IAM has propagated it; StateMachineCredentials waits for
+// it, as CloudFormation does before it creates the state machine.
+func TestStateMachineCredentialsWaitForIAM(t *testing.T) {
+	ctx := context.Background()
+	root, err := FindModuleRoot(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker, err := iamsim.Shared(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := awslocal.New(awslocal.Options{Authorizer: worker, IAMPropagation: time.Second})
+	admin, err := awslocal.SDKConfig(ctx, srv.Start(t), srv.AdminCredentials(mgmt), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	role, err := iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("machine"), AssumeRolePolicyDocument: aws.String(trust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := StateMachine{Name: "Baseline", ARN: "arn:aws:states:us-east-1:" + mgmt + ":stateMachine:Baseline", RoleARN: aws.ToString(role.Role.Arn)}
+	if _, err := srv.ServiceCredentials(stepFunctionsPrincipal, m.RoleARN, "now"); !errors.Is(err, awslocal.ErrRolePropagating) {
+		t.Fatalf("Step Functions assuming %s at once: %v, want it still propagating", m.RoleARN, err)
+	}
+	creds, err := StateMachineCredentials(ctx, srv, []StateMachine{m})
+	if err != nil || creds[m.ARN].AccessKeyID == "" {
+		t.Fatalf("StateMachineCredentials = %v, %v", creds, err)
 	}
 }
