@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
 )
 
@@ -324,7 +326,7 @@ func serviceControlPolicies(cfg *config.Config) ([]ServiceControlPolicy, error) 
 	}
 	if err == nil && org.SCPs.ProtectBaseline {
 		err = add("protect-baseline", "keeps the baseline's trail, detectors, recorders and roles out of reach of everyone but landfall",
-			root, protectBaseline(prefix, org)...)
+			root, protectBaseline(cfg)...)
 	}
 	if err == nil && len(org.SCPs.AllowedRegions) > 0 {
 		err = add("allowed-regions", "denies regional actions outside "+strings.Join(org.SCPs.AllowedRegions, ", "), root,
@@ -370,7 +372,8 @@ func denyRootUser() scpStatement {
 // Only the execution role changes it (the entry-role item tightens its trust). The pipeline role is not
 // listed: it lives in the management account, which SCPs never restrict, and acts in member accounts only
 // through those two roles.
-func protectBaseline(prefix string, org config.Organization) []scpStatement {
+func protectBaseline(cfg *config.Config) []scpStatement {
+	prefix, org := cfg.Naming.Prefix, cfg.Organization
 	execution := "arn:aws:iam::*:role/" + org.ExecutionRoleName
 	entry := "arn:aws:iam::*:role/" + org.EntryRoleName
 	exceptExecution := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}}}
@@ -379,7 +382,7 @@ func protectBaseline(prefix string, org config.Organization) []scpStatement {
 	if !strings.HasPrefix(org.ExecutionRoleName, prefix+"-") {
 		roles = append(roles, execution)
 	}
-	return []scpStatement{
+	statements := []scpStatement{
 		{Sid: "ProtectLandfallTrail", Effect: "Deny", Condition: exceptExecution,
 			Action: []string{"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"},
 			// pkg/baseline names the account trail "<prefix>-trail".
@@ -395,6 +398,16 @@ func protectBaseline(prefix string, org config.Organization) []scpStatement {
 		{Sid: "ProtectLandfallRoles", Effect: "Deny", Condition: exceptBoth, Resource: roles, Action: roleWrites()},
 		{Sid: "ProtectEntryRole", Effect: "Deny", Condition: exceptExecution, Resource: []string{entry}, Action: roleWrites()},
 	}
+	// The alert path is held to the same rule: whoever may not stop the trail may not silence it either.
+	for _, d := range baseline.AlertPathDenials(cfg) {
+		cond := maps.Clone(d.Condition)
+		if cond == nil {
+			cond = map[string]map[string][]string{}
+		}
+		maps.Copy(cond, exceptExecution)
+		statements = append(statements, scpStatement{Sid: d.Sid, Effect: "Deny", Action: d.Actions, Resource: d.Resources, Condition: cond})
+	}
+	return statements
 }
 
 // roleWrites are the IAM actions that create, change or delete a role, or what it may do or who may

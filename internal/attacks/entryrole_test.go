@@ -72,7 +72,8 @@ func TestAttackMemberAdminTakesOverTheEntryRole(t *testing.T) {
 }
 
 // isAccessDenied reports a refusal by IAM, in the wording of IAM and STS
-// (AccessDenied) or of the JSON services (AccessDeniedException).
+// (AccessDenied), of the JSON services (AccessDeniedException) or of SNS
+// (AuthorizationError).
 func isAccessDenied(err error) bool {
-	return awsx.IsCode(err, "AccessDenied", "AccessDeniedException")
+	return awsx.IsCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError")
 }

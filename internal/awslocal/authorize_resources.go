@@ -27,8 +27,9 @@ var errNoSuchResource = errors.New("no such resource")
 // authResource is one resource a request acts on.
 type authResource struct {
 	ARN, Owner string
-	Policy     string            // its resource-based policy, "" for none
-	Tags       map[string]string // its tags, which policies read as aws:ResourceTag/<key>
+	Policy     string              // its resource-based policy, "" for none
+	Tags       map[string]string   // its tags, which policies read as aws:ResourceTag/<key>
+	Keys       map[string][]string // its service's condition keys that describe it (kms:ResourceAliases)
 }
 
 // byARN is the resource arn names, owned by the account in it.
@@ -53,6 +54,7 @@ func (s *Server) resourceContextLocked(r authResource, ctx map[string][]string) 
 	for k, v := range r.Tags {
 		out["aws:ResourceTag/"+k] = []string{v}
 	}
+	maps.Copy(out, r.Keys)
 	if r.ARN == "" {
 		return out
 	}
@@ -241,7 +243,9 @@ func snsResources(c *call) ([]authResource, error) {
 
 // kmsResources is the key a KMS request names (by key id, key ARN, alias
 // name or alias ARN), with its key policy, which KMS always reads ("Key
-// policies in AWS KMS"); CreateAlias and UpdateAlias also act on the alias.
+// policies in AWS KMS"), and its aliases as kms:ResourceAliases ("Use
+// aliases to control access to KMS keys"; a key without aliases has no
+// such key); CreateAlias and UpdateAlias also act on the alias.
 // CreateKey, ListAliases and ListKeys take no resource.
 func kmsResources(c *call) ([]authResource, error) {
 	if c.op == "CreateKey" || c.op == "ListAliases" || c.op == "ListKeys" {
@@ -265,7 +269,11 @@ func kmsResources(c *call) ([]authResource, error) {
 	if k == nil {
 		return nil, errNoSuchResource
 	}
-	return append(out, authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy, Tags: k.Tags}), nil
+	key := authResource{ARN: k.ARN, Owner: k.Account, Policy: k.Policy, Tags: k.Tags}
+	if aliases := c.srv.kmsAliasesLocked(k); len(aliases) > 0 {
+		key.Keys = map[string][]string{"kms:ResourceAliases": aliases}
+	}
+	return append(out, key), nil
 }
 
 // eventsResources is the rule an EventBridge request names, on the default

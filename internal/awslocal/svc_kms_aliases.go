@@ -2,6 +2,7 @@ package awslocal
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -98,4 +99,20 @@ func kmsListAliases(c *call) (doc, error) {
 			"TargetKeyId": a.Target, "CreationDate": a.Created, "LastUpdatedDate": a.Modified})
 	}
 	return kmsPage(c, "Aliases", items)
+}
+
+// kmsAliasesLocked are the names of the aliases that point at k, sorted.
+func (s *Server) kmsAliasesLocked(k *kmsKey) []string {
+	a := s.accounts[k.Account]
+	if a == nil {
+		return nil
+	}
+	var names []string
+	for name, alias := range kmsOf(a, arnRegion(k.ARN)).aliases {
+		if alias.Target == k.ID {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
 }

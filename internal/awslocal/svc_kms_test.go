@@ -203,3 +203,35 @@ func TestAuthorizeKMSTagConditions(t *testing.T) {
 	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: theirs.KeyMetadata.KeyId})
 	wantDeniedAs(t, err, "AccessDeniedException", "kms:DescribeKey on resource: "+aws.ToString(theirs.KeyMetadata.Arn))
 }
+
+// kms:ResourceAliases is every alias that points at the key, so a Deny on
+// a key's aliases holds however the request names the key, and ends when
+// the alias moves to another key.
+func TestAuthorizeKMSResourceAliases(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	policy := `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"kms:DisableKey","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"kms:ResourceAliases":["alias/landfall-alerts"]}}}]}`
+	c := kms.NewFromConfig(roleSession(t, s, u, mgmt, "keys", map[string]string{"keys": policy}))
+	protected, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	mustNoErr(t, err)
+	other, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	mustNoErr(t, err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/landfall-alerts"), TargetKeyId: protected.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/other"), TargetKeyId: protected.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+
+	for _, ref := range []string{aws.ToString(protected.KeyMetadata.KeyId), aws.ToString(protected.KeyMetadata.Arn), "alias/landfall-alerts", "alias/other"} {
+		_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(ref)})
+		wantDeniedAs(t, err, "AccessDeniedException", "kms:DisableKey on resource: "+aws.ToString(protected.KeyMetadata.Arn))
+	}
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: other.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+
+	_, err = c.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String("alias/landfall-alerts"), TargetKeyId: other.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: protected.KeyMetadata.KeyId})
+	mustNoErr(t, err)
+}

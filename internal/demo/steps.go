@@ -17,6 +17,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/accounts"
@@ -190,7 +191,9 @@ func (r *run) waitEmail(ctx context.Context, to, word string, since time.Time, l
 	return nil
 }
 
-// drift deletes an alarm and loosens the password policy in payments-prod,
+// drift has an administrator of payments-prod try to delete an alarm,
+// which the protect-baseline SCP refuses, then turn off the account's S3
+// public access block and loosen the password policy, which it allows; it
 // lets a day pass for the ledger, runs the Sweep state machine, and checks
 // it repaired exactly that.
 func (r *run) drift(ctx context.Context) {
@@ -204,8 +207,11 @@ func (r *run) drift(ctx context.Context) {
 	r.check("operator kept off the trail", awsx.IsCode(err, "AccessDeniedException"),
 		"bob, through %s-operator in payments-prod, tries to stop the trail: %s", prefix, trunc(awsx.ErrorCode(err), 40))
 	admin := awsx.AssumeRole(person, awsx.RoleARN(id, prefix+"-admin"), "alice")
-	alarm := prefix + "-root-usage"
-	if _, err := cloudwatch.NewFromConfig(admin).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm}}); err != nil {
+	alarm := r.cfg.AlarmName("root-usage")
+	_, err = cloudwatch.NewFromConfig(admin).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm}})
+	r.check("administrator kept off the alert path", awsx.IsCode(err, "AccessDenied"),
+		"alice, through %s-admin in payments-prod, tries to delete alarm %s: %s", prefix, alarm, trunc(awsx.ErrorCode(err), 40))
+	if _, err := s3control.NewFromConfig(admin).DeletePublicAccessBlock(ctx, &s3control.DeletePublicAccessBlockInput{AccountId: aws.String(id)}); err != nil {
 		r.check("drift caused", false, "%v", err)
 		return
 	}
@@ -213,7 +219,7 @@ func (r *run) drift(ctx context.Context) {
 		r.check("drift caused", false, "%v", err)
 		return
 	}
-	r.printf("  alice, through %s-admin, deletes alarm %s and sets the password length to 8 in payments-prod\n", prefix, alarm)
+	r.printf("  alice, through %s-admin, turns off the account's S3 public access block and sets the password length to 8 in payments-prod\n", prefix)
 	r.rep.DriftBefore = r.plan(ctx, "payments-prod")
 	r.printf("  landfall plan --account %s:\n%s", id, indent(strings.Join(r.rep.DriftBefore, "\n"), "    ")+"\n")
 	r.ageLedger(ctx, 25*time.Hour)

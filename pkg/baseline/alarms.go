@@ -67,7 +67,7 @@ func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
 	topic := alertsTopicARN(spec, spec.HomeRegion())
 	var changes []Change
 	for _, a := range want {
-		name := spec.Name(a.Key)
+		name := spec.Config.AlarmName(a.Key)
 		changes = append(changes, planMetricFilter(logs, group, name, a, filters[name]))
 		c, err := planAlarm(ctx, cw, spec, name, a, topic, existing[name])
 		if err != nil {
@@ -77,7 +77,7 @@ func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
 	}
 	// Alarms the profile now disables: remove landfall's own, with their filters.
 	for _, a := range alarms.All() {
-		name := spec.Name(a.Key)
+		name := spec.Config.AlarmName(a.Key)
 		have, ok := existing[name]
 		if !ok || slices.ContainsFunc(want, func(w alarms.Alarm) bool { return w.ID == a.ID }) {
 			continue

@@ -53,7 +53,7 @@ func alertsTopicARN(spec *Spec, region string) string {
 }
 
 func desiredAlertsTopic(s *Spec, region string) alertsTopic {
-	t := alertsTopic{Name: s.Config.AlertsTopicName(), ARN: alertsTopicARN(s, region), KeyAlias: "alias/" + s.Name("alerts"), Emails: s.AlertEmails,
+	t := alertsTopic{Name: s.Config.AlertsTopicName(), ARN: alertsTopicARN(s, region), KeyAlias: s.Config.AlertsKeyAlias(), Emails: s.AlertEmails,
 		FanInQueue: s.Config.AlertFanInQueueName()}
 	account := s.Account.ID
 	owner := []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
@@ -93,7 +93,7 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 // absent key would drop every alert. The topic policy, which does receive
 // aws:SourceAccount, is what keeps other accounts' services out.
 func alertsKey(s *Spec) ownedKey {
-	return ownedKey{Alias: "alias/" + s.Name("alerts"), Description: "landfall: encrypts the account's alerts topic",
+	return ownedKey{Alias: s.Config.AlertsKeyAlias(), Description: "landfall: encrypts the account's alerts topic",
 		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
 			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
 				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"}}),

@@ -42,7 +42,7 @@ func desiredTrail(s *Spec) trail {
 		t.Bucket = trailBucketName(s)
 	}
 	if s.Profile.Items.CloudTrail.KMS {
-		t.KeyAlias = "alias/" + s.Name("cloudtrail")
+		t.KeyAlias = s.Config.TrailKeyAlias()
 	}
 	return t
 }

@@ -48,7 +48,7 @@ type findingsRule struct {
 func desiredFindingsRule(s *Spec, region string) findingsRule {
 	gd := s.Profile.Items.GuardDuty
 	r := findingsRule{
-		Name:        s.Name("guardduty-findings"),
+		Name:        s.Config.FindingsRuleName(),
 		Pattern:     findingsPattern(gd.AlertMinSeverity),
 		Description: fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic, managed by landfall", gd.AlertMinSeverity),
 		TargetARN:   alertsTopicARN(s, s.HomeRegion()),

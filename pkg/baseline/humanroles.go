@@ -10,6 +10,7 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/config"
 )
 
 // The roles people assume into the account: admin, operator, developer,
@@ -37,9 +38,9 @@ func desiredHumanRoles(s *Spec) []humanRole {
 	return []humanRole{
 		{mk("admin", "Administrators of the account", []string{managedPolicyARN("AdministratorAccess")}, nil), hr.Admin},
 		{mk("operator", "Operators: everything but IAM, Organizations and CloudTrail changes",
-			[]string{managedPolicyARN("PowerUserAccess")}, map[string]iamPolicy{"landfall-operator-guard": operatorGuard()}), hr.Operator},
+			[]string{managedPolicyARN("PowerUserAccess")}, map[string]iamPolicy{"landfall-operator-guard": operatorGuard(s.Config)}), hr.Operator},
 		{mk("developer", "Developers: the services the profile lists, never IAM",
-			nil, map[string]iamPolicy{"landfall-developer": developerPolicy(services)}), len(services) > 0},
+			nil, map[string]iamPolicy{"landfall-developer": developerPolicy(services, s.Config)}), len(services) > 0},
 		{mk("read-only", "Read-only access to the account", []string{managedPolicyARN("ReadOnlyAccess")}, nil), hr.ReadOnly},
 		{mk("billing", "Billing and cost management", []string{managedPolicyARN("job-function/Billing")}, nil), hr.Billing},
 	}
@@ -96,10 +97,11 @@ func identityTrustable(s *Spec) error {
 }
 
 // operatorGuard takes from PowerUserAccess what an operator must not do:
-// change IAM (PowerUserAccess still allows service-linked roles) or the
-// audit trail. An explicit deny wins over any allow added later.
-func operatorGuard() iamPolicy {
-	return newIAMPolicy(iamStatement{
+// change IAM (PowerUserAccess still allows service-linked roles), the
+// audit trail or the alert path. An explicit deny wins over any allow
+// added later.
+func operatorGuard(cfg *config.Config) iamPolicy {
+	return newIAMPolicy(append([]iamStatement{{
 		Sid:    "DenyIAMAndCloudTrailWrites",
 		Effect: "Deny",
 		Action: []string{
@@ -110,20 +112,22 @@ func operatorGuard() iamPolicy {
 			"cloudtrail:StartLogging", "cloudtrail:StopLogging", "cloudtrail:Update*",
 		},
 		Resource: []string{"*"},
-	})
+	}}, guardStatements(AlertPathDenials(cfg))...)...)
 }
 
 // developerPolicy allows the listed services in full and denies IAM and
-// Organizations outright, so no service grant can be turned into more.
-func developerPolicy(services []string) iamPolicy {
+// Organizations outright, so no service grant can be turned into more, and
+// the alert path, so that a grant of logs, cloudwatch, sns, events or kms
+// cannot silence the account.
+func developerPolicy(services []string, cfg *config.Config) iamPolicy {
 	actions := make([]string, len(services))
 	for i, svc := range services {
 		actions[i] = svc + ":*"
 	}
-	return newIAMPolicy(
-		iamStatement{Sid: "ProfileServices", Effect: "Allow", Action: actions, Resource: []string{"*"}},
-		iamStatement{Sid: "DenyIAMAndOrganizations", Effect: "Deny", Action: []string{"iam:*", "organizations:*"}, Resource: []string{"*"}},
-	)
+	return newIAMPolicy(append([]iamStatement{
+		{Sid: "ProfileServices", Effect: "Allow", Action: actions, Resource: []string{"*"}},
+		{Sid: "DenyIAMAndOrganizations", Effect: "Deny", Action: []string{"iam:*", "organizations:*"}, Resource: []string{"*"}},
+	}, guardStatements(AlertPathDenials(cfg))...)...)
 }
 
 func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {

@@ -62,7 +62,7 @@ func TestHumanRoles(t *testing.T) {
 		})
 	}
 	dev := readRoleBack(t, f.cfg, "acme-developer").Inline["landfall-developer"]
-	if !iamPoliciesEquivalent(dev, developerPolicy([]string{"ec2", "s3", "lambda"}).JSON()) {
+	if !iamPoliciesEquivalent(dev, developerPolicy([]string{"ec2", "s3", "lambda"}, f.spec.Config).JSON()) {
 		t.Errorf("developer policy = %s", displayIAMPolicy(dev))
 	}
 }

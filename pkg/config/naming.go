@@ -118,6 +118,22 @@ func (c *Config) AlertsReaderRoleName() string { return c.Naming.Prefix + "-aler
 // formatter searches it for who triggered an alarm.
 func (c *Config) TrailLogGroupName() string { return c.Naming.Prefix + "-cloudtrail" }
 
+// AlarmName names the alarm, and the metric filter on the trail's log
+// group, of the alarm catalogue's entry key in every account.
+func (c *Config) AlarmName(key string) string { return c.Naming.Prefix + "-" + key }
+
+// FindingsRuleName is the EventBridge rule in every governed region of
+// every account that sends GuardDuty findings to the alerts topic.
+func (c *Config) FindingsRuleName() string { return c.Naming.Prefix + "-guardduty-findings" }
+
+// AlertsKeyAlias and TrailKeyAlias are the aliases of every account's keys
+// of the alerts topic and of the trail's log files: the baseline finds the
+// keys by them, and the protect-baseline SCP protects the keys by them.
+func (c *Config) AlertsKeyAlias() string { return "alias/" + c.Naming.Prefix + "-alerts" }
+
+// TrailKeyAlias: see AlertsKeyAlias.
+func (c *Config) TrailKeyAlias() string { return "alias/" + c.Naming.Prefix + "-cloudtrail" }
+
 // LedgerTableName, BaselineStateMachineName and SweepStateMachineName are
 // the physical names of the pipeline's table and state machines. They are
 // fixed so that the operator command line finds them from this file alone,
