@@ -325,7 +325,7 @@ func serviceControlPolicies(cfg *config.Config) ([]ServiceControlPolicy, error) 
 			Sid: "DenyLeaveOrganization", Effect: "Deny", Action: []string{"organizations:LeaveOrganization"}, Resource: []string{"*"}})
 	}
 	if err == nil && org.SCPs.ProtectBaseline {
-		err = add("protect-baseline", "keeps the baseline's trail, detectors, recorders and roles out of reach of everyone but landfall",
+		err = add("protect-baseline", "keeps the baseline's trail, alert path, detectors, recorders and roles out of reach of everyone but landfall",
 			root, protectBaseline(cfg)...)
 	}
 	if err == nil && len(org.SCPs.AllowedRegions) > 0 {
