@@ -92,9 +92,13 @@ func NewDashboard(scope constructs.Construct, id *string, props *DashboardProps)
 	})
 }
 
-// operationsAlarm tells operations whenever metric is above zero.
+// operationsAlarm tells operations whenever metric is above zero. It is named "<stack>/<id>": the name
+// CloudFormation would make, "<stack>-<id>-<hash>", begins with "landfall-" like the baseline's alarms under
+// the default prefix, and the baseline's alarm on its alert path (Landfall.1) would take every deploy of the
+// stack for someone changing the alert path.
 func operationsAlarm(scope constructs.Construct, id, description string, metric cw.IMetric, topic awssns.ITopic) {
 	a := cw.NewAlarm(scope, jsii.String(id), &cw.AlarmProps{
+		AlarmName:          jsii.String(*awscdk.Stack_Of(scope).StackName() + "/" + id),
 		Metric:             metric,
 		AlarmDescription:   jsii.String(description),
 		Threshold:          jsii.Number(0),

@@ -165,7 +165,7 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 			  "arn:aws:cloudwatch:*:*:alarm:acme-config-changes","arn:aws:cloudwatch:*:*:alarm:acme-security-group-changes",
 			  "arn:aws:cloudwatch:*:*:alarm:acme-nacl-changes","arn:aws:cloudwatch:*:*:alarm:acme-network-gateway-changes",
 			  "arn:aws:cloudwatch:*:*:alarm:acme-route-table-changes","arn:aws:cloudwatch:*:*:alarm:acme-vpc-changes",
-			  "arn:aws:cloudwatch:*:*:alarm:acme-organizations-changes",
+			  "arn:aws:cloudwatch:*:*:alarm:acme-organizations-changes","arn:aws:cloudwatch:*:*:alarm:acme-alert-path-changes",
 			  "arn:aws:events:*:*:rule/acme-guardduty-findings","arn:aws:kms:*:*:alias/acme-alerts","arn:aws:kms:*:*:alias/acme-cloudtrail",
 			  "arn:aws:logs:*:*:log-group:acme-cloudtrail*","arn:aws:sns:*:*:acme-alerts"]},
 			{"Sid":"ProtectLandfallKeys","Effect":"Deny","Resource":["*"],

@@ -89,7 +89,7 @@ func (r *run) checkBaselined(ctx context.Context) {
 			n += len(page.MetricAlarms)
 		}
 	}
-	r.check("alarms in payments-prod", err == nil && n >= 14, "%d CIS alarms read back from the account", n)
+	r.check("alarms in payments-prod", err == nil && n >= 15, "%d alarms read back from the account", n)
 }
 
 func (r *run) executionFor(name string) Execution {

@@ -3,6 +3,7 @@ package alarms
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Alarm is one metric filter on the CloudTrail log group and the alarm on the
@@ -93,6 +94,30 @@ func All() []Alarm {
 		entries[i].TreatMissingData = notBreaching
 	}
 	return entries
+}
+
+// Names are the names an organization gives landfall's own resources,
+// which the alarm on the alert path (Landfall.1) watches by name.
+type Names struct {
+	ExecutionRole  string // the role landfall changes accounts through
+	AlarmPrefix    string // what every catalogue alarm's name begins with
+	TrailLogGroup  string
+	AlertsTopic    string
+	FindingsRule   string
+	AlertsKeyAlias string // "alias/..."
+	TrailKeyAlias  string
+}
+
+// Named returns the alarm with the names of landfall's resources filled
+// into its filter pattern; the CIS entries have none and come back as
+// they are.
+func (a Alarm) Named(n Names) Alarm {
+	a.FilterPattern = strings.NewReplacer(
+		"${executionRole}", n.ExecutionRole, "${alarmPrefix}", n.AlarmPrefix, "${trailLogGroup}", n.TrailLogGroup,
+		"${alertsTopic}", n.AlertsTopic, "${findingsRule}", n.FindingsRule,
+		"${alertsKeyAlias}", n.AlertsKeyAlias, "${trailKeyAlias}", n.TrailKeyAlias,
+	).Replace(a.FilterPattern)
+	return a
 }
 
 // ByID returns the alarm whose ID or Key is id.

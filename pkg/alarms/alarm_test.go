@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/landfall/landfall/internal/filterpattern"
@@ -14,7 +15,7 @@ func TestCatalogueEntries(t *testing.T) {
 	ids, keys, metrics := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, a := range All() {
 		t.Run(a.ID, func(t *testing.T) {
-			if _, err := filterpattern.Parse(a.FilterPattern); err != nil {
+			if _, err := filterpattern.Parse(a.Named(sampleNames).FilterPattern); err != nil {
 				t.Errorf("FilterPattern does not parse: %v", err)
 			}
 			if ids[a.ID] || keys[a.Key] || metrics[a.MetricName] {
@@ -36,15 +37,15 @@ func TestCatalogueEntries(t *testing.T) {
 			}
 		})
 	}
-	if len(ids) != 15 {
-		t.Errorf("catalogue has %d entries, want CloudWatch.1-14 and CIS.4.15", len(ids))
+	if len(ids) != 16 {
+		t.Errorf("catalogue has %d entries, want CloudWatch.1-14, CIS.4.15 and Landfall.1", len(ids))
 	}
 }
 
 func TestCatalogueStatisticsAndAlwaysOn(t *testing.T) {
 	// The Security Hub remediation asks for Average on these controls.
 	wantAverage := []string{"CloudWatch.2", "CloudWatch.4", "CloudWatch.8", "CloudWatch.13", "CloudWatch.14"}
-	wantAlwaysOn := []string{"CloudWatch.1", "CloudWatch.3", "CloudWatch.4", "CloudWatch.6"}
+	wantAlwaysOn := []string{"CloudWatch.1", "CloudWatch.3", "CloudWatch.4", "CloudWatch.6", "Landfall.1"}
 	var average, alwaysOn []string
 	for _, a := range All() {
 		if a.Statistic == StatisticAverage {
@@ -61,6 +62,41 @@ func TestCatalogueStatisticsAndAlwaysOn(t *testing.T) {
 	}
 	if !slices.Equal(alwaysOn, wantAlwaysOn) {
 		t.Errorf("always-on alarms = %v, want %v", alwaysOn, wantAlwaysOn)
+	}
+}
+
+// Named fills in every name of landfall's own entry and leaves the CIS
+// patterns, which Security Hub checks verbatim, as they are; with the
+// longest names a config allows (a 24-character prefix, a 64-character
+// execution role) the pattern stays within the 1,024 characters
+// PutMetricFilter accepts (CloudWatch Logs API Reference).
+func TestNamed(t *testing.T) {
+	long := func(c byte, n int) string { return strings.Repeat(string(c), n) }
+	p := long('p', 24)
+	longest := Names{ExecutionRole: long('e', 64), AlarmPrefix: p + "-", TrailLogGroup: p + "-cloudtrail", AlertsTopic: p + "-alerts",
+		FindingsRule: p + "-guardduty-findings", AlertsKeyAlias: "alias/" + p + "-alerts", TrailKeyAlias: "alias/" + p + "-cloudtrail"}
+	for _, a := range All() {
+		named := a.Named(longest)
+		if a.ID != "Landfall.1" {
+			if named.FilterPattern != a.FilterPattern {
+				t.Errorf("%s: Named changed a CIS pattern: %s", a.ID, named.FilterPattern)
+			}
+			continue
+		}
+		if strings.Contains(named.FilterPattern, "${") {
+			t.Errorf("%s: a name is left unfilled: %s", a.ID, named.FilterPattern)
+		}
+		for _, name := range []string{longest.ExecutionRole, longest.TrailLogGroup, longest.AlertsTopic, longest.FindingsRule, longest.AlertsKeyAlias, longest.TrailKeyAlias} {
+			if !strings.Contains(named.FilterPattern, `"`+name+`"`) && !strings.Contains(named.FilterPattern, name+`/`) && !strings.Contains(named.FilterPattern, `:`+name) {
+				t.Errorf("%s: the pattern does not name %s", a.ID, name)
+			}
+		}
+		if n := len(named.FilterPattern); n > 1024 {
+			t.Errorf("%s: the pattern with the longest names is %d characters, over the 1,024 CloudWatch Logs accepts", a.ID, n)
+		}
+		if _, err := filterpattern.Parse(named.FilterPattern); err != nil {
+			t.Errorf("%s: %v", a.ID, err)
+		}
 	}
 }
 
@@ -101,9 +137,10 @@ func TestSelect(t *testing.T) {
 		wantCount int
 		wantErrs  []error
 	}{
-		{"nothing disabled", nil, 15, nil},
-		{"by id", []string{"CloudWatch.2"}, 14, nil},
-		{"by key and id, repeated", []string{"vpc-changes", "CloudWatch.14", "CloudWatch.13"}, 13, nil},
+		{"nothing disabled", nil, 16, nil},
+		{"by id", []string{"CloudWatch.2"}, 15, nil},
+		{"by key and id, repeated", []string{"vpc-changes", "CloudWatch.14", "CloudWatch.13"}, 14, nil},
+		{"landfall's own", []string{"Landfall.1"}, 0, []error{ErrAlwaysOn}},
 		{"unknown", []string{"CloudWatch.99"}, 0, []error{ErrUnknownAlarm}},
 		{"always on", []string{"root-usage"}, 0, []error{ErrAlwaysOn}},
 		{"every problem reported", []string{"CloudWatch.4", "nope", "CloudWatch.2"}, 0, []error{ErrAlwaysOn, ErrUnknownAlarm}},

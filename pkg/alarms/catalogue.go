@@ -177,5 +177,32 @@ func catalogue() []Alarm {
 			Explanation:   "The organization changed: accounts created, invited, moved or removed, organizational units or policies (SCPs) changed.",
 			Runbook:       "Check who made the change in the management account's CloudTrail and that it matches a planned change to the organization.",
 		},
+		{
+			ID:            "Landfall.1",
+			Key:           "alert-path-changes",
+			Title:         "Alert path changes",
+			FilterPattern: alertPathChanges,
+			MetricName:    "AlertPathChanges",
+			Statistic:     StatisticSum,
+			Severity:      SeverityCritical,
+			AlwaysOn:      true,
+			Explanation:   "Someone other than landfall changed, or tried to change, what carries the account's alerts: the trail's log group or its metric filters, an alarm, the alerts topic or its subscriptions, the findings rule, or a key alias.",
+			Runbook:       "Find the principal in the records below and confirm the change was planned; landfall puts the alert path back on its next run. If it was not planned, treat the principal's credentials as compromised.",
+		},
 	}
 }
+
+// alertPathChanges matches writes to the alert path by anyone but the
+// execution role, including refused ones: an attempt to silence an account
+// is worth knowing of. The writes that only add to the path are left out
+// (CloudTrail's CreateLogStream, SetAlarmState of `landfall alerts test`,
+// Subscribe and ConfirmSubscription). Keys are named only by their
+// aliases, as CloudTrail records a key's id: disabling or deleting one is
+// CloudWatch.7. The ${...} names are filled in by Named.
+const alertPathChanges = `{ ($.readOnly IS FALSE) && ($.userIdentity.arn != "*:assumed-role/${executionRole}/*") && ` +
+	`($.eventName != "CreateLogStream") && ($.eventName != "SetAlarmState") && ($.eventName != "Subscribe") && ($.eventName != "ConfirmSubscription") && ` +
+	`(($.requestParameters.logGroupName = "${trailLogGroup}") || ($.requestParameters.alarmName = "${alarmPrefix}*") || ` +
+	`($.requestParameters.alarmNames[0] = "${alarmPrefix}*") || ($.requestParameters.topicArn = "*:${alertsTopic}") || ` +
+	`($.requestParameters.subscriptionArn = "*:${alertsTopic}:*") || ($.requestParameters.name = "${findingsRule}") || ` +
+	`($.requestParameters.rule = "${findingsRule}") || ($.requestParameters.aliasName = "${alertsKeyAlias}") || ` +
+	`($.requestParameters.aliasName = "${trailKeyAlias}")) }`

@@ -1,7 +1,9 @@
 // Package alarms is landfall's catalogue of CloudWatch Logs metric filters
 // and the CloudWatch alarms on them: the CIS AWS Foundations Benchmark set
 // that Security Hub checks as CloudWatch.1–14, plus CIS 4.15 (AWS
-// Organizations changes).
+// Organizations changes), and landfall's own Landfall.1, on changes to the
+// alert path by anyone but landfall, whose pattern names landfall's
+// resources (Alarm.Named).
 //
 // The catalogue is one ordered slice (catalogue.go), not a registry filled by
 // init functions, so what landfall deploys can be read in one place. Filter

@@ -23,14 +23,17 @@ import (
 // they sit on landfall's log group under landfall's names, so they are
 // landfall's. Alarms are tagged, and only tagged ones are ever removed.
 
-// desiredAlarms returns the profile's alarms with the account's threshold
-// overrides (tags name an alarm by ID or key).
+// desiredAlarms returns the profile's alarms, named for this organization,
+// with the account's threshold overrides (tags name an alarm by ID or key).
 func desiredAlarms(s *Spec) ([]alarms.Alarm, error) {
 	selected, err := alarms.Select(s.Profile.Items.Alarms.Disable)
 	if err != nil {
 		return nil, fmt.Errorf("selecting alarms of profile %s: %w", s.Profile.Name, err)
 	}
-	for i, a := range selected {
+	names := s.Config.AlarmNames()
+	for i := range selected {
+		a := selected[i].Named(names)
+		selected[i] = a
 		t, ok := s.AlarmThresholds[a.ID]
 		if !ok {
 			t, ok = s.AlarmThresholds[a.Key]

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/alarms"
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
@@ -47,17 +48,17 @@ func TestApplyConvergesUnderThrottling(t *testing.T) {
 		t.Fatalf("not converged:\n%s", plan)
 	}
 	// Nothing was created twice by a retried create.
-	alarms := 0
+	n := 0
 	p := cloudwatch.NewDescribeAlarmsPaginator(cloudwatch.NewFromConfig(f.cfg), &cloudwatch.DescribeAlarmsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		alarms += len(page.MetricAlarms)
+		n += len(page.MetricAlarms)
 	}
-	if alarms != 15 {
-		t.Errorf("%d alarms, want the 15 of the catalogue", alarms)
+	if want := len(alarms.All()); n != want {
+		t.Errorf("%d alarms, want the %d of the catalogue", n, want)
 	}
 	topics, err := sns.NewFromConfig(f.cfg).ListTopics(ctx, &sns.ListTopicsInput{})
 	if err != nil || len(topics.Topics) != 1 {

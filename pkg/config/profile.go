@@ -61,8 +61,8 @@ type Items struct {
 	CloudTrail CloudTrail `yaml:"cloudTrail"`
 	// AlertsTopic is the account's SNS topic for alarms, findings and budgets.
 	AlertsTopic AlertsTopic `yaml:"alertsTopic"`
-	// Alarms are the CloudTrail metric-filter alarms (CIS CloudWatch.1-14 and
-	// CIS.4.15).
+	// Alarms are the CloudTrail metric-filter alarms (CIS CloudWatch.1-14,
+	// CIS.4.15 and landfall's Landfall.1).
 	Alarms Alarms `yaml:"alarms"`
 	// Budget is the account's monthly cost budget with alert thresholds.
 	Budget Budget `yaml:"budget"`
@@ -177,7 +177,7 @@ type AlertsTopic struct {
 // Alarms selects and tunes the metric-filter alarms.
 type Alarms struct {
 	// Disable lists alarm ids not to create (CloudWatch.1 to CloudWatch.14, CIS.4.15). Default: none.
-	// The always-on alarms CloudWatch.1, .3, .4 and .6 cannot be disabled.
+	// The always-on alarms CloudWatch.1, .3, .4, .6 and Landfall.1 cannot be disabled.
 	Disable []string `yaml:"disable"`
 	// ThresholdTagPrefix lets an account override an alarm threshold with a tag
 	// "<prefix><alarm id>" = "<number>". Default: "landfall:alarm:".

@@ -72,7 +72,7 @@ func (v *validator) validateAlarms(ap string, a Alarms) {
 		case !slices.Contains(AlarmIDs(), id):
 			v.errorf(item, "%s", notOneOf(id, "a landfall alarm id", AlarmIDs()))
 		case slices.Contains(AlwaysOnAlarmIDs(), id):
-			v.errorf(item, "%s cannot be disabled; the always-on alarms (%s) catch account takeover", id, strings.Join(AlwaysOnAlarmIDs(), ", "))
+			v.errorf(item, "%s cannot be disabled; the always-on alarms (%s) catch account takeover or the silencing of alerts", id, strings.Join(AlwaysOnAlarmIDs(), ", "))
 		case seen[id]:
 			v.errorf(item, "%s is listed twice", id)
 		}

@@ -194,7 +194,7 @@ func TestParseReportsEachProblem(t *testing.T) {
 		{
 			name: "always-on alarm disabled",
 			from: "[CloudWatch.2]", to: "[CloudWatch.2, CloudWatch.6]",
-			want: []string{`landfall.yaml:21: profiles[1].items.alarms.disable[1]: CloudWatch.6 cannot be disabled; the always-on alarms (CloudWatch.1, CloudWatch.3, CloudWatch.4, CloudWatch.6) catch account takeover`},
+			want: []string{`landfall.yaml:21: profiles[1].items.alarms.disable[1]: CloudWatch.6 cannot be disabled; the always-on alarms (CloudWatch.1, CloudWatch.3, CloudWatch.4, CloudWatch.6, Landfall.1) catch account takeover or the silencing of alerts`},
 		},
 		{
 			name: "invalid log-archive bucket name",
