@@ -23,15 +23,20 @@ const (
 // does.
 func newEndpoint(t *testing.T) *awslocal.Server {
 	t.Helper()
+	return newEndpointWith(t, awslocal.Options{})
+}
+
+// newEndpointWith is newEndpoint with opts.
+func newEndpointWith(t *testing.T, opts awslocal.Options) *awslocal.Server {
+	t.Helper()
 	root, err := FindModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker, err := iamsim.Shared(root)
-	if err != nil {
+	if opts.Authorizer, err = iamsim.Shared(root); err != nil {
 		t.Fatal(err)
 	}
-	return awslocal.New(awslocal.Options{Authorizer: worker})
+	return awslocal.New(opts)
 }
 
 // startEcho starts an endpoint with the echo test function registered and

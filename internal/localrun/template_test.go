@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/internal/awslocal"
-	"github.com/landfall/landfall/internal/iamsim"
 )
 
 // testTemplate is shaped like cdk synth's output: a function with a staged
@@ -401,15 +400,7 @@ func TestTemplateRolesRefuseWhatCannotDeploy(t *testing.T) {
 // it, as CloudFormation does before it creates the state machine.
 func TestStateMachineCredentialsWaitForIAM(t *testing.T) {
 	ctx := context.Background()
-	root, err := FindModuleRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	worker, err := iamsim.Shared(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := awslocal.New(awslocal.Options{Authorizer: worker, IAMPropagation: time.Second})
+	srv := newEndpointWith(t, awslocal.Options{IAMPropagation: time.Second})
 	admin, err := awslocal.SDKConfig(ctx, srv.Start(t), srv.AdminCredentials(mgmt), "us-east-1")
 	if err != nil {
 		t.Fatal(err)
