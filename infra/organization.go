@@ -384,9 +384,8 @@ func protectBaseline(cfg *config.Config) []scpStatement {
 	}
 	statements := []scpStatement{
 		{Sid: "ProtectLandfallTrail", Effect: "Deny", Condition: exceptExecution,
-			Action: []string{"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"},
-			// pkg/baseline names the account trail "<prefix>-trail".
-			Resource: []string{"arn:aws:cloudtrail:*:*:trail/" + prefix + "-trail"}},
+			Action:   []string{"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"},
+			Resource: []string{"arn:aws:cloudtrail:*:*:trail/" + cfg.TrailName()}},
 		// Detectors and recorders have no usable resource ARNs (a detector's id is random), and an account
 		// has one of each per region, so the whole service's off switches are denied. UpdateDetector is
 		// the call that disables a detector; it cannot be told apart from other detector updates.

@@ -28,7 +28,7 @@ func TestAttackMemberAdminTakesOverTheEntryRole(t *testing.T) {
 	o.baseline(t, invited)
 	o.applySCPs(t)
 	entryRole := o.cfg.Organization.EntryRoleName
-	trail := aws.String(o.cfg.Naming.Prefix + "-trail")
+	trail := aws.String(o.cfg.TrailName())
 
 	// stopTrail tries to stop the trail as who and checks that it still logs.
 	stopTrail := func(t *testing.T, who aws.Config, account string) {

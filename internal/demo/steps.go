@@ -203,7 +203,7 @@ func (r *run) drift(ctx context.Context) {
 	// account with MFA.
 	person := r.adminOf(ctx, r.cfg.Organization.Identity.AccountID)
 	operator := awsx.AssumeRole(person, awsx.RoleARN(id, prefix+"-operator"), "bob")
-	_, err := cloudtrail.NewFromConfig(operator).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(prefix + "-trail")})
+	_, err := cloudtrail.NewFromConfig(operator).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(r.cfg.TrailName())})
 	r.check("operator kept off the trail", awsx.IsCode(err, "AccessDeniedException"),
 		"bob, through %s-operator in payments-prod, tries to stop the trail: %s", prefix, trunc(awsx.ErrorCode(err), 40))
 	admin := awsx.AssumeRole(person, awsx.RoleARN(id, prefix+"-admin"), "alice")

@@ -35,7 +35,7 @@ type trail struct {
 }
 
 func desiredTrail(s *Spec) trail {
-	t := trail{Name: s.Name("trail"), Bucket: s.Config.Organization.LogArchive.Bucket,
+	t := trail{Name: s.Config.TrailName(), Bucket: s.Config.Organization.LogArchive.Bucket,
 		LogGroupARN: trailLogGroupARN(s) + ":*", RoleARN: awsx.RoleARN(s.Account.ID, s.Name("cloudtrail-logs"))}
 	t.ARN = "arn:aws:cloudtrail:" + s.HomeRegion() + ":" + s.Account.ID + ":trail/" + t.Name
 	if t.Bucket == "" {

@@ -113,6 +113,10 @@ func (c *Config) AlertsBridgeRoleName() string { return c.Naming.Prefix + "-aler
 // names it, and the baseline creates it trusting only the formatter's role.
 func (c *Config) AlertsReaderRoleName() string { return c.Naming.Prefix + "-alerts-reader" }
 
+// TrailName is every account's trail: the baseline creates it, and the
+// protect-baseline SCP keeps everyone else from stopping or changing it.
+func (c *Config) TrailName() string { return c.Naming.Prefix + "-trail" }
+
 // TrailLogGroupName is the log group every account's trail delivers to in
 // its home region: the baseline creates it and its metric filters, and the
 // formatter searches it for who triggered an alarm.
