@@ -399,10 +399,8 @@ func protectBaseline(cfg *config.Config) []scpStatement {
 	}
 	// The alert path is held to the same rule: whoever may not stop the trail may not silence it either.
 	for _, d := range baseline.AlertPathDenials(cfg) {
-		cond := maps.Clone(d.Condition)
-		if cond == nil {
-			cond = map[string]map[string][]string{}
-		}
+		cond := map[string]map[string][]string{}
+		maps.Copy(cond, d.Condition)
 		maps.Copy(cond, exceptExecution)
 		statements = append(statements, scpStatement{Sid: d.Sid, Effect: "Deny", Action: d.Actions, Resource: d.Resources, Condition: cond})
 	}

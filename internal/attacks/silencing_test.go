@@ -105,7 +105,7 @@ func silence(t *testing.T, who aws.Config, cfg *config.Config, account string) {
 	_, err = cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"someone-elses", alarm}})
 	refused("deleting the root-usage alarm among others", err)
 
-	subs, err := sns.NewFromConfig(who).ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic})
+	subs, err := topics.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic})
 	if err != nil {
 		t.Fatalf("listing the alerts topic's subscriptions: %v", err)
 	}
@@ -154,22 +154,23 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 	ctx := context.Background()
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	logs, cw, ev, k, topics := cloudwatchlogs.NewFromConfig(who), cloudwatch.NewFromConfig(who), eventbridge.NewFromConfig(who), kms.NewFromConfig(who), sns.NewFromConfig(who)
 	group := aws.String(cfg.TrailLogGroupName())
-	filters, err := cloudwatchlogs.NewFromConfig(who).DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: group})
+	filters, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: group})
 	if err != nil {
 		t.Fatalf("reading the metric filters: %v", err)
 	}
 	for _, f := range filters.MetricFilters {
 		line("metric filter %s: %s", aws.ToString(f.FilterName), aws.ToString(f.FilterPattern))
 	}
-	groups, err := cloudwatchlogs.NewFromConfig(who).DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: group})
+	groups, err := logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: group})
 	if err != nil {
 		t.Fatalf("reading the log group: %v", err)
 	}
 	for _, g := range groups.LogGroups {
 		line("log group %s: %d days, key %s", aws.ToString(g.LogGroupName), aws.ToInt32(g.RetentionInDays), aws.ToString(g.KmsKeyId))
 	}
-	alarms, err := cloudwatch.NewFromConfig(who).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(cfg.Naming.Prefix + "-")})
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(cfg.Naming.Prefix + "-")})
 	if err != nil {
 		t.Fatalf("reading the alarms: %v", err)
 	}
@@ -177,12 +178,12 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 		line("alarm %s: actions %v %v, threshold %v", aws.ToString(a.AlarmName), aws.ToBool(a.ActionsEnabled), a.AlarmActions, aws.ToFloat64(a.Threshold))
 	}
 	topic := aws.String("arn:aws:sns:" + cfg.Organization.HomeRegion + ":" + account + ":" + cfg.AlertsTopicName())
-	attrs, err := sns.NewFromConfig(who).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic})
+	attrs, err := topics.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: topic})
 	if err != nil {
 		t.Fatalf("reading the alerts topic: %v", err)
 	}
 	line("alerts topic policy: %s, key %s", attrs.Attributes["Policy"], attrs.Attributes["KmsMasterKeyId"])
-	subs, err := sns.NewFromConfig(who).ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic})
+	subs, err := topics.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: topic})
 	if err != nil {
 		t.Fatalf("reading the alerts topic's subscriptions: %v", err)
 	}
@@ -197,7 +198,6 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 		}
 		line("%s: %s", what, state)
 	}
-	ev := eventbridge.NewFromConfig(who)
 	if rule, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(cfg.FindingsRuleName())}); err != nil {
 		line("findings rule: %v", err)
 	} else {
@@ -208,11 +208,11 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 		line("findings rule: %s, %d targets", rule.State, len(targets.Targets))
 	}
 	for name, alias := range map[string]string{"alerts key": cfg.AlertsKeyAlias(), "trail key": cfg.TrailKeyAlias()} {
-		key, err := kms.NewFromConfig(who).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
+		key, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
 		if err != nil {
 			t.Fatalf("reading %s: %v", alias, err)
 		}
-		policy, err := kms.NewFromConfig(who).GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.KeyMetadata.KeyId})
+		policy, err := k.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.KeyMetadata.KeyId})
 		if err != nil {
 			t.Fatalf("reading the policy of %s: %v", alias, err)
 		}

@@ -2,7 +2,6 @@ package awslocal
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -107,12 +106,12 @@ func (s *Server) kmsAliasesLocked(k *kmsKey) []string {
 	if a == nil {
 		return nil
 	}
+	aliases := kmsOf(a, arnRegion(k.ARN)).aliases
 	var names []string
-	for name, alias := range kmsOf(a, arnRegion(k.ARN)).aliases {
-		if alias.Target == k.ID {
+	for _, name := range sortedKeys(aliases) {
+		if aliases[name].Target == k.ID {
 			names = append(names, name)
 		}
 	}
-	slices.Sort(names)
 	return names
 }

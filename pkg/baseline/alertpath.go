@@ -39,10 +39,11 @@ type Denial struct {
 // CloudTrail, Subscribe and ConfirmSubscription for people and the
 // formatter, SetAlarmState for `landfall alerts test`) stay allowed.
 func AlertPathDenials(cfg *config.Config) []Denial {
-	region := func(service, resource string) string { return "arn:aws:" + service + ":*:*:" + resource }
+	// anyARN is resource of service in every region and account.
+	anyARN := func(service, resource string) string { return "arn:aws:" + service + ":*:*:" + resource }
 	var alarmARNs []string
 	for _, a := range alarms.All() {
-		alarmARNs = append(alarmARNs, region("cloudwatch", "alarm:"+cfg.AlarmName(a.Key)))
+		alarmARNs = append(alarmARNs, anyARN("cloudwatch", "alarm:"+cfg.AlarmName(a.Key)))
 	}
 	aliases := []string{cfg.AlertsKeyAlias(), cfg.TrailKeyAlias()}
 	// One statement for every named resource keeps the SCP within its
@@ -59,13 +60,13 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 				"sns:AddPermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Unsubscribe",
 			},
 			Resources: append(alarmARNs,
-				region("events", "rule/"+cfg.FindingsRuleName()),
-				region("kms", aliases[0]), region("kms", aliases[1]),
+				anyARN("events", "rule/"+cfg.FindingsRuleName()),
+				anyARN("kms", aliases[0]), anyARN("kms", aliases[1]),
 				// Logs is documented with and without ":*" after a group's
 				// name (the ARN DescribeLogGroups returns ends in it); the
 				// trailing "*" takes both.
-				region("logs", "log-group:"+cfg.TrailLogGroupName()+"*"),
-				region("sns", cfg.AlertsTopicName()),
+				anyARN("logs", "log-group:"+cfg.TrailLogGroupName()+"*"),
+				anyARN("sns", cfg.AlertsTopicName()),
 			),
 		},
 		{
