@@ -2,10 +2,13 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -20,30 +23,177 @@ import (
 // The role is NOT landfall's: AWS created it and people rely on it. It is
 // an explicitly managed exception to the ownership rule: landfall changes
 // only its trust policy, marks that with the tag landfall:managed-trust, and
-// never deletes it, detaches its policies or takes it over otherwise.
+// never deletes it, detaches its policies or takes it over otherwise. In
+// the trust policy landfall writes only its own statements (their Sid
+// starts with "Landfall") and takes out only the statement Organizations
+// wrote, which admits the management account without any condition; every
+// other statement stays as it is and is reported as a finding, since
+// someone else opened that door and only they know whether it is needed.
+//
+// Tightening closes a door, so it happens only in a run that came in
+// through landfall's execution role: that run has shown that the role
+// works (it was assumed, and every read of the plan went through it)
+// before landfall gives up the management account's way in without MFA.
 
 // TagManagedTrust marks a role whose trust policy landfall manages without
 // owning the role.
 const TagManagedTrust = "landfall:managed-trust"
 
-// desiredEntryTrust admits the pipeline role as it is, and principals of
-// the management account only with MFA.
-func desiredEntryTrust(s *Spec) iamPolicy {
-	return newIAMPolicy(
-		iamStatement{
+// landfallSidPrefix starts the Sid of every statement landfall writes into
+// a trust policy it does not own: the statements it may rewrite.
+const landfallSidPrefix = "Landfall"
+
+// landfallEntryStatements admit the pipeline role as it is, and principals
+// of the management account only with MFA.
+func landfallEntryStatements(s *Spec) []iamStatement {
+	return []iamStatement{
+		{
 			Sid:       "LandfallPipeline",
 			Effect:    "Allow",
 			Principal: map[string][]string{"AWS": {s.PipelineRoleARN}},
 			Action:    []string{"sts:AssumeRole"},
 		},
-		iamStatement{
-			Sid:       "ManagementAccountWithMFA",
+		{
+			Sid:       "LandfallManagementAccountWithMFA",
 			Effect:    "Allow",
 			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + s.Config.Organization.ManagementAccountID + ":root"}},
 			Action:    []string{"sts:AssumeRole"},
 			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
 		},
-	)
+	}
+}
+
+// entryTrust is what landfall keeps of an entry role's trust policy: the
+// statements others wrote. Its own statements are written anew, and the
+// door Organizations made is what they replace.
+type entryTrust struct {
+	// others are the statements that are neither landfall's nor the
+	// door, in canonical JSON.
+	others []json.RawMessage
+}
+
+// trustStatement is what landfall reads of a trust policy statement to
+// tell whose it is.
+type trustStatement struct {
+	Sid          string
+	Effect       string
+	Principal    any
+	NotPrincipal any
+	Action       any
+	NotAction    any
+	Resource     any
+	Condition    any
+}
+
+// parseEntryTrust reads the trust policy doc (as IAM returns it) of the
+// entry role in an account of the organization whose management account is
+// mgmt.
+func parseEntryTrust(doc, mgmt string) (entryTrust, error) {
+	canonical, err := canonicalIAMPolicy(doc)
+	if err != nil {
+		return entryTrust{}, fmt.Errorf("reading the trust policy: %w", err)
+	}
+	var p struct{ Statement json.RawMessage }
+	if err := json.Unmarshal([]byte(canonical), &p); err != nil {
+		return entryTrust{}, fmt.Errorf("reading the trust policy: %w", err)
+	}
+	// The canonical form writes a one-statement list as that statement.
+	raws := []json.RawMessage{p.Statement}
+	if strings.HasPrefix(string(p.Statement), "[") {
+		if err := json.Unmarshal(p.Statement, &raws); err != nil {
+			return entryTrust{}, fmt.Errorf("reading the trust policy's statements: %w", err)
+		}
+	}
+	var t entryTrust
+	for _, raw := range raws {
+		if len(raw) == 0 || string(raw) == "null" {
+			continue
+		}
+		var st trustStatement
+		if err := json.Unmarshal(raw, &st); err != nil {
+			return entryTrust{}, fmt.Errorf("reading the trust policy's statement %s: %w", raw, err)
+		}
+		if strings.HasPrefix(st.Sid, landfallSidPrefix) || st.isOrganizationsDoor(mgmt) {
+			continue
+		}
+		t.others = append(t.others, raw)
+	}
+	return t, nil
+}
+
+// isOrganizationsDoor reports whether st is the statement AWS Organizations
+// writes into the role it creates: the management account may assume the
+// role, with no condition. IAM stores an account ID principal as the
+// account's root ARN; either spelling is the same door.
+func (st trustStatement) isOrganizationsDoor(mgmt string) bool {
+	principal, ok := st.Principal.(map[string]any)
+	if !ok || len(principal) != 1 {
+		return false
+	}
+	account := principal["AWS"]
+	// Action names are case-insensitive in IAM, effects are not.
+	action, _ := st.Action.(string)
+	return st.Effect == "Allow" && strings.EqualFold(action, "sts:AssumeRole") && (account == mgmt || account == "arn:aws:iam::"+mgmt+":root") &&
+		st.NotPrincipal == nil && st.NotAction == nil && st.Resource == nil && st.Condition == nil
+}
+
+// desired is the trust policy landfall wants: its statements, then the
+// others'.
+func (t entryTrust) desired(s *Spec) string {
+	statements := make([]any, 0, 2+len(t.others))
+	for _, st := range landfallEntryStatements(s) {
+		statements = append(statements, st)
+	}
+	for _, raw := range t.others {
+		statements = append(statements, raw)
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	// Statements and documents decoded from JSON always encode.
+	_ = enc.Encode(struct {
+		Version   string
+		Statement []any
+	}{"2012-10-17", statements})
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// finding describes the statements others wrote that let someone in, for
+// the people who decide whether they stay. Deny statements only narrow who
+// may enter and are kept without a word.
+func (t entryTrust) finding() string {
+	var doors []string
+	for _, raw := range t.others {
+		var st trustStatement
+		_ = json.Unmarshal(raw, &st) // parsed before, in parseEntryTrust
+		if st.Effect != "Allow" {
+			continue
+		}
+		who := "statement"
+		if st.Sid != "" {
+			who += fmt.Sprintf(" %q", st.Sid)
+		}
+		conditions := "no condition"
+		if st.Condition != nil {
+			conditions = "conditions"
+		}
+		doors = append(doors, fmt.Sprintf("%s: %s with %s", who, describePrincipal(st), conditions))
+	}
+	if len(doors) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the trust policy lets in more than landfall and the management account with MFA; landfall keeps these statements "+
+		"as they are, remove them if no one needs them: %s", strings.Join(doors, "; "))
+}
+
+// describePrincipal names who a statement admits, as the policy says it.
+func describePrincipal(st trustStatement) string {
+	if st.NotPrincipal != nil {
+		b, _ := json.Marshal(st.NotPrincipal)
+		return "everyone but " + string(b)
+	}
+	b, _ := json.Marshal(st.Principal)
+	return string(b)
 }
 
 func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
@@ -60,12 +210,25 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := desiredEntryTrust(s)
+	have := aws.ToString(role.AssumeRolePolicyDocument)
+	trust, err := parseEntryTrust(have, s.Config.Organization.ManagementAccountID)
+	if err != nil {
+		return nil, fmt.Errorf("IAM role (%s): %w", name, err)
+	}
+	var changes []Change
+	if f := trust.finding(); f != "" {
+		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: f})
+	}
+	want := trust.desired(s)
 	var edits []roleEdit
-	if have := aws.ToString(role.AssumeRolePolicyDocument); !iamPoliciesEquivalent(have, want.JSON()) {
-		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.JSON()}}, func(ctx context.Context) error {
-			// Re-check at apply time, not at plan time: on a new account the
-			// execution role is created by this same run.
+	if !iamPoliciesEquivalent(have, want) {
+		if err := actingAsExecutionRole(ctx, env.AWS, s); err != nil {
+			return append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf("trust policy not tightened by this run: %v; "+
+				"the pipeline tightens it (landfall rerun --account %s)", err, s.Account.ID)}), nil
+		}
+		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), displayIAMPolicy(want)}}, func(ctx context.Context) error {
+			// Re-check at apply time: the execution role must still admit
+			// the pipeline, or the next run has no way in but this door.
 			if err := executionRoleInPlace(ctx, client, s); err != nil {
 				return fmt.Errorf("refusing to tighten IAM role (%s) before landfall's own role is in place: %w", name, err)
 			}
@@ -75,5 +238,23 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 	if e, ok := tagRoleEdit(client, name, flattenIAMTags(role.Tags), map[string]string{TagManagedTrust: "true"}); ok {
 		edits = append(edits, e)
 	}
-	return []Change{editsChange(resource, edits)}, nil
+	return append([]Change{editsChange(resource, edits)}, changes...), nil
+}
+
+// actingAsExecutionRole returns an error saying who cfg acts as, unless
+// that is landfall's execution role in the account of s.
+func actingAsExecutionRole(ctx context.Context, cfg aws.Config, s *Spec) error {
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("reading who this run acts as: %w", err)
+	}
+	arn := aws.ToString(id.Arn)
+	// arn:<partition>:sts::<account>:assumed-role/<role>/<session>
+	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[2] == "sts" && parts[4] == s.Account.ID {
+		session, ok := strings.CutPrefix(parts[5], "assumed-role/")
+		if role, _, _ := strings.Cut(session, "/"); ok && role == s.ExecutionRoleName() {
+			return nil
+		}
+	}
+	return fmt.Errorf("it acts as %s, not through landfall's execution role (%s), so it has not shown that landfall keeps a way in", arn, s.ExecutionRoleName())
 }

@@ -2,6 +2,8 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -17,20 +19,22 @@ import (
 func TestEntryRole(t *testing.T) {
 	f := newFixture(t)
 	pipeline := pipelineRole(t, f)
-	e := itemEngine("execution-role", "entry-role")
+	e := itemEngine("entry-role")
 	entry := f.spec.EntryRoleName()
 	original := readRoleBack(t, f.cfg, entry)
+	desired := func() string { return entryTrust{}.desired(f.spec) }
 
-	// A fresh account: the execution role is created, the entry role's
-	// existing trust is rewritten and marked.
-	c := planEntry(t, mustPlanGlobal(t, f, e, f.cfg), "entry-role", "role/"+entry)
+	// A fresh account, as the pipeline sees it once the execution role is
+	// in: the trust Organizations wrote is rewritten and marked.
+	landfall := executionRole(t, f)
+	c := planEntry(t, mustPlanGlobal(t, f, e, landfall), "entry-role", "role/"+entry)
 	if want := []string{"AssumeRolePolicyDocument", "Tag " + TagManagedTrust}; c.Action != Update || !slices.Equal(diffFieldsOf(c), want) {
 		t.Fatalf("fresh account: %s, fields %v, want update of %v", c.Action, diffFieldsOf(c), want)
 	}
-	mustApplyGlobal(t, f, e, f.cfg)
+	mustApplyGlobal(t, f, e, landfall)
 
 	got := readRoleBack(t, f.cfg, entry)
-	if !iamPoliciesEquivalent(got.Trust, desiredEntryTrust(f.spec).JSON()) || got.Tags[TagManagedTrust] != "true" || Owned(got.Tags) {
+	if !iamPoliciesEquivalent(got.Trust, desired()) || got.Tags[TagManagedTrust] != "true" || Owned(got.Tags) {
 		t.Fatalf("entry role after apply: %+v", got)
 	}
 	if !slices.Equal(got.Managed, original.Managed) || len(got.Inline) != len(original.Inline) {
@@ -73,49 +77,182 @@ func TestEntryRole(t *testing.T) {
 		})
 	}
 
-	// Later runs enter through the execution role, once usable, and change
-	// nothing.
-	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
-		t.Fatal(err)
-	}
-	later := awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall")
-	if p := mustPlanGlobal(t, f, e, later); p.HasChanges() {
+	// Later runs change nothing.
+	if p := mustPlanGlobal(t, f, e, landfall); p.HasChanges() {
 		t.Fatalf("plan after apply:\n%s", p)
 	}
 	f.srv.ResetCalls()
-	mustApplyGlobal(t, f, e, later)
+	mustApplyGlobal(t, f, e, landfall)
 	for _, w := range countedWrites(f, "") {
 		t.Errorf("second apply wrote: %s", w)
 	}
 
 	// Drift: someone opens the door again.
-	if _, err := iam.NewFromConfig(later).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+	if _, err := iam.NewFromConfig(landfall).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
 		RoleName: aws.String(entry), PolicyDocument: aws.String(displayIAMPolicy(original.Trust))}); err != nil {
 		t.Fatal(err)
 	}
-	c = planEntry(t, mustPlanGlobal(t, f, e, later), "entry-role", "role/"+entry)
+	c = planEntry(t, mustPlanGlobal(t, f, e, landfall), "entry-role", "role/"+entry)
 	if c.Action != Update || !slices.Equal(diffFieldsOf(c), []string{"AssumeRolePolicyDocument"}) || strings.Contains(c.Diffs[0].Have, "MultiFactorAuthPresent") {
 		t.Fatalf("after reopening: %s %+v", c.Action, c.Diffs)
 	}
-	mustApplyGlobal(t, f, e, later)
-	if got := readRoleBack(t, later, entry); !iamPoliciesEquivalent(got.Trust, desiredEntryTrust(f.spec).JSON()) {
+	mustApplyGlobal(t, f, e, landfall)
+	if got := readRoleBack(t, landfall, entry); !iamPoliciesEquivalent(got.Trust, desired()) {
 		t.Fatalf("entry role trust not repaired: %s", got.Trust)
 	}
 }
 
-// Without its own door in place, landfall must not tighten the entry role.
-func TestEntryRoleWaitsForExecutionRole(t *testing.T) {
+// Statements others wrote into the entry role's trust stay, and are
+// reported; only the door Organizations made gives way to landfall's.
+func TestEntryRoleKeepsOthersStatements(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	entry := f.spec.EntryRoleName()
+	landfall := executionRole(t, f)
+	const (
+		auditor = `{"Sid":"Auditor","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole",` +
+			`"Condition":{"StringEquals":{"sts:ExternalId":"audit-2026"}}}`
+		noGuests = `{"Sid":"NoGuests","Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-x"}}}`
+	)
+	// The door as Organizations writes it, in the account-ID spelling and
+	// under a Sid, between the others'.
+	door := `{"Sid":"FromManagement","Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":["sts:AssumeRole"]}`
+	if _, err := iam.NewFromConfig(f.cfg).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(entry),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[` + auditor + "," + door + "," + noGuests + `]}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	e := itemEngine("entry-role")
+	findingOf := func(p Plan) string {
+		t.Helper()
+		var found []string
+		for _, c := range p.Changes {
+			if c.Action == Finding {
+				found = append(found, c.Detail)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("findings %q, want one in\n%s", found, p)
+		}
+		return found[0]
+	}
+	p := mustPlanGlobal(t, f, e, landfall)
+	if f := findingOf(p); !strings.Contains(f, `statement "Auditor": {"AWS":"arn:aws:iam::999999999999:root"} with conditions`) || strings.Contains(f, "NoGuests") || strings.Contains(f, "FromManagement") {
+		t.Fatalf("finding: %s", f)
+	}
+	mustApplyGlobal(t, f, e, landfall)
+
+	got := readRoleBack(t, landfall, entry).Trust
+	want := `{"Version":"2012-10-17","Statement":[` + auditor + "," + noGuests + "]}"
+	if !iamPoliciesEquivalent(got, entryTrustWith(f.spec, want)) {
+		t.Fatalf("trust after apply:\n%s\nwant landfall's statements and\n%s", displayIAMPolicy(got), want)
+	}
+	again := mustPlanGlobal(t, f, e, landfall)
+	if again.HasChanges() {
+		t.Fatalf("plan after apply:\n%s", again)
+	}
+	findingOf(again)
+}
+
+// entryTrustWith is landfall's entry trust around the statements of doc.
+func entryTrustWith(s *Spec, doc string) string {
+	var p struct{ Statement []json.RawMessage }
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		panic(err)
+	}
+	return entryTrust{others: p.Statement}.desired(s)
+}
+
+// Only a run that came in through the execution role tightens the door:
+// through the entry role itself the plan says so and the trust stays.
+func TestEntryRoleTightenedOnlyThroughExecutionRole(t *testing.T) {
 	f := newFixture(t)
 	pipelineRole(t, f)
 	entry := f.spec.EntryRoleName()
 	original := readRoleBack(t, f.cfg, entry)
+	e := itemEngine("entry-role")
 
-	_, err := itemEngine("entry-role").Apply(context.Background(), f.spec, f.cfg, ScopeGlobal)
-	if err == nil || !strings.Contains(err.Error(), "refusing to tighten") {
-		t.Fatalf("apply without the execution role: err = %v, want a refusal", err)
+	rep, err := e.Apply(context.Background(), f.spec, f.cfg, ScopeGlobal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, it := range rep.Items {
+		for _, c := range it.Changes {
+			if c.Action == Finding {
+				found = append(found, c.Detail)
+			}
+		}
+	}
+	if len(found) != 1 || !strings.Contains(found[0], "not tightened by this run") || !strings.Contains(found[0], "assumed-role/"+entry+"/") {
+		t.Fatalf("findings through the entry role: %q", found)
 	}
 	if got := readRoleBack(t, f.cfg, entry); !iamPoliciesEquivalent(got.Trust, original.Trust) {
 		t.Fatalf("entry role trust changed anyway: %s", got.Trust)
+	}
+}
+
+// Between plan and apply the execution role may stop admitting the
+// pipeline: then the door stays open.
+func TestEntryRoleRechecksExecutionRoleAtApply(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	entry := f.spec.EntryRoleName()
+	original := readRoleBack(t, f.cfg, entry)
+	landfall := executionRole(t, f)
+	c := planEntry(t, mustPlanGlobal(t, f, itemEngine("entry-role"), landfall), "entry-role", "role/"+entry)
+
+	other := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}, Action: []string{"sts:AssumeRole"}})
+	if _, err := iam.NewFromConfig(f.cfg).UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{
+		RoleName: aws.String(f.spec.ExecutionRoleName()), PolicyDocument: aws.String(other.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(ctx); err == nil || !strings.Contains(err.Error(), "refusing to tighten") {
+		t.Fatalf("apply with the execution role's trust changed: err = %v, want a refusal", err)
+	}
+	if got := readRoleBack(t, f.cfg, entry); !iamPoliciesEquivalent(got.Trust, original.Trust) {
+		t.Fatalf("entry role trust changed anyway: %s", got.Trust)
+	}
+}
+
+func TestParseEntryTrust(t *testing.T) {
+	const door = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}`
+	tests := []struct {
+		name, statement string
+		kept            bool
+	}{
+		{"the door Organizations writes", door, false},
+		{"the door in a list", `{"Effect":"Allow","Principal":{"AWS":["` + mgmt + `"]},"Action":["STS:AssumeRole"]}`, false},
+		{"the door under a Sid", `{"Sid":"Default","Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":"sts:AssumeRole"}`, false},
+		{"landfall's own", `{"Sid":"LandfallAnything","Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}`, false},
+		{"the door with a condition", `{"Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true}}}`, true},
+		{"the door with more actions", `{"Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":["sts:AssumeRole","sts:TagSession"]}`, true},
+		{"another account", `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}`, true},
+		{"the management account and another", `{"Effect":"Allow","Principal":{"AWS":["` + mgmt + `","999999999999"]},"Action":"sts:AssumeRole"}`, true},
+		{"a service", `{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}`, true},
+		{"everyone but", `{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}`, true},
+		{"a deny", `{"Effect":"Deny","Principal":{"AWS":"` + mgmt + `"},"Action":"sts:AssumeRole"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, doc := range []string{
+				`{"Version":"2012-10-17","Statement":` + tt.statement + `}`,
+				url.QueryEscape(`{"Version":"2012-10-17","Statement":[` + door + "," + tt.statement + `]}`),
+			} {
+				tr, err := parseEntryTrust(doc, mgmt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if kept := len(tr.others) == 1; kept != tt.kept || len(tr.others) > 1 {
+					t.Fatalf("%s: kept %s, want kept %v", doc, tr.others, tt.kept)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"", "{", `{"Statement":[1]}`, "%zz"} {
+		if _, err := parseEntryTrust(bad, mgmt); err == nil {
+			t.Errorf("parseEntryTrust(%q): no error", bad)
+		}
 	}
 }
 

@@ -269,7 +269,7 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 	name := aws.String(want.Name)
 	if have := aws.ToString(role.AssumeRolePolicyDocument); !iamPoliciesEquivalent(have, want.Trust.JSON()) {
 		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.Trust.JSON()}}, func(ctx context.Context) error {
-			return updateTrust(ctx, client, want.Name, want.Trust)
+			return updateTrust(ctx, client, want.Name, want.Trust.JSON())
 		}})
 	}
 	if have := aws.ToInt32(role.MaxSessionDuration); have != want.MaxSession {
@@ -371,9 +371,9 @@ func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want o
 	return nil
 }
 
-func updateTrust(ctx context.Context, client *iam.Client, role string, trust iamPolicy) error {
+func updateTrust(ctx context.Context, client *iam.Client, role, trust string) error {
 	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.InvalidPrincipal, func() error {
-		_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(trust.JSON())})
+		_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(trust)})
 		return err
 	})
 	return wrapRoleErr("updating trust policy of IAM role", role, err)

@@ -93,8 +93,10 @@ type ExecutionRole struct{}
 
 // EntryRole hardens the entry role (organization.entryRoleName).
 type EntryRole struct {
-	// RequireMFA adds an MFA condition to the entry role's trust policy for
-	// principals other than landfall itself. Default: true.
+	// RequireMFA replaces the entry role's trust statement that admits the
+	// management account by one that admits it only with MFA, and one for
+	// landfall's pipeline role; other statements are kept and reported as
+	// findings. Default: true.
 	RequireMFA bool `yaml:"requireMfa"`
 }
 
