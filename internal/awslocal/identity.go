@@ -132,6 +132,51 @@ func (s *Server) AdminCredentials(accountID string) Credentials {
 	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret}
 }
 
+// IdentityCenterSession signs a person in to accountID through IAM Identity
+// Center with permissionSet, as the access portal does, and returns the
+// session. The set's role is provisioned first where Identity Center puts
+// it: /aws-reserved/sso.amazonaws.com/<region>/AWSReservedSSO_<set>_<16
+// hex>, without the region for "" ("Referencing permission sets in
+// resource policies", IAM Identity Center User Guide), with the managed
+// policies given. IAM keeps everyone else from creating or changing roles
+// under /aws-reserved/, which the Authorizer decides. Identity Center asks
+// for MFA at sign-in, if at all, and the session carries none:
+// aws:MultiFactorAuthPresent is not true in its requests.
+func (s *Server) IdentityCenterSession(accountID, region, permissionSet string, policyARNs ...string) (Credentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[accountID]
+	if a == nil {
+		return Credentials{}, fmt.Errorf("signing in to %s through IAM Identity Center: no such account", accountID)
+	}
+	st := iamOf(a)
+	prefix := "AWSReservedSSO_" + permissionSet + "_"
+	var role *iamRole
+	for name, r := range st.roles {
+		if strings.HasPrefix(name, prefix) && len(name) == len(prefix)+16 && strings.HasPrefix(r.Path, "/aws-reserved/sso.amazonaws.com/") {
+			role = r
+		}
+	}
+	if role == nil {
+		// The trust Identity Center writes: its SAML provider in the account.
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + accountID +
+			`:saml-provider/AWSSSO_` + s.newID(16) + `_DO_NOT_DELETE"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],` +
+			`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
+		path := "/aws-reserved/sso.amazonaws.com/" // older instances put no region in it
+		if region != "" {
+			path += region + "/"
+		}
+		role = &iamRole{
+			Name: prefix + s.newID(16), Path: path, ID: "AROA" + strings.ToUpper(s.newID(17)),
+			Description: "IAM Identity Center permission set " + permissionSet, Trust: trust, MaxSession: 3600, Created: s.now(),
+			iamPolicies: iamPolicies{Inline: map[string]string{}, Attached: policyARNs},
+		}
+		st.roles[role.Name] = role
+	}
+	c := s.issueLocked(sessionOfRole(accountID, role, "person@example.com"), time.Hour)
+	return Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.Secret, SessionToken: c.SessionToken}, nil
+}
+
 // ErrRolePropagating is ServiceCredentials' answer for a role created
 // moments ago, within Options.IAMPropagation: a service cannot assume it
 // yet, and whoever deploys it waits, as CloudFormation does.

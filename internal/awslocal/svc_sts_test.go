@@ -2,6 +2,8 @@ package awslocal
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,4 +183,41 @@ func TestSTSAssumeRoleWithPath(t *testing.T) {
 			wantDenied(t, err, tt.want)
 		}
 	}
+}
+
+func TestIdentityCenterSession(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	signIn := func() (aws.Config, *iam.GetRoleOutput) {
+		creds, err := s.IdentityCenterSession(mgmt, "eu-west-1", "AWSAdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess")
+		mustNoErr(t, err)
+		cfg, err := SDKConfig(ctx, u, creds, "us-east-1")
+		mustNoErr(t, err)
+		id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		mustNoErr(t, err)
+		role := strings.Split(aws.ToString(id.Arn), "/")[1]
+		out, err := admin.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
+		mustNoErr(t, err)
+		return cfg, out
+	}
+	person, role := signIn()
+	name, arn := aws.ToString(role.Role.RoleName), aws.ToString(role.Role.Arn)
+	if !regexp.MustCompile(`^AWSReservedSSO_AWSAdministratorAccess_[0-9a-f]{16}$`).MatchString(name) ||
+		arn != "arn:aws:iam::"+mgmt+":role/aws-reserved/sso.amazonaws.com/eu-west-1/"+name {
+		t.Fatalf("Identity Center's role: %s", arn)
+	}
+	if _, again := signIn(); aws.ToString(again.Role.Arn) != arn {
+		t.Fatalf("a second sign-in provisioned %s besides %s", aws.ToString(again.Role.Arn), arn)
+	}
+	// The session acts with the permission set's policies.
+	_, err := iam.NewFromConfig(person).ListRoles(ctx, &iam.ListRolesInput{})
+	mustNoErr(t, err)
+	// Not even the account's administrator may change Identity Center's role.
+	_, err = admin.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":"sts:AssumeRole"}]}`)})
+	wantCode(t, err, "AccessDenied")
+	_, err = admin.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("AWSReservedSSO_Mine_0123456789abcdef"), Path: aws.String("/aws-reserved/sso.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + mgmt + `"},"Action":"sts:AssumeRole"}]}`)})
+	wantCode(t, err, "AccessDenied")
 }

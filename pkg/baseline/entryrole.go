@@ -43,10 +43,12 @@ const TagManagedTrust = "landfall:managed-trust"
 // a trust policy it does not own: the statements it may rewrite.
 const landfallSidPrefix = "Landfall"
 
-// landfallEntryStatements admit the pipeline role as it is, and principals
-// of the management account only with MFA.
+// landfallEntryStatements admit the pipeline role as it is, principals of
+// the management account only with MFA, and the sessions of the IAM
+// Identity Center permission sets the profile names for break-glass.
 func landfallEntryStatements(s *Spec) []iamStatement {
-	return []iamStatement{
+	mgmt := s.Config.Organization.ManagementAccountID
+	statements := []iamStatement{
 		{
 			Sid:       "LandfallPipeline",
 			Effect:    "Allow",
@@ -56,11 +58,35 @@ func landfallEntryStatements(s *Spec) []iamStatement {
 		{
 			Sid:       "LandfallManagementAccountWithMFA",
 			Effect:    "Allow",
-			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + s.Config.Organization.ManagementAccountID + ":root"}},
+			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}},
 			Action:    []string{"sts:AssumeRole"},
 			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
 		},
 	}
+	sets := s.Profile.Items.EntryRole.BreakGlassPermissionSets
+	if len(sets) == 0 {
+		return statements
+	}
+	// Identity Center names a permission set's role
+	// AWSReservedSSO_<set>_<16-character suffix> under the path
+	// /aws-reserved/sso.amazonaws.com/, with a region in it or not
+	// ("Referencing permission sets in resource policies", IAM Identity
+	// Center User Guide). The suffix is matched character by character, so
+	// a set whose name merely starts with <set>_ does not match. Making a
+	// role of such a name in the management account, and letting it assume
+	// roles, takes IAM write access there, which is power over the
+	// organization already.
+	arns := make([]string, len(sets))
+	for i, set := range sets {
+		arns[i] = "arn:aws:iam::" + mgmt + ":role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_" + set + "_" + strings.Repeat("?", 16)
+	}
+	return append(statements, iamStatement{
+		Sid:       "LandfallIdentityCenterBreakGlass",
+		Effect:    "Allow",
+		Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"ArnLike": {"aws:PrincipalArn": arns}},
+	})
 }
 
 // entryTrust is what landfall keeps of an entry role's trust policy: the

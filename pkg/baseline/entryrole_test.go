@@ -154,6 +154,74 @@ func TestEntryRoleKeepsOthersStatements(t *testing.T) {
 	findingOf(again)
 }
 
+// People who sign in through IAM Identity Center have no MFA key in their
+// sessions: only the permission sets the profile names keep the entry
+// role, and no look-alike does.
+func TestEntryRoleBreakGlassForIdentityCenter(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	landfall := executionRole(t, f)
+	entryARN := awsx.RoleARN(f.member, f.spec.EntryRoleName())
+	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
+	signIn := func(region, set string) aws.Config {
+		creds, err := f.srv.IdentityCenterSession(mgmt, region, set, "arn:aws:iam::aws:policy/AdministratorAccess")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mustConfig(t, f.url, creds)
+	}
+	// An administrator of the management account may not make a role look
+	// like Identity Center's where Identity Center keeps them, only
+	// elsewhere.
+	const lookalike = "AWSReservedSSO_AWSAdministratorAccess_0123456789abcdef"
+	grant := iamStatement{Effect: "Allow", Action: []string{"sts:AssumeRole"}, Resource: []string{"*"}}
+	_, err := iam.NewFromConfig(admin).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(lookalike), Path: aws.String("/aws-reserved/sso.amazonaws.com/"),
+		AssumeRolePolicyDocument: aws.String(newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {mgmt}}, Action: []string{"sts:AssumeRole"}}).JSON())})
+	if !awsx.IsCode(err, "AccessDenied") {
+		t.Fatalf("creating a role under /aws-reserved/: err = %v, want AccessDenied", err)
+	}
+	people := []struct {
+		name    string
+		session aws.Config
+		allowed bool
+	}{
+		{"a permission set named", signIn("eu-west-1", "AWSAdministratorAccess"), true},
+		{"a permission set named, from an instance that puts no region in the path", signIn("", "BreakGlass"), true},
+		{"another permission set", signIn("eu-west-1", "AWSReadOnlyAccess"), false},
+		{"a permission set whose name starts alike", signIn("eu-west-1", "AWSAdministratorAccess_x"), false},
+		{"the name outside Identity Center's path", awsx.AssumeRole(admin, createManagementRole(t, f, "/", lookalike, grant), "person"), false},
+	}
+	assume := func(cfg aws.Config) error {
+		_, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(entryARN), RoleSessionName: aws.String("break-glass")})
+		return err
+	}
+	e := itemEngine("entry-role")
+	mustApplyGlobal(t, f, e, landfall)
+	for _, p := range people {
+		if err := assume(p.session); !awsx.IsCode(err, "AccessDenied") {
+			t.Fatalf("%s without break-glass: err = %v, want AccessDenied", p.name, err)
+		}
+	}
+
+	f.spec.Profile.Items.EntryRole.BreakGlassPermissionSets = []string{"AWSAdministratorAccess", "BreakGlass"}
+	c := planEntry(t, mustPlanGlobal(t, f, e, landfall), "entry-role", "role/"+f.spec.EntryRoleName())
+	if c.Action != Update || !strings.Contains(c.Diffs[0].Want, "LandfallIdentityCenterBreakGlass") {
+		t.Fatalf("plan with break-glass: %s", c)
+	}
+	mustApplyGlobal(t, f, e, landfall)
+	for _, p := range people {
+		t.Run(p.name, func(t *testing.T) {
+			err := assume(p.session)
+			if p.allowed && err != nil {
+				t.Fatalf("denied: %v", err)
+			}
+			if !p.allowed && !awsx.IsCode(err, "AccessDenied") {
+				t.Fatalf("err = %v, want AccessDenied", err)
+			}
+		})
+	}
+}
+
 // entryTrustWith is landfall's entry trust around the statements of doc.
 func entryTrustWith(s *Spec, doc string) string {
 	var p struct{ Statement []json.RawMessage }

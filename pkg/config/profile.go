@@ -98,6 +98,13 @@ type EntryRole struct {
 	// landfall's pipeline role; other statements are kept and reported as
 	// findings. Default: true.
 	RequireMFA bool `yaml:"requireMfa"`
+	// BreakGlassPermissionSets names IAM Identity Center permission sets
+	// (at most 5) whose sessions in the management account may still assume
+	// the entry role. Identity Center sessions carry no MFA key (Identity
+	// Center asks for MFA at sign-in, when it is set to), so with requireMfa
+	// the people who sign in through it would otherwise lose the entry role.
+	// Default: none.
+	BreakGlassPermissionSets []string `yaml:"breakGlassPermissionSets"`
 }
 
 // HumanRoles says which human roles exist in the account. Who may assume them

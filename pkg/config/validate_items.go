@@ -11,6 +11,15 @@ import (
 // servicePrefixPattern is the shape of an IAM service prefix (ec2, s3, lambda).
 var servicePrefixPattern = regexp.MustCompile(`^[a-z0-9-]{2,32}$`)
 
+// permissionSetNamePattern is the name of an IAM Identity Center permission
+// set ("PermissionSet", IAM Identity Center API Reference).
+var permissionSetNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,32}$`)
+
+// maxBreakGlassPermissionSets keeps the entry role's trust policy, which
+// IAM limits to 2,048 characters by default, with room for the statements
+// others wrote.
+const maxBreakGlassPermissionSets = 5
+
 // currencyPattern is an ISO 4217 currency code.
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
@@ -22,6 +31,19 @@ func (v *validator) validateItems(ip string, it *Items) {
 		if !servicePrefixPattern.MatchString(svc) {
 			v.errorf(fmt.Sprintf("%s.humanRoles.developer.services[%d]", ip, i), "%q is not an IAM service prefix; use the prefix from IAM actions, such as ec2, s3 or lambda", svc)
 		}
+	}
+
+	er := it.EntryRole
+	for i, ps := range er.BreakGlassPermissionSets {
+		if !permissionSetNamePattern.MatchString(ps) {
+			v.errorf(fmt.Sprintf("%s.entryRole.breakGlassPermissionSets[%d]", ip, i), "%q is not an IAM Identity Center permission set name; use 1 to 32 letters, digits and +=,.@_-", ps)
+		}
+	}
+	switch n := len(er.BreakGlassPermissionSets); {
+	case n > maxBreakGlassPermissionSets:
+		v.errorf(ip+".entryRole.breakGlassPermissionSets", "%d permission sets; at most %d fit the entry role's trust policy", n, maxBreakGlassPermissionSets)
+	case n > 0 && !er.RequireMFA:
+		v.errorf(ip+".entryRole.breakGlassPermissionSets", "needs entryRole.requireMfa: without it landfall leaves the entry role's trust as it is")
 	}
 
 	pw := it.PasswordPolicy

@@ -157,6 +157,21 @@ func TestParseReportsEachProblem(t *testing.T) {
 			want: []string{`landfall.yaml:20: profiles[1].select.tags: tag selector env=prod, team=a is also used by profile "workloads" (line 15); the two profiles would tie, so a selector may appear in one profile only`},
 		},
 		{
+			name: "permission set name with a wildcard",
+			from: "      budget: { amount: 100 }", to: "      entryRole: { breakGlassPermissionSets: [AWSAdministratorAccess, \"Admin*\"] }",
+			want: []string{`landfall.yaml:17: profiles[0].items.entryRole.breakGlassPermissionSets[1]: "Admin*" is not an IAM Identity Center permission set name; use 1 to 32 letters, digits and +=,.@_-`},
+		},
+		{
+			name: "too many break-glass permission sets",
+			from: "      budget: { amount: 100 }", to: "      entryRole: { breakGlassPermissionSets: [a, b, c, d, e, f] }",
+			want: []string{`landfall.yaml:17: profiles[0].items.entryRole.breakGlassPermissionSets: 6 permission sets; at most 5 fit the entry role's trust policy`},
+		},
+		{
+			name: "break glass without the MFA requirement",
+			from: "      budget: { amount: 100 }", to: "      entryRole: { requireMfa: false, breakGlassPermissionSets: [AWSAdministratorAccess] }",
+			want: []string{`landfall.yaml:17: profiles[0].items.entryRole.breakGlassPermissionSets: needs entryRole.requireMfa: without it landfall leaves the entry role's trust as it is`},
+		},
+		{
 			name: "unknown item with suggestion",
 			from: "      budget: { amount: 100 }", to: "      guardduty: { enabled: true }",
 			want: []string{`landfall.yaml:17: profiles[0].items.guardduty: unknown key (did you mean "guardDuty"?); allowed keys: executionRole, entryRole, humanRoles, passwordPolicy, accountAlias, s3BlockPublicAccess, cloudTrail, alertsTopic, alarms, budget, alternateContacts, findings, guardDuty, ebsEncryption, accessAnalyzer, awsConfig, securityHub, defaultVpcs`},
