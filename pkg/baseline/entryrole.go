@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -48,6 +49,7 @@ const landfallSidPrefix = "Landfall"
 // Identity Center permission sets the profile names for break-glass.
 func landfallEntryStatements(s *Spec) []iamStatement {
 	mgmt := s.Config.Organization.ManagementAccountID
+	mgmtRoot := map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}
 	statements := []iamStatement{
 		{
 			Sid:       "LandfallPipeline",
@@ -58,7 +60,7 @@ func landfallEntryStatements(s *Spec) []iamStatement {
 		{
 			Sid:       "LandfallManagementAccountWithMFA",
 			Effect:    "Allow",
-			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}},
+			Principal: mgmtRoot,
 			Action:    []string{"sts:AssumeRole"},
 			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}},
 		},
@@ -83,7 +85,7 @@ func landfallEntryStatements(s *Spec) []iamStatement {
 	return append(statements, iamStatement{
 		Sid:       "LandfallIdentityCenterBreakGlass",
 		Effect:    "Allow",
-		Principal: map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}},
+		Principal: mgmtRoot,
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]map[string][]string{"ArnLike": {"aws:PrincipalArn": arns}},
 	})
@@ -94,8 +96,15 @@ func landfallEntryStatements(s *Spec) []iamStatement {
 // door Organizations made is what they replace.
 type entryTrust struct {
 	// others are the statements that are neither landfall's nor the
-	// door, in canonical JSON.
-	others []json.RawMessage
+	// door.
+	others []keptStatement
+}
+
+// keptStatement is a statement someone else wrote: as read, for the
+// finding, and in canonical JSON, to be written back as it is.
+type keptStatement struct {
+	trustStatement
+	raw json.RawMessage
 }
 
 // trustStatement is what landfall reads of a trust policy statement to
@@ -142,7 +151,7 @@ func parseEntryTrust(doc, mgmt string) (entryTrust, error) {
 		if strings.HasPrefix(st.Sid, landfallSidPrefix) || st.isOrganizationsDoor(mgmt) {
 			continue
 		}
-		t.others = append(t.others, raw)
+		t.others = append(t.others, keptStatement{st, raw})
 	}
 	return t, nil
 }
@@ -170,8 +179,8 @@ func (t entryTrust) desired(s *Spec) string {
 	for _, st := range landfallEntryStatements(s) {
 		statements = append(statements, st)
 	}
-	for _, raw := range t.others {
-		statements = append(statements, raw)
+	for _, st := range t.others {
+		statements = append(statements, st.raw)
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
@@ -189,9 +198,7 @@ func (t entryTrust) desired(s *Spec) string {
 // may enter and are kept without a word.
 func (t entryTrust) finding() string {
 	var doors []string
-	for _, raw := range t.others {
-		var st trustStatement
-		_ = json.Unmarshal(raw, &st) // parsed before, in parseEntryTrust
+	for _, st := range t.others {
 		if st.Effect != "Allow" {
 			continue
 		}
@@ -203,7 +210,7 @@ func (t entryTrust) finding() string {
 		if st.Condition != nil {
 			conditions = "conditions"
 		}
-		doors = append(doors, fmt.Sprintf("%s: %s with %s", who, describePrincipal(st), conditions))
+		doors = append(doors, fmt.Sprintf("%s: %s with %s", who, st.describePrincipal(), conditions))
 	}
 	if len(doors) == 0 {
 		return ""
@@ -213,7 +220,7 @@ func (t entryTrust) finding() string {
 }
 
 // describePrincipal names who a statement admits, as the policy says it.
-func describePrincipal(st trustStatement) string {
+func (st trustStatement) describePrincipal() string {
 	if st.NotPrincipal != nil {
 		b, _ := json.Marshal(st.NotPrincipal)
 		return "everyone but " + string(b)
@@ -274,13 +281,11 @@ func actingAsExecutionRole(ctx context.Context, cfg aws.Config, s *Spec) error {
 	if err != nil {
 		return fmt.Errorf("reading who this run acts as: %w", err)
 	}
-	arn := aws.ToString(id.Arn)
-	// arn:<partition>:sts::<account>:assumed-role/<role>/<session>
-	if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[2] == "sts" && parts[4] == s.Account.ID {
-		session, ok := strings.CutPrefix(parts[5], "assumed-role/")
-		if role, _, _ := strings.Cut(session, "/"); ok && role == s.ExecutionRoleName() {
-			return nil
-		}
+	// A session's ARN is arn:<partition>:sts::<account>:assumed-role/<role>/<session>.
+	caller := aws.ToString(id.Arn)
+	if a, err := arn.Parse(caller); err == nil && a.Service == "sts" && a.AccountID == s.Account.ID &&
+		strings.HasPrefix(a.Resource, "assumed-role/"+s.ExecutionRoleName()+"/") {
+		return nil
 	}
-	return fmt.Errorf("it acts as %s, not through landfall's execution role (%s), so it has not shown that landfall keeps a way in", arn, s.ExecutionRoleName())
+	return fmt.Errorf("it acts as %s, not through landfall's execution role (%s), so it has not shown that landfall keeps a way in", caller, s.ExecutionRoleName())
 }

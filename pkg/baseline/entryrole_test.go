@@ -2,7 +2,6 @@ package baseline
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
@@ -125,12 +124,7 @@ func TestEntryRoleKeepsOthersStatements(t *testing.T) {
 	e := itemEngine("entry-role")
 	findingOf := func(p Plan) string {
 		t.Helper()
-		var found []string
-		for _, c := range p.Changes {
-			if c.Action == Finding {
-				found = append(found, c.Detail)
-			}
-		}
+		found := findingDetails(p.Changes)
 		if len(found) != 1 {
 			t.Fatalf("findings %q, want one in\n%s", found, p)
 		}
@@ -144,7 +138,7 @@ func TestEntryRoleKeepsOthersStatements(t *testing.T) {
 
 	got := readRoleBack(t, landfall, entry).Trust
 	want := `{"Version":"2012-10-17","Statement":[` + auditor + "," + noGuests + "]}"
-	if !iamPoliciesEquivalent(got, entryTrustWith(f.spec, want)) {
+	if wantTrust, err := parseEntryTrust(want, mgmt); err != nil || !iamPoliciesEquivalent(got, wantTrust.desired(f.spec)) {
 		t.Fatalf("trust after apply:\n%s\nwant landfall's statements and\n%s", displayIAMPolicy(got), want)
 	}
 	again := mustPlanGlobal(t, f, e, landfall)
@@ -222,13 +216,15 @@ func TestEntryRoleBreakGlassForIdentityCenter(t *testing.T) {
 	}
 }
 
-// entryTrustWith is landfall's entry trust around the statements of doc.
-func entryTrustWith(s *Spec, doc string) string {
-	var p struct{ Statement []json.RawMessage }
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		panic(err)
+// findingDetails are the details of the findings among changes.
+func findingDetails(changes []Change) []string {
+	var out []string
+	for _, c := range changes {
+		if c.Action == Finding {
+			out = append(out, c.Detail)
+		}
 	}
-	return entryTrust{others: p.Statement}.desired(s)
+	return out
 }
 
 // Only a run that came in through the execution role tightens the door:
@@ -240,19 +236,11 @@ func TestEntryRoleTightenedOnlyThroughExecutionRole(t *testing.T) {
 	original := readRoleBack(t, f.cfg, entry)
 	e := itemEngine("entry-role")
 
-	rep, err := e.Apply(context.Background(), f.spec, f.cfg, ScopeGlobal)
-	if err != nil {
-		t.Fatal(err)
+	rep := mustApplyGlobal(t, f, e, f.cfg)
+	if len(rep.Items) != 1 {
+		t.Fatalf("report of one item: %+v", rep)
 	}
-	var found []string
-	for _, it := range rep.Items {
-		for _, c := range it.Changes {
-			if c.Action == Finding {
-				found = append(found, c.Detail)
-			}
-		}
-	}
-	if len(found) != 1 || !strings.Contains(found[0], "not tightened by this run") || !strings.Contains(found[0], "assumed-role/"+entry+"/") {
+	if found := findingDetails(rep.Items[0].Changes); len(found) != 1 || !strings.Contains(found[0], "not tightened by this run") || !strings.Contains(found[0], "assumed-role/"+entry+"/") {
 		t.Fatalf("findings through the entry role: %q", found)
 	}
 	if got := readRoleBack(t, f.cfg, entry); !iamPoliciesEquivalent(got.Trust, original.Trust) {
