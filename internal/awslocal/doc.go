@@ -25,6 +25,11 @@
 // answers AccessDenied. A role with a path is assumed by its ARN with the
 // path; its sessions' ARN has no path, while aws:PrincipalArn has it (IAM
 // User Guide, "IAM identifiers" and "AWS global condition context keys").
+// IdentityCenterSession signs a person in as IAM Identity Center does: a
+// session without MFA of the permission set's role, which Identity Center
+// keeps under /aws-reserved/sso.amazonaws.com/ ("Referencing permission
+// sets in resource policies", IAM Identity Center User Guide), where the
+// Authorizer lets no one else create or change a role.
 // Lists page with a small default page size (5) so
 // that a caller that ignores NextToken or Marker fails its tests.
 //
