@@ -41,13 +41,7 @@ func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, forma
 	})
 	// Receipts share the ledger table with the account rows; the leading-keys condition keeps the
 	// formatter from overwriting an account's baseline status.
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:PutItem"),
-		Resources: jsii.Strings(*table.TableArn()),
-		Conditions: &map[string]any{
-			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{ledger.ReceiptKeyPrefix + "*"}},
-		},
-	}))
+	role.AddToPolicy(ledgerPutKeysStatement(table, ledger.ReceiptKeyPrefix))
 	role.AddToPolicy(organizationsReadStatement())
 	// The functions acknowledge Resource "*" for X-Ray; the bridge has no tracing, so here it is the
 	// organizations statement's.

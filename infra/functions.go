@@ -18,6 +18,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // Every function asset directory holds the binary and a copy of the config file. The copy is how the config
@@ -53,6 +54,9 @@ const (
 	ledgerNone ledgerAccess = iota
 	ledgerRead
 	ledgerReadWrite
+	// ledgerSaveEntryTrust puts only the rows that keep entry roles'
+	// trust policies as landfall found them.
+	ledgerSaveEntryTrust
 )
 
 // functionSpec describes one Lambda and exactly the access it needs; permissions and environment variables
@@ -79,7 +83,7 @@ func functionSpecs() []functionSpec {
 		{name: fnWaitReady, constructID: "WaitReady", description: "Assumes the role into the account and makes a cheap read; throws AccountNotReady until it works.",
 			memoryMiB: 128, timeoutSeconds: 30, assumeRole: true},
 		{name: fnApply, constructID: "Apply", description: "Applies the global baseline items or one region's items.",
-			memoryMiB: 512, timeoutSeconds: 300, assumeRole: true},
+			memoryMiB: 512, timeoutSeconds: 300, assumeRole: true, ledger: ledgerSaveEntryTrust},
 		{name: fnRecord, constructID: "Record", description: "Verifies the baseline, writes the ledger row, releases the lock and notifies operations.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
@@ -267,6 +271,8 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 		props.Ledger.GrantReadData(fn)
 	case ledgerReadWrite:
 		props.Ledger.GrantReadWriteData(fn)
+	case ledgerSaveEntryTrust:
+		fn.AddToRolePolicy(ledgerPutKeysStatement(props.Ledger, ledger.EntryTrustKeyPrefix))
 	}
 	if spec.publishOperations {
 		props.OperationsTopic.GrantPublish(fn)

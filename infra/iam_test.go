@@ -71,10 +71,12 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 	tests := []struct {
 		name                                                  string
 		assumeRole, orgRead, ledgerRead, ledgerWrite, publish bool
+		// ledgerKeys, if set, is the only key pattern the function may put.
+		ledgerKeys string
 	}{
 		{name: fnDescribe, orgRead: true, ledgerRead: true, ledgerWrite: true},
 		{name: fnWaitReady, assumeRole: true},
-		{name: fnApply, assumeRole: true},
+		{name: fnApply, assumeRole: true, ledgerWrite: true, ledgerKeys: "entry-trust/*"},
 		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
 		{name: fnSweep, orgRead: true, ledgerRead: true},
 		{name: fnFormatter, assumeRole: true, orgRead: true, ledgerRead: true, ledgerWrite: true, publish: true},
@@ -103,6 +105,16 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 			for _, c := range checks {
 				if got := hasAction(statements, c.action); got != c.want {
 					t.Errorf("%s allowed = %t, want %t", c.action, got, c.want)
+				}
+			}
+			// AND a function that saves entry roles' trust may put only those rows, never an account's
+			for _, s := range statements {
+				if tt.ledgerKeys == "" || !slices.Contains(s.actions, "dynamodb:PutItem") {
+					continue
+				}
+				want := map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{tt.ledgerKeys}}}
+				if !slices.Equal(s.actions, []string{"dynamodb:PutItem"}) || !reflect.DeepEqual(s.condition, want) {
+					t.Errorf("ledger write %v if %v, want only dynamodb:PutItem if %v", s.actions, s.condition, want)
 				}
 			}
 			// AND a function that enters accounts may assume only the pipeline role; the formatter only

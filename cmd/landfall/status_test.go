@@ -11,12 +11,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/cli"
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/internal/ledgertest"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -91,15 +91,7 @@ func newOrg(t *testing.T, clockStep time.Duration) *orgFixture {
 		t.Fatal(err)
 	}
 	f.orgID = aws.ToString(org.Organization.Id)
-	f.ledger = ledger.New(f.admin, f.cfg.LedgerTableName())
-	if _, err := f.ledger.Client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(f.ledger.Table),
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("accountId"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("accountId"), KeyType: ddbtypes.KeyTypeHash}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-	}); err != nil {
-		t.Fatal(err)
-	}
+	f.ledger = ledgertest.New(t, f.admin, f.cfg.LedgerTableName())
 	for k, v := range map[string]string{
 		"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": creds.AccessKeyID, "AWS_SECRET_ACCESS_KEY": creds.SecretAccessKey,
 		"AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",

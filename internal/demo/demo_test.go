@@ -108,6 +108,9 @@ func readWithTheAWSCLI(t *testing.T, ctx context.Context, url string, srv *awslo
 		{rep.Management, []string{"events", "list-rules"}, listed("Rules"), "the trigger rules"},
 		{rep.Management, []string{"sns", "list-topics"}, shows(":" + prefix + "-"), "the operations topic"},
 		{rep.Management, []string{"iam", "list-roles"}, shows(cfg.PipelineRoleName()), "the pipeline role"},
+		// The Apply function kept the member's entry role trust, as Organizations wrote it, before tightening it.
+		{rep.Management, []string{"dynamodb", "get-item", "--table-name", cfg.LedgerTableName(), "--key", `{"accountId":{"S":"entry-trust/` + member + `"}}`},
+			shows(`"entry-trust/`+member+`"`, `arn:aws:iam::`+rep.Management+`:root`, cfg.Organization.EntryRoleName), "the entry role's original trust"},
 		{member, []string{"cloudtrail", "describe-trails"}, shows(cfg.TrailName()), "the trail"},
 		{member, []string{"cloudtrail", "get-trail-status", "--name", cfg.TrailName()}, shows(`"IsLogging": true`), "a logging trail"},
 		{member, []string{"cloudwatch", "describe-alarms"}, shows(prefix + "-root-usage"), "the CIS alarms"},

@@ -16,16 +16,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/internal/ledgertest"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
-	"github.com/landfall/landfall/pkg/ledger"
 	"github.com/landfall/landfall/pkg/pipeline"
 )
 
@@ -93,16 +91,8 @@ func New(t testing.TB) *Harness {
 		t.Fatal(err)
 	}
 	pipelineRole := CreatePipelineRole(t, h.Admin, cfg, h.OrgID)
-	led := ledger.New(h.Admin, "landfall-ledger")
+	led := ledgertest.New(t, h.Admin, "landfall-ledger")
 	led.Now = h.Now
-	if _, err := led.Client.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(led.Table),
-		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("accountId"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
-		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("accountId"), KeyType: ddbtypes.KeyTypeHash}},
-		BillingMode:          ddbtypes.BillingModePayPerRequest,
-	}); err != nil {
-		t.Fatal(err)
-	}
 	topic, err := sns.NewFromConfig(h.Admin).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("landfall-operations")})
 	if err != nil {
 		t.Fatal(err)

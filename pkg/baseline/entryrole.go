@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,10 +36,19 @@ import (
 // through landfall's execution role: that run has shown that the role
 // works (it was assumed, and every read of the plan went through it)
 // before landfall gives up the management account's way in without MFA.
+// And it happens only once the trust as landfall found it is kept where a
+// member account's administrator cannot rewrite it (Spec.TrustArchive), so
+// that `landfall restore-trust` can put it back.
 
 // TagManagedTrust marks a role whose trust policy landfall manages without
 // owning the role.
 const TagManagedTrust = "landfall:managed-trust"
+
+// TrustArchive keeps an entry role's trust policy as landfall first found
+// it. Saving for an account that has one kept already keeps that one.
+type TrustArchive interface {
+	SaveEntryTrust(ctx context.Context, accountID, roleName, policy string) error
+}
 
 // landfallSidPrefix starts the Sid of every statement landfall writes into
 // a trust policy it does not own: the statements it may rewrite.
@@ -255,15 +265,19 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 	want := trust.desired(s)
 	var edits []roleEdit
 	if !iamPoliciesEquivalent(have, want) {
-		if err := actingAsExecutionRole(ctx, env.AWS, s); err != nil {
+		if err := mayTighten(ctx, env.AWS, s); err != nil {
 			return append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf("trust policy not tightened by this run: %v; "+
 				"the pipeline tightens it (landfall rerun --account %s)", err, s.Account.ID)}), nil
 		}
-		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), displayIAMPolicy(want)}}, func(ctx context.Context) error {
+		original := displayIAMPolicy(have)
+		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", original, displayIAMPolicy(want)}}, func(ctx context.Context) error {
 			// Re-check at apply time: the execution role must still admit
 			// the pipeline, or the next run has no way in but this door.
 			if err := executionRoleInPlace(ctx, client, s); err != nil {
 				return fmt.Errorf("refusing to tighten IAM role (%s) before landfall's own role is in place: %w", name, err)
+			}
+			if err := s.TrustArchive.SaveEntryTrust(ctx, s.Account.ID, name, original); err != nil {
+				return fmt.Errorf("refusing to tighten IAM role (%s) before its trust policy is saved: %w", name, err)
 			}
 			return updateTrust(ctx, client, name, want)
 		}})
@@ -272,6 +286,19 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 		edits = append(edits, e)
 	}
 	return append([]Change{editsChange(resource, edits)}, changes...), nil
+}
+
+// mayTighten returns an error saying why a run with cfg may not tighten
+// the entry role of s's account: it does not act as the execution role, or
+// it has nowhere to keep the trust as it is.
+func mayTighten(ctx context.Context, cfg aws.Config, s *Spec) error {
+	if err := actingAsExecutionRole(ctx, cfg, s); err != nil {
+		return err
+	}
+	if s.TrustArchive == nil {
+		return errors.New("it has nowhere to keep the trust policy as it is, to restore it later")
+	}
+	return nil
 }
 
 // actingAsExecutionRole returns an error saying who cfg acts as, unless

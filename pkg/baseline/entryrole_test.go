@@ -14,6 +14,7 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 func TestEntryRole(t *testing.T) {
@@ -36,6 +37,9 @@ func TestEntryRole(t *testing.T) {
 	got := readRoleBack(t, f.cfg, entry)
 	if !iamPoliciesEquivalent(got.Trust, desired()) || got.Tags[TagManagedTrust] != "true" || Owned(got.Tags) {
 		t.Fatalf("entry role after apply: %+v", got)
+	}
+	if saved, err := f.ledger.GetEntryTrust(context.Background(), f.member); err != nil || saved.RoleName != entry || !iamPoliciesEquivalent(saved.Policy, original.Trust) {
+		t.Fatalf("saved trust = %+v, %v; want the original %s", saved, err, original.Trust)
 	}
 	if !slices.Equal(got.Managed, original.Managed) || len(got.Inline) != len(original.Inline) {
 		t.Fatalf("entry role permissions changed: %v -> %v", original.Managed, got.Managed)
@@ -256,6 +260,50 @@ func TestEntryRoleTightenedOnlyThroughExecutionRole(t *testing.T) {
 	}
 	if got := readRoleBack(t, f.cfg, entry); !iamPoliciesEquivalent(got.Trust, original.Trust) {
 		t.Fatalf("entry role trust changed anyway: %s", got.Trust)
+	}
+}
+
+// The trust as landfall found it is saved in the management account before
+// the first tightening; with nowhere to save it, or when saving fails, the
+// door stays open.
+func TestEntryRoleSavesTrustBeforeTightening(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	entry := f.spec.EntryRoleName()
+	original := readRoleBack(t, f.cfg, entry)
+	landfall := executionRole(t, f)
+	e := itemEngine("entry-role")
+	unchanged := func(when string) {
+		t.Helper()
+		if got := readRoleBack(t, f.cfg, entry); !iamPoliciesEquivalent(got.Trust, original.Trust) {
+			t.Fatalf("%s: entry role trust changed: %s", when, got.Trust)
+		}
+		if _, err := f.ledger.GetEntryTrust(ctx, f.member); !awsx.NotFound(err) {
+			t.Fatalf("%s: a trust was saved: %v", when, err)
+		}
+	}
+
+	archive := f.spec.TrustArchive
+	f.spec.TrustArchive = nil
+	rep := mustApplyGlobal(t, f, e, landfall)
+	if found := findingDetails(rep.Items[0].Changes); len(found) != 1 || !strings.Contains(found[0], "not tightened by this run: it has nowhere to keep the trust policy") {
+		t.Fatalf("findings without an archive: %q", found)
+	}
+	unchanged("without an archive")
+
+	// A ledger table that is not there: saving fails at apply.
+	f.spec.TrustArchive = ledger.New(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)), "no-such-table")
+	c := planEntry(t, mustPlanGlobal(t, f, e, landfall), "entry-role", "role/"+entry)
+	if err := c.Apply(ctx); err == nil || !strings.Contains(err.Error(), "refusing to tighten IAM role ("+entry+") before its trust policy is saved") {
+		t.Fatalf("apply when saving fails: err = %v, want a refusal", err)
+	}
+	unchanged("when saving fails")
+
+	f.spec.TrustArchive = archive
+	mustApplyGlobal(t, f, e, landfall)
+	saved, err := f.ledger.GetEntryTrust(ctx, f.member)
+	if err != nil || !iamPoliciesEquivalent(saved.Policy, original.Trust) || !saved.SavedAt.Equal(f.clock.now()) {
+		t.Fatalf("saved trust = %+v, %v; want the original %s", saved, err, original.Trust)
 	}
 }
 

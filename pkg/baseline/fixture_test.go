@@ -14,9 +14,11 @@ import (
 
 	"github.com/landfall/landfall/internal/awslocal"
 	"github.com/landfall/landfall/internal/iamsim"
+	"github.com/landfall/landfall/internal/ledgertest"
 	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 const mgmt = "111111111111"
@@ -34,6 +36,9 @@ type fixture struct {
 	// pipeline is the pipeline role's session once a test made the role
 	// (pipelineRole).
 	pipeline *aws.Config
+	// ledger, in the management account, is spec's TrustArchive, as the
+	// pipeline's.
+	ledger *ledger.Ledger
 }
 
 type testClock struct{ t time.Time }
@@ -84,7 +89,10 @@ func newFixture(t *testing.T) *fixture {
 	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, spec.Config); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec,
+	led := ledgertest.New(t, admin, spec.Config.LedgerTableName())
+	led.Now = clk.now
+	spec.TrustArchive = led
+	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec, ledger: led,
 		cfg: awsx.AssumeRole(admin, awsx.RoleARN(member, spec.EntryRoleName()), "landfall-test")}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/internal/ledgertest"
 	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -118,6 +119,8 @@ func (m *moto) check(t *testing.T, c motoCase, item string) error {
 		if _, err := NewEngine().Bootstrap(ctx, spec, cfg); err != nil {
 			t.Fatalf("creating the execution role: %v", err)
 		}
+		// The pipeline's ledger, which keeps what the entry role's trust was.
+		spec.TrustArchive = ledgertest.New(t, cfg, spec.Config.LedgerTableName())
 		cfg = awsx.AssumeRole(cfg, awsx.RoleARN(spec.Account.ID, spec.ExecutionRoleName()), "landfall")
 	}
 	check := conformanceCheck{engine: itemEngine(append(c.with, item)...), spec: spec, cfg: cfg, scope: ScopeAll, updatesFresh: c.updatesFresh,

@@ -54,6 +54,10 @@ type Spec struct {
 	// account cannot read the organization. The human roles trust the
 	// identity account only while it is ACTIVE (see humanroles.go).
 	IdentityAccountStatus string
+	// TrustArchive keeps the entry role's trust policy as it was before
+	// landfall first tightens it (the pipeline's ledger). Nil: there is
+	// nowhere to keep it, and the trust is not tightened.
+	TrustArchive TrustArchive
 }
 
 // NewSpec resolves a profile for an account. The account's tags may add

@@ -4,5 +4,6 @@
 // error. It also serialises runs: a conditional lock on the account's row
 // makes a second concurrent trigger for the same account a no-op. The same
 // table holds alert delivery receipts: the formatter's proof that an
-// alarm's notification reached the central fan-in.
+// alarm's notification reached the central fan-in, and the entry role's
+// trust policy of each account as it was before landfall first tightened it.
 package ledger

@@ -177,13 +177,16 @@ func stringList(ss []string) []types.AttributeValue {
 	return out
 }
 
-func flatten(it map[string]types.AttributeValue) Row {
-	s := func(k string) string {
-		if v, ok := it[k].(*types.AttributeValueMemberS); ok {
-			return v.Value
-		}
-		return ""
+// stringAttr is item's string attribute k, or "" when it has none.
+func stringAttr(item map[string]types.AttributeValue, k string) string {
+	if v, ok := item[k].(*types.AttributeValueMemberS); ok {
+		return v.Value
 	}
+	return ""
+}
+
+func flatten(it map[string]types.AttributeValue) Row {
+	s := func(k string) string { return stringAttr(it, k) }
 	n := func(k string) int64 {
 		if v, ok := it[k].(*types.AttributeValueMemberN); ok {
 			i, _ := strconv.ParseInt(v.Value, 10, 64)

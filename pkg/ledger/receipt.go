@@ -68,12 +68,7 @@ func (l *Ledger) GetReceipt(ctx context.Context, accountID, alarmName string) (R
 	if out.Item == nil {
 		return Receipt{}, &awsx.NotFoundError{What: "alert receipt (" + key + ")"}
 	}
-	s := func(k string) string {
-		if v, ok := out.Item[k].(*types.AttributeValueMemberS); ok {
-			return v.Value
-		}
-		return ""
-	}
+	s := func(k string) string { return stringAttr(out.Item, k) }
 	r := Receipt{AccountID: s("receiptAccountId"), AlarmName: s("alarmName"), State: s("alarmState"), Reason: s("stateReason")}
 	if r.DeliveredAt, err = time.Parse(time.RFC3339Nano, s("deliveredAt")); err != nil {
 		return Receipt{}, fmt.Errorf("reading alert receipt (%s): deliveredAt: %w", key, err)

@@ -54,6 +54,11 @@ func (d *Deps) spec(st State) (*baseline.Spec, error) {
 		return nil, err
 	}
 	spec.IdentityAccountStatus = st.IdentityAccountStatus
+	// The Apply function's ledger keeps the entry role's trust as landfall
+	// found it; a function without one leaves the entry role as it is.
+	if d.Ledger != nil {
+		spec.TrustArchive = d.Ledger
+	}
 	return spec, nil
 }
 

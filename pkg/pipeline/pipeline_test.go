@@ -52,6 +52,13 @@ func TestBaselineNewAccount(t *testing.T) {
 	if row.Status != ledger.StatusSucceeded || row.Created == 0 || row.Version != baseline.Version || row.Profile != "workloads" {
 		t.Fatalf("ledger row = %+v", row)
 	}
+	// The Apply step kept the entry role's trust as Organizations wrote it
+	// before tightening it.
+	saved, err := h.Deps.Ledger.GetEntryTrust(ctx, member)
+	if err != nil || saved.RoleName != h.Deps.Config.Organization.EntryRoleName ||
+		!strings.Contains(saved.Policy, `"AWS":"arn:aws:iam::`+pipelinetest.Management+`:root"`) || strings.Contains(saved.Policy, "Landfall") {
+		t.Fatalf("saved entry trust = %+v, %v", saved, err)
+	}
 	// The lock is released: the next trigger baselines again, and changes nothing.
 	again, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-3"))
 	if err != nil || again.Decision != pipeline.DecideBaseline {
