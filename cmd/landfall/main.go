@@ -26,6 +26,7 @@ func program() cli.Program {
 			{Name: "rerun", Summary: "start the BaselineAccount pipeline for an account", Run: runRerun},
 			{Name: "vend", Summary: "create an account and follow it until it is baselined", Run: runVend},
 			{Name: "alerts", Summary: "prove each alarm of an account reaches the central fan-in (alerts test)", Run: runAlerts},
+			{Name: "restore-trust", Summary: "give an account's entry role its trust policy back as landfall found it", Run: runRestoreTrust},
 		},
 	}
 }

@@ -114,7 +114,8 @@ func TestHelpOutput(t *testing.T) {
 		args       []string
 		wantStdout []string
 	}{
-		{[]string{"help"}, []string{"Commands:\n", "  validate   check the config file and print a summary\n"}},
+		{[]string{"help"}, []string{"Commands:\n", "  validate       check the config file and print a summary\n",
+			"  restore-trust  give an account's entry role its trust policy back as landfall found it\n"}},
 		{[]string{"help", "validate"}, []string{"Usage: landfall validate [file]", "$LANDFALL_CONFIG, then infra/landfall.yaml"}},
 	}
 	// The developers' commands are not the operator's.

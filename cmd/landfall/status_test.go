@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -120,8 +121,13 @@ func (f *orgFixture) createAccount(t *testing.T, name string) string {
 
 // run runs a command in-process with the fixture's config file.
 func (f *orgFixture) run(cmd func(context.Context, cli.Env, []string) int, args ...string) (int, string, string) {
+	return f.runWithInput(nil, cmd, args...)
+}
+
+// runWithInput is run with stdin.
+func (f *orgFixture) runWithInput(stdin io.Reader, cmd func(context.Context, cli.Env, []string) int, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
-	e := cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
+	e := cli.Env{Stdin: stdin, Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string {
 		if k == cli.ConfigEnvVar {
 			return testConfigPath
 		}

@@ -5,6 +5,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -23,10 +24,32 @@ const (
 // Env is what a subcommand may touch of the outside world. Passing it in
 // instead of using os.Stdout and os.Getenv lets tests run commands in-process.
 type Env struct {
+	// Stdin answers questions a command asks before it changes something;
+	// nil is no answer.
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
 }
+
+// Approved asks on e.Stdout whether to go ahead, as Terraform's apply
+// does, and reports whether the first line of e.Stdin is "yes". No input
+// (a closed or absent stdin, as in a pipeline without --auto-approve) is a
+// no: a change nobody agreed to is not made.
+func (e Env) Approved(question string) bool {
+	fmt.Fprintf(e.Stdout, "%s\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", question)
+	if e.Stdin == nil {
+		fmt.Fprintln(e.Stdout)
+		return false
+	}
+	line, _ := bufio.NewReader(io.LimitReader(e.Stdin, maxAnswer)).ReadString('\n')
+	fmt.Fprintln(e.Stdout)
+	return strings.TrimSpace(line) == "yes"
+}
+
+// maxAnswer bounds what Approved reads: "yes" and a line end, with room for
+// spaces.
+const maxAnswer = 64
 
 // Command is one subcommand.
 type Command struct {
@@ -53,7 +76,7 @@ type Program struct {
 // context on Ctrl-C, and exits with the command's code.
 func Main(p Program) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := p.Run(ctx, Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
+	code := p.Run(ctx, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -99,15 +122,19 @@ func (p Program) help(ctx context.Context, e Env, args []string) int {
 	}
 	// Every command answers -h with its usage on stderr; send it to stdout
 	// here because the user asked for it.
-	return c.Run(ctx, Env{Stdout: e.Stdout, Stderr: e.Stdout, Getenv: e.Getenv}, []string{"-h"})
+	return c.Run(ctx, Env{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stdout, Getenv: e.Getenv}, []string{"-h"})
 }
 
 func (p Program) usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString(p.About + "\n\n")
 	fmt.Fprintf(&b, "Usage:\n  %s <command> [flags] [arguments]\n\nCommands:\n", p.Name)
+	width := 0
 	for _, c := range p.Commands {
-		fmt.Fprintf(&b, "  %-10s %s\n", c.Name, c.Summary)
+		width = max(width, len(c.Name))
+	}
+	for _, c := range p.Commands {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.Name, c.Summary)
 	}
 	fmt.Fprintf(&b, "\nRun '%s help <command>' or '%s <command> -h' for a command's flags.\n", p.Name, p.Name)
 	fmt.Fprint(w, b.String())

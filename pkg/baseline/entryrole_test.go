@@ -386,3 +386,42 @@ func plainUser(t *testing.T, f *fixture, admin aws.Config, name string) aws.Conf
 	}
 	return mustConfig(t, f.url, awslocal.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)})
 }
+
+// The trust saved before the first tightening goes back as it was, and the
+// role loses landfall's tag; a second restore has nothing to do.
+func TestEntryTrustRestore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	entry := f.spec.EntryRoleName()
+	original := readRoleBack(t, f.cfg, entry)
+	mustApplyGlobal(t, f, itemEngine("entry-role"), executionRole(t, f))
+	saved, err := f.ledger.GetEntryTrust(ctx, f.member)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := PlanEntryTrustRestore(ctx, f.cfg, entry, saved.Policy)
+	if want := []string{"AssumeRolePolicyDocument", "Tag " + TagManagedTrust}; err != nil || c.Action != Update || !slices.Equal(diffFieldsOf(c), want) {
+		t.Fatalf("restore plan = %s %v, %v; want an update of %v", c.Action, diffFieldsOf(c), err, want)
+	}
+	if err := c.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := readRoleBack(t, f.cfg, entry)
+	if !iamPoliciesEquivalent(got.Trust, original.Trust) {
+		t.Fatalf("trust after restore = %s, want %s", got.Trust, original.Trust)
+	}
+	if _, tagged := got.Tags[TagManagedTrust]; tagged {
+		t.Fatalf("tags after restore: %v", got.Tags)
+	}
+	if c, err := PlanEntryTrustRestore(ctx, f.cfg, entry, saved.Policy); err != nil || c.Action != Unchanged {
+		t.Fatalf("second restore plan = %s %+v, %v; want unchanged", c.Action, c.Diffs, err)
+	}
+
+	if _, err := PlanEntryTrustRestore(ctx, f.cfg, entry, "{not json"); err == nil || !strings.Contains(err.Error(), "not a policy document") {
+		t.Fatalf("restoring a malformed policy: %v", err)
+	}
+	if _, err := PlanEntryTrustRestore(ctx, f.cfg, "NoSuchRole", saved.Policy); !awsx.NotFound(err) {
+		t.Fatalf("restoring a missing role: %v, want not found", err)
+	}
+}
