@@ -62,9 +62,9 @@ func alerts(ctx context.Context, e cli.Env, args []string, poll time.Duration) i
 	}
 	fs := flag.NewFlagSet("alerts test", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
-	account := fs.String("account", "", "the 12-digit account id (required)")
+	account := fs.String("account", "", accountFlagUsage)
 	timeout := fs.Duration("timeout", 2*time.Minute, "how long to wait for each alarm's receipt")
-	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	configFlag := fs.String("config", "", configFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall alerts test --account ID [--timeout 2m]\n\n"+
 			"For each of the account's landfall alarms: remember its state, set it to ALARM\n"+
@@ -78,7 +78,7 @@ func alerts(ctx context.Context, e cli.Env, args []string, poll time.Duration) i
 		return code
 	}
 	if !validAccountID(*account) {
-		fmt.Fprintf(e.Stderr, "landfall alerts test: --account must be a 12-digit account id, got %q\n", *account)
+		fmt.Fprintf(e.Stderr, "landfall alerts test: %v\n", accountFlagError(*account))
 		return cli.ExitUsage
 	}
 	if *timeout <= 0 {

@@ -36,20 +36,33 @@ type accountFlags struct {
 }
 
 func (f *accountFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.account, "account", "", "the 12-digit account id (required)")
+	fs.StringVar(&f.account, "account", "", accountFlagUsage)
 	fs.StringVar(&f.profile, "profile", "", "use this profile instead of the one the config selects")
 	fs.StringVar(&f.output, "output", "text", "text or json")
-	fs.StringVar(&f.config, "config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	fs.StringVar(&f.config, "config", "", configFlagUsage)
 }
 
 func (f *accountFlags) check() error {
 	if !validAccountID(f.account) {
-		return fmt.Errorf("--account must be a 12-digit account id, got %q", f.account)
+		return accountFlagError(f.account)
 	}
 	if f.output != "text" && f.output != "json" {
 		return fmt.Errorf("--output must be text or json, got %q", f.output)
 	}
 	return nil
+}
+
+// The flags commands share: the one account a command acts on, and the
+// config file.
+const (
+	accountFlagUsage = "the 12-digit account id (required)"
+	configFlagUsage  = "config file (default $" + cli.ConfigEnvVar + ", then " + cli.DefaultConfigPath + ")"
+)
+
+// accountFlagError is the complaint about an --account that is not an
+// account id.
+func accountFlagError(account string) error {
+	return fmt.Errorf("--account must be a 12-digit account id, got %q", account)
 }
 
 func validAccountID(s string) bool {

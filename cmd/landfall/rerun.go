@@ -32,9 +32,9 @@ func runRerun(ctx context.Context, e cli.Env, args []string) int {
 func rerun(ctx context.Context, e cli.Env, args []string, poll time.Duration) int {
 	fs := flag.NewFlagSet("rerun", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
-	account := fs.String("account", "", "the 12-digit account id (required)")
+	account := fs.String("account", "", accountFlagUsage)
 	wait := fs.Bool("wait", false, "wait for the execution to end; exit 1 if it did not succeed")
-	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	configFlag := fs.String("config", "", configFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall rerun --account ID [--wait]\n\n"+
 			"Start the BaselineAccount state machine for one account, as the pipeline does\n"+
@@ -46,7 +46,7 @@ func rerun(ctx context.Context, e cli.Env, args []string, poll time.Duration) in
 		return code
 	}
 	if !validAccountID(*account) {
-		fmt.Fprintf(e.Stderr, "landfall rerun: --account must be a 12-digit account id, got %q\n", *account)
+		fmt.Fprintf(e.Stderr, "landfall rerun: %v\n", accountFlagError(*account))
 		return cli.ExitUsage
 	}
 	op, err := connect(ctx, e, *configFlag)

@@ -18,9 +18,9 @@ import (
 func runRestoreTrust(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("restore-trust", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
-	account := fs.String("account", "", "the 12-digit account id (required)")
+	account := fs.String("account", "", accountFlagUsage)
 	autoApprove := fs.Bool("auto-approve", false, "restore without asking")
-	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	configFlag := fs.String("config", "", configFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall restore-trust --account ID [--auto-approve]\n\n"+
 			"Give an account's entry role (organization.entryRoleName) its trust policy back as\n"+
@@ -37,7 +37,7 @@ func runRestoreTrust(ctx context.Context, e cli.Env, args []string) int {
 		return code
 	}
 	if !validAccountID(*account) {
-		fmt.Fprintf(e.Stderr, "landfall restore-trust: --account must be a 12-digit account id, got %q\n", *account)
+		fmt.Fprintf(e.Stderr, "landfall restore-trust: %v\n", accountFlagError(*account))
 		return cli.ExitUsage
 	}
 	if err := restoreTrust(ctx, e, *configFlag, *account, *autoApprove); err != nil {

@@ -84,7 +84,7 @@ func runStatus(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	output := fs.String("output", "text", "text or json")
-	configFlag := fs.String("config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	configFlag := fs.String("config", "", configFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall status [--output json]\n\n"+
 			"Show every account's baseline from the ledger, with the organization's active\n"+

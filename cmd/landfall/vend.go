@@ -82,7 +82,7 @@ func vend(ctx context.Context, e cli.Env, args []string, poll time.Duration, p *
 	fs.StringVar(&f.ou, "ou", "", "move the account to this OU path, e.g. /Root/Workloads/Prod (default: stay in the root)")
 	fs.Var(f.tags, "tag", "tag the account with key=value (repeatable); tags can select the baseline profile")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long")
-	fs.StringVar(&f.config, "config", "", "config file (default $"+cli.ConfigEnvVar+", then "+cli.DefaultConfigPath+")")
+	fs.StringVar(&f.config, "config", "", configFlagUsage)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: landfall vend --name N --email E [--ou /Root/Workloads/Prod] [--tag k=v ...]\n\n"+
 			"Create an account through Organizations, move it to an OU, then follow it until\n"+
