@@ -40,7 +40,8 @@ func memberAccountCalls(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") })
+	// entryrestore.go is run by the operator, through the entry role.
+	files = slices.DeleteFunc(files, func(f string) bool { return strings.HasSuffix(f, "_test.go") || f == "entryrestore.go" })
 	return append(files, "../accounts/enter.go", "../pipeline/enter.go", "../formatter/enrich.go")
 }
 
