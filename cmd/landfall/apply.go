@@ -66,13 +66,21 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 // denied, item by item. The execution role trusts only the pipeline role, so
 // the way to apply there is the pipeline.
 func mayApplyThrough(cfg *config.Config, role string) error {
-	org := cfg.Organization
-	if role != org.EntryRoleName || !org.Manage || !org.SCPs.ProtectBaseline {
+	scp, deployed := protectBaselineSCP(cfg)
+	if role != cfg.Organization.EntryRoleName || !deployed {
 		return nil
 	}
 	return fmt.Errorf("your credentials reach only %s, and the %s SCP (organization.scps.protectBaseline) lets only %s change "+
 		"the baseline; run `landfall rerun --account ID --wait`, which applies it through the pipeline", role,
-		cfg.Naming.Prefix+"-protect-baseline", org.ExecutionRoleName)
+		scp, cfg.Organization.ExecutionRoleName)
+}
+
+// protectBaselineSCP names landfall's protect-baseline SCP and says whether
+// the deploy puts it on the organization: only when landfall manages the
+// organization (organization.manage) and the SCP is asked for.
+func protectBaselineSCP(cfg *config.Config) (name string, deployed bool) {
+	org := cfg.Organization
+	return cfg.Naming.Prefix + "-protect-baseline", org.Manage && org.SCPs.ProtectBaseline
 }
 
 func printReport(e cli.Env, rep baseline.Report) {

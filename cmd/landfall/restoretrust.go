@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -48,7 +49,7 @@ func runRestoreTrust(ctx context.Context, e cli.Env, args []string) int {
 }
 
 // errNotApproved ends a restore the operator did not approve.
-var errNotApproved = fmt.Errorf("restore cancelled: not approved")
+var errNotApproved = errors.New("restore cancelled: not approved")
 
 func restoreTrust(ctx context.Context, e cli.Env, configFlag, account string, autoApprove bool) error {
 	op, err := connect(ctx, e, configFlag)
@@ -111,9 +112,9 @@ func mayRestoreTrust(ctx context.Context, op operator, account string) error {
 		return fmt.Errorf("profile %s tightens the entry role on every run (items.entryRole.requireMfa), so the next run would undo the restore: "+
 			"set requireMfa: false in that profile and deploy, then run this again", sel.Profile.Name)
 	}
-	if org := op.cfg.Organization; org.Manage && org.SCPs.ProtectBaseline {
+	if scp, deployed := protectBaselineSCP(op.cfg); deployed {
 		return fmt.Errorf("the %s SCP (organization.scps.protectBaseline) lets only %s change the entry role: "+
-			"set protectBaseline: false and deploy, then run this again", op.cfg.Naming.Prefix+"-protect-baseline", org.ExecutionRoleName)
+			"set protectBaseline: false and deploy, then run this again", scp, op.cfg.Organization.ExecutionRoleName)
 	}
 	return nil
 }
