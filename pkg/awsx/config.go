@@ -62,6 +62,12 @@ func AssumeRole(cfg aws.Config, roleARN, sessionName string) aws.Config {
 	return out
 }
 
+// AccountRootARN is the ARN that stands for a whole account as a
+// principal: IAM writes an account id principal this way.
+func AccountRootARN(accountID string) string {
+	return "arn:aws:iam::" + accountID + ":root"
+}
+
 // RoleARN builds the ARN of a role in an account. landfall's roles live at
 // the root path.
 func RoleARN(accountID, roleName string) string {

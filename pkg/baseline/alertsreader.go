@@ -20,7 +20,7 @@ func desiredAlertsReader(s *Spec) ownedRole {
 		Name:        s.Config.AlertsReaderRoleName(),
 		Description: "Lets landfall's alert formatter read the trail behind an alarm, managed by landfall",
 		Trust: newIAMPolicy(iamStatement{
-			Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + s.Config.AlertFanInAccountID() + ":root"}},
+			Effect: "Allow", Principal: accountPrincipal(s.Config.AlertFanInAccountID()),
 			Action: []string{"sts:AssumeRole"},
 			Condition: map[string]map[string][]string{
 				"ArnEquals":    {"aws:PrincipalArn": {formatter}},

@@ -59,7 +59,7 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 	owner := []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
 		"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"}
 	t.Policy = newIAMPolicy(
-		iamStatement{Sid: "OwnerAccountFullAccess", Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + account + ":root"}},
+		iamStatement{Sid: "OwnerAccountFullAccess", Effect: "Allow", Principal: accountPrincipal(account),
 			Action: owner, Resource: []string{t.ARN}},
 		iamStatement{Sid: "AccountServicesPublish", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
 			Action: []string{"SNS:Publish"}, Resource: []string{t.ARN},
@@ -78,7 +78,7 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 		// aws:PrincipalArn, so the policy stays valid while the role is
 		// being replaced.
 		t.Policy.Statement = append(t.Policy.Statement, iamStatement{Sid: "FanInConfirmsSubscription", Effect: "Allow",
-			Principal: map[string][]string{"AWS": {"arn:aws:iam::" + central + ":root"}},
+			Principal: accountPrincipal(central),
 			Action:    []string{"SNS:ConfirmSubscription"}, Resource: []string{t.ARN},
 			Condition: map[string]map[string][]string{"ArnEquals": {"aws:PrincipalArn": {s.Config.AlertFormatterRoleARN()}}}})
 	}

@@ -59,7 +59,7 @@ const landfallSidPrefix = "Landfall"
 // Identity Center permission sets the profile names for break-glass.
 func landfallEntryStatements(s *Spec) []iamStatement {
 	mgmt := s.Config.Organization.ManagementAccountID
-	mgmtRoot := map[string][]string{"AWS": {"arn:aws:iam::" + mgmt + ":root"}}
+	mgmtRoot := accountPrincipal(mgmt)
 	statements := []iamStatement{
 		{
 			Sid:       "LandfallPipeline",
@@ -178,7 +178,7 @@ func (st trustStatement) isOrganizationsDoor(mgmt string) bool {
 	account := principal["AWS"]
 	// Action names are case-insensitive in IAM, effects are not.
 	action, _ := st.Action.(string)
-	return st.Effect == "Allow" && strings.EqualFold(action, "sts:AssumeRole") && (account == mgmt || account == "arn:aws:iam::"+mgmt+":root") &&
+	return st.Effect == "Allow" && strings.EqualFold(action, "sts:AssumeRole") && (account == mgmt || account == awsx.AccountRootARN(mgmt)) &&
 		st.NotPrincipal == nil && st.NotAction == nil && st.Resource == nil && st.Condition == nil
 }
 

@@ -61,7 +61,7 @@ func humanTrust(s *Spec) iamPolicy {
 	}
 	return newIAMPolicy(iamStatement{
 		Effect:    "Allow",
-		Principal: map[string][]string{"AWS": {"arn:aws:iam::" + id.AccountID + ":root"}},
+		Principal: accountPrincipal(id.AccountID),
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]map[string][]string{
 			"Bool":            {"aws:MultiFactorAuthPresent": {"true"}},

@@ -88,7 +88,7 @@ type ownedKey struct {
 // key. Without it only the key policy could grant access, and a mistake in
 // it would lock the account out of its own key.
 func keyAdminStatement(account string) iamStatement {
-	return iamStatement{Sid: "AccountAdministers", Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + account + ":root"}},
+	return iamStatement{Sid: "AccountAdministers", Effect: "Allow", Principal: accountPrincipal(account),
 		Action: []string{"kms:*"}, Resource: []string{"*"}}
 }
 

@@ -91,6 +91,12 @@ type iamStatement struct {
 	Condition map[string]map[string][]string `json:"Condition,omitempty"`
 }
 
+// accountPrincipal is a statement's Principal for a whole account: whoever
+// the account's own policies let act.
+func accountPrincipal(accountID string) map[string][]string {
+	return map[string][]string{"AWS": {awsx.AccountRootARN(accountID)}}
+}
+
 func newIAMPolicy(statements ...iamStatement) iamPolicy {
 	return iamPolicy{Version: "2012-10-17", Statement: statements}
 }
