@@ -185,8 +185,9 @@ func (st trustStatement) isOrganizationsDoor(mgmt string) bool {
 // desired is the trust policy landfall wants: its statements, then the
 // others'.
 func (t entryTrust) desired(s *Spec) string {
-	statements := make([]any, 0, 2+len(t.others))
-	for _, st := range landfallEntryStatements(s) {
+	mine := landfallEntryStatements(s)
+	statements := make([]any, 0, len(mine)+len(t.others))
+	for _, st := range mine {
 		statements = append(statements, st)
 	}
 	for _, st := range t.others {

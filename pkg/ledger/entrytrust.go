@@ -24,7 +24,10 @@ const EntryTrustKeyPrefix = "entry-trust/"
 type EntryTrust struct {
 	AccountID string `json:"accountId"`
 	RoleName  string `json:"roleName"`
-	// Policy is the document as IAM returned it, URL-decoded.
+	// Policy is the document as IAM returned it, decoded and in the
+	// baseline's canonical JSON (keys and lists sorted, a one-element list
+	// as its element, booleans and numbers as strings): the same policy to
+	// IAM, not the same bytes.
 	Policy  string    `json:"policy"`
 	SavedAt time.Time `json:"savedAt"`
 }
