@@ -330,7 +330,7 @@ func serviceControlPolicies(cfg *config.Config) ([]ServiceControlPolicy, error) 
 	}
 	if err == nil && len(org.SCPs.AllowedRegions) > 0 {
 		err = add("allowed-regions", "denies regional actions outside "+strings.Join(org.SCPs.AllowedRegions, ", "), root,
-			regionAllowList(org.SCPs.AllowedRegions))
+			regionAllowList(org))
 	}
 	if err == nil && org.SuspendedOU != "" {
 		err = add("deny-all", "quarantine: denies every action in "+org.SuspendedOU, []string{org.SuspendedOU}, scpStatement{
@@ -364,40 +364,58 @@ func denyRootUser() scpStatement {
 
 // protectBaseline denies undoing the baseline to every principal but landfall's execution role, the one
 // role that applies it. The entry role (OrganizationAccountAccessRole) is where people of the management
-// account enter members, so it is no exception for the trail, the detectors and the recorders: its one
-// job for landfall is to create the execution role on an account's first run, which is why it may still
-// change landfall's roles (whoever may set the execution role's trust may become it, so nothing narrower
-// would hold). The entry role itself is protected: a member's administrator who could rewrite its trust,
-// or create it in an invited account that has none, would hold it and, through it, the execution role.
-// Only the execution role changes it (the entry-role item tightens its trust). The pipeline role is not
-// listed: it lives in the management account, which SCPs never restrict, and acts in member accounts only
-// through those two roles.
+// account enter members, so it is no exception for the alert path (the trail among it), the detectors
+// and the recorders: its one job for landfall is to create the execution role on an account's first run,
+// which is why it may still change landfall's roles (whoever may set the execution role's trust may become
+// it, so nothing narrower would hold). The entry role itself is protected: a member's administrator who
+// could rewrite its trust, or create it in an invited account that has none, would hold it and, through
+// it, the execution role. Only the execution role changes it (the entry-role item tightens its trust).
+// The pipeline role is not listed: it lives in the management account, which SCPs never restrict, and
+// acts in member accounts only through those two roles.
+//
+// Two more exemptions keep the SCP from blocking the services it protects. The GuardDuty delegated
+// administrator (the security account) may update GuardDuty: it administers every member's detector
+// anyway, suspending one included ("Suspending GuardDuty for member account", GuardDuty User Guide), and
+// it must be able to change its own. With Control Tower, AWSControlTowerExecution may change AWS Config:
+// Control Tower owns the recorders of the accounts it enrolls and its mandatory control "Enable AWS
+// Config in all available Regions" lets only that role change them. That role is then protected as
+// landfall's are, because where Control Tower's own role protection does not reach (an OU it does not
+// govern) a member's administrator could otherwise create it and pass as Control Tower.
 func protectBaseline(cfg *config.Config) []scpStatement {
 	prefix, org := cfg.Naming.Prefix, cfg.Organization
 	execution := "arn:aws:iam::*:role/" + org.ExecutionRoleName
 	entry := "arn:aws:iam::*:role/" + org.EntryRoleName
 	exceptExecution := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}}}
-	exceptBoth := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution, entry}}}
 	roles := []string{"arn:aws:iam::*:role/" + prefix + "-*"}
 	if !strings.HasPrefix(org.ExecutionRoleName, prefix+"-") {
 		roles = append(roles, execution)
 	}
+	mayChangeRoles := []string{execution, entry}
+	mayChangeConfig := []string{execution}
+	if org.ControlTower {
+		roles = append(roles, controlTowerExecution)
+		mayChangeRoles = append(mayChangeRoles, controlTowerExecution)
+		mayChangeConfig = append(mayChangeConfig, controlTowerExecution)
+	}
+	guardDuty := exceptExecution
+	if org.DelegatesAdministration() {
+		guardDuty = map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}},
+			"StringNotEquals": {"aws:PrincipalAccount": {org.SecurityAccountID}}}
+	}
 	statements := []scpStatement{
-		{Sid: "ProtectLandfallTrail", Effect: "Deny", Condition: exceptExecution,
-			Action:   []string{"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail"},
-			Resource: []string{"arn:aws:cloudtrail:*:*:trail/" + cfg.TrailName()}},
 		// Detectors and recorders have no usable resource ARNs (a detector's id is random), and an account
 		// has one of each per region, so the whole service's off switches are denied. UpdateDetector is
 		// the call that disables a detector; it cannot be told apart from other detector updates.
-		{Sid: "ProtectGuardDuty", Effect: "Deny", Condition: exceptExecution, Resource: []string{"*"},
+		{Sid: "ProtectGuardDuty", Effect: "Deny", Condition: guardDuty, Resource: []string{"*"},
 			Action: []string{"guardduty:DeleteDetector", "guardduty:DisassociateFromAdministratorAccount",
 				"guardduty:DisassociateFromMasterAccount", "guardduty:UpdateDetector"}},
-		{Sid: "ProtectConfig", Effect: "Deny", Condition: exceptExecution, Resource: []string{"*"},
+		{Sid: "ProtectConfig", Effect: "Deny", Condition: principalsExcept(mayChangeConfig), Resource: []string{"*"},
 			Action: []string{"config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "config:StopConfigurationRecorder"}},
-		{Sid: "ProtectLandfallRoles", Effect: "Deny", Condition: exceptBoth, Resource: roles, Action: roleWrites()},
+		{Sid: "ProtectLandfallRoles", Effect: "Deny", Condition: principalsExcept(mayChangeRoles), Resource: roles, Action: roleWrites()},
 		{Sid: "ProtectEntryRole", Effect: "Deny", Condition: exceptExecution, Resource: []string{entry}, Action: roleWrites()},
 	}
-	// The alert path is held to the same rule: whoever may not stop the trail may not silence it either.
+	// The alert path, the trail among it, is held to the same rule. Its statements name each resource,
+	// so they carry the trail's too: one statement fewer keeps the SCP within its size.
 	for _, d := range baseline.AlertPathDenials(cfg) {
 		cond := map[string]map[string][]string{}
 		maps.Copy(cond, d.Condition)
@@ -405,6 +423,11 @@ func protectBaseline(cfg *config.Config) []scpStatement {
 		statements = append(statements, scpStatement{Sid: d.Sid, Effect: "Deny", Action: d.Actions, Resource: d.Resources, Condition: cond})
 	}
 	return statements
+}
+
+// principalsExcept is the condition that exempts the principals with these ARNs.
+func principalsExcept(arns []string) map[string]map[string][]string {
+	return map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": arns}}
 }
 
 // roleWrites are the IAM actions that create, change or delete a role, or what it may do or who may
@@ -418,8 +441,16 @@ func roleWrites() []string {
 // regionAllowList denies every action outside the allowed regions except those of global services, whose
 // only endpoint is in us-east-1 (or which are region-less). The exemptions are AWS's published list
 // (aws-samples/service-control-policy-examples, "Deny access to AWS based on the requested AWS region")
-// plus account:*, the Account API the baseline sets alternate contacts with.
-func regionAllowList(allowed []string) scpStatement {
+// plus account:*, the Account API the baseline sets alternate contacts with. AWS's example also exempts
+// the administrator roles that must work in every region. landfall's own need none (the baseline acts
+// only in governed regions, which must be allowed), so the list stays empty without Control Tower; with
+// it, it holds the roles Control Tower's region deny control exempts (CT.MULTISERVICE.PV.1, Control Tower
+// Controls Reference), since Control Tower works in every region it governs, whatever this list says.
+func regionAllowList(org config.Organization) scpStatement {
+	condition := map[string]map[string][]string{"StringNotEquals": {"aws:RequestedRegion": slices.Clone(org.SCPs.AllowedRegions)}}
+	if org.ControlTower {
+		maps.Copy(condition, principalsExcept(controlTowerRoles()))
+	}
 	return scpStatement{Sid: "DenyOutsideAllowedRegions", Effect: "Deny", Resource: []string{"*"},
 		NotAction: []string{
 			"a4b:*", "account:*", "acm:*", "aws-marketplace-management:*", "aws-marketplace:*", "aws-portal:*",
@@ -431,5 +462,15 @@ func regionAllowList(allowed []string) scpStatement {
 			"s3:GetAccountPublic*", "s3:ListAllMyBuckets", "s3:ListMultiRegionAccessPoints", "s3:PutAccountPublic*",
 			"shield:*", "sts:*", "support:*", "trustedadvisor:*", "waf-regional:*", "waf:*", "wafv2:*", "wellarchitected:*",
 		},
-		Condition: map[string]map[string][]string{"StringNotEquals": {"aws:RequestedRegion": slices.Clone(allowed)}}}
+		Condition: condition}
+}
+
+// controlTowerExecution is the role Control Tower works through in every account it enrolls.
+const controlTowerExecution = "arn:aws:iam::*:role/AWSControlTowerExecution"
+
+// controlTowerRoles are the roles Control Tower's region deny control exempts: its execution role, the
+// Config recorder's, the SNS forwarder's and the VPC flow logs'.
+func controlTowerRoles() []string {
+	return []string{controlTowerExecution, "arn:aws:iam::*:role/aws-controltower-ConfigRecorderRole",
+		"arn:aws:iam::*:role/aws-controltower-ForwardSnsNotificationRole", "arn:aws:iam::*:role/AWSControlTower_VPCFlowLogsRole"}
 }

@@ -142,9 +142,8 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 		{"acme-deny-leave-organization", `{"Version":"2012-10-17","Statement":[{"Sid":"DenyLeaveOrganization","Effect":"Deny",
 			"Action":["organizations:LeaveOrganization"],"Resource":["*"]}]}`},
 		{"acme-protect-baseline", `{"Version":"2012-10-17","Statement":[
-			{"Sid":"ProtectLandfallTrail","Effect":"Deny","Resource":["arn:aws:cloudtrail:*:*:trail/acme-trail"],` + exceptLandfall + `,
-			 "Action":["cloudtrail:DeleteTrail","cloudtrail:PutEventSelectors","cloudtrail:StopLogging","cloudtrail:UpdateTrail"]},
-			{"Sid":"ProtectGuardDuty","Effect":"Deny","Resource":["*"],` + exceptLandfall + `,
+			{"Sid":"ProtectGuardDuty","Effect":"Deny","Resource":["*"],
+			 "Condition":{"ArnNotLike":{"aws:PrincipalArn":["arn:aws:iam::*:role/acme-execution"]},"StringNotEquals":{"aws:PrincipalAccount":["333333333333"]}},
 			 "Action":["guardduty:DeleteDetector","guardduty:DisassociateFromAdministratorAccount","guardduty:DisassociateFromMasterAccount","guardduty:UpdateDetector"]},
 			{"Sid":"ProtectConfig","Effect":"Deny","Resource":["*"],` + exceptLandfall + `,
 			 "Action":["config:DeleteConfigurationRecorder","config:DeleteDeliveryChannel","config:StopConfigurationRecorder"]},
@@ -152,7 +151,8 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 			{"Sid":"ProtectEntryRole","Effect":"Deny","Resource":["arn:aws:iam::*:role/OrganizationAccountAccessRole"],` + exceptLandfall + `,
 			 "Action":` + roleWrites + `},
 			{"Sid":"ProtectLandfallAlertPath","Effect":"Deny",` + exceptLandfall + `,
-			 "Action":["cloudwatch:DeleteAlarms","cloudwatch:DisableAlarmActions","cloudwatch:PutMetricAlarm",
+			 "Action":["cloudtrail:DeleteTrail","cloudtrail:PutEventSelectors","cloudtrail:StopLogging","cloudtrail:UpdateTrail",
+			  "cloudwatch:DeleteAlarms","cloudwatch:DisableAlarmActions","cloudwatch:PutMetricAlarm",
 			  "events:DeleteRule","events:DisableRule","events:PutRule","events:PutTargets","events:RemoveTargets",
 			  "kms:DeleteAlias","kms:UpdateAlias",
 			  "logs:AssociateKmsKey","logs:DeleteLogGroup","logs:DeleteMetricFilter","logs:DeleteRetentionPolicy",
@@ -166,6 +166,7 @@ func TestServiceControlPolicyStatements(t *testing.T) {
 			  "arn:aws:cloudwatch:*:*:alarm:acme-nacl-changes","arn:aws:cloudwatch:*:*:alarm:acme-network-gateway-changes",
 			  "arn:aws:cloudwatch:*:*:alarm:acme-route-table-changes","arn:aws:cloudwatch:*:*:alarm:acme-vpc-changes",
 			  "arn:aws:cloudwatch:*:*:alarm:acme-organizations-changes","arn:aws:cloudwatch:*:*:alarm:acme-alert-path-changes",
+			  "arn:aws:cloudtrail:*:*:trail/acme-trail",
 			  "arn:aws:events:*:*:rule/acme-guardduty-findings","arn:aws:kms:*:*:alias/acme-alerts","arn:aws:kms:*:*:alias/acme-cloudtrail",
 			  "arn:aws:logs:*:*:log-group:acme-cloudtrail*","arn:aws:sns:*:*:acme-alerts"]},
 			{"Sid":"ProtectLandfallKeys","Effect":"Deny","Resource":["*"],
@@ -264,7 +265,8 @@ func TestServiceControlPolicySelection(t *testing.T) {
 }
 
 func TestServiceControlPoliciesFitTheSizeLimit(t *testing.T) {
-	// GIVEN the config that makes every SCP longest: the longest prefix and role names, and every region
+	// GIVEN the config that makes every SCP longest: the longest prefix and role names, every region,
+	// Control Tower's exemptions and the delegated administrator's
 	long := func(c byte, n int) string { return strings.Repeat(string(c), n) }
 	regions := "[" + strings.Join(config.CommercialRegions(), ", ") + "]"
 	yaml := strings.NewReplacer(
@@ -272,8 +274,12 @@ func TestServiceControlPoliciesFitTheSizeLimit(t *testing.T) {
 		"executionRoleName: acme-execution", "executionRoleName: "+long('e', 64)+"\n  entryRoleName: "+long('n', 64),
 		"governedRegions: [eu-west-1, us-east-1]", "governedRegions: "+regions,
 		"allowedRegions: [eu-west-1, us-east-1, eu-central-1]", "allowedRegions: "+regions,
+		"  manage: true\n", "  manage: true\n  controlTower: true\n",
 	).Replace(organizationTestConfig(t))
 	cfg := loadTestConfig(t, yaml)
+	if !cfg.Organization.ControlTower || !cfg.Organization.DelegatesAdministration() {
+		t.Fatal("the longest config lacks Control Tower or the delegated administrator")
+	}
 	// WHEN they are rendered
 	policies, err := serviceControlPolicies(cfg)
 	if err != nil {
@@ -284,6 +290,7 @@ func TestServiceControlPoliciesFitTheSizeLimit(t *testing.T) {
 	}
 	// THEN each document, as uploaded, is within the 5,120 characters AWS Organizations accepts
 	for _, p := range policies {
+		t.Logf("%s: %d characters", p.Name, len([]rune(p.Document)))
 		if n := len([]rune(p.Document)); n > scpMaxChars {
 			t.Errorf("%s is %d characters, over %d", p.Name, n, scpMaxChars)
 		}

@@ -56,7 +56,7 @@ func TestRun(t *testing.T) {
 			wantCode: cli.ExitFail,
 			wantStderr: bad + `:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderArn (a SAML provider)` + "\n" +
 				bad + `:3: organization.managementAccountId: "1111" is not an AWS account id; use exactly 12 digits in quotes, e.g. "111111111111"` + "\n" +
-				bad + `:5: organization.identty: unknown key (did you mean "identity"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, delegatedAdmin` + "\n" +
+				bad + `:5: organization.identty: unknown key (did you mean "identity"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, controlTower, delegatedAdmin` + "\n" +
 				bad + ": 3 problems\n",
 		},
 		{

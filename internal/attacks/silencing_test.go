@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -24,9 +25,9 @@ import (
 // account but must not be able to silence it: its operators and developers
 // (whose profile grants the developer every service of the alert path),
 // by their roles' own guard, and its administrator, under the
-// protect-baseline SCP. Each leaves the trail running and tries every way
-// of keeping what it records from reaching anyone: delete or rewrite a
-// metric filter, the log group or its retention, an alarm or its actions,
+// protect-baseline SCP. Each tries every way of keeping what the account
+// does from reaching anyone: stop, rewire or delete the trail, delete or
+// rewrite a metric filter, the log group or its retention, an alarm or its actions,
 // unsubscribe the central fan-in, rewrite or delete the alerts topic,
 // switch off the GuardDuty findings rule, delete, disable or lock the
 // topic's and the trail's keys, or move a key's alias. The alert path must
@@ -39,7 +40,7 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 	for i := range cfg.Profiles {
 		roles := &cfg.Profiles[i].Items.HumanRoles
 		roles.Operator = true
-		roles.Developer.Services = []string{"cloudwatch", "events", "kms", "logs", "sns"}
+		roles.Developer.Services = []string{"cloudtrail", "cloudwatch", "events", "kms", "logs", "sns"}
 	}
 	if err := o.apply(t, cfg, o.member); err != nil {
 		t.Fatal(err)
@@ -49,7 +50,7 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 	admin := o.adminOf(t, o.member)
 	before := alertPathOf(t, admin, &cfg, o.member)
 	if !strings.Contains(before, "fan-in subscription: confirmed") || !strings.Contains(before, "alerts key: Enabled") ||
-		!strings.Contains(before, "trail key: Enabled") {
+		!strings.Contains(before, "trail key: Enabled") || !strings.Contains(before, "logging true to arn:") {
 		t.Fatalf("the baseline left no alert path to attack:\n%s", before)
 	}
 	people := o.adminOf(t, cfg.Organization.Identity.AccountID) // with MFA
@@ -79,13 +80,21 @@ func silence(t *testing.T, who aws.Config, cfg *config.Config, account string) {
 	alarm := cfg.AlarmName("root-usage")
 	rule := aws.String(cfg.FindingsRuleName())
 	logs, cw, ev, k, topics := cloudwatchlogs.NewFromConfig(who), cloudwatch.NewFromConfig(who), eventbridge.NewFromConfig(who), kms.NewFromConfig(who), sns.NewFromConfig(who)
+	trails := cloudtrail.NewFromConfig(who)
 	refused := func(what string, err error) {
 		t.Helper()
 		if !isAccessDenied(err) {
 			t.Errorf("%s: %v, want access denied", what, err)
 		}
 	}
-	_, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: group, FilterName: aws.String(alarm)})
+	trail := aws.String(cfg.TrailName())
+	_, err := trails.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: trail})
+	refused("stopping the trail", err)
+	_, err = trails.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: trail, CloudWatchLogsLogGroupArn: aws.String(""), CloudWatchLogsRoleArn: aws.String("")})
+	refused("taking the trail off its log group", err)
+	_, err = trails.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: trail})
+	refused("deleting the trail", err)
+	_, err = logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: group, FilterName: aws.String(alarm)})
 	refused("deleting the root-usage metric filter", err)
 	_, err = logs.PutMetricFilter(ctx, &cloudwatchlogs.PutMetricFilterInput{LogGroupName: group, FilterName: aws.String(alarm),
 		FilterPattern: aws.String(`{ $.eventName = "never" }`), MetricTransformations: []logstypes.MetricTransformation{
@@ -155,6 +164,16 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	logs, cw, ev, k, topics := cloudwatchlogs.NewFromConfig(who), cloudwatch.NewFromConfig(who), eventbridge.NewFromConfig(who), kms.NewFromConfig(who), sns.NewFromConfig(who)
+	trails := cloudtrail.NewFromConfig(who)
+	trail, err := trails.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(cfg.TrailName())})
+	if err != nil {
+		t.Fatalf("reading the trail: %v", err)
+	}
+	status, err := trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(cfg.TrailName())})
+	if err != nil {
+		t.Fatalf("reading the trail's status: %v", err)
+	}
+	line("trail %s: logging %v to %s", aws.ToString(trail.Trail.Name), aws.ToBool(status.IsLogging), aws.ToString(trail.Trail.CloudWatchLogsLogGroupArn))
 	group := aws.String(cfg.TrailLogGroupName())
 	filters, err := logs.DescribeMetricFilters(ctx, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: group})
 	if err != nil {

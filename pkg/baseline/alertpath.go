@@ -5,16 +5,16 @@ import (
 	"github.com/landfall/landfall/pkg/config"
 )
 
-// The alert path of an account is what turns its trail into a message to
-// people: the trail's log group and its metric filters, the alarms, the
-// alerts topic with its subscriptions (the central fan-in's among them),
-// the findings rule, and the keys of the trail and the topic. Deleting or
-// rewiring any of them silences the account without stopping the trail,
-// which the protect-baseline SCP already guards. AlertPathDenials is what
-// no one but landfall may do to it: the SCP denies it to every principal
-// but the execution role, and the operator and developer roles carry it
-// as their own guard, which holds even where landfall does not manage the
-// organization's SCPs.
+// The alert path of an account is what turns its activity into a message
+// to people: the trail, its log group and its metric filters, the alarms,
+// the alerts topic with its subscriptions (the central fan-in's among
+// them), the findings rule, and the keys of the trail and the topic.
+// Stopping or rewiring any of them silences the account. AlertPathDenials
+// is what no one but landfall may do to it: the SCP denies it to every
+// principal but the execution role, and the operator and developer roles
+// carry it as their own guard, which holds even where landfall does not
+// manage the organization's SCPs (a developer granted cloudtrail may not
+// stop the trail).
 
 // Denial is one Deny statement of a policy, without the exemptions each
 // policy adds.
@@ -52,6 +52,7 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 		{
 			Sid: "ProtectLandfallAlertPath",
 			Actions: []string{
+				"cloudtrail:DeleteTrail", "cloudtrail:PutEventSelectors", "cloudtrail:StopLogging", "cloudtrail:UpdateTrail",
 				"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm",
 				"events:DeleteRule", "events:DisableRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets",
 				"kms:DeleteAlias", "kms:UpdateAlias",
@@ -60,6 +61,7 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 				"sns:AddPermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Unsubscribe",
 			},
 			Resources: append(alarmARNs,
+				anyARN("cloudtrail", "trail/"+cfg.TrailName()),
 				anyARN("events", "rule/"+cfg.FindingsRuleName()),
 				anyARN("kms", aliases[0]), anyARN("kms", aliases[1]),
 				// Logs is documented with and without ":*" after a group's

@@ -90,6 +90,11 @@ type Organization struct {
 	SuspendedOU string `yaml:"suspendedOu"`
 	// SCPs selects the service control policies attached to the root.
 	SCPs SCPs `yaml:"scps"`
+	// ControlTower says the organization has an AWS Control Tower landing
+	// zone. Default: false. The SCPs then let Control Tower's roles do what
+	// its own controls let them: act outside the allowed regions, and change
+	// AWS Config, which Control Tower owns in the accounts it enrolls.
+	ControlTower bool `yaml:"controlTower"`
 	// DelegatedAdmin delegates GuardDuty (in every governed region) and
 	// Security Hub administration to securityAccountId. Default: true when
 	// securityAccountId is set, false otherwise.
@@ -106,9 +111,12 @@ type SCPs struct {
 	// DenyLeaveOrganization denies organizations:LeaveOrganization, so an
 	// account cannot escape the baseline and the SCPs. Default: true.
 	DenyLeaveOrganization bool `yaml:"denyLeaveOrganization"`
-	// ProtectBaseline denies stopping or changing landfall's trail, disabling
-	// GuardDuty or AWS Config, and changing landfall's roles ("<prefix>-*"),
-	// to every principal except landfall's own roles. Default: true.
+	// ProtectBaseline denies stopping or changing landfall's trail and alert
+	// path, disabling GuardDuty or AWS Config, and changing landfall's roles
+	// ("<prefix>-*") and the entry role, to every principal except landfall's
+	// execution role; GuardDuty stays open to the security account, which
+	// administers it, and Config to Control Tower's role with controlTower.
+	// Default: true.
 	ProtectBaseline bool `yaml:"protectBaseline"`
 	// AllowedRegions is an optional region allow-list: when set, every
 	// regional action outside these regions is denied (global services are

@@ -50,7 +50,7 @@ func TestParseReportsEachProblem(t *testing.T) {
 			from: "  homeRegion: us-east-1", to: "  homeRegoin: us-east-1",
 			want: []string{
 				`landfall.yaml:2: organization.homeRegion: required: the region where landfall runs, e.g. us-east-1`,
-				`landfall.yaml:4: organization.homeRegoin: unknown key (did you mean "homeRegion"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, delegatedAdmin`,
+				`landfall.yaml:4: organization.homeRegoin: unknown key (did you mean "homeRegion"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, controlTower, delegatedAdmin`,
 			},
 		},
 		{
