@@ -165,14 +165,23 @@ func statusRank(s ledger.Status) int {
 	return len(statusOrder)
 }
 
+// note is the table's last column: why the account gets no baseline when it
+// is skipped (quarantined, excluded, inactive ...), else the last run's error.
+func note(r ledger.Row) string {
+	if r.Status == ledger.StatusSkipped {
+		return "skipped: " + r.Reason
+	}
+	return r.LastError
+}
+
 func printStatus(e cli.Env, rows []ledger.Row, now time.Time) {
 	tw := tabwriter.NewWriter(e.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tNAME\tPROFILE\tSTATUS\tVERSION\tLAST RUN\tDURATION\tDRIFT\tFINDINGS\tLAST ERROR")
+	fmt.Fprintln(tw, "ACCOUNT\tNAME\tPROFILE\tSTATUS\tVERSION\tLAST RUN\tDURATION\tDRIFT\tFINDINGS\tNOTE")
 	counts := map[ledger.Status]int{}
 	for _, r := range rows {
 		counts[r.Status]++
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", r.AccountID, dash(r.AccountName), dash(r.Profile), r.Status,
-			dash(r.Version), age(r.LastRun, now), duration(r), r.Drift, len(r.Findings), truncateText(r.LastError, maxErrorWidth))
+			dash(r.Version), age(r.LastRun, now), duration(r), r.Drift, len(r.Findings), truncateText(note(r), maxErrorWidth))
 	}
 	_ = tw.Flush()
 

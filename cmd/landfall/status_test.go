@@ -157,6 +157,7 @@ func TestStatus(t *testing.T) {
 			{AccountID: a.payments, AccountName: "payments", Profile: "workloads", Version: "1", Status: ledger.StatusFailed,
 				LastRun: now.Add(-10*time.Minute - time.Second), DurationMs: 4_000, LastError: longError},
 			{AccountID: "999999999999", AccountName: "old", Status: ledger.StatusClosed, LastRun: now.Add(-72 * time.Hour)},
+			{AccountID: "888888888888", AccountName: "suspect", Status: ledger.StatusSkipped, Reason: "quarantined", LastRun: now.Add(-time.Hour)},
 		} {
 			if err := f.ledger.Put(ctx, r); err != nil {
 				t.Fatal(err)
@@ -180,7 +181,7 @@ func TestStatus(t *testing.T) {
 			check: func(t *testing.T, a accounts, stdout, _ string) {
 				table, health, _ := strings.Cut(stdout, "\nDelivery health")
 				lines := strings.Split(strings.TrimSpace(table), "\n")
-				wantOrder := []string{"ACCOUNT", a.payments, mgmtID, a.sandbox, a.workload, "999999999999"}
+				wantOrder := []string{"ACCOUNT", a.payments, mgmtID, a.sandbox, "888888888888", a.workload, "999999999999"}
 				if len(lines) < len(wantOrder) {
 					t.Fatalf("table has %d lines, want at least %d:\n%s", len(lines), len(wantOrder), stdout)
 				}
@@ -189,10 +190,13 @@ func TestStatus(t *testing.T) {
 						t.Errorf("line %d = %q, want it to start with %s", i, lines[i], id)
 					}
 				}
-				for _, want := range []string{"SUCCEEDED", "3h ago", "1m5s", "2  ", "10m ago", "3d ago", "…", "5 accounts: 1 FAILED, 2 MISSING, 1 SUCCEEDED, 1 CLOSED"} {
+				for _, want := range []string{"SUCCEEDED", "3h ago", "1m5s", "2  ", "10m ago", "3d ago", "…", "6 accounts: 1 FAILED, 2 MISSING, 1 SKIPPED, 1 SUCCEEDED, 1 CLOSED"} {
 					if !strings.Contains(stdout, want) {
 						t.Errorf("stdout lacks %q:\n%s", want, stdout)
 					}
+				}
+				if line := lines[4]; !strings.HasSuffix(line, "skipped: quarantined") {
+					t.Errorf("the quarantined account's line does not say why it is skipped: %q", line)
 				}
 				if strings.Contains(stdout, "alert-receipt") || strings.Contains(stdout, "ask the platform team") {
 					t.Errorf("a receipt row or an untruncated error is shown:\n%s", stdout)
@@ -221,7 +225,7 @@ func TestStatus(t *testing.T) {
 				for _, r := range rows {
 					got = append(got, r.AccountID+":"+string(r.Status))
 				}
-				want := []string{a.payments + ":FAILED", mgmtID + ":MISSING", a.sandbox + ":MISSING", a.workload + ":SUCCEEDED", "999999999999:CLOSED"}
+				want := []string{a.payments + ":FAILED", mgmtID + ":MISSING", a.sandbox + ":MISSING", "888888888888:SKIPPED", a.workload + ":SUCCEEDED", "999999999999:CLOSED"}
 				if strings.Join(got, " ") != strings.Join(want, " ") {
 					t.Errorf("rows = %v, want %v", got, want)
 				}

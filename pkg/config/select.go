@@ -46,6 +46,9 @@ const (
 	SkipExcluded SkipReason = "excluded"
 	// SkipInactive: the account is suspended or closing.
 	SkipInactive SkipReason = "inactive"
+	// SkipQuarantined: the account is in the suspended OU (or below it),
+	// whose deny-all SCP lets no role act in it.
+	SkipQuarantined SkipReason = "quarantined"
 	// SkipManagementAccount: the management account is baselined only when a
 	// profile lists its id in select.accounts.
 	SkipManagementAccount SkipReason = "management-account"
@@ -73,8 +76,11 @@ var inactiveStatuses = []string{"SUSPENDED", "PENDING_CLOSURE", "CLOSED"}
 // SelectProfile decides which profile baselines account a, or why none does.
 //
 // An account is skipped, in this order, when it is in excludedAccounts, when
-// its status is SUSPENDED, PENDING_CLOSURE or CLOSED, or when it is the
-// management account and no profile lists its id in select.accounts.
+// its status is SUSPENDED, PENDING_CLOSURE or CLOSED, when it is in the
+// suspended OU or an OU below it (quarantined: every run would fail there,
+// so none is started), or when it is the management account and no profile
+// lists its id in select.accounts. SCPs never restrict the management
+// account, so it is never quarantined.
 //
 // A profile matches when any of its selectors does. When several profiles
 // match, the strongest match wins: an explicit account id, then a tag selector
@@ -93,6 +99,10 @@ func (c *Config) SelectProfile(a Account) (Selection, error) {
 	if slices.Contains(inactiveStatuses, strings.ToUpper(a.Status)) {
 		return Selection{Skip: SkipInactive, Reason: fmt.Sprintf("account status is %s", a.Status)}, nil
 	}
+	isManagement := a.ID == c.Organization.ManagementAccountID
+	if q := c.Organization.SuspendedOU; q != "" && !isManagement && (a.OUPath == q || strings.HasPrefix(a.OUPath, q+"/")) {
+		return Selection{Skip: SkipQuarantined, Reason: fmt.Sprintf("account is in the suspended OU %s, whose deny-all SCP lets no role act in it", q)}, nil
+	}
 	var best *profileMatch
 	for i := range c.Profiles {
 		m, ok := matchProfile(&c.Profiles[i], a)
@@ -100,7 +110,6 @@ func (c *Config) SelectProfile(a Account) (Selection, error) {
 			best = &m
 		}
 	}
-	isManagement := a.ID == c.Organization.ManagementAccountID
 	switch {
 	case isManagement && (best == nil || best.kind != MatchAccount):
 		return Selection{Skip: SkipManagementAccount, Reason: "the management account is baselined only when a profile lists its id in select.accounts"}, nil

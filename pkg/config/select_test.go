@@ -35,7 +35,11 @@ func TestSelectProfileOnExample(t *testing.T) {
 		{"tag beats OU", Account{ID: "666666666666", OUPath: "/Root/Sandbox", Tags: workloadsTag}, "workloads", MatchTag, ""},
 		{"sandbox by OU", Account{ID: "777777777777", OUPath: "/Root/Sandbox"}, "sandbox", MatchOU, ""},
 		{"deeper than the glob falls to default", Account{ID: "888888888888", OUPath: "/Root/Workloads/Prod/Team"}, "sandbox", MatchDefault, ""},
-		{"active account in Suspended OU gets default", Account{ID: "121212121212", OUPath: "/Root/Suspended", Status: "ACTIVE"}, "sandbox", MatchDefault, ""},
+		{"active account in the suspended OU skipped", Account{ID: "121212121212", OUPath: "/Root/Suspended", Status: "ACTIVE"}, "", "", SkipQuarantined},
+		{"account below the suspended OU skipped", Account{ID: "161616161616", OUPath: "/Root/Suspended/Forensics", Status: "ACTIVE"}, "", "", SkipQuarantined},
+		{"quarantine beats a selection by tag", Account{ID: "171717171717", OUPath: "/Root/Suspended", Tags: workloadsTag}, "", "", SkipQuarantined},
+		{"an OU named like the suspended OU is not it", Account{ID: "181818181818", OUPath: "/Root/SuspendedTeam"}, "sandbox", MatchDefault, ""},
+		{"the management account in the suspended OU is not quarantined", Account{ID: "111111111111", OUPath: "/Root/Suspended"}, "management", MatchAccount, ""},
 		{"suspended account skipped", Account{ID: "131313131313", OUPath: "/Root/Suspended", Status: "SUSPENDED"}, "", "", SkipInactive},
 		{"closing account skipped", Account{ID: "141414141414", OUPath: "/Root/Sandbox", Status: "PENDING_CLOSURE"}, "", "", SkipInactive},
 		{"excluded account skipped even if selected", Account{ID: "999999999999", OUPath: "/Root/Sandbox", Tags: workloadsTag}, "", "", SkipExcluded},
@@ -115,11 +119,40 @@ func TestSelectProfilePrecedence(t *testing.T) {
 
 func TestSelectProfileNoMatch(t *testing.T) {
 	cfg := mustParse(t, strings.Replace(precedenceYAML, `["/Root/**"]`, `["/Root/Sandbox"]`, 1))
-	sel, err := cfg.SelectProfile(Account{ID: "333333333333", OUPath: "/Root/Suspended"})
+	sel, err := cfg.SelectProfile(Account{ID: "333333333333", OUPath: "/Root/Elsewhere"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkSelection(t, sel, "", "", SkipNoProfile)
+}
+
+func TestSelectProfileQuarantine(t *testing.T) {
+	tests := []struct {
+		name, suspendedOU, ouPath string
+		wantSkip                  SkipReason
+	}{
+		{"the default suspended OU", "", "/Root/Suspended", SkipQuarantined},
+		{"another suspended OU", "suspendedOu: /Root/Quarantine", "/Root/Quarantine", SkipQuarantined},
+		{"the default's name is then an OU like any other", "suspendedOu: /Root/Quarantine", "/Root/Suspended", ""},
+		{"no suspended OU", `suspendedOu: ""`, "/Root/Suspended", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustParse(t, strings.Replace(precedenceYAML, "  identity:", "  "+tt.suspendedOU+"\n  identity:", 1))
+			sel, err := cfg.SelectProfile(Account{ID: "333333333333", OUPath: tt.ouPath, Status: "ACTIVE"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantSkip != "" {
+				checkSelection(t, sel, "", "", tt.wantSkip)
+				if !strings.Contains(sel.Reason, "suspended OU "+tt.ouPath) {
+					t.Errorf("reason %q does not name the suspended OU", sel.Reason)
+				}
+				return
+			}
+			checkSelection(t, sel, "everything", MatchOU, "")
+		})
+	}
 }
 
 func TestSelectProfileRejectsBadAccountID(t *testing.T) {

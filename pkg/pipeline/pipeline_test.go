@@ -285,6 +285,55 @@ func TestMoveDuringARunWaits(t *testing.T) {
 	}
 }
 
+// An account moved into the suspended OU is quarantined: its deny-all SCP
+// would fail every run, and every sweep would start another. It is skipped,
+// and the ledger says why.
+func TestQuarantinedAccountIsSkipped(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "compromised")
+	org := organizations.NewFromConfig(h.Admin)
+	roots, err := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ou, err := org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: roots.Roots[0].Id, Name: aws.String("Suspended")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(member),
+		SourceParentId: roots.Roots[0].Id, DestinationParentId: ou.OrganizationalUnit.Id}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../events/organizations/move-account.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := h.Deps.Describe(ctx, []byte(strings.ReplaceAll(string(raw), "444455556666", member)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Decision != pipeline.DecideSkip || st.SkipReason != "quarantined" {
+		t.Fatalf("decision %s, skip reason %q; want a skip, quarantined", st.Decision, st.SkipReason)
+	}
+	row, err := h.Deps.Ledger.Get(ctx, member)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if row.Status != ledger.StatusSkipped || row.Reason != "quarantined" {
+		t.Fatalf("ledger row: %s, %q; want SKIPPED, quarantined", row.Status, row.Reason)
+	}
+	out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range out.Accounts {
+		if a.AccountID == member {
+			t.Fatalf("the sweep hands out the quarantined account: %+v", a)
+		}
+	}
+}
+
 // The record function serves both the Record and the RecordFailure states:
 // it routes on its input (TestFailedCreationIsReported sends it a State),
 // and says which input it could not read.
