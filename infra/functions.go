@@ -19,6 +19,7 @@ import (
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
 	"github.com/landfall/landfall/pkg/ledger"
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // Every function asset directory holds the binary and a copy of the config file. The copy is how the config
@@ -83,7 +84,7 @@ func functionSpecs() []functionSpec {
 		{name: fnWaitReady, constructID: "WaitReady", description: "Assumes the role into the account and makes a cheap read; throws AccountNotReady until it works.",
 			memoryMiB: 128, timeoutSeconds: 30, assumeRole: true},
 		{name: fnApply, constructID: "Apply", description: "Applies the global baseline items or one region's items.",
-			memoryMiB: 512, timeoutSeconds: 300, assumeRole: true, ledger: ledgerSaveEntryTrust},
+			memoryMiB: 512, timeoutSeconds: pipeline.ApplyTimeout.Seconds(), assumeRole: true, ledger: ledgerSaveEntryTrust},
 		{name: fnRecord, constructID: "Record", description: "Verifies the baseline, writes the ledger row, releases the lock and notifies operations.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",

@@ -32,14 +32,11 @@ var (
 
 // errAccountBusy is the error name describe throws when another run holds the account's lock and this
 // trigger (a move, an operator's rerun) may change what that run applies; it waits instead of being
-// dropped. The backoff (30 s doubling, 6 attempts) covers about half an hour, longer than a baseline run.
+// dropped, for as long as the other run may hold the lock (pipeline.LockTTL): 30 s doubling, then every
+// 10 minutes.
 var errAccountBusy = pipeline.ErrorName(&pipeline.AccountBusy{})
 
-const (
-	busyInterval = 30 * time.Second
-	busyRate     = 2
-	busyAttempts = 6
-)
+var busy = backoff{interval: 30 * time.Second, rate: 2, maxDelay: 10 * time.Minute}
 
 // backoff is the schedule of a Step Functions retrier that waits for something outside landfall: the first
 // wait, the factor each later wait grows by, and the longest wait.
@@ -87,10 +84,6 @@ func (b backoff) retry(errorName string, timeout time.Duration) *sfn.RetryProps 
 }
 
 const (
-	// baselineExtraTime is the execution budget on top of the waits for an invitation and for readiness:
-	// describe, the global and regional applies (5 min per Lambda, regions in parallel) and record, with
-	// room for their retries.
-	baselineExtraTime = time.Hour
 	// sweepTimeout bounds a sweep that waits on every account's baseline. It is far above what a sweep
 	// needs (accounts ÷ concurrency × a few minutes), so reaching it means the sweep is stuck, and a stuck
 	// sweep must fail visibly instead of running for Step Functions' one-year maximum.
@@ -130,9 +123,11 @@ func NewPipeline(scope constructs.Construct, id *string, props *PipelineProps) *
 	construct := constructs.NewConstruct(scope, id)
 	// States get their own scopes: a state's construct ID is its state name, and "Sweep" is both a state
 	// and a state machine.
+	// A run may wait for an invitation, then for another run's lock, then hold its own.
+	lock := pipeline.LockTTL(props.ReadinessTimeout)
 	baseline := newStateMachine(construct, "BaselineAccount", props.BaselineName,
 		baselineDefinition(constructs.NewConstruct(construct, jsii.String("BaselineAccountStates")), props),
-		invitationLifetime+props.ReadinessTimeout+baselineExtraTime)
+		invitationLifetime+2*lock)
 	sweep := newStateMachine(construct, "Sweep", props.SweepName,
 		sweepDefinition(constructs.NewConstruct(construct, jsii.String("SweepStates")), props, baseline), sweepTimeout)
 	fns := props.Functions
@@ -186,13 +181,12 @@ func baselineDefinition(scope constructs.Construct, props *PipelineProps) sfn.IC
 	}))
 	catch := &sfn.CatchProps{Errors: jsii.Strings(*sfn.Errors_ALL()), ResultPath: jsii.String("$.failure")}
 
-	describe := lambdaTask(scope, "Describe", fns.Describe, nil, nil)
-	describe.AddRetry(&sfn.RetryProps{
-		Errors:      jsii.Strings(errAccountBusy),
-		Interval:    awscdk.Duration_Seconds(jsii.Number(busyInterval.Seconds())),
-		BackoffRate: jsii.Number(busyRate),
-		MaxAttempts: jsii.Number(busyAttempts),
-	})
+	// The execution's ARN owns the account's lock (pipeline.DescribeInput).
+	describe := lambdaTask(scope, "Describe", fns.Describe, sfn.TaskInput_FromObject(&map[string]interface{}{
+		"event.$":     "$",
+		"execution.$": "$$.Execution.Id",
+	}), nil)
+	describe.AddRetry(busy.retry(errAccountBusy, pipeline.LockTTL(props.ReadinessTimeout)))
 	describe.AddRetry(invitation.retry(errInvitationPending, invitationLifetime))
 	describe.AddCatch(recordFailure, catch)
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/landfall/landfall/pkg/pipeline"
 )
 
 // definition decodes the ASL of the state machine whose logical ID starts with prefix.
@@ -65,9 +66,15 @@ func TestBaselineAccountDefinition(t *testing.T) {
 	if !strings.Contains(string(retry), wantRetry) {
 		t.Errorf("WaitReady Retry = %s, want it to contain %s", retry, wantRetry)
 	}
-	// AND a trigger that may change what a running baseline applies waits for it
+	// AND Describe gets the execution's ARN, which owns the account's lock, with the trigger
+	params, _ := json.Marshal(states["Describe"]["Parameters"])
+	if want := `{"event.$":"$","execution.$":"$$.Execution.Id"}`; string(params) != want {
+		t.Errorf("Describe Parameters = %s, want %s", params, want)
+	}
+	// AND a trigger that may change what a running baseline applies waits for it as long as it may hold the
+	// lock: 30+60+120+240+480 s, then 600 s each, past 75 minutes (15 of readiness, the hour to apply)
 	retry, _ = json.Marshal(states["Describe"]["Retry"])
-	wantBusy := `{"BackoffRate":2,"ErrorEquals":["AccountBusy"],"IntervalSeconds":30,"MaxAttempts":6}`
+	wantBusy := `{"BackoffRate":2,"ErrorEquals":["AccountBusy"],"IntervalSeconds":30,"MaxAttempts":11,"MaxDelaySeconds":600}`
 	if !strings.Contains(string(retry), wantBusy) {
 		t.Errorf("Describe Retry = %s, want it to contain %s", retry, wantBusy)
 	}
@@ -234,6 +241,7 @@ func TestBackoffAttempts(t *testing.T) {
 		{readiness, 30 * time.Minute, 20},
 		// 1+2+4+8+16+32 = 63 min, then an hour each: 6 + 359 retries to reach 360 h.
 		{invitation, invitationLifetime, 365},
+		{busy, pipeline.LockTTL(15 * time.Minute), 11},
 	}
 	for _, tt := range tests {
 		if got := tt.b.attempts(tt.timeout); got != tt.want {

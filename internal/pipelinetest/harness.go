@@ -7,11 +7,13 @@ package pipelinetest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,13 +132,24 @@ func (h *Harness) Vend(t testing.TB, name string) string {
 // event would start it.
 func (h *Harness) Baseline(t testing.TB, accountID string) {
 	t.Helper()
-	st, err := h.Deps.Describe(context.Background(), CreatedEvent(t, accountID, "created-"+accountID))
+	st, err := h.Deps.Describe(context.Background(), Execution(CreatedEvent(t, accountID, "created-"+accountID)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Run(t, st); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// executions numbers the executions Execution starts.
+var executions atomic.Int64
+
+// Execution is the input of a new BaselineAccount execution that event
+// started, as the state machine hands it to Describe: every call is another
+// execution, as every delivery of an event is.
+func Execution(event []byte) pipeline.DescribeInput {
+	return pipeline.DescribeInput{Event: event,
+		Execution: fmt.Sprintf("arn:aws:states:us-east-1:%s:execution:landfall-baseline:run-%d", Management, executions.Add(1))}
 }
 
 // CreatedEvent is the CreateAccountResult sample with the account id and

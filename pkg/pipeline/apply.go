@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
+	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 )
 
 // Apply applies the global items (in.Scope "global") or one region's items.
 func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
+	if err := d.checkLock(in.Request); err != nil {
+		return ApplySummary{}, err
+	}
 	spec, err := d.spec(in.Request)
 	if err != nil {
 		return ApplySummary{}, err
@@ -42,6 +47,21 @@ func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
 		return sum, fmt.Errorf("applying %s baseline to %s: %w", rep.Scope, spec.Account.ID, err)
 	}
 	return sum, nil
+}
+
+// checkLock refuses a step that could still be acting on the account after
+// the run's lock lapses: the next run may take the lock then, and two runs
+// must never change one account at once. The refusal is terminal; the
+// account's next run starts over.
+func (d *Deps) checkLock(st State) error {
+	if st.LockOwner == "" || st.LockExpires.IsZero() {
+		return awsx.Terminal(fmt.Errorf("applying to %s: the run holds no lock on the account", st.Account.ID))
+	}
+	if end := d.Now().Add(ApplyTimeout); end.After(st.LockExpires) {
+		return awsx.Terminal(fmt.Errorf("applying to %s: the run's lock lapses at %s, before this step could end (%s): not starting it",
+			st.Account.ID, st.LockExpires.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339)))
+	}
+	return nil
 }
 
 func (d *Deps) spec(st State) (*baseline.Spec, error) {

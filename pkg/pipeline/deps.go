@@ -41,9 +41,23 @@ type Deps struct {
 	pipelineAWS  aws.Config
 }
 
-// LockTTL bounds how long a run holds an account's lock if it dies without
-// releasing it: longer than the longest run (readiness wait plus apply).
-const LockTTL = 2 * time.Hour
+// ApplyTimeout is the Apply function's timeout: the longest one apply step
+// may act in an account.
+const ApplyTimeout = 5 * time.Minute
+
+// applyBudget is a run's time, once it holds the lock and the account is
+// ready, to apply the global scope and every region (in parallel, in waves of
+// pipeline.maxConcurrentRegions, each step up to ApplyTimeout and retried
+// when throttled) and to record the outcome.
+const applyBudget = time.Hour
+
+// LockTTL is how long a run holds an account's lock, given how long it may
+// wait for a new account to be ready (pipeline.readinessTimeout): the wait,
+// then applyBudget. A run that dies without releasing the lock holds it that
+// long. A run never acts on an account past its lock: Apply refuses a step
+// that could end after the lock expires (checkLock), so two runs never change
+// one account at once, however slow the first one is.
+func LockTTL(readiness time.Duration) time.Duration { return readiness + applyBudget }
 
 // notifyOperations publishes a pipeline message, formatted for people, to
 // the operations topic. A failure to notify is logged, not returned: the

@@ -2,9 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -19,10 +20,17 @@ import (
 
 // Describe decodes the trigger, waits for an invited account to join,
 // describes the account, chooses its profile and takes the account's ledger
-// lock. Bad input never starts a baseline and never touches the ledger: it
-// is logged and reported to operations, and the execution ends as skipped.
-func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error) {
+// lock for the execution. Bad input never starts a baseline and never
+// touches the ledger: it is logged and reported to operations, and the
+// execution ends as skipped.
+func (d *Deps) Describe(ctx context.Context, in DescribeInput) (State, error) {
 	st := State{StartedAt: d.Now().UTC(), Regions: []string{}}
+	// Without its execution the run could not tell itself from another: the
+	// state machine's definition is wrong, not the trigger.
+	if !executionARN.MatchString(in.Execution) {
+		return st, awsx.Terminal(fmt.Errorf("describe input: execution %q is not a Step Functions execution ARN", truncate(in.Execution, 256)))
+	}
+	raw := in.Event
 	req, err := orgevents.Decode(raw)
 	if err != nil {
 		return d.reject(ctx, st, fmt.Sprintf("the trigger was not understood: %v", err), raw), nil
@@ -77,8 +85,13 @@ func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error)
 	if st.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, d.Config); err != nil {
 		return st, err
 	}
-	st.LockOwner = lockOwner(req)
-	switch err := d.Ledger.Lock(ctx, acct.ID, st.LockOwner, LockTTL); {
+	// The execution owns the lock: a retried Describe finds its own, while a
+	// duplicate event or a second rerun, each its own execution, finds it
+	// taken.
+	ttl := LockTTL(time.Duration(d.Config.Pipeline.ReadinessTimeout))
+	// The ledger keeps the expiry in whole seconds.
+	expires := d.Now().UTC().Add(ttl).Truncate(time.Second)
+	switch err := d.Ledger.Lock(ctx, acct.ID, in.Execution, ttl); {
 	case errors.Is(err, ledger.ErrLocked) && changesDesiredState(req.Reason):
 		// The running baseline may have chosen its profile before this
 		// change: wait for it instead of dropping the trigger.
@@ -90,21 +103,15 @@ func (d *Deps) Describe(ctx context.Context, raw json.RawMessage) (State, error)
 	case err != nil:
 		return st, err
 	}
+	st.LockOwner, st.LockExpires = in.Execution, expires
 	st.Decision = DecideBaseline
 	return st, nil
 }
 
-// lockOwner names a run by its trigger, so a retried Describe finds its own
-// lock while a second trigger for the same account finds it taken.
-func lockOwner(r orgevents.Request) string {
-	switch {
-	case r.EventID != "":
-		return "event/" + r.EventID
-	case r.RequestedBy != "":
-		return "request/" + r.RequestedBy
-	}
-	return "request/" + string(r.Reason)
-}
+// executionARN is a Step Functions execution ARN, as $$.Execution.Id gives
+// it: arn:<partition>:states:<region>:<account>:execution:<machine>:<name>,
+// each name up to 80 characters.
+var executionARN = regexp.MustCompile(`^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]{1,80}:[^:\s]{1,80}$`)
 
 // reject ends a run that must not baseline anything.
 func (d *Deps) reject(ctx context.Context, st State, why string, raw []byte) State {

@@ -30,7 +30,7 @@ func TestBaselineNewAccount(t *testing.T) {
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
 
-	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestBaselineNewAccount(t *testing.T) {
 		t.Fatalf("describe = %+v", st)
 	}
 	// A second trigger for the same account while the first runs is a no-op.
-	dup, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-2"))
+	dup, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-2")))
 	if err != nil || dup.Decision != pipeline.DecideDuplicate {
 		t.Fatalf("duplicate trigger: %v %+v", err, dup)
 	}
@@ -60,7 +60,7 @@ func TestBaselineNewAccount(t *testing.T) {
 		t.Fatalf("saved entry trust = %+v, %v", saved, err)
 	}
 	// The lock is released: the next trigger baselines again, and changes nothing.
-	again, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-3"))
+	again, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-3")))
 	if err != nil || again.Decision != pipeline.DecideBaseline {
 		t.Fatalf("after release: %v %+v", err, again)
 	}
@@ -70,6 +70,87 @@ func TestBaselineNewAccount(t *testing.T) {
 	row, _ = h.Deps.Ledger.Get(ctx, member)
 	if row.Created != 0 || row.Updated != 0 || row.Drift != 0 {
 		t.Fatalf("re-run changed something: %+v", row)
+	}
+}
+
+// Only one execution at a time baselines an account, because the
+// execution owns its lock: Describe retried within its execution finds its
+// own lock, while the same event delivered twice, or one person's second
+// rerun, starts another execution, which finds the lock taken.
+func TestOneRunPerAccount(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "workload")
+	event := pipelinetest.CreatedEvent(t, member, "event-1")
+	first := pipelinetest.Execution(event)
+	st, err := h.Deps.Describe(ctx, first)
+	if err != nil || st.Decision != pipeline.DecideBaseline {
+		t.Fatalf("first execution: %v %+v", err, st)
+	}
+	ttl := pipeline.LockTTL(time.Duration(h.Deps.Config.Pipeline.ReadinessTimeout))
+	if st.LockOwner != first.Execution || !st.LockExpires.Equal(h.Now().Add(ttl).Truncate(time.Second)) {
+		t.Fatalf("lock %s until %s, want the execution's until %s", st.LockOwner, st.LockExpires, h.Now().Add(ttl))
+	}
+	if again, err := h.Deps.Describe(ctx, first); err != nil || again.Decision != pipeline.DecideBaseline {
+		t.Fatalf("Describe retried within its execution: %v %+v", err, again)
+	}
+	if dup, err := h.Deps.Describe(ctx, pipelinetest.Execution(event)); err != nil || dup.Decision != pipeline.DecideDuplicate {
+		t.Fatalf("the event delivered again: %v %+v", err, dup)
+	}
+
+	other := h.Vend(t, "other")
+	rerun := []byte(`{"accountId": "` + other + `", "reason": "manual", "requestedBy": "arn:aws:iam::` + pipelinetest.Management + `:user/alice"}`)
+	if st, err := h.Deps.Describe(ctx, pipelinetest.Execution(rerun)); err != nil || st.Decision != pipeline.DecideBaseline {
+		t.Fatalf("alice's rerun: %v %+v", err, st)
+	}
+	var busy *pipeline.AccountBusy
+	if _, err := h.Deps.Describe(ctx, pipelinetest.Execution(rerun)); !errors.As(err, &busy) {
+		t.Fatalf("alice's second rerun = %v, want AccountBusy", err)
+	}
+	if _, err := h.Deps.Describe(ctx, pipeline.DescribeInput{Event: rerun}); !isTerminal(err) {
+		t.Fatalf("describe without an execution = %v, want a terminal error", err)
+	}
+}
+
+func isTerminal(err error) bool {
+	var terminal *awsx.TerminalError
+	return errors.As(err, &terminal)
+}
+
+// A run never acts on an account past its lock: once the next run could
+// take the account, Apply refuses to start a step, and changes nothing.
+func TestApplyStopsBeforeTheLockLapses(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "workload")
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Deps.WaitReady(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	*h.Clock = st.LockExpires.Add(-pipeline.ApplyTimeout + time.Second)
+	_, err = h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
+	if !isTerminal(err) || !strings.Contains(err.Error(), "lock lapses at "+st.LockExpires.Format(time.RFC3339)) {
+		t.Fatalf("apply a step before the lock lapses = %v, want a terminal refusal", err)
+	}
+	memberAdmin, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(member), "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.NewFromConfig(memberAdmin).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(h.Deps.Config.Organization.ExecutionRoleName)}); !awsx.NotFound(err) {
+		t.Fatalf("the refused step created the execution role (%v)", err)
+	}
+	unlocked := st
+	unlocked.LockOwner = ""
+	*h.Clock = st.StartedAt
+	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: unlocked}); !isTerminal(err) {
+		t.Fatalf("apply without a lock = %v, want a terminal refusal", err)
+	}
+	*h.Clock = st.LockExpires.Add(-pipeline.ApplyTimeout)
+	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st}); err != nil {
+		t.Fatalf("a step that ends as the lock lapses: %v", err)
 	}
 }
 
@@ -83,7 +164,7 @@ func TestFirstApplyCreatesTheExecutionRole(t *testing.T) {
 	ctx := context.Background()
 	org := h.Deps.Config.Organization
 	member := h.Vend(t, "workload")
-	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +194,7 @@ func TestFirstApplyCreatesTheExecutionRole(t *testing.T) {
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
 		t.Fatal(err)
 	}
-	st, err = h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, other, "event-2"))
+	st, err = h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, other, "event-2")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,13 +213,13 @@ func TestBadInputNeverBaselines(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := h.Deps.Describe(ctx, raw)
+		st, err := h.Deps.Describe(ctx, pipelinetest.Execution(raw))
 		if err != nil || st.Decision != pipeline.DecideSkip || !strings.HasPrefix(st.SkipReason, "rejected: ") {
 			t.Errorf("%s: %v %+v", sample, err, st)
 		}
 	}
 	// An account that is not in the organization is rejected too.
-	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, "999988887777", "event-x"))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, "999988887777", "event-x")))
 	if err != nil || st.Decision != pipeline.DecideSkip {
 		t.Fatalf("unknown account: %v %+v", err, st)
 	}
@@ -155,7 +236,7 @@ func TestFailedCreationIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.Deps.Describe(ctx, raw)
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(raw))
 	if err != nil || st.Decision != pipeline.DecideReportFailure {
 		t.Fatalf("describe: %v %+v", err, st)
 	}
@@ -175,7 +256,7 @@ func TestUnreachableAccountIsNotReady(t *testing.T) {
 	ctx := context.Background()
 	member := h.Vend(t, "slow")
 	h.Srv.MakeUnreachable(member, 10*time.Minute)
-	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +352,7 @@ func TestMoveDuringARunWaits(t *testing.T) {
 	h := pipelinetest.New(t)
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
-	if _, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1")); err != nil {
+	if _, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1"))); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile("../../events/organizations/move-account.json")
@@ -280,7 +361,7 @@ func TestMoveDuringARunWaits(t *testing.T) {
 	}
 	move := []byte(strings.ReplaceAll(string(raw), "444455556666", member))
 	var busy *pipeline.AccountBusy
-	if _, err := h.Deps.Describe(ctx, move); !errors.As(err, &busy) {
+	if _, err := h.Deps.Describe(ctx, pipelinetest.Execution(move)); !errors.As(err, &busy) {
 		t.Fatalf("a move during a run = %v, want AccountBusy", err)
 	}
 }
@@ -309,7 +390,7 @@ func TestQuarantinedAccountIsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := h.Deps.Describe(ctx, []byte(strings.ReplaceAll(string(raw), "444455556666", member)))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution([]byte(strings.ReplaceAll(string(raw), "444455556666", member))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +422,7 @@ func TestRecordOutcomeRoutesOnItsInput(t *testing.T) {
 	h := pipelinetest.New(t)
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
-	st, err := h.Deps.Describe(ctx, pipelinetest.CreatedEvent(t, member, "event-1"))
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,22 +489,22 @@ func TestInvitedAccountIsBaselinedOnceItAccepts(t *testing.T) {
 
 	event, handshake := invite("222233334444")
 	var pending *pipeline.InvitationPending
-	if _, err := h.Deps.Describe(ctx, event); !errors.As(err, &pending) || pending.HandshakeID != handshake {
+	if _, err := h.Deps.Describe(ctx, pipelinetest.Execution(event)); !errors.As(err, &pending) || pending.HandshakeID != handshake {
 		t.Fatalf("describe before the answer = %v, want InvitationPending", err)
 	}
 	answer("222233334444", handshake, true)
-	st, err := h.Deps.Describe(ctx, event)
+	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(event))
 	if err != nil || st.Decision != pipeline.DecideBaseline || st.Account.ID != "222233334444" || st.Request.Reason != orgevents.ReasonAccountInvited {
 		t.Fatalf("describe after acceptance: %v %+v", err, st)
 	}
 
 	declinedEvent, declined := invite("333344445555")
 	answer("333344445555", declined, false)
-	if st, err := h.Deps.Describe(ctx, declinedEvent); err != nil || st.Decision != pipeline.DecideSkip || !strings.Contains(st.SkipReason, "DECLINED") {
+	if st, err := h.Deps.Describe(ctx, pipelinetest.Execution(declinedEvent)); err != nil || st.Decision != pipeline.DecideSkip || !strings.Contains(st.SkipReason, "DECLINED") {
 		t.Fatalf("declined invitation: %v %+v", err, st)
 	}
 	unknown := []byte(strings.ReplaceAll(string(raw), "h-examplehandshakeid111", "h-0000000000"))
-	if st, err := h.Deps.Describe(ctx, unknown); err != nil || st.Decision != pipeline.DecideSkip || !strings.HasPrefix(st.SkipReason, "rejected: ") {
+	if st, err := h.Deps.Describe(ctx, pipelinetest.Execution(unknown)); err != nil || st.Decision != pipeline.DecideSkip || !strings.HasPrefix(st.SkipReason, "rejected: ") {
 		t.Fatalf("unknown invitation: %v %+v", err, st)
 	}
 	if row, err := h.Deps.Ledger.Get(ctx, "333344445555"); err == nil {

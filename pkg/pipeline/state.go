@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/landfall/landfall/pkg/baseline"
@@ -29,9 +30,13 @@ type State struct {
 	Profile    string            `json:"profile,omitempty"`
 	Regions    []string          `json:"regions"`
 	SkipReason string            `json:"skipReason,omitempty"`
-	// LockOwner holds the account's ledger lock for this run.
-	LockOwner string    `json:"lockOwner,omitempty"`
-	StartedAt time.Time `json:"startedAt"`
+	// LockOwner holds the account's ledger lock for this run: the
+	// execution's ARN, so that no other execution shares it.
+	LockOwner string `json:"lockOwner,omitempty"`
+	// LockExpires is when the lock lapses; the run acts on the account only
+	// before then.
+	LockExpires time.Time `json:"lockExpires,omitzero"`
+	StartedAt   time.Time `json:"startedAt"`
 	// OrganizationID is the organization's id, for trust-policy conditions.
 	OrganizationID string `json:"organizationId,omitempty"`
 	// IdentityAccountStatus is the identity account's status in the
@@ -65,6 +70,14 @@ type ApplySummary struct {
 }
 
 // ApplyInput is the payload of ApplyGlobal and ApplyRegion.
+// DescribeInput is what BaselineAccount hands its first step: the trigger
+// that started the execution, and the execution's ARN ($$.Execution.Id),
+// which owns the account's lock for the run.
+type DescribeInput struct {
+	Event     json.RawMessage `json:"event"`
+	Execution string          `json:"execution"`
+}
+
 type ApplyInput struct {
 	Scope   string `json:"scope"` // "global" or "region"
 	Region  string `json:"region,omitempty"`

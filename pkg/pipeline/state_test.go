@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
@@ -41,7 +42,8 @@ func TestApplySummariesFitTheState(t *testing.T) {
 			FromParentID: "ou-" + strings.Repeat("p", 32) + "-" + strings.Repeat("q", 32), ToParentID: "ou-" + strings.Repeat("p", 32) + "-" + strings.Repeat("q", 32)},
 		Account: config.Account{ID: "123456789012", Name: strings.Repeat("n", 50), Email: strings.Repeat("m", 52) + "@example.com",
 			OUPath: "/Root" + strings.Repeat("/"+strings.Repeat("o", 128), 5), Tags: map[string]string{}, Status: "ACTIVE"},
-		Profile: strings.Repeat("p", 64), Regions: config.CommercialRegions(), LockOwner: strings.Repeat("l", 128),
+		Profile: strings.Repeat("p", 64), Regions: config.CommercialRegions(), LockOwner: "arn:aws:states:ap-southeast-4:123456789012:execution:" + strings.Repeat("m", 80) + ":" + strings.Repeat("x", 80),
+		LockExpires:    time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC),
 		OrganizationID: "o-" + strings.Repeat("x", 32),
 		Results:        &pipeline.Results{Global: &sum},
 	}
