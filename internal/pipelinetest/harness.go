@@ -132,11 +132,7 @@ func (h *Harness) Vend(t testing.TB, name string) string {
 // event would start it.
 func (h *Harness) Baseline(t testing.TB, accountID string) {
 	t.Helper()
-	st, err := h.Deps.Describe(context.Background(), Execution(CreatedEvent(t, accountID, "created-"+accountID)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Run(t, st); err != nil {
+	if err := h.Run(t, h.Describe(t, accountID)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,6 +146,17 @@ var executions atomic.Int64
 func Execution(event []byte) pipeline.DescribeInput {
 	return pipeline.DescribeInput{Event: event,
 		Execution: fmt.Sprintf("arn:aws:states:us-east-1:%s:execution:landfall-baseline:run-%d", Management, executions.Add(1))}
+}
+
+// Describe runs the first step of an execution its CreateAccountResult
+// event started.
+func (h *Harness) Describe(t testing.TB, accountID string) pipeline.State {
+	t.Helper()
+	st, err := h.Deps.Describe(context.Background(), Execution(CreatedEvent(t, accountID, "created-"+accountID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // CreatedEvent is the CreateAccountResult sample with the account id and

@@ -30,10 +30,7 @@ func TestBaselineNewAccount(t *testing.T) {
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
 
-	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := h.Describe(t, member)
 	if st.Decision != pipeline.DecideBaseline || st.Account.Name != "workload" || st.Account.OUPath != "/Root" || len(st.Regions) != 2 {
 		t.Fatalf("describe = %+v", st)
 	}
@@ -123,15 +120,12 @@ func TestApplyStopsBeforeTheLockLapses(t *testing.T) {
 	h := pipelinetest.New(t)
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
-	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := h.Describe(t, member)
 	if err := h.Deps.WaitReady(ctx, st); err != nil {
 		t.Fatal(err)
 	}
 	*h.Clock = st.LockExpires.Add(-pipeline.ApplyTimeout + time.Second)
-	_, err = h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
+	_, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
 	if !isTerminal(err) || !strings.Contains(err.Error(), "lock lapses at "+st.LockExpires.Format(time.RFC3339)) {
 		t.Fatalf("apply a step before the lock lapses = %v, want a terminal refusal", err)
 	}
@@ -164,10 +158,7 @@ func TestFirstApplyCreatesTheExecutionRole(t *testing.T) {
 	ctx := context.Background()
 	org := h.Deps.Config.Organization
 	member := h.Vend(t, "workload")
-	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := h.Describe(t, member)
 	if err := h.Deps.WaitReady(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -256,10 +247,7 @@ func TestUnreachableAccountIsNotReady(t *testing.T) {
 	ctx := context.Background()
 	member := h.Vend(t, "slow")
 	h.Srv.MakeUnreachable(member, 10*time.Minute)
-	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := h.Describe(t, member)
 	var notReady *pipeline.AccountNotReady
 	if err := h.Deps.WaitReady(ctx, st); !errors.As(err, &notReady) {
 		t.Fatalf("wait ready = %v, want AccountNotReady", err)
@@ -422,10 +410,7 @@ func TestRecordOutcomeRoutesOnItsInput(t *testing.T) {
 	h := pipelinetest.New(t)
 	ctx := context.Background()
 	member := h.Vend(t, "workload")
-	st, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "event-1")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := h.Describe(t, member)
 	failure, _ := json.Marshal(pipeline.FailureInput{Status: "FAILED", Error: "States.TaskFailed", Cause: "boom", Request: pipeline.FailedExecution{State: st}})
 	if err := h.Deps.RecordOutcome(ctx, failure); err != nil {
 		t.Fatalf("RecordFailure input: %v", err)
