@@ -385,7 +385,7 @@ func protectBaseline(cfg *config.Config) []scpStatement {
 	prefix, org := cfg.Naming.Prefix, cfg.Organization
 	execution := "arn:aws:iam::*:role/" + org.ExecutionRoleName
 	entry := "arn:aws:iam::*:role/" + org.EntryRoleName
-	exceptExecution := map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}}}
+	exceptExecution := principalsExcept([]string{execution})
 	roles := []string{"arn:aws:iam::*:role/" + prefix + "-*"}
 	if !strings.HasPrefix(org.ExecutionRoleName, prefix+"-") {
 		roles = append(roles, execution)
@@ -397,10 +397,9 @@ func protectBaseline(cfg *config.Config) []scpStatement {
 		mayChangeRoles = append(mayChangeRoles, controlTowerExecution)
 		mayChangeConfig = append(mayChangeConfig, controlTowerExecution)
 	}
-	guardDuty := exceptExecution
+	guardDuty := principalsExcept([]string{execution})
 	if org.DelegatesAdministration() {
-		guardDuty = map[string]map[string][]string{"ArnNotLike": {"aws:PrincipalArn": {execution}},
-			"StringNotEquals": {"aws:PrincipalAccount": {org.SecurityAccountID}}}
+		guardDuty["StringNotEquals"] = map[string][]string{"aws:PrincipalAccount": {org.SecurityAccountID}}
 	}
 	statements := []scpStatement{
 		// Detectors and recorders have no usable resource ARNs (a detector's id is random), and an account
