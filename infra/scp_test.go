@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,10 +14,6 @@ import (
 // once with it: Control Tower's roles may do what its own controls let them (work outside the allowed
 // regions, change AWS Config) and nothing more, and the name of its role means nothing without it.
 func TestServiceControlPoliciesWithAndWithoutControlTower(t *testing.T) {
-	simulator, err := iamsim.Shared("..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	const member, security = "444444444444", "333333333333"
 	trail := "arn:aws:cloudtrail:eu-west-1:" + member + ":trail/acme-trail"
 	ctExecution := "arn:aws:iam::" + member + ":role/AWSControlTowerExecution"
@@ -77,7 +74,6 @@ func TestServiceControlPoliciesWithAndWithoutControlTower(t *testing.T) {
 		{"a member's administrator runs an instance in an allowed region",
 			request{member, "Admin", "ec2:RunInstances", instance("eu-central-1"), "eu-central-1"}, true, true},
 	}
-	fullAccess := json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	for _, controlTower := range []bool{false, true} {
 		yaml := organizationTestConfig(t)
 		if controlTower {
@@ -92,33 +88,49 @@ func TestServiceControlPoliciesWithAndWithoutControlTower(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		root := iamsim.OrgPolicies{Target: "r-root", Policies: []iamsim.Policy{{Name: "FullAWSAccess", Document: fullAccess}}}
-		for _, p := range policies {
-			if len(p.Targets) == 1 && p.Targets[0] == rootPath {
-				root.Policies = append(root.Policies, iamsim.Policy{Name: p.Name, Document: json.RawMessage(p.Document)})
-			}
-		}
+		atRoot := slices.DeleteFunc(policies, func(p ServiceControlPolicy) bool { return !slices.Equal(p.Targets, []string{rootPath}) })
 		for _, tt := range tests {
 			want := tt.without
 			if controlTower {
 				want = tt.with
 			}
 			role := "arn:aws:iam::" + tt.req.account + ":role/" + tt.req.role
-			d, err := simulator.Decide(iamsim.Request{
-				Principal: "arn:aws:sts::" + tt.req.account + ":assumed-role/" + tt.req.role[strings.LastIndex(tt.req.role, "/")+1:] + "/session",
-				Action:    tt.req.action, Resource: tt.req.resource, ResourceAccount: tt.req.account,
-				Context: map[string][]string{"aws:PrincipalArn": {role}, "aws:PrincipalAccount": {tt.req.account},
-					"aws:RequestedRegion": {tt.req.region}},
-				IdentityPolicies: []iamsim.Policy{{Name: "AdministratorAccess", Document: fullAccess}},
-				SCPs:             []iamsim.OrgPolicies{root, {Target: tt.req.account, Policies: []iamsim.Policy{{Name: "FullAWSAccess", Document: fullAccess}}}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d.Allowed() != want {
+			if d := decideUnderSCPs(t, atRoot, role, tt.req.action, tt.req.resource, tt.req.region); d.Allowed() != want {
 				t.Errorf("controlTower %v: %s (%s as %s on %s in %s): %s %+v, want allowed=%v",
 					controlTower, tt.name, tt.req.action, role, tt.req.resource, tt.req.region, d.Result, d.Denials, want)
 			}
 		}
 	}
+}
+
+// fullAWSAccess allows everything: AWS's FullAWSAccess SCP, and AdministratorAccess as an identity policy.
+var fullAWSAccess = json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+
+// decideUnderSCPs decides, as IAM would, a request that a session of role (a role ARN) holding
+// AdministratorAccess makes in role's account and in region, with FullAWSAccess and policies attached to
+// the root and FullAWSAccess to the account: only the policies can refuse it.
+func decideUnderSCPs(t *testing.T, policies []ServiceControlPolicy, role, action, resource, region string) iamsim.Decision {
+	t.Helper()
+	simulator, err := iamsim.Shared("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := strings.Split(role, ":")[4]
+	full := iamsim.Policy{Name: "FullAWSAccess", Document: fullAWSAccess}
+	root := iamsim.OrgPolicies{Target: "r-root", Policies: []iamsim.Policy{full}}
+	for _, p := range policies {
+		root.Policies = append(root.Policies, iamsim.Policy{Name: p.Name, Document: json.RawMessage(p.Document)})
+	}
+	d, err := simulator.Decide(iamsim.Request{
+		Principal: "arn:aws:sts::" + account + ":assumed-role/" + role[strings.LastIndex(role, "/")+1:] + "/session",
+		Action:    action, Resource: resource, ResourceAccount: account,
+		Context: map[string][]string{"aws:PrincipalArn": {role}, "aws:PrincipalAccount": {account},
+			"aws:RequestedRegion": {region}},
+		IdentityPolicies: []iamsim.Policy{{Name: "AdministratorAccess", Document: fullAWSAccess}},
+		SCPs:             []iamsim.OrgPolicies{root, {Target: account, Policies: []iamsim.Policy{full}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
