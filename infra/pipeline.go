@@ -121,10 +121,10 @@ func NewPipeline(scope constructs.Construct, id *string, props *PipelineProps) *
 		panic("NewPipeline: props with Functions are required")
 	}
 	construct := constructs.NewConstruct(scope, id)
-	// States get their own scopes: a state's construct ID is its state name, and "Sweep" is both a state
-	// and a state machine.
 	// A run may wait for an invitation, then for another run's lock, then hold its own.
 	lock := pipeline.LockTTL(props.ReadinessTimeout)
+	// States get their own scopes: a state's construct ID is its state name, and "Sweep" is both a state
+	// and a state machine.
 	baseline := newStateMachine(construct, "BaselineAccount", props.BaselineName,
 		baselineDefinition(constructs.NewConstruct(construct, jsii.String("BaselineAccountStates")), props),
 		invitationLifetime+2*lock)
