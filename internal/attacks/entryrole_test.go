@@ -75,5 +75,5 @@ func TestAttackMemberAdminTakesOverTheEntryRole(t *testing.T) {
 // (AccessDenied), of the JSON services (AccessDeniedException) or of SNS
 // (AuthorizationError).
 func isAccessDenied(err error) bool {
-	return awsx.IsCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError")
+	return awsx.IsCode(err, "AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation")
 }

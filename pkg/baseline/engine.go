@@ -75,7 +75,8 @@ func (e *Engine) Apply(ctx context.Context, spec *Spec, cfg aws.Config, scope Sc
 }
 
 // Bootstrap applies the execution-role item alone, with cfg acting as the
-// entry role in a member account. That is the entry role's one change: the
+// entry role in a member account: it creates the role, or updates it when
+// this version wants it otherwise. That is the entry role's one change: the
 // protect-baseline SCP leaves every other change of the baseline to the
 // execution role, so the rest is applied through it
 // (accounts.EnterAsExecutionRole) once it can be used.
@@ -94,6 +95,18 @@ func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Rep
 		}
 	}
 	return rep, err
+}
+
+// ExecutionRoleCurrent reports whether the account's execution role is the
+// one spec wants, reading it with cfg (the role itself may). The role may
+// not change itself, so when it is not, Bootstrap through the entry role
+// updates it, as it created it.
+func (e *Engine) ExecutionRoleCurrent(ctx context.Context, spec *Spec, cfg aws.Config) (bool, error) {
+	plan, err := e.only(executionRoleItem).Plan(ctx, spec, cfg, ScopeGlobal)
+	if err != nil {
+		return false, err
+	}
+	return !plan.HasChanges(), nil
 }
 
 // only returns an engine over the named items of e's, in e's order.

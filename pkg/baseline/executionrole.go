@@ -3,6 +3,8 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -15,8 +17,21 @@ import (
 // management account is the only principal that may assume it, and only
 // from inside the organization. Its permissions are the actions the
 // baseline uses and, for writes, only on landfall-named resources where
-// the service allows scoping, so the role cannot be used to change the
-// account beyond its baseline.
+// the service allows scoping.
+//
+// What it may do to IAM is what makes it more than a list of actions, so
+// that part is held to the baseline itself: it may write only the roles
+// the baseline makes (by exact name, never itself or another <prefix>-
+// name), attach to each only that role's own managed policies, pass only
+// the service roles, each to its own service, and delete default VPCs only
+// where the profile asks for that. It never changes itself: a run finds
+// it differing from what this version wants and updates it through the
+// entry role (Engine.ExecutionRoleCurrent).
+//
+// What it can still do is decide who may assume the roles it makes, the
+// admin role included: whoever holds it can make a principal of their
+// choosing administrator of this one account. That is the job of the
+// human-roles item; the role reaches no other account.
 
 // executionRoleMaxSession is the longest session: a chained session (the
 // pipeline's Lambda role assuming this one) is capped at one hour anyway.
@@ -81,21 +96,19 @@ func executionPolicy(s *Spec) iamPolicy {
 		return iamStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
 	}
 	anywhere := []string{"*"}
-	landfallRoles := []string{"arn:aws:iam::*:role/" + p + "-*"}
+	roles := baselineRoles(s)
+	roleARNs := make([]string, 0, len(roles))
+	for _, r := range roles {
+		roleARNs = append(roleARNs, roleARN(r.Name))
+	}
 	statements := []iamStatement{
 		allow("IAMRead", anywhere,
 			"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
 			"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountSummary",
 			"iam:ListUsers", "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"),
-		allow("IAMLandfallRoles", landfallRoles,
+		allow("IAMBaselineRoles", roleARNs,
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
 			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
-		{
-			// Attaching a managed policy is how a role gains power, so only
-			// the AWS managed policies the baseline uses may be attached.
-			Sid: "IAMAttachBaselinePolicies", Effect: "Allow", Action: []string{"iam:AttachRolePolicy"}, Resource: landfallRoles,
-			Condition: map[string]map[string][]string{"ArnEquals": {"iam:PolicyARN": attachablePolicies}},
-		},
 		allow("IAMEntryRoleTrust", []string{"arn:aws:iam::*:role/" + s.EntryRoleName()}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
 		allow("IAMAccount", anywhere, "iam:UpdateAccountPasswordPolicy", "iam:CreateAccountAlias"),
 		{
@@ -103,13 +116,6 @@ func executionPolicy(s *Spec) iamPolicy {
 			Sid: "IAMServiceLinkedRoles", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"}, Resource: anywhere,
 			Condition: map[string]map[string][]string{"StringEquals": {"iam:AWSServiceName": {
 				"guardduty.amazonaws.com", "access-analyzer.amazonaws.com", "config.amazonaws.com", "securityhub.amazonaws.com"}}},
-		},
-		{
-			// The trail's delivery role, the Config recorder's role and the
-			// findings forwarder are the only roles handed to a service.
-			Sid: "IAMPassBaselineRoles", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: landfallRoles,
-			Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {
-				"cloudtrail.amazonaws.com", "config.amazonaws.com", "events.amazonaws.com"}}},
 		},
 		allow("CloudTrail", []string{"arn:aws:cloudtrail:*:*:trail/" + p + "-*"},
 			"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:StartLogging", "cloudtrail:PutEventSelectors", "cloudtrail:AddTags",
@@ -154,14 +160,24 @@ func executionPolicy(s *Spec) iamPolicy {
 			"events:TagResource", "events:ListTagsForResource"),
 		allow("EC2", anywhere,
 			"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
-			"ec2:DescribeInternetGateways", "ec2:DescribeNetworkInterfaces", "ec2:DeleteSubnet", "ec2:DetachInternetGateway",
-			"ec2:DeleteInternetGateway", "ec2:DeleteVpc"),
+			"ec2:DescribeInternetGateways", "ec2:DescribeNetworkInterfaces"),
 		allow("AccessAnalyzer", anywhere, "access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer", "access-analyzer:TagResource"),
 		allow("Config", anywhere,
 			"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:DescribeDeliveryChannels",
 			"config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
 		allow("SecurityHub", anywhere, "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
 			"securityhub:BatchEnableStandards", "securityhub:TagResource", "securityhub:ListTagsForResource"),
+	}
+	statements = append(statements, roleGrants(s, roles)...)
+	// Whatever the names in the config, the role never changes itself.
+	statements = append(statements, iamStatement{Sid: "DenyChangingItself", Effect: "Deny", Resource: []string{roleARN(s.ExecutionRoleName())},
+		Action: []string{"iam:Attach*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*", "iam:Update*"}})
+	if s.Profile.Items.DefaultVPCs.Remove {
+		// EC2 names no condition key for a default VPC, so where the
+		// profile asks for their removal the role may delete any VPC;
+		// elsewhere it may delete none.
+		statements = append(statements, allow("EC2RemoveDefaultVPCs", anywhere,
+			"ec2:DeleteSubnet", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", "ec2:DeleteVpc"))
 	}
 	if f := s.Profile.Items.Findings; f.BootstrapUser != "" && f.DeleteBootstrapUser {
 		statements = append(statements, allow("IAMBootstrapUser", []string{"arn:aws:iam::*:user/" + f.BootstrapUser},
@@ -170,11 +186,57 @@ func executionPolicy(s *Spec) iamPolicy {
 	return newIAMPolicy(statements...)
 }
 
-// attachablePolicies are the AWS managed policies the baseline attaches.
-var attachablePolicies = []string{
-	managedPolicyARN("AdministratorAccess"), managedPolicyARN("PowerUserAccess"),
-	managedPolicyARN("ReadOnlyAccess"), managedPolicyARN("job-function/Billing"),
-	managedPolicyARN("service-role/AWS_ConfigRole"),
+// baselineRoles are the roles the baseline creates, repairs or deletes in
+// an account, whichever the profile turns on: a role turned off is deleted
+// if landfall made it.
+func baselineRoles(s *Spec) []ownedRole {
+	roles := []ownedRole{trailLogsRole(s, desiredTrail(s)), desiredConfigRole(s), desiredFindingsForwarder(s), desiredAlertsReader(s)}
+	for _, h := range desiredHumanRoles(s) {
+		roles = append(roles, h.role)
+	}
+	return roles
+}
+
+// passedRoles are the roles handed to a service, each to its own.
+func passedRoles(s *Spec) map[string]string {
+	return map[string]string{
+		trailLogsRole(s, desiredTrail(s)).Name: "cloudtrail.amazonaws.com",
+		configRoleName(s):                      "config.amazonaws.com",
+		findingsForwarderName(s):               "events.amazonaws.com",
+	}
+}
+
+// roleGrants pin what gives each role power: attaching a managed policy
+// only to the role whose policy it is (AdministratorAccess only to the
+// admin role), and passing a role only to its own service.
+func roleGrants(s *Spec, roles []ownedRole) []iamStatement {
+	var out []iamStatement
+	passed := passedRoles(s)
+	for _, r := range roles {
+		if len(r.Managed) > 0 {
+			out = append(out, iamStatement{Sid: "IAMAttach" + sidWord(r.Name), Effect: "Allow", Action: []string{"iam:AttachRolePolicy"},
+				Resource: []string{roleARN(r.Name)}, Condition: map[string]map[string][]string{"ArnEquals": {"iam:PolicyARN": r.Managed}}})
+		}
+		if service, ok := passed[r.Name]; ok {
+			out = append(out, iamStatement{Sid: "IAMPass" + sidWord(r.Name), Effect: "Allow", Action: []string{"iam:PassRole"},
+				Resource: []string{roleARN(r.Name)}, Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {service}}}})
+		}
+	}
+	return out
+}
+
+// roleARN names a role of the account in the execution role's policy,
+// which only ever acts in its own account.
+func roleARN(name string) string { return "arn:aws:iam::*:role/" + name }
+
+// sidWord makes a name a statement id, which may hold only letters and
+// digits: "acme-read-only" becomes "AcmeReadOnly".
+func sidWord(name string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
 
 func managedPolicyARN(name string) string { return "arn:aws:iam::aws:policy/" + name }

@@ -52,9 +52,11 @@ func memberAccountCalls(t *testing.T) []string {
 // calls only drift, conflicts or cleanup make, by action only.
 func TestExecutionPolicyAllowsEveryCall(t *testing.T) {
 	f := newFixture(t)
-	// Every optional item on, so the bootstrap user's statement is there too.
+	// Every optional item on, so the statements only some profiles get are
+	// there too.
 	p := *f.spec.Profile
 	p.Items.Findings.BootstrapUser, p.Items.Findings.DeleteBootstrapUser = "bootstrap", true
+	p.Items.DefaultVPCs.Remove = true
 	f.spec.Profile = &p
 	policy := executionPolicy(f.spec)
 

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/landfall/landfall/internal/iamsim"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
 )
@@ -176,7 +178,7 @@ func TestExecutionPolicySize(t *testing.T) {
 		bootstrap string
 	}{
 		{"test config", "", ""},
-		{"longest prefix and a bootstrap user", "abcdefghijklmnopqrstuvwx", "bootstrap-administrator-with-a-long-name"},
+		{"longest prefix, a bootstrap user and default VPCs removed", "abcdefghijklmnopqrstuvwx", "bootstrap-administrator-with-a-long-name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,12 +188,15 @@ func TestExecutionPolicySize(t *testing.T) {
 			}
 			f.spec.Profile.Items.Findings.BootstrapUser = tt.bootstrap
 			f.spec.Profile.Items.Findings.DeleteBootstrapUser = tt.bootstrap != ""
+			f.spec.Profile.Items.DefaultVPCs.Remove = tt.bootstrap != ""
 			doc := executionPolicy(f.spec).JSON()
 			// IAM counts an inline policy's characters without whitespace.
-			if n := len(strings.Join(strings.Fields(doc), "")); n > 10240 {
+			n := len(strings.Join(strings.Fields(doc), ""))
+			if n > 10240 {
 				t.Fatalf("execution policy is %d characters, IAM allows 10240", n)
 			}
-			if !strings.Contains(doc, "role/"+f.spec.Prefix+"-*") || strings.Contains(doc, "user/") != (tt.bootstrap != "") {
+			t.Logf("execution policy: %d characters of 10240", n)
+			if !strings.Contains(doc, "role/"+f.spec.Prefix+"-admin") || strings.Contains(doc, "user/") != (tt.bootstrap != "") {
 				t.Fatalf("execution policy does not follow the spec: %s", doc)
 			}
 		})
@@ -250,5 +255,43 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	}
 	if faults := f.srv.AuthorizationFaults(); len(faults) > 0 {
 		t.Fatalf("deliveries the endpoint could not decide: %q", faults)
+	}
+}
+
+// TestExecutionPolicyNeverChangesItself decides, as IAM does, the writes
+// that would give the execution role more, also when the config names it
+// like a role the baseline makes (here the admin role, whose
+// AdministratorAccess the policy lets it attach).
+func TestExecutionPolicyNeverChangesItself(t *testing.T) {
+	simulator, err := iamsim.Shared("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	for _, name := range []string{f.spec.ExecutionRoleName(), f.spec.Name("admin")} {
+		cfg := *f.spec.Config
+		cfg.Organization.ExecutionRoleName = name
+		spec := *f.spec
+		spec.Config = &cfg
+		policy := []iamsim.Policy{{Name: executionPolicyName, Document: json.RawMessage(executionPolicy(&spec).JSON())}}
+		self := awsx.RoleARN(f.member, name)
+		for action, keys := range map[string]map[string][]string{
+			"iam:PutRolePolicy":          nil,
+			"iam:AttachRolePolicy":       {"iam:PolicyARN": {managedPolicyARN("AdministratorAccess")}},
+			"iam:UpdateAssumeRolePolicy": nil,
+			"iam:DeleteRolePolicy":       nil,
+			"iam:TagRole":                nil,
+		} {
+			d, err := simulator.Decide(iamsim.Request{
+				Principal: "arn:aws:sts::" + f.member + ":assumed-role/" + name + "/landfall", Action: action,
+				Resource: self, ResourceAccount: f.member, Context: keys, IdentityPolicies: policy,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Allowed() {
+				t.Errorf("the execution role named %s may %s on itself", name, action)
+			}
+		}
 	}
 }

@@ -47,19 +47,29 @@ func (d *Deps) WaitReady(ctx context.Context, st State) error {
 
 // enterToApply returns credentials of the execution role for applying
 // spec's baseline within scope. In an account where that role cannot be
-// used yet, the global scope, which runs first, creates it through the
-// entry role (Engine.Bootstrap, the entry role's one change) and waits
-// until IAM lets it in; what that changed is returned to be reported with
-// the run.
+// used yet, or is not the role this version wants (it may not change
+// itself), the global scope, which runs first, creates or updates it
+// through the entry role (Engine.Bootstrap, the entry role's one change)
+// and waits until IAM lets it in; what that changed is returned to be
+// reported with the run.
 func (d *Deps) enterToApply(ctx context.Context, spec *baseline.Spec, scope baseline.Scope) (aws.Config, baseline.Report, error) {
 	id := spec.Account.ID
 	cfg, err := d.enter(ctx, id)
-	if err == nil || scope != baseline.ScopeGlobal {
+	if scope != baseline.ScopeGlobal {
 		return cfg, baseline.Report{}, err
+	}
+	if err == nil {
+		var current bool
+		if current, err = d.Engine.ExecutionRoleCurrent(ctx, spec, cfg); err == nil && current {
+			return cfg, baseline.Report{}, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("%s is not the role this version wants, and it may not change itself", d.Config.Organization.ExecutionRoleName)
+		}
 	}
 	entry, entryErr := accounts.Assume(ctx, d.pipelineConfig(), id, d.Config.Organization.EntryRoleName)
 	if entryErr != nil {
-		return aws.Config{}, baseline.Report{}, fmt.Errorf("%w; nor through %s to create it: %v", err, d.Config.Organization.EntryRoleName, entryErr)
+		return aws.Config{}, baseline.Report{}, fmt.Errorf("%w; nor through %s to create or update it: %v", err, d.Config.Organization.EntryRoleName, entryErr)
 	}
 	boot, err := d.Engine.Bootstrap(ctx, spec, entry)
 	d.Log.Info("bootstrapped", "account", id, "role", d.Config.Organization.EntryRoleName, "counts", boot.Count(), "writes", boot.Writes, "error", err)

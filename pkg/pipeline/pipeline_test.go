@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -193,6 +194,60 @@ func TestFirstApplyCreatesTheExecutionRole(t *testing.T) {
 	var terminal *awsx.TerminalError
 	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "role/"+org.ExecutionRoleName) {
 		t.Fatalf("applying with a squatted execution role = %v, want a terminal error naming it", err)
+	}
+}
+
+// TestExecutionRoleIsUpdatedThroughTheEntryRole: the execution role may
+// not change itself, so when a run finds it otherwise than this version
+// wants (here, its EC2 statement short, as an older version left it), the global
+// scope updates it through the entry role before applying through it.
+func TestExecutionRoleIsUpdatedThroughTheEntryRole(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	org := h.Deps.Config.Organization
+	member := h.Vend(t, "workload")
+	h.Baseline(t, member)
+	admin := iam.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(member, org.EntryRoleName), "test"))
+	policy := func() string {
+		t.Helper()
+		out, err := admin.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(org.ExecutionRoleName), PolicyName: aws.String("landfall-baseline")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := url.QueryUnescape(aws.ToString(out.PolicyDocument))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	want := policy()
+	var doc struct {
+		Version   string
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(want), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.Statement = slices.DeleteFunc(doc.Statement, func(st map[string]any) bool { return st["Sid"] == "EC2" })
+	older, _ := json.Marshal(doc)
+	if _, err := admin.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(org.ExecutionRoleName),
+		PolicyName: aws.String("landfall-baseline"), PolicyDocument: aws.String(string(older))}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(pipelinetest.IAMPropagation) // the older policy has long been in effect
+
+	st := h.Describe(t, member)
+	sum, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The change itself, the whole policy as its diff, is too long for the
+	// summary; it is the one update.
+	if sum.Counts[string(baseline.Update)] != 1 {
+		t.Fatalf("the global scope's changes = %v, want the execution role updated", sum.Counts)
+	}
+	if got := policy(); got != want {
+		t.Fatalf("the execution role's policy after the run:\n%s\nwant\n%s", got, want)
 	}
 }
 

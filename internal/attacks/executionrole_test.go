@@ -1,0 +1,98 @@
+package attacks
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/landfall/landfall/internal/localrun"
+	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/lambdaenv"
+)
+
+// TestAttackExecutionRoleMakesItselfAdministrator plays whoever holds
+// landfall's execution role in a member account (code running as the
+// Apply function, through the pipeline role). The role applies the
+// baseline and nothing more: it tries to give itself more, to make a role
+// of its own, to give a baseline role a managed policy that is not that
+// role's, and to delete a VPC where the profile keeps the default VPCs.
+func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
+	o := newOrganization(t)
+	ctx := context.Background()
+	cfg := *o.cfg
+	cfg.Profiles = slices.Clone(cfg.Profiles)
+	for i := range cfg.Profiles {
+		cfg.Profiles[i].Items.DefaultVPCs.Remove = false
+		cfg.Profiles[i].Items.HumanRoles.ReadOnly = true
+	}
+	if err := o.apply(t, cfg, o.member); err != nil {
+		t.Fatal(err)
+	}
+	var apply localrun.TemplateFunction
+	for _, f := range o.management.Functions {
+		if strings.HasSuffix(f.Package, "/apply") {
+			apply = f
+		}
+	}
+	pipeline := awsx.AssumeRole(o.asFunction(t, apply.RoleARN), apply.Env[lambdaenv.PipelineRole], "landfall-baseline")
+	exec := awsx.AssumeRole(pipeline, awsx.RoleARN(o.member, cfg.Organization.ExecutionRoleName), "attacker")
+	client := iam.NewFromConfig(exec)
+	self := aws.String(cfg.Organization.ExecutionRoleName)
+	if _, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: self}); err != nil {
+		t.Fatalf("the Apply function cannot use the execution role; the test no longer plays the deployed roles: %v", err)
+	}
+	vpcs, err := ec2.NewFromConfig(exec).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	if err != nil || len(vpcs.Vpcs) == 0 {
+		t.Fatalf("no default VPC to attack: %v", err)
+	}
+
+	admin := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
+	everything := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	trustStranger := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`)
+	readOnly := aws.String(cfg.Naming.Prefix + "-read-only")
+	// In this order: once its trust admits a stranger, it may no longer
+	// admit the pipeline.
+	for _, a := range []struct {
+		name   string
+		attack func() error
+	}{
+		{"give itself every action", func() error {
+			_, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: self, PolicyName: aws.String("more"), PolicyDocument: everything})
+			return err
+		}},
+		{"attach AdministratorAccess to itself", func() error {
+			_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: self, PolicyArn: admin})
+			return err
+		}},
+		{"create a role of its own", func() error {
+			_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(cfg.Naming.Prefix + "-backdoor"), AssumeRolePolicyDocument: trustStranger})
+			return err
+		}},
+		{"attach AdministratorAccess to the read-only role", func() error {
+			_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: readOnly, PolicyArn: admin})
+			return err
+		}},
+		{"delete a default VPC the profile keeps", func() error {
+			_, err := ec2.NewFromConfig(exec).DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: vpcs.Vpcs[0].VpcId})
+			return err
+		}},
+		{"let a stranger assume it", func() error {
+			_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: self, PolicyDocument: trustStranger})
+			return err
+		}},
+	} {
+		if err := a.attack(); !isAccessDenied(err) {
+			t.Errorf("%s: %v, want AccessDenied", a.name, err)
+		}
+	}
+
+	attached, err := iam.NewFromConfig(o.adminOf(t, o.member)).ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: readOnly})
+	if err != nil || len(attached.AttachedPolicies) != 1 {
+		t.Errorf("the read-only role has %d managed policies after the attack, want 1: %v", len(attached.AttachedPolicies), err)
+	}
+}
