@@ -9,9 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/landfall/landfall/internal/localrun"
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
 )
 
@@ -20,7 +23,9 @@ import (
 // Apply function, through the pipeline role). The role applies the
 // baseline and nothing more: it tries to give itself more, to make a role
 // of its own, to give a baseline role a managed policy that is not that
-// role's, and to delete a VPC where the profile keeps the default VPCs.
+// role's, to delete a VPC where the profile keeps the default VPCs, and to
+// take someone else's KMS key into landfall's ownership (by tag or alias)
+// to rewrite its policy.
 func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	o := newOrganization(t)
 	ctx := context.Background()
@@ -51,6 +56,18 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 		t.Fatalf("no default VPC to attack: %v", err)
 	}
 
+	// Someone else's key, where landfall's trail key alias is free (the
+	// trail's key is in the home region).
+	elsewhere := "eu-west-1"
+	if elsewhere == cfg.Organization.HomeRegion || !slices.Contains(cfg.Organization.GovernedRegions, elsewhere) {
+		t.Fatalf("the example config no longer governs %s outside the home region", elsewhere)
+	}
+	theirKey, err := kms.NewFromConfig(awsx.InRegion(o.adminOf(t, o.member), elsewhere)).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("payments data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := kms.NewFromConfig(awsx.InRegion(exec, elsewhere))
+
 	admin := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
 	everything := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	trustStranger := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`)
@@ -79,6 +96,22 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 		}},
 		{"delete a default VPC the profile keeps", func() error {
 			_, err := ec2.NewFromConfig(exec).DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: vpcs.Vpcs[0].VpcId})
+			return err
+		}},
+		{"tag someone else's key as landfall's", func() error {
+			_, err := keys.TagResource(ctx, &kms.TagResourceInput{KeyId: theirKey.KeyMetadata.KeyId,
+				Tags: []kmstypes.Tag{{TagKey: aws.String(baseline.TagManaged), TagValue: aws.String("true")}}})
+			return err
+		}},
+		{"give someone else's key landfall's alias", func() error {
+			_, err := keys.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(cfg.TrailKeyAlias()), TargetKeyId: theirKey.KeyMetadata.KeyId})
+			return err
+		}},
+		{"rewrite someone else's key policy", func() error {
+			_, err := keys.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: theirKey.KeyMetadata.KeyId, PolicyName: aws.String("default"),
+				Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+					`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.member + `:root"},"Action":"kms:*","Resource":"*"},` +
+					`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"kms:Decrypt","Resource":"*"}]}`)})
 			return err
 		}},
 		{"let a stranger assume it", func() error {

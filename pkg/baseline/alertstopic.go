@@ -94,7 +94,7 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 // aws:SourceAccount, is what keeps other accounts' services out.
 func alertsKey(s *Spec) ownedKey {
 	return ownedKey{Alias: s.Config.AlertsKeyAlias(), Description: "landfall: encrypts the account's alerts topic",
-		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
+		Policy: ownedKeyPolicy(s,
 			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
 				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"}}),
 	}

@@ -52,7 +52,7 @@ func desiredTrail(s *Spec) trail {
 func trailKey(s *Spec, t trail) ownedKey {
 	cond := map[string]map[string][]string{"StringEquals": {"aws:SourceArn": {t.ARN}}}
 	return ownedKey{Alias: t.KeyAlias, Description: "landfall: encrypts the account's CloudTrail log files",
-		Policy: newIAMPolicy(keyAdminStatement(s.Account.ID),
+		Policy: ownedKeyPolicy(s,
 			iamStatement{Sid: "CloudTrailEncrypts", Effect: "Allow", Principal: map[string][]string{"Service": {"cloudtrail.amazonaws.com"}},
 				Action: []string{"kms:GenerateDataKey*", "kms:DescribeKey"}, Resource: []string{"*"}, Condition: cond}),
 	}

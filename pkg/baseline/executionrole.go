@@ -101,6 +101,11 @@ func executionPolicy(s *Spec) iamPolicy {
 	for _, r := range roles {
 		roleARNs = append(roleARNs, roleARN(r.Name))
 	}
+	keyAliases := []string{s.Config.TrailKeyAlias(), s.Config.AlertsKeyAlias()}
+	aliasARNs := make([]string, 0, len(keyAliases))
+	for _, a := range keyAliases {
+		aliasARNs = append(aliasARNs, "arn:aws:kms:*:*:"+a)
+	}
 	statements := []iamStatement{
 		allow("IAMRead", anywhere,
 			"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
@@ -132,20 +137,17 @@ func executionPolicy(s *Spec) iamPolicy {
 		allow("SNS", []string{"arn:aws:sns:*:*:" + p + "-*"},
 			"sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
 			"sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:ListTagsForResource"),
+		// A key becomes landfall's by its own policy, which lets this role
+		// tag and alias it (ownedKeyPolicy); here the role may only create
+		// keys, give them landfall's aliases, and write keys that carry one.
+		allow("KMSCreateKeys", anywhere, "kms:CreateKey"),
 		{
-			// A key is created with its tags, which KMS authorizes as
-			// kms:TagResource with the request's tags.
-			Sid: "KMSCreateLandfallKeys", Effect: "Allow", Action: []string{"kms:CreateKey", "kms:TagResource"}, Resource: anywhere,
-			Condition: map[string]map[string][]string{"StringEquals": {"aws:RequestTag/" + TagManaged: {"true"}}},
-		},
-		{
-			// Keys have generated ids; landfall's carry its managed tag.
 			Sid: "KMSLandfallKeys", Effect: "Allow", Resource: []string{"arn:aws:kms:*:*:key/*"},
 			Action: []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
-				"kms:ListResourceTags", "kms:CreateAlias"},
-			Condition: map[string]map[string][]string{"StringEquals": {"aws:ResourceTag/" + TagManaged: {"true"}}},
+				"kms:ListResourceTags", "kms:TagResource"},
+			Condition: map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": keyAliases}},
 		},
-		allow("KMSLandfallAliases", []string{"arn:aws:kms:*:*:alias/" + p + "-*"}, "kms:CreateAlias"),
+		allow("KMSLandfallAliases", aliasARNs, "kms:CreateAlias"),
 		allow("S3LandfallBuckets", []string{"arn:aws:s3:::" + p + "-*"},
 			"s3:CreateBucket", "s3:ListBucket", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
 			"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:PutBucketTagging"),

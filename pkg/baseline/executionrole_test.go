@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/iamsim"
@@ -226,6 +227,19 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	if _, err := member.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bootstrap")}); err != nil {
 		t.Fatal(err)
 	}
+	// The alerts key as a version of landfall before its keys' policies let
+	// the execution role manage them left it: the role updates its policy
+	// as a key that carries landfall's alias.
+	older := alertsKey(f.spec)
+	older.Policy.Statement = slices.DeleteFunc(slices.Clone(older.Policy.Statement), func(st iamStatement) bool { return st.Sid == "LandfallExecutionRoleManages" })
+	homeKMS := kms.NewFromConfig(awsx.InRegion(f.cfg, f.spec.HomeRegion()))
+	key, err := homeKMS.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(older.Policy.JSON()), Tags: expandKMSTags(f.spec.Tags)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := homeKMS.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(older.Alias), TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
 	pipeline := pipelineRole(t, f)
 	if _, err := itemEngine("execution-role").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 		t.Fatal(err)
@@ -252,6 +266,10 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 		if err != nil || len(vpcs.Vpcs) != 0 {
 			t.Fatalf("VPCs in %s after apply: %v %+v", region, err, vpcs)
 		}
+	}
+	policy, err := homeKMS.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: key.KeyMetadata.KeyId, PolicyName: aws.String("default")})
+	if err != nil || !iamPoliciesEquivalent(aws.ToString(policy.Policy), alertsKey(f.spec).Policy.JSON()) {
+		t.Fatalf("the earlier alerts key's policy after apply: %v %s", err, aws.ToString(policy.Policy))
 	}
 	if faults := f.srv.AuthorizationFaults(); len(faults) > 0 {
 		t.Fatalf("deliveries the endpoint could not decide: %q", faults)

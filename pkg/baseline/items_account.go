@@ -92,6 +92,36 @@ func keyAdminStatement(account string) iamStatement {
 		Action: []string{"kms:*"}, Resource: []string{"*"}}
 }
 
+// ownedKeyPolicy is the policy of a key landfall owns: the account
+// administers it, landfall's execution role manages it, and statements add
+// what the key is for.
+//
+// The execution role's own policy lets it write only keys that already
+// carry one of landfall's aliases (kms:ResourceAliases), and it may not tag
+// a key: tagging a key is what made it landfall's, and KMS lets a tag be
+// set at creation only with kms:TagResource on every key of the account,
+// which would let the role tag any key into landfall's ownership. So a new
+// key is made landfall's by its own policy: this statement lets the
+// execution role tag it, alias it and turn on its rotation, and no other
+// key's policy does. (Its new alias would not do: "it might take up to five
+// minutes for tag and alias changes to affect KMS key authorization", KMS
+// Developer Guide, "Use aliases to control access to KMS keys".) It names
+// the role in a condition, not as the
+// principal: KMS refuses a key policy whose principal does not exist yet,
+// and the role may be created moments before, or (in the management
+// account, before the deploy) not at all.
+func ownedKeyPolicy(s *Spec, statements ...iamStatement) iamPolicy {
+	return newIAMPolicy(append([]iamStatement{
+		keyAdminStatement(s.Account.ID),
+		{
+			Sid: "LandfallExecutionRoleManages", Effect: "Allow", Principal: map[string][]string{"AWS": {"*"}},
+			Action:    []string{"kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string][]string{"ArnEquals": {"aws:PrincipalArn": {awsx.RoleARN(s.Account.ID, s.ExecutionRoleName())}}},
+		},
+	}, statements...)...)
+}
+
 // planOwnedKey plans one owned key. A key that is disabled or pending
 // deletion is a finding: re-enabling a key someone turned off is a decision
 // for a person, and everything encrypted with it fails until then.
@@ -150,20 +180,24 @@ func planOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want owne
 	return editsChange(resource, edits), nil
 }
 
-// createOwnedKey creates the key with its policy and tags, then the alias
-// that names it, then turns on rotation. A failure after CreateKey leaves a
-// key without the alias that the next plan cannot find: the error says
-// which key, so it can be aliased or deleted by hand.
+// createOwnedKey creates the key with its policy, tags it, then creates
+// the alias that names it and turns on rotation; the key's policy lets the
+// execution role do each (ownedKeyPolicy). It is tagged before it is
+// aliased, so the next plan never finds an untagged key under landfall's
+// alias. A failure before the alias leaves a key the next plan cannot
+// find: the error says which key, so it can be aliased or deleted by hand.
 func createOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want ownedKey) error {
 	out, err := client.CreateKey(ctx, &kms.CreateKeyInput{
 		Description: aws.String(want.Description),
 		Policy:      aws.String(want.Policy.JSON()),
-		Tags:        expandKMSTags(spec.Tags),
 	})
 	if err != nil {
 		return fmt.Errorf("creating KMS key (%s): %w", want.Alias, err)
 	}
 	id := aws.ToString(out.KeyMetadata.KeyId)
+	if _, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: expandKMSTags(spec.Tags)}); err != nil {
+		return fmt.Errorf("tagging KMS key (%s), created as %s: %w", want.Alias, id, err)
+	}
 	if _, err := client.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(want.Alias), TargetKeyId: aws.String(id)}); err != nil {
 		return fmt.Errorf("creating KMS alias (%s) for key %s: %w", want.Alias, id, err)
 	}
