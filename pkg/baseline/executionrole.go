@@ -114,7 +114,7 @@ func executionPolicy(s *Spec) iamPolicy {
 		allow("IAMBaselineRoles", roleARNs,
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
 			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
-		allow("IAMEntryRoleTrust", []string{"arn:aws:iam::*:role/" + s.EntryRoleName()}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
+		allow("IAMEntryRoleTrust", []string{roleARN(s.EntryRoleName())}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
 		allow("IAMAccount", anywhere, "iam:UpdateAccountPasswordPolicy", "iam:CreateAccountAlias"),
 		{
 			// Services create their own service-linked roles on first use.
@@ -170,7 +170,7 @@ func executionPolicy(s *Spec) iamPolicy {
 		allow("SecurityHub", anywhere, "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
 			"securityhub:BatchEnableStandards", "securityhub:TagResource", "securityhub:ListTagsForResource"),
 	}
-	statements = append(statements, roleGrants(s, roles)...)
+	statements = append(statements, roleGrants(roles)...)
 	// Whatever the names in the config, the role never changes itself.
 	statements = append(statements, iamStatement{Sid: "DenyChangingItself", Effect: "Deny", Resource: []string{roleARN(s.ExecutionRoleName())},
 		Action: []string{"iam:Attach*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*", "iam:Update*"}})
@@ -199,29 +199,25 @@ func baselineRoles(s *Spec) []ownedRole {
 	return roles
 }
 
-// passedRoles are the roles handed to a service, each to its own.
-func passedRoles(s *Spec) map[string]string {
-	return map[string]string{
-		trailLogsRole(s, desiredTrail(s)).Name: "cloudtrail.amazonaws.com",
-		configRoleName(s):                      "config.amazonaws.com",
-		findingsForwarderName(s):               "events.amazonaws.com",
-	}
-}
-
 // roleGrants pin what gives each role power: attaching a managed policy
 // only to the role whose policy it is (AdministratorAccess only to the
-// admin role), and passing a role only to its own service.
-func roleGrants(s *Spec, roles []ownedRole) []iamStatement {
+// admin role), and passing a role only to the services its trust admits
+// (the trail's to CloudTrail, the recorder's to Config, the forwarder's to
+// EventBridge).
+func roleGrants(roles []ownedRole) []iamStatement {
 	var out []iamStatement
-	passed := passedRoles(s)
 	for _, r := range roles {
 		if len(r.Managed) > 0 {
 			out = append(out, iamStatement{Sid: "IAMAttach" + sidWord(r.Name), Effect: "Allow", Action: []string{"iam:AttachRolePolicy"},
 				Resource: []string{roleARN(r.Name)}, Condition: map[string]map[string][]string{"ArnEquals": {"iam:PolicyARN": r.Managed}}})
 		}
-		if service, ok := passed[r.Name]; ok {
+		var services []string
+		for _, st := range r.Trust.Statement {
+			services = append(services, st.Principal["Service"]...)
+		}
+		if len(services) > 0 {
 			out = append(out, iamStatement{Sid: "IAMPass" + sidWord(r.Name), Effect: "Allow", Action: []string{"iam:PassRole"},
-				Resource: []string{roleARN(r.Name)}, Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": {service}}}})
+				Resource: []string{roleARN(r.Name)}, Condition: map[string]map[string][]string{"StringEquals": {"iam:PassedToService": services}}})
 		}
 	}
 	return out

@@ -106,10 +106,9 @@ func keyAdminStatement(account string) iamStatement {
 // key's policy does. (Its new alias would not do: "it might take up to five
 // minutes for tag and alias changes to affect KMS key authorization", KMS
 // Developer Guide, "Use aliases to control access to KMS keys".) It names
-// the role in a condition, not as the
-// principal: KMS refuses a key policy whose principal does not exist yet,
-// and the role may be created moments before, or (in the management
-// account, before the deploy) not at all.
+// the role in a condition, not as the principal: KMS refuses a key policy
+// whose principal does not exist yet, and the role may be created moments
+// before, or (in the management account, before the deploy) not at all.
 func ownedKeyPolicy(s *Spec, statements ...iamStatement) iamPolicy {
 	return newIAMPolicy(append([]iamStatement{
 		keyAdminStatement(s.Account.ID),

@@ -59,11 +59,13 @@ func (d *Deps) enterToApply(ctx context.Context, spec *baseline.Spec, scope base
 		return cfg, baseline.Report{}, err
 	}
 	if err == nil {
-		var current bool
-		if current, err = d.Engine.ExecutionRoleCurrent(ctx, spec, cfg); err == nil && current {
+		current, readErr := d.Engine.ExecutionRoleCurrent(ctx, spec, cfg)
+		switch {
+		case readErr != nil:
+			err = readErr
+		case current:
 			return cfg, baseline.Report{}, nil
-		}
-		if err == nil {
+		default:
 			err = fmt.Errorf("%s is not the role this version wants, and it may not change itself", d.Config.Organization.ExecutionRoleName)
 		}
 	}
