@@ -3,7 +3,6 @@ package attacks
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/landfall/landfall/internal/localrun"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
@@ -38,12 +36,7 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	if err := o.apply(t, cfg, o.member); err != nil {
 		t.Fatal(err)
 	}
-	var apply localrun.TemplateFunction
-	for _, f := range o.management.Functions {
-		if strings.HasSuffix(f.Package, "/apply") {
-			apply = f
-		}
-	}
+	apply := templateFunction(t, o.management, "/apply")
 	pipeline := awsx.AssumeRole(o.asFunction(t, apply.RoleARN), apply.Env[lambdaenv.PipelineRole], "landfall-baseline")
 	exec := awsx.AssumeRole(pipeline, awsx.RoleARN(o.member, cfg.Organization.ExecutionRoleName), "attacker")
 	client := iam.NewFromConfig(exec)

@@ -99,12 +99,7 @@ func (o *organization) alertFanIn(t *testing.T) *fanIn {
 	if o.alerts == nil {
 		t.Fatal("the example config no longer puts the alert fan-in in the security account")
 	}
-	var fn localrun.TemplateFunction
-	for _, f := range o.alerts.Functions {
-		if strings.HasSuffix(f.Package, "/formatter") {
-			fn = f
-		}
-	}
+	fn := templateFunction(t, o.alerts, "/formatter")
 	own := o.asFunction(t, fn.RoleARN)
 	mgmt := awsx.AssumeRole(own, fn.Env[lambdaenv.ManagementRole], "landfall-alert-formatter")
 	f := &fanIn{o: o, formatter: &formatter.Formatter{

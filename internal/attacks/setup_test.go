@@ -3,6 +3,7 @@ package attacks
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,6 +194,19 @@ func (o *organization) config(t *testing.T, creds awslocal.Credentials) aws.Conf
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// templateFunction is tpl's Go function whose package path ends in suffix
+// ("/apply").
+func templateFunction(t *testing.T, tpl *localrun.Template, suffix string) localrun.TemplateFunction {
+	t.Helper()
+	for _, f := range tpl.Functions {
+		if strings.HasSuffix(f.Package, suffix) {
+			return f
+		}
+	}
+	t.Fatalf("the template has no function of a package ending in %s", suffix)
+	return localrun.TemplateFunction{}
 }
 
 // asFunction is the session Lambda starts for a function's role: what code
