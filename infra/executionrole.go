@@ -54,7 +54,23 @@ func newManagementExecutionRole(scope constructs.Construct, spec baseline.Spec, 
 		MaxSessionDuration:       jsii.Number(float64(role.MaxSessionSeconds)),
 	})
 	acknowledgeNag(cfn, executionRoleNagAcks(role)...)
+	newManagementBoundary(scope, &spec)
 	return cfn
+}
+
+const reasonBoundary = "A permissions boundary allows everything its role's own policies allow; it exists to deny, and " +
+	"its denials name landfall's roles and itself."
+
+// newManagementBoundary creates the permissions boundary the execution role must put on every role it creates
+// (baseline.BoundaryPolicy). In other accounts the baseline creates it through the entry role; the execution
+// role may not write it, or it could loosen it.
+func newManagementBoundary(scope constructs.Construct, spec *baseline.Spec) {
+	cfn := awsiam.NewCfnManagedPolicy(scope, jsii.String("ManagementBoundary"), &awsiam.CfnManagedPolicyProps{
+		ManagedPolicyName: jsii.String(baseline.BoundaryName(spec)),
+		Description:       jsii.String(baseline.BoundaryDescription),
+		PolicyDocument:    jsonObject("the permissions boundary", baseline.BoundaryPolicy(spec)),
+	})
+	acknowledgeNag(cfn, nagAck{"AwsSolutions-IAM5[Action::*]", reasonBoundary}, nagAck{"AwsSolutions-IAM5[Resource::*]", reasonBoundary})
 }
 
 // executionRoleNagAcks acknowledges each wildcard resource and action of the execution role's policies, as

@@ -329,6 +329,16 @@ func TestManagementExecutionRole(t *testing.T) {
 	if !jsonEqual(t, mustJSON(p["PolicyDocument"]), want.Inline[name]) {
 		t.Errorf("policy %s = %v, want %s", name, p["PolicyDocument"], want.Inline[name])
 	}
+	// AND the boundary that policy makes it put on every role it creates is there, the baseline's document
+	var boundaries []resource
+	for _, r := range synthesized.mainJSON.resourcesOfType("AWS::IAM::ManagedPolicy") {
+		if r.Properties["ManagedPolicyName"] == baseline.BoundaryName(spec) {
+			boundaries = append(boundaries, r)
+		}
+	}
+	if len(boundaries) != 1 || !jsonEqual(t, mustJSON(boundaries[0].Properties["PolicyDocument"]), baseline.BoundaryPolicy(spec)) {
+		t.Errorf("management boundary policies named %s: %+v, want one with %s", baseline.BoundaryName(spec), boundaries, baseline.BoundaryPolicy(spec))
+	}
 }
 
 func TestNoManagementExecutionRoleWithoutItsProfile(t *testing.T) {

@@ -21,9 +21,12 @@ import (
 // Apply function, through the pipeline role). The role applies the
 // baseline and nothing more: it tries to give itself more, to make a role
 // of its own, to give a baseline role a managed policy that is not that
-// role's, to delete a VPC where the profile keeps the default VPCs, and to
-// take someone else's KMS key into landfall's ownership (by tag or alias)
-// to rewrite its policy.
+// role's, to make or loosen one without landfall's permissions boundary,
+// to loosen the boundary, to delete a VPC where the profile keeps the
+// default VPCs, and to take someone else's KMS key into landfall's
+// ownership (by tag or alias) to rewrite its policy. Then it does what it
+// may, make itself the admin role's one trusted principal, and tries, as
+// that role, to turn on landfall's own doors: the boundary stops it.
 func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	o := newOrganization(t)
 	ctx := context.Background()
@@ -32,6 +35,7 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	for i := range cfg.Profiles {
 		cfg.Profiles[i].Items.DefaultVPCs.Remove = false
 		cfg.Profiles[i].Items.HumanRoles.ReadOnly = true
+		cfg.Profiles[i].Items.HumanRoles.Billing = false
 	}
 	if err := o.apply(t, cfg, o.member); err != nil {
 		t.Fatal(err)
@@ -65,6 +69,8 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	everything := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	trustStranger := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`)
 	readOnly := aws.String(cfg.Naming.Prefix + "-read-only")
+	adminRole := aws.String(cfg.Naming.Prefix + "-admin")
+	boundary := aws.String("arn:aws:iam::" + o.member + ":policy/" + cfg.Naming.Prefix + "-boundary")
 	// In this order: once its trust admits a stranger, it may no longer
 	// admit the pipeline.
 	for _, a := range []struct {
@@ -85,6 +91,22 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 		}},
 		{"attach AdministratorAccess to the read-only role", func() error {
 			_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: readOnly, PolicyArn: admin})
+			return err
+		}},
+		{"create a baseline role without the boundary", func() error {
+			_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(cfg.Naming.Prefix + "-billing"), AssumeRolePolicyDocument: trustStranger})
+			return err
+		}},
+		{"lift the admin role's boundary", func() error {
+			_, err := client.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: adminRole})
+			return err
+		}},
+		{"give the admin role AdministratorAccess for a boundary", func() error {
+			_, err := client.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: adminRole, PermissionsBoundary: admin})
+			return err
+		}},
+		{"loosen the boundary", func() error {
+			_, err := client.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: boundary, PolicyDocument: everything, SetAsDefault: true})
 			return err
 		}},
 		{"delete a default VPC the profile keeps", func() error {
@@ -120,5 +142,41 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	attached, err := iam.NewFromConfig(o.adminOf(t, o.member)).ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: readOnly})
 	if err != nil || len(attached.AttachedPolicies) != 1 {
 		t.Errorf("the read-only role has %d managed policies after the attack, want 1: %v", len(attached.AttachedPolicies), err)
+	}
+
+	// What the role may do: decide who assumes the admin role.
+	trustItself := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` +
+		awsx.RoleARN(o.member, cfg.Organization.ExecutionRoleName) + `"},"Action":"sts:AssumeRole"}]}`)
+	if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: adminRole, PolicyDocument: trustItself}); err != nil {
+		t.Fatalf("the execution role no longer decides who assumes the admin role; the test no longer plays its one power: %v", err)
+	}
+	asAdmin := iam.NewFromConfig(awsx.AssumeRole(exec, awsx.RoleARN(o.member, *adminRole), "attacker"))
+	if _, err := asAdmin.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
+		t.Fatalf("the execution role cannot act as the admin role it trusts: %v", err)
+	}
+	for _, a := range []struct {
+		name   string
+		attack func() error
+	}{
+		{"as the admin role, attach AdministratorAccess to the execution role", func() error {
+			_, err := asAdmin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: self, PolicyArn: admin})
+			return err
+		}},
+		{"as the admin role, let a stranger assume the entry role", func() error {
+			_, err := asAdmin.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(cfg.Organization.EntryRoleName), PolicyDocument: trustStranger})
+			return err
+		}},
+		{"as the admin role, loosen the boundary", func() error {
+			_, err := asAdmin.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: boundary, PolicyDocument: everything, SetAsDefault: true})
+			return err
+		}},
+		{"as the admin role, lift its own boundary", func() error {
+			_, err := asAdmin.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: adminRole})
+			return err
+		}},
+	} {
+		if err := a.attack(); !isAccessDenied(err) {
+			t.Errorf("%s: %v, want AccessDenied", a.name, err)
+		}
 	}
 }

@@ -29,8 +29,8 @@ type Deployed struct {
 type DeployedQueue struct{ URL, ARN string }
 
 // Deploy creates the template's stateful resources with cfg, in its
-// account and region, as CloudFormation would: every role with its
-// policies, the DynamoDB tables, the SNS topics with their email
+// account and region, as CloudFormation would: the customer managed
+// policies, every role with its policies, the DynamoDB tables, the SNS topics with their email
 // subscriptions, and the queues other accounts send to by name with their
 // policies. What nothing reads locally (log groups, alarms, the dashboard,
 // dead-letter queues) is left out. A policy may name what only a
@@ -38,6 +38,9 @@ type DeployedQueue struct{ URL, ARN string }
 // SetAttribute.
 func (t *Template) Deploy(ctx context.Context, cfg aws.Config) (Deployed, error) {
 	var d Deployed
+	if err := t.deployManagedPolicies(ctx, iam.NewFromConfig(cfg)); err != nil {
+		return d, err
+	}
 	roles, err := t.Roles()
 	if err != nil {
 		return d, err
@@ -66,6 +69,36 @@ func (t *Template) Deploy(ctx context.Context, cfg aws.Config) (Deployed, error)
 		return d, err
 	}
 	return d, t.deployEmailSubscriptions(ctx, sns.NewFromConfig(cfg))
+}
+
+// deployManagedPolicies creates the template's AWS::IAM::ManagedPolicy
+// resources that stand alone, named and attached to no one: the ones
+// landfall's deploy makes for the baseline to use.
+func (t *Template) deployManagedPolicies(ctx context.Context, client *iam.Client) error {
+	for _, id := range t.LogicalIDs("AWS::IAM::ManagedPolicy") {
+		props := t.resolver.resources[id].Properties
+		if props["Roles"] != nil || props["Users"] != nil || props["Groups"] != nil {
+			return fmt.Errorf("deploying %s (AWS::IAM::ManagedPolicy) locally: only policies attached to no one are supported", id)
+		}
+		var name, description string
+		_ = json.Unmarshal(props["ManagedPolicyName"], &name)
+		_ = json.Unmarshal(props["Description"], &description)
+		doc, err := t.resolver.resolveJSON(props["PolicyDocument"])
+		if err == nil && name == "" {
+			err = fmt.Errorf("it has no ManagedPolicyName")
+		}
+		if err == nil {
+			in := &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(doc)}
+			if description != "" {
+				in.Description = aws.String(description)
+			}
+			_, err = client.CreatePolicy(ctx, in)
+		}
+		if err != nil {
+			return fmt.Errorf("deploying %s (AWS::IAM::ManagedPolicy) locally: %w", id, err)
+		}
+	}
+	return nil
 }
 
 func (t *Template) deployTable(ctx context.Context, client *dynamodb.Client, id string) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,6 +39,9 @@ const testTemplate = `{
     },
     "LogRetentionAEA1": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs22.x"}, "Metadata": {"aws:asset:path": "asset.node"}},
     "Ledger3C4D": {"Type": "AWS::DynamoDB::Table", "Properties": {"TableName": "landfall-ledger"}},
+    "BoundaryA7B8": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "landfall-boundary", "Description": "Bounds",
+      "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "iam:*", "Resource": {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/landfall-execution"}}]}}},
     "Ops5E6F": {"Type": "AWS::SNS::Topic", "Properties": {}},
     "EchoFnRoleB1C2": {"Type": "AWS::IAM::Role", "Properties": {"Path": "/landfall/", "AssumeRolePolicyDocument": {"Version": "2012-10-17",
       "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}}},
@@ -282,6 +286,45 @@ func TestTemplateRunsLocally(t *testing.T) {
 	}
 	if f := srv.AuthorizationFaults(); len(f) != 0 {
 		t.Errorf("undecided: %v", f)
+	}
+}
+
+// Deploy creates the template's standalone managed policies
+// (deployManagedPolicies), named and with their documents resolved, as
+// CloudFormation would.
+func TestDeployCreatesManagedPolicies(t *testing.T) {
+	ctx := context.Background()
+	tpl, _, _, admin := newAuthorizedTemplate(t)
+	client := iam.NewFromConfig(admin)
+	if err := tpl.deployManagedPolicies(ctx, client); err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.String("arn:aws:iam::" + mgmt + ":policy/landfall-boundary")
+	p, err := client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: arn, VersionId: p.Policy.DefaultVersionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := url.QueryUnescape(aws.ToString(v.PolicyVersion.Document))
+	if err != nil || aws.ToString(p.Policy.Description) != "Bounds" || !strings.Contains(doc, `"arn:aws:iam::`+mgmt+`:role/landfall-execution"`) {
+		t.Fatalf("policy %+v, document %s: %v", p.Policy, doc, err)
+	}
+
+	// One attached to roles, users or groups is not deployed locally.
+	path := filepath.Join(t.TempDir(), "T.template.json")
+	attached := `{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "p", "PolicyDocument": {}, "Users": ["u"]}}}}`
+	if err := os.WriteFile(path, []byte(attached), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other, err := ReadTemplate(path, TemplateOptions{Region: "us-east-1", Account: mgmt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.deployManagedPolicies(ctx, client); err == nil || !strings.Contains(err.Error(), "attached to no one") {
+		t.Fatalf("Deploy of an attached managed policy: %v, want a refusal", err)
 	}
 }
 

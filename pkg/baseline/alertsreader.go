@@ -28,6 +28,7 @@ func desiredAlertsReader(s *Spec) ownedRole {
 			},
 		}),
 		MaxSession: 3600,
+		Boundary:   boundaryARN(s),
 		Inline: map[string]iamPolicy{"read-trail": newIAMPolicy(
 			iamStatement{Effect: "Allow", Action: []string{"logs:DescribeMetricFilters", "logs:FilterLogEvents"}, Resource: []string{group, group + ":*"}},
 		)},

@@ -70,6 +70,7 @@ func desiredConfigRole(s *Spec) ownedRole {
 			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {s.Account.ID}}},
 		}),
 		MaxSession: 3600,
+		Boundary:   boundaryARN(s),
 		Managed:    []string{configRoleManagedPolicy},
 		// AWS_ConfigRole reads resources; delivering to the bucket needs
 		// its own grant, as Config's documentation for an IAM role says.

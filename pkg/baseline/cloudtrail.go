@@ -62,7 +62,7 @@ func trailKey(s *Spec, t trail) ownedKey {
 // group's streams, nothing else.
 func trailLogsRole(s *Spec, t trail) ownedRole {
 	return ownedRole{
-		Name: s.Name("cloudtrail-logs"), Description: "landfall: CloudTrail delivers the account trail to CloudWatch Logs", MaxSession: 3600,
+		Name: s.Name("cloudtrail-logs"), Description: "landfall: CloudTrail delivers the account trail to CloudWatch Logs", MaxSession: 3600, Boundary: boundaryARN(s),
 		// No aws:SourceAccount condition: the CloudTrail User Guide's role for
 		// CloudWatch Logs delivery has none, and the role can only write to
 		// this account's log group anyway.

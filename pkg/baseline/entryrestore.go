@@ -39,7 +39,7 @@ func PlanEntryTrustRestore(ctx context.Context, cfg aws.Config, roleName, policy
 	if v, ok := flattenIAMTags(role.Tags)[TagManagedTrust]; ok {
 		edits = append(edits, roleEdit{[]Diff{{"Tag " + TagManagedTrust, v, ""}}, func(ctx context.Context) error {
 			_, err := client.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(roleName), TagKeys: []string{TagManagedTrust}})
-			return wrapRoleErr("untagging IAM role", roleName, err)
+			return wrapIAMErr("untagging IAM role", roleName, err)
 		}})
 	}
 	c := editsChange("role/"+roleName, edits)

@@ -31,7 +31,9 @@ import (
 // What it can still do is decide who may assume the roles it makes, the
 // admin role included: whoever holds it can make a principal of their
 // choosing administrator of this one account. That is the job of the
-// human-roles item; the role reaches no other account.
+// human-roles item; the role reaches no other account. The roles it makes
+// carry landfall's permissions boundary (boundary.go), so none of them
+// can in turn change the execution role, the entry role or the boundary.
 
 // executionRoleMaxSession is the longest session: a chained session (the
 // pipeline's Lambda role assuming this one) is capped at one hour anyway.
@@ -48,6 +50,22 @@ func desiredExecutionRole(s *Spec) ownedRole {
 		MaxSession:  executionRoleMaxSession,
 		Inline:      map[string]iamPolicy{executionPolicyName: executionPolicy(s)},
 	}
+}
+
+// planExecutionRole plans the boundary of the roles the execution role
+// will create, then the role: both are written through the entry role,
+// and neither by the execution role itself.
+func planExecutionRole(ctx context.Context, env *Env) ([]Change, error) {
+	client := iam.NewFromConfig(env.AWS)
+	boundary, err := planBoundary(ctx, client, env.Spec)
+	if err != nil {
+		return nil, err
+	}
+	role, err := planOwnedRole(ctx, client, env.Spec, desiredExecutionRole(env.Spec))
+	if err != nil {
+		return nil, err
+	}
+	return []Change{boundary, role}, nil
 }
 
 // RoleDocuments is an IAM role as its documents, in JSON.
@@ -108,12 +126,22 @@ func executionPolicy(s *Spec) iamPolicy {
 	}
 	statements := []iamStatement{
 		allow("IAMRead", anywhere,
-			"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+			"iam:GetRole", "iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
 			"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountSummary",
 			"iam:ListUsers", "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"),
 		allow("IAMBaselineRoles", roleARNs,
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
-			"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
+			"iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
+		{
+			// What gives a role power, only while landfall's boundary
+			// holds the role; the entry role, whose trust the entry-role
+			// item tightens, is landfall's door and carries none. A role
+			// without a boundary has no iam:PermissionsBoundary, which
+			// StringNotEquals counts as differing.
+			Sid: "DenyUnboundedRoles", Effect: "Deny", NotResource: []string{roleARN(s.EntryRoleName())},
+			Action:    []string{"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"},
+			Condition: map[string]map[string][]string{"StringNotEquals": {"iam:PermissionsBoundary": {boundaryARN(s)}}},
+		},
 		allow("IAMEntryRoleTrust", []string{roleARN(s.EntryRoleName())}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
 		allow("IAMAccount", anywhere, "iam:UpdateAccountPasswordPolicy", "iam:CreateAccountAlias"),
 		{

@@ -29,6 +29,13 @@ var signingNames = map[string]string{
 // credentials.
 var notAsExecutionRole = map[string]string{
 	"sts.AssumeRole": "executionrole.go proves the new role can be assumed, as the pipeline role (infra/functions.go grants it)",
+	// The boundary and the execution role itself are written through the
+	// entry role (Engine.Bootstrap); the execution role only reads them.
+	"iam.CreatePolicy":                  "boundary.go, through the entry role",
+	"iam.CreatePolicyVersion":           "boundary.go, through the entry role",
+	"iam.DeletePolicyVersion":           "boundary.go, through the entry role",
+	"iam.ListPolicyVersions":            "boundary.go, through the entry role",
+	"iam.DeleteRolePermissionsBoundary": "items_iam.go, only for the execution role, which has none, through the entry role",
 }
 
 // memberAccountCalls are the files whose AWS calls run inside member

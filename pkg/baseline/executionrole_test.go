@@ -22,6 +22,7 @@ import (
 func TestExecutionRole(t *testing.T) {
 	f := newFixture(t)
 	pipeline := pipelineRole(t, f)
+	f.deleteBoundary(t)
 	e := itemEngine("execution-role")
 	conformance(t, f, e, ScopeGlobal)
 
@@ -33,8 +34,8 @@ func TestExecutionRole(t *testing.T) {
 	if want.Name != name || !iamPoliciesEquivalent(got.Trust, want.Trust) || got.MaxSession != want.MaxSessionSeconds || !Owned(got.Tags) || got.Tags["project"] != "landing-zone" {
 		t.Fatalf("execution role read back: %+v", got)
 	}
-	if len(got.Inline) != 1 || !iamPoliciesEquivalent(got.Inline[executionPolicyName], want.Inline[executionPolicyName]) || len(got.Managed) != 0 {
-		t.Fatalf("execution role policies: managed %v, inline %v", got.Managed, got.Inline)
+	if len(got.Inline) != 1 || !iamPoliciesEquivalent(got.Inline[executionPolicyName], want.Inline[executionPolicyName]) || len(got.Managed) != 0 || got.Boundary != "" {
+		t.Fatalf("execution role policies: managed %v, inline %v, boundary %q", got.Managed, got.Inline, got.Boundary)
 	}
 
 	ctx := context.Background()
@@ -62,16 +63,20 @@ func TestExecutionRole(t *testing.T) {
 func TestBootstrap(t *testing.T) {
 	f := newFixture(t)
 	pipelineRole(t, f) // the execution role's trust names it
+	f.deleteBoundary(t)
 	rep, err := NewEngine().Bootstrap(context.Background(), f.spec, f.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []string
+	var changes []string
 	for _, it := range rep.Items {
-		items = append(items, it.Item)
+		for _, c := range it.Changes {
+			changes = append(changes, string(c.Action)+" "+it.Item+": "+c.Resource)
+		}
 	}
-	if n := rep.Count(); !slices.Equal(items, []string{"execution-role"}) || n[Create] != 1 || len(n) != 1 {
-		t.Fatalf("bootstrap applied %v: %v", items, n)
+	want := []string{"create execution-role: policy/acme-boundary", "create execution-role: role/acme-execution"}
+	if !slices.Equal(changes, want) {
+		t.Fatalf("bootstrap applied %q, want %q", changes, want)
 	}
 }
 

@@ -86,6 +86,7 @@ func desiredFindingsForwarder(s *Spec) ownedRole {
 			Effect: "Allow", Principal: map[string][]string{"Service": {"events.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
 		}),
 		MaxSession: 3600,
+		Boundary:   boundaryARN(s),
 		Inline: map[string]iamPolicy{"forward-findings": newIAMPolicy(
 			iamStatement{Effect: "Allow", Action: []string{"events:PutEvents"}, Resource: []string{homeBusARN(s)}},
 		)},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/landfall/landfall/internal/awslocal"
@@ -92,8 +93,27 @@ func newFixture(t *testing.T) *fixture {
 	led := ledgertest.New(t, admin, spec.Config.LedgerTableName())
 	led.Now = clk.now
 	spec.TrustArchive = led
-	return &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec, ledger: led,
+	f := &fixture{srv: srv, url: url, clock: clk, member: member, spec: spec, ledger: led,
 		cfg: awsx.AssumeRole(admin, awsx.RoleARN(member, spec.EntryRoleName()), "landfall-test")}
+	// Every role the items create carries the boundary, which a run's
+	// first step (Engine.Bootstrap) creates through the entry role.
+	c, err := planBoundary(ctx, iam.NewFromConfig(f.cfg), spec)
+	if err != nil || c.Action != Create {
+		t.Fatalf("planning the boundary: %v, %+v", err, c)
+	}
+	if err := c.Apply(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// deleteBoundary makes the member the account AWS hands over, without
+// landfall's boundary.
+func (f *fixture) deleteBoundary(t *testing.T) {
+	t.Helper()
+	if _, err := iam.NewFromConfig(f.cfg).DeletePolicy(context.Background(), &iam.DeletePolicyInput{PolicyArn: aws.String(boundaryARN(f.spec))}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testSpec is the spec of testdata/landfall.yaml's profile for a workload

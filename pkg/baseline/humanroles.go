@@ -31,7 +31,7 @@ func desiredHumanRoles(s *Spec) []humanRole {
 	mk := func(suffix, description string, managed []string, inline map[string]iamPolicy) ownedRole {
 		return ownedRole{
 			Name: s.Name(suffix), Description: description, Trust: humanTrust(s),
-			MaxSession: int32(hr.MaxSessionSeconds), Managed: managed, Inline: inline,
+			MaxSession: int32(hr.MaxSessionSeconds), Managed: managed, Inline: inline, Boundary: boundaryARN(s),
 		}
 	}
 	services := hr.Developer.Services
@@ -190,13 +190,13 @@ func deleteOwnedRole(ctx context.Context, client *iam.Client, role string) error
 	}
 	for _, arn := range managed {
 		_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
-		if err := wrapRoleErr("detaching "+arn+" from IAM role", role, err); err != nil && !awsx.NotFound(err) {
+		if err := wrapIAMErr("detaching "+arn+" from IAM role", role, err); err != nil && !awsx.NotFound(err) {
 			return err
 		}
 	}
 	for pname := range inline {
 		_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pname)})
-		if err := wrapRoleErr("deleting inline policy "+pname+" of IAM role", role, err); err != nil && !awsx.NotFound(err) {
+		if err := wrapIAMErr("deleting inline policy "+pname+" of IAM role", role, err); err != nil && !awsx.NotFound(err) {
 			return err
 		}
 	}
@@ -204,5 +204,5 @@ func deleteOwnedRole(ctx context.Context, client *iam.Client, role string) error
 	if awsx.NotFound(err) {
 		return nil
 	}
-	return wrapRoleErr("deleting IAM role", role, err)
+	return wrapIAMErr("deleting IAM role", role, err)
 }

@@ -32,9 +32,12 @@ func accountItems() []Item {
 			Plan:    planAlertsTopic,
 		},
 		{
-			Name:    "cloudtrail",
-			Enabled: func(*Spec) bool { return true },
-			Plan:    planCloudTrail,
+			Name: "cloudtrail",
+			// Its logs role carries the permissions boundary the
+			// execution-role item makes (where the deploy does not).
+			DependsOn: []string{executionRoleItem},
+			Enabled:   func(*Spec) bool { return true },
+			Plan:      planCloudTrail,
 		},
 		{
 			Name: "alarms",
@@ -47,9 +50,11 @@ func accountItems() []Item {
 		{
 			Name: "alerts-reader-role",
 			// The formatter reads an alarm's account only with central
-			// alerting on; the role needs nothing else to exist first.
-			Enabled: func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
-			Plan:    planRole(desiredAlertsReader),
+			// alerting on. The role carries the permissions boundary the
+			// execution-role item makes (where the deploy does not).
+			DependsOn: []string{executionRoleItem},
+			Enabled:   func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
+			Plan:      planRole(desiredAlertsReader),
 		},
 		{
 			Name: "budget",

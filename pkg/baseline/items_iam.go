@@ -36,7 +36,7 @@ func iamItems() []Item {
 			// management account has none: there, landfall's deploy creates
 			// it from the same documents (ExecutionRole) and owns it.
 			Enabled: func(s *Spec) bool { return !s.InManagementAccount() },
-			Plan:    planRole(desiredExecutionRole),
+			Plan:    planExecutionRole,
 		},
 		{
 			Name: "entry-role",
@@ -49,9 +49,11 @@ func iamItems() []Item {
 		{
 			Name: "human-roles",
 			// Always planned: with every role disabled it still removes the
-			// ones landfall created earlier.
-			Enabled: func(*Spec) bool { return true },
-			Plan:    planHumanRoles,
+			// ones landfall created earlier. Its roles carry the permissions
+			// boundary the execution-role item makes.
+			DependsOn: []string{executionRoleItem},
+			Enabled:   func(*Spec) bool { return true },
+			Plan:      planHumanRoles,
 		},
 		{
 			Name:    "account-alias",
@@ -83,12 +85,15 @@ type iamPolicy struct {
 }
 
 type iamStatement struct {
-	Sid       string                         `json:"Sid,omitempty"`
-	Effect    string                         `json:"Effect"`
-	Principal map[string][]string            `json:"Principal,omitempty"`
-	Action    []string                       `json:"Action"`
-	Resource  []string                       `json:"Resource,omitempty"`
-	Condition map[string]map[string][]string `json:"Condition,omitempty"`
+	Sid       string              `json:"Sid,omitempty"`
+	Effect    string              `json:"Effect"`
+	Principal map[string][]string `json:"Principal,omitempty"`
+	Action    []string            `json:"Action"`
+	Resource  []string            `json:"Resource,omitempty"`
+	// NotResource is every resource but these; a Deny with it keeps out
+	// of a rule the few a statement must spare.
+	NotResource []string                       `json:"NotResource,omitempty"`
+	Condition   map[string]map[string][]string `json:"Condition,omitempty"`
 }
 
 // accountPrincipal is a statement's Principal for a whole account: whoever
@@ -203,6 +208,7 @@ type ownedRole struct {
 	MaxSession  int32
 	Managed     []string             // managed policy ARNs
 	Inline      map[string]iamPolicy // by policy name
+	Boundary    string               // the permissions boundary's ARN, "" for none
 }
 
 // roleEdit is a field-level difference and the one write that repairs it
@@ -273,6 +279,22 @@ func editsChange(resource string, edits []roleEdit) Change {
 func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtypes.Role, tags map[string]string, managed []string, inline map[string]string) []roleEdit {
 	var edits []roleEdit
 	name := aws.String(want.Name)
+	// The boundary first: the execution role may write its roles' other
+	// fields only while they carry it.
+	var boundary string
+	if role.PermissionsBoundary != nil {
+		boundary = aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	if boundary != want.Boundary {
+		edits = append(edits, roleEdit{[]Diff{{"PermissionsBoundary", boundary, want.Boundary}}, func(ctx context.Context) error {
+			if want.Boundary == "" {
+				_, err := client.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: name})
+				return wrapIAMErr("deleting the permissions boundary of IAM role", want.Name, err)
+			}
+			_, err := client.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: name, PermissionsBoundary: aws.String(want.Boundary)})
+			return wrapIAMErr("setting the permissions boundary of IAM role", want.Name, err)
+		}})
+	}
 	if have := aws.ToString(role.AssumeRolePolicyDocument); !iamPoliciesEquivalent(have, want.Trust.JSON()) {
 		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.Trust.JSON()}}, func(ctx context.Context) error {
 			return updateTrust(ctx, client, want.Name, want.Trust.JSON())
@@ -281,20 +303,20 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 	if have := aws.ToInt32(role.MaxSessionDuration); have != want.MaxSession {
 		edits = append(edits, roleEdit{[]Diff{{"MaxSessionDuration", strconv.Itoa(int(have)), strconv.Itoa(int(want.MaxSession))}}, func(ctx context.Context) error {
 			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, MaxSessionDuration: aws.Int32(want.MaxSession)})
-			return wrapRoleErr("updating IAM role session duration", want.Name, err)
+			return wrapIAMErr("updating IAM role session duration", want.Name, err)
 		}})
 	}
 	if have := aws.ToString(role.Description); have != want.Description {
 		edits = append(edits, roleEdit{[]Diff{{"Description", have, want.Description}}, func(ctx context.Context) error {
 			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, Description: aws.String(want.Description)})
-			return wrapRoleErr("updating IAM role description", want.Name, err)
+			return wrapIAMErr("updating IAM role description", want.Name, err)
 		}})
 	}
 	for _, arn := range want.Managed {
 		if !slices.Contains(managed, arn) {
 			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "detached", "attached"}}, func(ctx context.Context) error {
 				_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
-				return wrapRoleErr("attaching "+arn+" to IAM role", want.Name, err)
+				return wrapIAMErr("attaching "+arn+" to IAM role", want.Name, err)
 			}})
 		}
 	}
@@ -302,7 +324,7 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 		if !slices.Contains(want.Managed, arn) {
 			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "attached", "detached"}}, func(ctx context.Context) error {
 				_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
-				return wrapRoleErr("detaching "+arn+" from IAM role", want.Name, err)
+				return wrapIAMErr("detaching "+arn+" from IAM role", want.Name, err)
 			}})
 		}
 	}
@@ -318,7 +340,7 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 		if _, ok := want.Inline[pname]; !ok {
 			edits = append(edits, roleEdit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), ""}}, func(ctx context.Context) error {
 				_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(pname)})
-				return wrapRoleErr("deleting inline policy "+pname+" of IAM role", want.Name, err)
+				return wrapIAMErr("deleting inline policy "+pname+" of IAM role", want.Name, err)
 			}})
 		}
 	}
@@ -341,7 +363,7 @@ func tagRoleEdit(client *iam.Client, role string, have, want map[string]string) 
 	}
 	e.apply = func(ctx context.Context) error {
 		_, err := client.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: missing})
-		return wrapRoleErr("tagging IAM role", role, err)
+		return wrapIAMErr("tagging IAM role", role, err)
 	}
 	return e, len(missing) > 0
 }
@@ -356,6 +378,9 @@ func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want o
 		Description:              aws.String(want.Description),
 		MaxSessionDuration:       aws.Int32(want.MaxSession),
 		Tags:                     expandIAMTags(spec.Tags),
+	}
+	if want.Boundary != "" {
+		in.PermissionsBoundary = aws.String(want.Boundary)
 	}
 	err := awsx.Retry(ctx, iamPropagationTimeout, awsx.InvalidPrincipal, func() error {
 		_, err := client.CreateRole(ctx, in)
@@ -382,19 +407,21 @@ func updateTrust(ctx context.Context, client *iam.Client, role, trust string) er
 		_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(role), PolicyDocument: aws.String(trust)})
 		return err
 	})
-	return wrapRoleErr("updating trust policy of IAM role", role, err)
+	return wrapIAMErr("updating trust policy of IAM role", role, err)
 }
 
 func putRolePolicy(ctx context.Context, client *iam.Client, role, name string, doc iamPolicy) error {
 	_, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name), PolicyDocument: aws.String(doc.JSON())})
-	return wrapRoleErr("putting inline policy "+name+" on IAM role", role, err)
+	return wrapIAMErr("putting inline policy "+name+" on IAM role", role, err)
 }
 
-func wrapRoleErr(doing, role string, err error) error {
+// wrapIAMErr says what failed on which IAM role or policy, in the
+// wording of terraform-provider-aws: "doing (name): err".
+func wrapIAMErr(doing, name string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%s (%s): %w", doing, role, err)
+	return fmt.Errorf("%s (%s): %w", doing, name, err)
 }
 
 func findRoleByName(ctx context.Context, client *iam.Client, name string) (*iamtypes.Role, error) {

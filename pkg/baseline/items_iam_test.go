@@ -90,8 +90,12 @@ func readRoleBack(t *testing.T, cfg aws.Config, name string) (role roleReadBack)
 	if err != nil {
 		t.Fatalf("reading back policies of role %s: %v", name, err)
 	}
-	return roleReadBack{Trust: aws.ToString(r.AssumeRolePolicyDocument), MaxSession: aws.ToInt32(r.MaxSessionDuration),
+	got := roleReadBack{Trust: aws.ToString(r.AssumeRolePolicyDocument), MaxSession: aws.ToInt32(r.MaxSessionDuration),
 		Tags: flattenIAMTags(r.Tags), Managed: managed, Inline: inline}
+	if r.PermissionsBoundary != nil {
+		got.Boundary = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	return got
 }
 
 type roleReadBack struct {
@@ -100,6 +104,7 @@ type roleReadBack struct {
 	Tags       map[string]string
 	Managed    []string
 	Inline     map[string]string
+	Boundary   string
 }
 
 // mustPlanGlobal plans scope and fails the test on error.
@@ -221,10 +226,10 @@ func TestIAMItemsTogether(t *testing.T) {
 	later := executionRole(t, f)
 	e := itemEngine("execution-role", "entry-role", "human-roles", "account-alias", "iam-findings")
 	rep := mustApplyGlobal(t, f, e, later)
-	if n := rep.Count(); n[Create] != 6 || n[Update] != 1 || n[Unchanged] != 1 || n[Conflict] != 0 || n[Finding] != 0 {
+	if n := rep.Count(); n[Create] != 6 || n[Update] != 1 || n[Unchanged] != 2 || n[Conflict] != 0 || n[Finding] != 0 {
 		t.Fatalf("first apply: %v\n%+v", n, rep)
 	}
-	if p := mustPlanGlobal(t, f, e, later); p.HasChanges() || len(p.Changes) != 8 {
+	if p := mustPlanGlobal(t, f, e, later); p.HasChanges() || len(p.Changes) != 9 {
 		t.Fatalf("plan after apply:\n%s", p)
 	}
 	f.srv.ResetCalls()

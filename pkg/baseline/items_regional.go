@@ -10,14 +10,20 @@ package baseline
 func regionalItems() []Item {
 	return []Item{
 		{
-			Name:    "aws-config-role",
-			Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
-			Plan:    planRole(desiredConfigRole),
+			Name: "aws-config-role",
+			// The role carries the permissions boundary the execution-role
+			// item makes (where the deploy does not).
+			DependsOn: []string{executionRoleItem},
+			Enabled:   func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+			Plan:      planRole(desiredConfigRole),
 		},
 		{
-			Name:    "findings-forwarder-role",
-			Enabled: forwardsFindings,
-			Plan:    planRole(desiredFindingsForwarder),
+			Name: "findings-forwarder-role",
+			// The role carries the permissions boundary the execution-role
+			// item makes (where the deploy does not).
+			DependsOn: []string{executionRoleItem},
+			Enabled:   forwardsFindings,
+			Plan:      planRole(desiredFindingsForwarder),
 		},
 		{
 			Name:     "guardduty",
