@@ -25,7 +25,26 @@ type decoder struct {
 	// values maps the same paths to their value nodes, for checks that depend
 	// on how a value was written (an unquoted account id).
 	values map[string]*yaml.Node
+	// values decoded so far and how deep the decoder is, each bounded
+	// (enter); stopped once a bound is reached.
+	decoded, depth int
+	stopped        bool
+	// dropped counts the problems past maxErrors.
+	dropped int
 }
+
+// Bounds on what a file can make the decoder do. yaml.v3 keeps aliases as
+// references in the node tree, and the decoder follows them, so a few
+// hundred bytes of nested merge keys ("<<: [*a, *a, *a]" in the mapping
+// *b names, and so on) would otherwise expand into millions of values,
+// and an alias inside the mapping it names into an endless descent. A real
+// config decodes to a few thousand values, a few levels deep.
+const (
+	maxDecodedValues = 100_000
+	maxDecodeDepth   = 40
+	// maxErrors is how many problems are reported; the rest are counted.
+	maxErrors = 100
+)
 
 func newDecoder(file string) *decoder {
 	return &decoder{file: file, pos: map[string]*yaml.Node{}, values: map[string]*yaml.Node{}}
@@ -33,6 +52,10 @@ func newDecoder(file string) *decoder {
 
 // addError records a problem at node n.
 func (d *decoder) addError(n *yaml.Node, field, format string, args ...any) {
+	if len(d.errs) >= maxErrors {
+		d.dropped++
+		return
+	}
 	d.errs = append(d.errs, &FieldError{File: d.file, Line: n.Line, Column: n.Column, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -42,6 +65,10 @@ var durationType = reflect.TypeFor[Duration]()
 // decode writes node n (located by key k, which is n itself for sequence
 // items) into v, which holds the defaults.
 func (d *decoder) decode(path string, k, n *yaml.Node, v reflect.Value) {
+	if !d.enter(path, n) {
+		return
+	}
+	defer d.leave()
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -81,6 +108,39 @@ func (d *decoder) decode(path string, k, n *yaml.Node, v reflect.Value) {
 		// without teaching the decoder; TestDecoderCoversEveryField guards it.
 		panic(fmt.Sprintf("config: no decoder for %s at %s", v.Type(), path))
 	}
+}
+
+// enter counts one more value decoded, one level deeper, and reports
+// whether the decoder may go on; past a bound it records why and stops
+// for good. leave undoes the level.
+func (d *decoder) enter(path string, n *yaml.Node) bool {
+	switch {
+	case d.stopped:
+		return false
+	case d.decoded >= maxDecodedValues:
+		d.stop(path, n, fmt.Sprintf("the file expands to more than %d values through aliases (*name) and merge keys (<<); "+
+			"landfall stops reading it here: write the repeated parts out, or merge fewer times", maxDecodedValues))
+		return false
+	case d.depth >= maxDecodeDepth:
+		d.stop(path, n, fmt.Sprintf("the file nests more than %d levels deep, counting what aliases (*name) and merge keys (<<) bring in; "+
+			"landfall stops reading it here: an alias inside the mapping it names never ends", maxDecodeDepth))
+		return false
+	}
+	d.decoded++
+	d.depth++
+	return true
+}
+
+func (d *decoder) leave() { d.depth-- }
+
+// stop records why decoding stops; nothing after it is decoded or checked.
+func (d *decoder) stop(path string, n *yaml.Node, msg string) {
+	d.stopped = true
+	if len(d.errs) >= maxErrors { // the reason to stop is always reported
+		d.errs = d.errs[:maxErrors-1]
+		d.dropped++
+	}
+	d.addError(n, path, "%s", msg)
 }
 
 // expectKind reports whether n is of kind want, recording a problem if not.
@@ -163,6 +223,10 @@ const mergeTag = "!!merge"
 // decodeMerge applies the value of a merge key: one mapping, or a list of
 // mappings where earlier ones win (so they are applied last).
 func (d *decoder) decodeMerge(path string, n *yaml.Node, v reflect.Value) {
+	if !d.enter(path, n) {
+		return
+	}
+	defer d.leave()
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
