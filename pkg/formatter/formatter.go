@@ -44,13 +44,16 @@ type Formatter struct {
 	AlertsTopicARN string
 	Now            func() time.Time
 	Log            *slog.Logger
-	// HTTP posts to chat webhooks; nil means a client with webhookTimeout.
+	// HTTP's transport and timeout post to chat webhooks (tests give one
+	// that reaches a local server); nil means the default transport and
+	// webhookTimeout. Redirects are always checked (httpClient).
 	HTTP *http.Client
 
 	// accounts caches account id -> cachedAccount, for the organization's
 	// accounts only (see account).
 	accounts sync.Map
-	// webhooks caches secret name -> webhook URL likewise.
+	// webhooks caches service and secret name -> checked webhook URL
+	// likewise.
 	webhooks sync.Map
 	// readers caches account id -> the account's alerts reader session,
 	// made only for accounts an alert came from (sender.go), so no larger
