@@ -2,7 +2,6 @@ package baseline
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,9 +86,7 @@ func planBoundary(ctx context.Context, client *iam.Client, spec *Spec) (Change, 
 		return Change{}, err
 	}
 	if !Owned(flattenIAMTags(policy.Tags)) && !spec.Profile.Adopt {
-		return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
-			"IAM policy %s exists but is not tagged %s=true, so landfall leaves it alone: rename or delete it, or set adopt: true in profile %s to take it over",
-			BoundaryName(spec), TagManaged, spec.Profile.Name)}, nil
+		return conflictChange(spec, resource, "IAM policy", BoundaryName(spec)), nil
 	}
 	version, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: policy.DefaultVersionId})
 	if err != nil {

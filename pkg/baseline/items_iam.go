@@ -245,9 +245,7 @@ func planOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want own
 	}
 	tags := flattenIAMTags(role.Tags)
 	if !Owned(tags) && !spec.Profile.Adopt {
-		return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
-			"IAM role %s exists but is not tagged %s=true, so landfall leaves it alone: rename or delete it, or set adopt: true in profile %s to take it over",
-			want.Name, TagManaged, spec.Profile.Name)}, nil
+		return conflictChange(spec, resource, "IAM role", want.Name), nil
 	}
 	managed, inline, err := findRolePolicies(ctx, client, want.Name)
 	if err != nil {
