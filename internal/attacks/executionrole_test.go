@@ -73,10 +73,7 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	boundary := aws.String("arn:aws:iam::" + o.member + ":policy/" + cfg.Naming.Prefix + "-boundary")
 	// In this order: once its trust admits a stranger, it may no longer
 	// admit the pipeline.
-	for _, a := range []struct {
-		name   string
-		attack func() error
-	}{
+	allRefused(t, []attempt{
 		{"give itself every action", func() error {
 			_, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: self, PolicyName: aws.String("more"), PolicyDocument: everything})
 			return err
@@ -133,11 +130,7 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 			_, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: self, PolicyDocument: trustStranger})
 			return err
 		}},
-	} {
-		if err := a.attack(); !isAccessDenied(err) {
-			t.Errorf("%s: %v, want AccessDenied", a.name, err)
-		}
-	}
+	})
 
 	attached, err := iam.NewFromConfig(o.adminOf(t, o.member)).ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: readOnly})
 	if err != nil || len(attached.AttachedPolicies) != 1 {
@@ -154,10 +147,7 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 	if _, err := asAdmin.ListRoles(ctx, &iam.ListRolesInput{}); err != nil {
 		t.Fatalf("the execution role cannot act as the admin role it trusts: %v", err)
 	}
-	for _, a := range []struct {
-		name   string
-		attack func() error
-	}{
+	allRefused(t, []attempt{
 		{"as the admin role, attach AdministratorAccess to the execution role", func() error {
 			_, err := asAdmin.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: self, PolicyArn: admin})
 			return err
@@ -174,8 +164,21 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 			_, err := asAdmin.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: adminRole})
 			return err
 		}},
-	} {
-		if err := a.attack(); !isAccessDenied(err) {
+	})
+}
+
+// attempt is one thing an attacker tries.
+type attempt struct {
+	name string
+	try  func() error
+}
+
+// allRefused makes the attempts in order and reports each that was not
+// refused.
+func allRefused(t *testing.T, attempts []attempt) {
+	t.Helper()
+	for _, a := range attempts {
+		if err := a.try(); !isAccessDenied(err) {
 			t.Errorf("%s: %v, want AccessDenied", a.name, err)
 		}
 	}
