@@ -54,7 +54,7 @@ func TestRun(t *testing.T) {
 		{
 			name: "argument wins over LANDFALL_CONFIG", args: []string{"validate", bad}, env: map[string]string{cli.ConfigEnvVar: examplePath},
 			wantCode: cli.ExitFail,
-			wantStderr: bad + `:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderArn (a SAML provider)` + "\n" +
+			wantStderr: bad + `:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderName (the SAML provider every account has)` + "\n" +
 				bad + `:3: organization.managementAccountId: "1111" is not an AWS account id; use exactly 12 digits in quotes, e.g. "111111111111"` + "\n" +
 				bad + `:5: organization.identty: unknown key (did you mean "identity"?); allowed keys: managementAccountId, homeRegion, governedRegions, securityAccountId, logArchive, entryRoleName, executionRoleName, identity, manage, ous, suspendedOu, scps, controlTower, delegatedAdmin` + "\n" +
 				bad + ": 3 problems\n",

@@ -132,6 +132,10 @@ func iamResource(c *call) authResource {
 		r.ARN = "arn:aws:iam::" + acct + ":user" + path + name
 	case has(c.in, "PolicyArn"):
 		r.ARN = str(c.in, "PolicyArn")
+	case has(c.in, "SAMLProviderArn"):
+		r.ARN = str(c.in, "SAMLProviderArn")
+	case c.op == "CreateSAMLProvider":
+		r.ARN = samlProviderARN(acct, str(c.in, "Name"))
 	case c.op == "CreatePolicy":
 		r.ARN = "arn:aws:iam::" + acct + ":policy" + strOr(c.in, "Path", "/") + str(c.in, "PolicyName")
 	case iamCallerUserOps[c.op]:

@@ -140,7 +140,8 @@
 //	                             Put/List/DeleteUserPolicy(ies) Attach/Detach/ListAttachedUserPolicies
 //	                             Create/Get/Delete/ListPolicy(ies) Create/Get/List/DeletePolicyVersion(s)
 //	                             SetDefaultPolicyVersion Put/DeleteRolePermissionsBoundary
-//	                             Put/DeleteUserPermissionsBoundary ("IAM and AWS STS quotas")
+//	                             Put/DeleteUserPermissionsBoundary Create/Get/Delete/ListSAMLProvider(s)
+//	                             ("IAM and AWS STS quotas"; a trust federates only its account's provider)
 //	STS              awsQuery    GetCallerIdentity AssumeRole ("Policy evaluation logic")
 //	Organizations    JSON 1.1    Create/DescribeOrganization ListRoots Create/DescribeOrganizationalUnit
 //	                             ListOrganizationalUnitsForParent ListParents CreateAccount (asynchronous)

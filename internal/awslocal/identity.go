@@ -159,8 +159,10 @@ func (s *Server) IdentityCenterSession(accountID, region, permissionSet string, 
 	}
 	if role == nil {
 		// The trust Identity Center writes: its SAML provider in the account.
-		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::` + accountID +
-			`:saml-provider/AWSSSO_` + s.newID(16) + `_DO_NOT_DELETE"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],` +
+		provider := "AWSSSO_" + s.newID(16) + "_DO_NOT_DELETE"
+		st.samlProviders[provider] = &iamSAMLProvider{Created: s.now(), ValidUntil: s.now().AddDate(100, 0, 0)}
+		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + samlProviderARN(accountID, provider) +
+			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],` +
 			`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`
 		path := "/aws-reserved/sso.amazonaws.com/" // older instances put no region in it
 		if region != "" {

@@ -15,6 +15,7 @@ type iamState struct {
 	roles          map[string]*iamRole // by name
 	users          map[string]*iamUser
 	policies       map[string]*iamManagedPolicy // customer managed, by ARN
+	samlProviders  map[string]*iamSAMLProvider  // by name
 	aliases        []string
 	passwordPolicy doc // nil when the account has none
 	rootMFA        bool
@@ -54,7 +55,8 @@ func (u *iamUser) arn(account string) string {
 
 func iamOf(a *account) *iamState {
 	return state(a, "iam", func() *iamState {
-		return &iamState{roles: map[string]*iamRole{}, users: map[string]*iamUser{}, policies: map[string]*iamManagedPolicy{}}
+		return &iamState{roles: map[string]*iamRole{}, users: map[string]*iamUser{}, policies: map[string]*iamManagedPolicy{},
+			samlProviders: map[string]*iamSAMLProvider{}}
 	})
 }
 
@@ -89,6 +91,8 @@ func registerIAM(s *Server) {
 			"SetDefaultPolicyVersion":    iamSetDefaultPolicyVersion,
 			"PutRolePermissionsBoundary": putBoundary(roleHolder), "DeleteRolePermissionsBoundary": deleteBoundary(roleHolder),
 			"PutUserPermissionsBoundary": putBoundary(userHolder), "DeleteUserPermissionsBoundary": deleteBoundary(userHolder),
+			"CreateSAMLProvider": iamCreateSAMLProvider, "GetSAMLProvider": iamGetSAMLProvider,
+			"DeleteSAMLProvider": iamDeleteSAMLProvider, "ListSAMLProviders": iamListSAMLProviders,
 		},
 	})
 }
@@ -106,15 +110,21 @@ func iamRoleByName(c *call) (*iamRole, error) {
 	return r, nil
 }
 
-// checkTrustPolicy validates a trust policy as IAM does: syntax, and that
-// the IAM principals it names exist (IAM answers "Invalid principal in
-// policy" for a role or user that does not exist yet).
-func (s *Server) checkTrustPolicy(text string) error {
+// checkTrustPolicy validates the trust policy of a role of account owner
+// as IAM does: syntax, that the IAM principals it names exist (IAM answers
+// "Invalid principal in policy" for a role or user that does not exist
+// yet), and that a SAML provider it federates is the owner's own.
+func (s *Server) checkTrustPolicy(owner *account, text string) error {
 	p, err := parsePolicy(text)
 	if err != nil {
 		return err
 	}
 	for _, st := range p.Statement {
+		for _, federated := range st.Principal.Keys["Federated"] {
+			if err := checkFederatedPrincipal(owner, federated); err != nil {
+				return err
+			}
+		}
 		for _, arn := range st.Principal.Keys["AWS"] {
 			acct, kind, name, ok := splitIAMARN(arn)
 			if !ok {
@@ -191,7 +201,7 @@ func iamCreateRole(c *call) (doc, error) {
 		return nil, statusErrorf(http.StatusConflict, "EntityAlreadyExists", "Role with name %s already exists.", name)
 	}
 	trust := str(c.in, "AssumeRolePolicyDocument")
-	if err := c.srv.checkTrustPolicy(trust); err != nil {
+	if err := c.srv.checkTrustPolicy(c.account, trust); err != nil {
 		return nil, err
 	}
 	maxSession := intOr(c.in, "MaxSessionDuration", 3600)
@@ -325,7 +335,7 @@ func iamUpdateAssumeRolePolicy(c *call) (doc, error) {
 		return nil, err
 	}
 	text := str(c.in, "PolicyDocument")
-	if err := c.srv.checkTrustPolicy(text); err != nil {
+	if err := c.srv.checkTrustPolicy(c.account, text); err != nil {
 		return nil, err
 	}
 	r.Trust = text

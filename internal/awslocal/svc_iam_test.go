@@ -168,3 +168,70 @@ func TestIAMUserPolicies(t *testing.T) {
 	_, err = c.ListUserPolicies(ctx, &iam.ListUserPoliciesInput{UserName: aws.String("setup")})
 	wantCode(t, err, "NoSuchEntity")
 }
+
+// TestIAMSAMLProviders: a provider's lifecycle, and the rule that a trust
+// federates only its own account's provider, which makes one provider ARN
+// useless for the roles of every other account.
+func TestIAMSAMLProviders(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	mgmtIAM := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	const member = "444444444444"
+	mustNoErr(t, s.AddAccount(member, "member", "member@example.com"))
+	memberIAM := iam.NewFromConfig(sdkConfig(t, s, u, member, "us-east-1"))
+	metadata := SAMLMetadata("https://idp.example/app")
+
+	created, err := mgmtIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("okta"), SAMLMetadataDocument: aws.String(metadata)})
+	mustNoErr(t, err)
+	mgmtOkta := aws.ToString(created.SAMLProviderArn)
+	if mgmtOkta != "arn:aws:iam::"+mgmt+":saml-provider/okta" {
+		t.Fatalf("arn = %s", mgmtOkta)
+	}
+	_, err = mgmtIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("okta"), SAMLMetadataDocument: aws.String(metadata)})
+	wantCode(t, err, "EntityAlreadyExists")
+	_, err = mgmtIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("short"), SAMLMetadataDocument: aws.String("<md:EntityDescriptor/>")})
+	wantCode(t, err, "ValidationError")
+	_, err = mgmtIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("junk"), SAMLMetadataDocument: aws.String(strings.Repeat("x", 1000))})
+	wantCode(t, err, "InvalidInput")
+	_, err = mgmtIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("no spaces"), SAMLMetadataDocument: aws.String(metadata)})
+	wantCode(t, err, "ValidationError")
+	got, err := mgmtIAM.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(mgmtOkta)})
+	mustNoErr(t, err)
+	if aws.ToString(got.SAMLMetadataDocument) != metadata {
+		t.Fatalf("metadata round trip: %.80s", aws.ToString(got.SAMLMetadataDocument))
+	}
+	_, err = memberIAM.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(mgmtOkta)})
+	wantCode(t, err, "NoSuchEntity")
+
+	trust := func(provider string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + provider +
+			`"},"Action":"sts:AssumeRoleWithSAML","Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`)
+	}
+	_, err = mgmtIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("people"), AssumeRolePolicyDocument: trust(mgmtOkta)})
+	mustNoErr(t, err)
+	_, err = memberIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("people"), AssumeRolePolicyDocument: trust(mgmtOkta)})
+	wantCode(t, err, "MalformedPolicyDocument")
+	memberOkta := "arn:aws:iam::" + member + ":saml-provider/okta"
+	_, err = memberIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("people"), AssumeRolePolicyDocument: trust(memberOkta)})
+	wantCode(t, err, "MalformedPolicyDocument")
+	_, err = memberIAM.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("okta"), SAMLMetadataDocument: aws.String(metadata)})
+	mustNoErr(t, err)
+	_, err = memberIAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("people"), AssumeRolePolicyDocument: trust(memberOkta)})
+	mustNoErr(t, err)
+	_, err = memberIAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("people"), PolicyDocument: trust(mgmtOkta)})
+	wantCode(t, err, "MalformedPolicyDocument")
+	// Web identity providers are named by domain.
+	_, err = memberIAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("people"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)})
+	mustNoErr(t, err)
+
+	list, err := memberIAM.ListSAMLProviders(ctx, &iam.ListSAMLProvidersInput{})
+	mustNoErr(t, err)
+	if len(list.SAMLProviderList) != 1 || aws.ToString(list.SAMLProviderList[0].Arn) != memberOkta {
+		t.Fatalf("providers = %+v", list.SAMLProviderList)
+	}
+	_, err = memberIAM.DeleteSAMLProvider(ctx, &iam.DeleteSAMLProviderInput{SAMLProviderArn: aws.String(memberOkta)})
+	mustNoErr(t, err)
+	_, err = memberIAM.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(memberOkta)})
+	wantCode(t, err, "NoSuchEntity")
+}

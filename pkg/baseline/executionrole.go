@@ -127,7 +127,7 @@ func executionPolicy(s *Spec) iamPolicy {
 	statements := []iamStatement{
 		allow("IAMRead", anywhere,
 			"iam:GetRole", "iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-			"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountSummary",
+			"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountSummary", "iam:GetSAMLProvider",
 			"iam:ListUsers", "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"),
 		allow("IAMBaselineRoles", roleARNs,
 			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",

@@ -318,3 +318,15 @@ func TestExecutionPolicyNeverChangesItself(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigReservesTheBaselinesRoleNames: the config refuses an execution
+// role named like a role the baseline makes (the admin role's item would
+// attach AdministratorAccess to it), so its list must hold every one.
+func TestConfigReservesTheBaselinesRoleNames(t *testing.T) {
+	s := testSpec(t, "333333333333", "o-exampleorg")
+	for _, r := range baselineRoles(s) {
+		if !slices.Contains(s.Config.RoleNames(), r.Name) {
+			t.Errorf("config.RoleNames() lacks %s, a role the baseline makes", r.Name)
+		}
+	}
+}

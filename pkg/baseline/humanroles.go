@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,10 +52,10 @@ const samlAudience = "https://signin.aws.amazon.com/saml"
 
 func humanTrust(s *Spec) iamPolicy {
 	id := s.Config.Organization.Identity
-	if id.SAMLProviderARN != "" {
+	if id.SAMLProviderName != "" {
 		return newIAMPolicy(iamStatement{
 			Effect:    "Allow",
-			Principal: map[string][]string{"Federated": {id.SAMLProviderARN}},
+			Principal: map[string][]string{"Federated": {samlProviderARN(s)}},
 			Action:    []string{"sts:AssumeRoleWithSAML"},
 			Condition: map[string]map[string][]string{"StringEquals": {"SAML:aud": {samlAudience}}},
 		})
@@ -73,13 +74,29 @@ func humanTrust(s *Spec) iamPolicy {
 	})
 }
 
+// samlProviderARN is the account's own SAML provider of the configured
+// name: a role can federate only a provider of its own account.
+func samlProviderARN(s *Spec) string {
+	return "arn:aws:iam::" + s.Account.ID + ":saml-provider/" + s.Config.Organization.Identity.SAMLProviderName
+}
+
 // identityTrustable refuses a trust naming an identity account that is not
 // an active member of the organization: a typo in identity.accountId would
 // otherwise hand every human role, admin included, to whoever owns the
-// account the typo names.
-func identityTrustable(s *Spec) error {
+// account the typo names. A SAML provider must exist in the account, or
+// IAM refuses the trust; that error is not terminal, because the next
+// sweep succeeds once someone has created the provider.
+func identityTrustable(ctx context.Context, client *iam.Client, s *Spec) error {
 	id := s.Config.Organization.Identity
-	if id.AccountID == "" { // a SAML provider: the provider's ARN names the account itself
+	if id.SAMLProviderName != "" {
+		_, err := client.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderARN(s))})
+		if awsx.NotFound(err) {
+			return fmt.Errorf("account %s has no IAM SAML provider %q (organization.identity.samlProviderName), which its human roles trust: "+
+				"create it there from your identity provider's metadata, under the name every account uses", s.Account.ID, id.SAMLProviderName)
+		}
+		if err != nil {
+			return fmt.Errorf("reading SAML provider (%s): %w", samlProviderARN(s), err)
+		}
 		return nil
 	}
 	if s.OrganizationID == "" {
@@ -133,12 +150,14 @@ func developerPolicy(services []string, cfg *config.Config) iamPolicy {
 func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 	client := iam.NewFromConfig(env.AWS)
 	var changes []Change
-	trustable := identityTrustable(env.Spec)
-	for _, hr := range desiredHumanRoles(env.Spec) {
+	roles := desiredHumanRoles(env.Spec)
+	if slices.ContainsFunc(roles, func(hr humanRole) bool { return hr.enabled }) {
+		if err := identityTrustable(ctx, client, env.Spec); err != nil {
+			return nil, err
+		}
+	}
+	for _, hr := range roles {
 		if hr.enabled {
-			if trustable != nil {
-				return nil, trustable
-			}
 			c, err := planOwnedRole(ctx, client, env.Spec, hr.role)
 			if err != nil {
 				return nil, err

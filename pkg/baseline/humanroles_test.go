@@ -203,7 +203,7 @@ func TestHumanTrust(t *testing.T) {
 			Condition: map[string]map[string][]string{"Bool": {"aws:MultiFactorAuthPresent": {"true"}}, "NumericLessThan": {"aws:MultiFactorAuthAge": {"900"}},
 				"StringEquals": {"aws:PrincipalOrgID": {"o-exampleorg"}}},
 		}},
-		{"SAML provider, no MFA condition", "", "arn:aws:iam::333333333333:saml-provider/okta", iamStatement{
+		{"the account's own SAML provider, no MFA condition", "", "okta", iamStatement{
 			Effect: "Allow", Principal: map[string][]string{"Federated": {"arn:aws:iam::333333333333:saml-provider/okta"}}, Action: []string{"sts:AssumeRoleWithSAML"},
 			Condition: map[string]map[string][]string{"StringEquals": {"SAML:aud": {"https://signin.aws.amazon.com/saml"}}},
 		}},
@@ -212,12 +212,54 @@ func TestHumanTrust(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			id := &f.spec.Config.Organization.Identity
-			id.AccountID, id.SAMLProviderARN, id.MFAMaxAgeSeconds = tt.accountID, tt.saml, 900
+			id.AccountID, id.SAMLProviderName, id.MFAMaxAgeSeconds = tt.accountID, tt.saml, 900
 			f.spec.OrganizationID = "o-exampleorg"
+			f.spec.Account.ID = "333333333333"
 			if got, want := humanTrust(f.spec).JSON(), newIAMPolicy(tt.want).JSON(); !iamPoliciesEquivalent(got, want) {
 				t.Fatalf("trust = %s\nwant %s", got, want)
 			}
 		})
+	}
+}
+
+// TestHumanRolesTrustTheAccountsOwnSAMLProvider: a role can federate only
+// a SAML provider of its own account, so the human roles of every account
+// trust that account's provider of the configured name, and are not
+// written while the account has none: the error says what to create.
+func TestHumanRolesTrustTheAccountsOwnSAMLProvider(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	id := &f.spec.Config.Organization.Identity
+	id.AccountID, id.SAMLProviderName = "", "okta"
+	createProvider := func(cfg aws.Config) {
+		t.Helper()
+		_, err := iam.NewFromConfig(cfg).CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{
+			Name: aws.String("okta"), SAMLMetadataDocument: aws.String(awslocal.SAMLMetadata("https://idp.example/app"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	asLandfall := executionRole(t, f)
+	// The management account's provider is no use to the member's roles.
+	createProvider(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
+	_, err := itemEngine("human-roles").Plan(ctx, f.spec, asLandfall, ScopeGlobal)
+	var terminal *awsx.TerminalError
+	want := "account " + f.member + ` has no IAM SAML provider "okta" (organization.identity.samlProviderName)`
+	if err == nil || !strings.Contains(err.Error(), want) || errors.As(err, &terminal) {
+		t.Fatalf("plan without the member's provider = %v, want a retryable error containing %q", err, want)
+	}
+
+	createProvider(f.cfg)
+	mustApplyGlobal(t, f, itemEngine("human-roles"), asLandfall)
+	got := readRoleBack(t, f.cfg, "acme-admin").Trust
+	if want := newIAMPolicy(iamStatement{
+		Effect: "Allow", Principal: map[string][]string{"Federated": {"arn:aws:iam::" + f.member + ":saml-provider/okta"}}, Action: []string{"sts:AssumeRoleWithSAML"},
+		Condition: map[string]map[string][]string{"StringEquals": {"SAML:aud": {"https://signin.aws.amazon.com/saml"}}},
+	}).JSON(); !iamPoliciesEquivalent(got, want) {
+		t.Fatalf("admin role trust = %s\nwant %s", got, want)
+	}
+	if plan := mustPlanGlobal(t, f, itemEngine("human-roles"), asLandfall); plan.HasChanges() {
+		t.Fatalf("second plan has changes:\n%s", plan)
 	}
 }
 

@@ -157,13 +157,15 @@ func checkIAMName(name, what string) string {
 	return fmt.Sprintf("%q is not a valid IAM %s name; use 1 to 64 letters, digits and +=,.@_-", name, what)
 }
 
-var samlProviderARNPattern = regexp.MustCompile(`^arn:aws:iam::[0-9]{12}:saml-provider/[\w.-]{1,128}$`)
+// samlProviderNamePattern is CreateSAMLProvider's name: 1 to 128 letters,
+// digits and ._- ("CreateSAMLProvider", IAM API Reference).
+var samlProviderNamePattern = regexp.MustCompile(`^[\w.-]{1,128}$`)
 
-func checkSAMLProviderARN(arn string) string {
-	if samlProviderARNPattern.MatchString(arn) {
+func checkSAMLProviderName(name string) string {
+	if samlProviderNamePattern.MatchString(name) {
 		return ""
 	}
-	return fmt.Sprintf("%q is not an IAM SAML provider ARN; use arn:aws:iam::<12-digit account id>:saml-provider/<name>", arn)
+	return fmt.Sprintf("%q is not an IAM SAML provider name; use 1 to 128 letters, digits and ._- (the name, not the ARN: every account has its own provider of this name)", name)
 }
 
 // checkTagKey checks a tag key landfall writes or reads: 1 to 128 characters,

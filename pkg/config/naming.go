@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -52,6 +53,38 @@ func foldAlias(s string) string {
 // because member accounts' trust policies name it and the CDK app creates
 // it: both must agree.
 func (c *Config) PipelineRoleName() string { return c.Naming.Prefix + "-pipeline" }
+
+// RoleNames are the roles landfall makes under names of its own: the
+// baseline's in every account (the human roles and the roles of the trail,
+// the Config recorder, the findings forwarder and the alerts reader) and
+// the deploy's (the pipeline's, the formatter's and the alerts bridge's).
+func (c *Config) RoleNames() []string {
+	names := []string{c.PipelineRoleName(), c.AlertFormatterRoleName(), c.AlertsBridgeRoleName(), c.AlertsReaderRoleName()}
+	for _, suffix := range []string{"admin", "operator", "developer", "read-only", "billing", "cloudtrail-logs", "config", "findings-forwarder"} {
+		names = append(names, c.Naming.Prefix+"-"+suffix)
+	}
+	return names
+}
+
+// checkExecutionRoleName refuses an execution role that would be another
+// role too. As the entry role it would lose the entry role's trust and
+// power to the execution role's on its first run, and the entry-role item
+// would tighten the execution role. As one of landfall's roles it would
+// be written by two items, each to its own policy: the admin role's item
+// would attach AdministratorAccess to it.
+func (c *Config) checkExecutionRoleName() string {
+	// IAM names are "not distinguished by case" ("CreateRole", IAM API
+	// Reference): "Acme-Admin" is acme-admin.
+	name := c.Organization.ExecutionRoleName
+	same := func(other string) bool { return strings.EqualFold(name, other) }
+	if same(c.Organization.EntryRoleName) {
+		return fmt.Sprintf("%q is also organization.entryRoleName; the execution role is a role of its own, e.g. %q", name, c.Naming.Prefix+"-execution")
+	}
+	if slices.ContainsFunc(c.RoleNames(), same) {
+		return fmt.Sprintf("%q is the name of a role landfall makes for another purpose; use a name of its own, e.g. %q", name, c.Naming.Prefix+"-execution")
+	}
+	return ""
+}
 
 // AlertFanInQueueName is the fixed name of the central alert fan-in queue:
 // every member account's alerts topic subscribes it by ARN, so the CDK app

@@ -74,7 +74,7 @@ type Organization struct {
 	// Default: "<naming.prefix>-execution".
 	ExecutionRoleName string `yaml:"executionRoleName"`
 	// Identity says who may assume the human roles. Required: exactly one of
-	// accountId or samlProviderArn.
+	// accountId or samlProviderName.
 	Identity Identity `yaml:"identity"`
 	// Manage lets the CDK app set up the organization itself: the OUs, the
 	// SCPs, trusted access and delegated administration below. Default: false,
@@ -145,10 +145,13 @@ type Identity struct {
 	// AccountID is an identity account whose IAM principals may assume the human
 	// roles; the trust policies require MFA no older than mfaMaxAgeSeconds.
 	AccountID string `yaml:"accountId"`
-	// SAMLProviderARN is an IAM SAML provider (arn:aws:iam::<id>:saml-provider/<name>)
-	// federated into the human roles. MFA is then the identity provider's job:
-	// AWS sees no MFA context on SAML sessions, so no MFA condition is added.
-	SAMLProviderARN string `yaml:"samlProviderArn"`
+	// SAMLProviderName is the name of the IAM SAML provider federated into the
+	// human roles. A role can trust only a provider of its own account, so
+	// every account needs one of this name, made from the identity
+	// provider's metadata; a run refuses to write the human roles of an
+	// account that lacks it. MFA is then the identity provider's job: AWS
+	// sees no MFA context on SAML sessions, so no MFA condition is added.
+	SAMLProviderName string `yaml:"samlProviderName"`
 	// MFAMaxAgeSeconds bounds how long ago the caller must have used MFA
 	// (aws:MultiFactorAuthAge). Default: 3600; allowed 60 to 43200.
 	MFAMaxAgeSeconds int `yaml:"mfaMaxAgeSeconds"`

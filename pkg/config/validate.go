@@ -41,11 +41,13 @@ func (v *validator) errorf(path, format string, args ...any) {
 	v.addError(v.at(path), path, format, args...)
 }
 
-// check records msg at path unless it is empty (the value is valid).
-func (v *validator) check(path, msg string) {
+// check records msg at path unless it is empty (the value is valid), and
+// reports whether it was.
+func (v *validator) check(path, msg string) bool {
 	if msg != "" {
 		v.addError(v.at(path), path, "%s", msg)
 	}
+	return msg == ""
 }
 
 // required records a problem when a required string is empty.
@@ -145,18 +147,20 @@ func (v *validator) validateOrganization() {
 		}
 	}
 	v.check(p+".entryRoleName", checkIAMName(org.EntryRoleName, "role"))
-	v.check(p+".executionRoleName", checkIAMName(org.ExecutionRoleName, "role"))
+	if v.check(p+".executionRoleName", checkIAMName(org.ExecutionRoleName, "role")) {
+		v.check(p+".executionRoleName", v.cfg.checkExecutionRoleName())
+	}
 
 	id := org.Identity
 	switch {
-	case id.AccountID != "" && id.SAMLProviderARN != "":
-		v.errorf(p+".identity.samlProviderArn", "set either identity.accountId (an identity account, MFA enforced) or identity.samlProviderArn (a SAML provider), not both")
+	case id.AccountID != "" && id.SAMLProviderName != "":
+		v.errorf(p+".identity.samlProviderName", "set either identity.accountId (an identity account, MFA enforced) or identity.samlProviderName (a SAML provider in every account), not both")
 	case id.AccountID != "":
 		v.accountID(p+".identity.accountId", id.AccountID)
-	case id.SAMLProviderARN != "":
-		v.check(p+".identity.samlProviderArn", checkSAMLProviderARN(id.SAMLProviderARN))
+	case id.SAMLProviderName != "":
+		v.check(p+".identity.samlProviderName", checkSAMLProviderName(id.SAMLProviderName))
 	default:
-		v.errorf(p+".identity", "required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderArn (a SAML provider)")
+		v.errorf(p+".identity", "required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderName (the SAML provider every account has)")
 	}
 	v.intRange(p+".identity.mfaMaxAgeSeconds", id.MFAMaxAgeSeconds, 60, 43200, "")
 }

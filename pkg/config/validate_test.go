@@ -218,13 +218,48 @@ func TestParseReportsEachProblem(t *testing.T) {
 		},
 		{
 			name: "identity account and SAML provider",
-			from: "    accountId: \"222222222222\"\n", to: "    accountId: \"222222222222\"\n    samlProviderArn: arn:aws:iam::222222222222:saml-provider/okta\n",
-			want: []string{`landfall.yaml:8: organization.identity.samlProviderArn: set either identity.accountId (an identity account, MFA enforced) or identity.samlProviderArn (a SAML provider), not both`},
+			from: "    accountId: \"222222222222\"\n", to: "    accountId: \"222222222222\"\n    samlProviderName: okta\n",
+			want: []string{`landfall.yaml:8: organization.identity.samlProviderName: set either identity.accountId (an identity account, MFA enforced) or identity.samlProviderName (a SAML provider in every account), not both`},
+		},
+		{
+			// One ARN names one account's provider, and a role can trust
+			// only its own account's.
+			name: "SAML provider as an ARN",
+			from: "    accountId: \"222222222222\"\n", to: "    samlProviderName: arn:aws:iam::222222222222:saml-provider/okta\n",
+			want: []string{`landfall.yaml:7: organization.identity.samlProviderName: "arn:aws:iam::222222222222:saml-provider/okta" is not an IAM SAML provider name; use 1 to 128 letters, digits and ._- (the name, not the ARN: every account has its own provider of this name)`},
+		},
+		{
+			name: "SAML provider ARN of an earlier version",
+			from: "    accountId: \"222222222222\"\n", to: "    samlProviderArn: arn:aws:iam::222222222222:saml-provider/okta\n",
+			want: []string{
+				`landfall.yaml:6: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderName (the SAML provider every account has)`,
+				`landfall.yaml:7: organization.identity.samlProviderArn: unknown key (did you mean "samlProviderName"?); allowed keys: accountId, samlProviderName, mfaMaxAgeSeconds`,
+			},
 		},
 		{
 			name: "identity missing",
 			from: "  identity:\n    accountId: \"222222222222\"\n", to: "",
-			want: []string{`landfall.yaml:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderArn (a SAML provider)`},
+			want: []string{`landfall.yaml:2: organization.identity: required: set identity.accountId (an identity account whose users assume the human roles with MFA) or identity.samlProviderName (the SAML provider every account has)`},
+		},
+		{
+			name: "execution role is the entry role",
+			from: "  identity:\n", to: "  executionRoleName: OrganizationAccountAccessRole\n  identity:\n",
+			want: []string{`landfall.yaml:6: organization.executionRoleName: "OrganizationAccountAccessRole" is also organization.entryRoleName; the execution role is a role of its own, e.g. "landfall-execution"`},
+		},
+		{
+			name: "execution role is a custom entry role in another case",
+			from: "  identity:\n", to: "  entryRoleName: AWSControlTowerExecution\n  executionRoleName: awscontroltowerexecution\n  identity:\n",
+			want: []string{`landfall.yaml:7: organization.executionRoleName: "awscontroltowerexecution" is also organization.entryRoleName; the execution role is a role of its own, e.g. "landfall-execution"`},
+		},
+		{
+			name: "execution role is the admin role",
+			from: "  identity:\n", to: "  executionRoleName: Landfall-Admin\n  identity:\n",
+			want: []string{`landfall.yaml:6: organization.executionRoleName: "Landfall-Admin" is the name of a role landfall makes for another purpose; use a name of its own, e.g. "landfall-execution"`},
+		},
+		{
+			name: "execution role is the pipeline role",
+			from: "  identity:\n", to: "  executionRoleName: landfall-pipeline\n  identity:\n",
+			want: []string{`landfall.yaml:6: organization.executionRoleName: "landfall-pipeline" is the name of a role landfall makes for another purpose; use a name of its own, e.g. "landfall-execution"`},
 		},
 		{
 			name: "unsupported version",
