@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 func TestCloudTrail(t *testing.T) {
@@ -42,9 +43,20 @@ func TestCloudTrail(t *testing.T) {
 	if err != nil || !iamPoliciesEquivalent(aws.ToString(policy.Policy), trailBucketPolicy(f.spec, want).JSON()) {
 		t.Fatalf("bucket policy: %v %+v", err, policy)
 	}
+	// Versioning keeps a deleted or overwritten log file.
+	versioning, err := bucket.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: tr.S3BucketName})
+	if err != nil || versioning.Status != s3types.BucketVersioningStatusEnabled {
+		t.Fatalf("bucket versioning: %v %+v", err, versioning)
+	}
 
-	// Drift: someone stops the trail and shortens the log retention.
+	// Drift: someone stops the trail, shortens the log retention and
+	// suspends the bucket's versioning, so that deleting a log file is
+	// for good.
 	if _, err := trails.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("acme-trail")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bucket.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: tr.S3BucketName,
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusSuspended}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cloudwatchlogs.NewFromConfig(f.cfg).PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String("acme-cloudtrail"), RetentionInDays: aws.Int32(7)}); err != nil {
@@ -61,7 +73,10 @@ func TestCloudTrail(t *testing.T) {
 	if c := byResource["log-group/acme-cloudtrail"]; c.Action != Update || len(c.Diffs) != 1 || c.Diffs[0] != (Diff{"RetentionInDays", "7", "365"}) {
 		t.Fatalf("after retention change:\n%s", plan)
 	}
-	if n := plan.Count(); n[Update] != 2 || n[Create] != 0 {
+	if c := byResource["bucket/"+aws.ToString(tr.S3BucketName)]; c.Action != Update || len(c.Diffs) != 1 || c.Diffs[0] != (Diff{"Versioning", "Suspended", "Enabled"}) {
+		t.Fatalf("after suspending versioning:\n%s", plan)
+	}
+	if n := plan.Count(); n[Update] != 3 || n[Create] != 0 {
 		t.Fatalf("plan changes more than the drift:\n%s", plan)
 	}
 	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
@@ -70,6 +85,9 @@ func TestCloudTrail(t *testing.T) {
 	status, err := trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("acme-trail")})
 	if err != nil || !aws.ToBool(status.IsLogging) {
 		t.Fatalf("trail after repair: %v %+v", err, status)
+	}
+	if versioning, err := bucket.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: tr.S3BucketName}); err != nil || versioning.Status != s3types.BucketVersioningStatusEnabled {
+		t.Fatalf("bucket versioning after repair: %v %+v", err, versioning)
 	}
 }
 

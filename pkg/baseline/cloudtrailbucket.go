@@ -18,7 +18,9 @@ import (
 
 // The trail's bucket in the account, used when the organization has no log
 // archive bucket: encrypted, closed to the public, writable by this trail
-// only and readable only over TLS.
+// only, readable only over TLS, and versioned, so that deleting or
+// overwriting a log file keeps the earlier version ("Security best
+// practices in AWS CloudTrail", CloudTrail User Guide).
 
 // trailBucketName is unique across S3 because it carries the account and
 // the region.
@@ -105,6 +107,14 @@ func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 			return putBucketPolicy(ctx, client, t.Bucket, policy)
 		}})
 	}
+	versioning, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(t.Bucket)})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading S3 bucket versioning (%s): %w", t.Bucket, err)
+	}
+	if have := string(versioning.Status); have != string(s3types.BucketVersioningStatusEnabled) {
+		edits = append(edits, roleEdit{[]Diff{{"Versioning", displayVersioning(have), string(s3types.BucketVersioningStatusEnabled)}},
+			func(ctx context.Context) error { return versionBucket(ctx, client, t.Bucket) }})
+	}
 	pab, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(t.Bucket)})
 	if err != nil && !awsx.NotFound(err) {
 		return Change{}, fmt.Errorf("reading S3 bucket public access block (%s): %w", t.Bucket, err)
@@ -128,7 +138,7 @@ func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 
 // createTrailBucket creates the bucket and then, one write each, its tags
 // (first, so a half-made bucket is still recognised as landfall's),
-// encryption, public access block and policy.
+// encryption, versioning, public access block and policy.
 func createTrailBucket(ctx context.Context, client *s3.Client, spec *Spec, name, region string, policy iamPolicy) error {
 	in := &s3.CreateBucketInput{Bucket: aws.String(name)}
 	// us-east-1 is the default location and S3 rejects it as a constraint.
@@ -147,10 +157,31 @@ func createTrailBucket(ctx context.Context, client *s3.Client, spec *Spec, name,
 	if err != nil {
 		return fmt.Errorf("putting S3 bucket encryption (%s): %w", name, err)
 	}
+	if err := versionBucket(ctx, client, name); err != nil {
+		return err
+	}
 	if err := blockBucketPublicAccess(ctx, client, spec, name); err != nil {
 		return err
 	}
 	return putBucketPolicy(ctx, client, name, policy)
+}
+
+// displayVersioning names a bucket's versioning status; a bucket that never
+// had versioning answers none.
+func displayVersioning(status string) string {
+	if status == "" {
+		return "never enabled"
+	}
+	return status
+}
+
+func versionBucket(ctx context.Context, client *s3.Client, name string) error {
+	_, err := client.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(name),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+	if err != nil {
+		return fmt.Errorf("enabling S3 bucket versioning (%s): %w", name, err)
+	}
+	return nil
 }
 
 func blockBucketPublicAccess(ctx context.Context, client *s3.Client, spec *Spec, name string) error {
