@@ -160,7 +160,7 @@ func (s *Server) IdentityCenterSession(accountID, region, permissionSet string, 
 	if role == nil {
 		// The trust Identity Center writes: its SAML provider in the account.
 		provider := "AWSSSO_" + s.newID(16) + "_DO_NOT_DELETE"
-		st.samlProviders[provider] = &iamSAMLProvider{Created: s.now(), ValidUntil: s.now().AddDate(100, 0, 0)}
+		st.samlProviders[provider] = newSAMLProvider(s.now(), "", nil)
 		trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + samlProviderARN(accountID, provider) +
 			`"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"],` +
 			`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml"}}}]}`

@@ -37,6 +37,22 @@ func samlProviderARN(account, name string) string {
 	return "arn:aws:iam::" + account + ":saml-provider/" + name
 }
 
+// newSAMLProvider is a provider made now. IAM reports when the metadata
+// stops being valid; nothing here expires, so that is a century away.
+func newSAMLProvider(now time.Time, metadata string, tags map[string]string) *iamSAMLProvider {
+	return &iamSAMLProvider{Metadata: metadata, Created: now, ValidUntil: now.AddDate(100, 0, 0), Tags: tags}
+}
+
+// ownSAMLProvider is the provider arn names in account a: its name, and
+// nil when the ARN is another account's or names no provider.
+func ownSAMLProvider(a *account, arn string) (string, *iamSAMLProvider) {
+	name, ok := strings.CutPrefix(arn, samlProviderARN(a.ID, ""))
+	if !ok {
+		return "", nil
+	}
+	return name, iamOf(a).samlProviders[name]
+}
+
 // samlMetadata is the root element of SAML 2.0 metadata.
 type samlMetadata struct {
 	XMLName  xml.Name
@@ -95,8 +111,7 @@ func iamCreateSAMLProvider(c *call) (doc, error) {
 	if err := checkTags(tags); err != nil {
 		return nil, err
 	}
-	now := c.srv.now()
-	st.samlProviders[name] = &iamSAMLProvider{Metadata: metadata, Created: now, ValidUntil: now.AddDate(100, 0, 0), Tags: tags}
+	st.samlProviders[name] = newSAMLProvider(c.srv.now(), metadata, tags)
 	out := doc{"SAMLProviderArn": samlProviderARN(c.account.ID, name)}
 	if len(tags) > 0 {
 		out["Tags"] = tagsOut(tags)
@@ -108,8 +123,7 @@ func iamCreateSAMLProvider(c *call) (doc, error) {
 // caller's account; another account's is not found.
 func samlProviderByARN(c *call) (string, *iamSAMLProvider, error) {
 	arn := str(c.in, "SAMLProviderArn")
-	name, ok := strings.CutPrefix(arn, "arn:aws:iam::"+c.account.ID+":saml-provider/")
-	if p := iamOf(c.account).samlProviders[name]; ok && p != nil {
+	if name, p := ownSAMLProvider(c.account, arn); p != nil {
 		return name, p, nil
 	}
 	return "", nil, noSuchEntity("The SAML provider %s cannot be found.", arn)
@@ -154,8 +168,7 @@ func checkFederatedPrincipal(a *account, principal string) error {
 	if !strings.HasPrefix(principal, "arn:") {
 		return nil
 	}
-	name, ok := strings.CutPrefix(principal, "arn:aws:iam::"+a.ID+":saml-provider/")
-	if _, exists := iamOf(a).samlProviders[name]; ok && exists {
+	if _, p := ownSAMLProvider(a, principal); p != nil {
 		return nil
 	}
 	return errorf("MalformedPolicyDocument", "Federated principals must be valid domain names or SAML metadata ARNs")
