@@ -434,6 +434,9 @@ func (s *Server) requestContextLocked(c *call) map[string][]string {
 	if c.svc.name == "iam" {
 		iamRequestContext(c, ctx)
 	}
+	if c.svc.name == "dynamodb" {
+		ddbRequestContext(c, ctx)
+	}
 	if c.svc.name == "organizations" {
 		if t := orgPolicyTypeOf(c); t != "" {
 			ctx["organizations:PolicyType"] = []string{t}

@@ -71,7 +71,11 @@
 // aws:ResourceTag for KMS keys, IAM roles and users, and SNS topics, and for
 // every named resource aws:ResourceAccount, aws:ResourceOrgID and
 // aws:ResourceOrgPaths (that page lists a few actions for which AWS
-// leaves them out; the endpoint does not model that list). Every service
+// leaves them out; the endpoint does not model that list). DynamoDB's item
+// requests add its own keys, dynamodb:LeadingKeys, dynamodb:Attributes,
+// dynamodb:ReturnValues, dynamodb:Select and dynamodb:ReturnConsumedCapacity
+// ("Using IAM policy conditions for fine-grained access control",
+// svc_dynamodb_auth.go). Every service
 // it serves names the resources of its requests (authorize_resources*.go;
 // a service without is refused when it is registered). A request that
 // reads every resource of a kind (DescribeAlarms without names,

@@ -14,17 +14,22 @@ import (
 // ExpressionAttributeNames/Values, and the parser records which ones it used
 // so the operation can reject unused ones, as DynamoDB does.
 
-// exprEnv carries a request's placeholders and what the expressions used.
+// exprEnv carries a request's placeholders and what the expressions used:
+// the placeholders, the top-level attributes they name, and a Query's
+// partition key value (the last two are IAM's dynamodb:Attributes and
+// dynamodb:LeadingKeys).
 type exprEnv struct {
 	names      map[string]any
 	values     map[string]any
 	usedNames  map[string]bool
 	usedValues map[string]bool
+	attributes map[string]bool
+	partition  any
 }
 
 func newExprEnv(in doc) *exprEnv {
 	return &exprEnv{names: obj(in, "ExpressionAttributeNames"), values: obj(in, "ExpressionAttributeValues"),
-		usedNames: map[string]bool{}, usedValues: map[string]bool{}}
+		usedNames: map[string]bool{}, usedValues: map[string]bool{}, attributes: map[string]bool{}}
 }
 
 // checkUnused fails when a placeholder was supplied but never used.
@@ -455,6 +460,7 @@ func (p *exprParser) path() (docPath, error) {
 		return nil, err
 	}
 	out = append(out, pathElem{name: first, index: -1})
+	p.env.attributes[first] = true
 	for {
 		switch p.peek().kind {
 		case ".":

@@ -155,6 +155,9 @@ func parseKeyCondition(env *exprEnv, text string, t *ddbTable) (cond, error) {
 		if err != nil {
 			return nil, err
 		}
+		if attr == t.HashKey && op == "=" {
+			p.recordPartition()
+		}
 		c, err := p.primary()
 		if err != nil {
 			return nil, err
@@ -192,6 +195,14 @@ func parseKeyCondition(env *exprEnv, text string, t *ddbTable) (cond, error) {
 		}
 		return true
 	}, nil
+}
+
+// recordPartition keeps the value of the partition key's equality, which
+// starts at the parser's position: name, "=", :value.
+func (p *exprParser) recordPartition() {
+	if p.pos+2 < len(p.toks) && p.toks[p.pos+2].kind == "value" {
+		p.env.partition = p.env.values[p.toks[p.pos+2].text]
+	}
 }
 
 // keyPartShape reads one key condition part to learn which attribute and
