@@ -39,9 +39,9 @@ func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, forma
 		AssumedBy:   trust,
 		Description: jsii.String("Lets landfall's alert formatter in the security account record receipts and read the organization"),
 	})
-	// Receipts share the ledger table with the account rows; the leading-keys condition keeps the
-	// formatter from overwriting an account's baseline status.
-	role.AddToPolicy(ledgerPutKeysStatement(table, ledger.ReceiptKeyPrefix))
+	// Receipts share the ledger table with the account rows; the condition keeps the formatter from
+	// overwriting an account's baseline status or writing a row that reads as one.
+	role.AddToPolicy(ledgerPutRowsStatement(table, ledger.Receipts))
 	role.AddToPolicy(organizationsReadStatement())
 	// The functions acknowledge Resource "*" for X-Ray; the bridge has no tracing, so here it is the
 	// organizations statement's.

@@ -58,6 +58,8 @@ const (
 	// ledgerSaveEntryTrust puts only the rows that keep entry roles'
 	// trust policies as landfall found them.
 	ledgerSaveEntryTrust
+	// ledgerPutReceipts puts only alert delivery receipts.
+	ledgerPutReceipts
 )
 
 // functionSpec describes one Lambda and exactly the access it needs; permissions and environment variables
@@ -98,7 +100,7 @@ func functionSpecs() []functionSpec {
 // role, which may read the trail's log group and nothing else.
 func formatterSpec() functionSpec {
 	return functionSpec{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true, publishAlerts: true}
+		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerPutReceipts, organizationsRead: true, publishAlerts: true}
 }
 
 // FunctionsProps configures NewFunctions.
@@ -273,7 +275,9 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	case ledgerReadWrite:
 		props.Ledger.GrantReadWriteData(fn)
 	case ledgerSaveEntryTrust:
-		fn.AddToRolePolicy(ledgerPutKeysStatement(props.Ledger, ledger.EntryTrustKeyPrefix))
+		fn.AddToRolePolicy(ledgerPutRowsStatement(props.Ledger, ledger.EntryTrusts))
+	case ledgerPutReceipts:
+		fn.AddToRolePolicy(ledgerPutRowsStatement(props.Ledger, ledger.Receipts))
 	}
 	if spec.publishOperations {
 		props.OperationsTopic.GrantPublish(fn)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/lambdaenv"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // statement is one decoded IAM policy statement.
@@ -71,15 +72,15 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 	tests := []struct {
 		name                                                  string
 		assumeRole, orgRead, ledgerRead, ledgerWrite, publish bool
-		// ledgerKeys, if set, is the only key pattern the function may put.
-		ledgerKeys string
+		// ledgerRows, if set, are the only rows the function may put.
+		ledgerRows *ledger.KeyedRows
 	}{
 		{name: fnDescribe, orgRead: true, ledgerRead: true, ledgerWrite: true},
 		{name: fnWaitReady, assumeRole: true},
-		{name: fnApply, assumeRole: true, ledgerWrite: true, ledgerKeys: "entry-trust/*"},
+		{name: fnApply, assumeRole: true, ledgerWrite: true, ledgerRows: &ledger.EntryTrusts},
 		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
 		{name: fnSweep, orgRead: true, ledgerRead: true},
-		{name: fnFormatter, assumeRole: true, orgRead: true, ledgerRead: true, ledgerWrite: true, publish: true},
+		{name: fnFormatter, assumeRole: true, orgRead: true, ledgerWrite: true, publish: true, ledgerRows: &ledger.Receipts},
 	}
 	specs := make(map[string]functionSpec)
 	for _, s := range functionSpecs() {
@@ -107,12 +108,12 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 					t.Errorf("%s allowed = %t, want %t", c.action, got, c.want)
 				}
 			}
-			// AND a function that saves entry roles' trust may put only those rows, never an account's
+			// AND a function that saves entry roles' trust or receipts may put only those rows, never an account's
 			for _, s := range statements {
-				if tt.ledgerKeys == "" || !slices.Contains(s.actions, "dynamodb:PutItem") {
+				if tt.ledgerRows == nil || !slices.Contains(s.actions, "dynamodb:PutItem") {
 					continue
 				}
-				want := map[string]any{"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []any{tt.ledgerKeys}}}
+				want := putCondition(t, *tt.ledgerRows)
 				if !slices.Equal(s.actions, []string{"dynamodb:PutItem"}) || !reflect.DeepEqual(s.condition, want) {
 					t.Errorf("ledger write %v if %v, want only dynamodb:PutItem if %v", s.actions, s.condition, want)
 				}
@@ -135,6 +136,21 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putCondition is the condition of a grant to put only rows, as the template holds it; the attack tests show
+// what it refuses.
+func putCondition(t *testing.T, rows ledger.KeyedRows) any {
+	t.Helper()
+	b, err := json.Marshal(rows.PutCondition())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 // pipelineRoleID is the logical ID of the role member accounts trust.

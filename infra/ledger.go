@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // ledgerPartitionKey is the ledger's only key: one row per account, which is also the lock the pipeline
@@ -45,14 +47,13 @@ func NewLedger(scope constructs.Construct, id *string, props *LedgerProps) awsdy
 	})
 }
 
-// ledgerPutKeysStatement lets a principal put only the ledger rows whose key starts with prefix: the rows of
-// its one job, never an account's baseline status.
-func ledgerPutKeysStatement(table awsdynamodb.ITable, prefix string) awsiam.PolicyStatement {
+// ledgerPutRowsStatement lets a principal put only the ledger rows of its one job, with their attributes only:
+// never an account's baseline status.
+func ledgerPutRowsStatement(table awsdynamodb.ITable, rows ledger.KeyedRows) awsiam.PolicyStatement {
+	condition := rows.PutCondition()
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:PutItem"),
-		Resources: jsii.Strings(*table.TableArn()),
-		Conditions: &map[string]any{
-			"ForAllValues:StringLike": map[string]any{"dynamodb:LeadingKeys": []string{prefix + "*"}},
-		},
+		Actions:    jsii.Strings("dynamodb:PutItem"),
+		Resources:  jsii.Strings(*table.TableArn()),
+		Conditions: &condition,
 	})
 }

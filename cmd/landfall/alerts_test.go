@@ -23,6 +23,7 @@ import (
 	"github.com/landfall/landfall/pkg/baseline"
 	"github.com/landfall/landfall/pkg/config"
 	"github.com/landfall/landfall/pkg/formatter"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // alertPath is what the baseline and the stack deploy for alerts: in the
@@ -59,8 +60,9 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 		t.Fatal(err)
 	}
 	formatterRole := pipelinetest.CreateFormatterRole(t, f.admin, f.cfg, append(pipelinetest.FormatterGrants(f.cfg, aws.ToString(central.TopicArn), f.orgID),
-		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table, pipelinetest.LedgerReadWrite)...)...)
-	fanIn := &formatter.Formatter{Config: f.cfg, AWS: awsx.AssumeRole(f.admin, formatterRole, "formatter"), Ledger: f.ledger,
+		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table)...)...)
+	asFormatter := awsx.AssumeRole(f.admin, formatterRole, "formatter")
+	fanIn := &formatter.Formatter{Config: f.cfg, AWS: asFormatter, Ledger: ledger.New(asFormatter, f.ledger.Table),
 		AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}
 	runFormatter(t, queues, aws.ToString(queue.QueueUrl), fanIn.FanIn)
 

@@ -3,11 +3,15 @@ package attacks
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // TestAttackAlertFormatterToAdminEverywhere plays whoever runs code as the
@@ -56,5 +60,54 @@ func TestAttackAlertFormatterToAdminEverywhere(t *testing.T) {
 				t.Errorf("from %s the formatter reached %s and created an IAM user in %s", name, target, o.member)
 			}
 		}
+	}
+}
+
+// TestAttackAlertFormatterRewritesTheLedger plays the same attacker against
+// the ledger, which the formatter reaches through the alerts bridge to
+// record receipts. It tries to mark a member's baseline as succeeded (or
+// take its lock), to plant a receipt-keyed row that the ledger lists as an
+// account, to read a receipt back through the row it replaces, and to
+// delete a member's row. Only a receipt as the formatter writes it goes in.
+func TestAttackAlertFormatterRewritesTheLedger(t *testing.T) {
+	o := newOrganization(t)
+	ctx := context.Background()
+	fanIn := o.alertFanIn(t)
+	owner := ledger.New(o.admin, o.cfg.LedgerTableName())
+	if err := owner.Put(ctx, ledger.Row{AccountID: o.member, Status: ledger.StatusFailed, LastRun: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	attacker := fanIn.formatter.Ledger
+	if err := attacker.PutReceipt(ctx, ledger.Receipt{AccountID: o.member, AlarmName: "acme-root-use", State: "ALARM", DeliveredAt: time.Now()}); err != nil {
+		t.Fatalf("the formatter cannot record a receipt; the test no longer plays the deployed roles: %v", err)
+	}
+	put := func(item map[string]ddbtypes.AttributeValue, rv ddbtypes.ReturnValue) error {
+		_, err := attacker.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(attacker.Table), Item: item, ReturnValues: rv})
+		return err
+	}
+	s := func(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberS{Value: v} }
+	forged := ledger.ReceiptKey(o.member, "forged")
+	_, deleteErr := attacker.Client.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(attacker.Table),
+		Key: map[string]ddbtypes.AttributeValue{"accountId": s(o.member)}})
+	_, lockErr := attacker.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String(attacker.Table),
+		Key: map[string]ddbtypes.AttributeValue{"accountId": s(o.member)}, UpdateExpression: aws.String("SET lockOwner = :o"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":o": s("attacker")}})
+	for name, err := range map[string]error{
+		"marks the member's baseline succeeded":     put(map[string]ddbtypes.AttributeValue{"accountId": s(o.member), "status": s("succeeded")}, ""),
+		"plants a receipt row listed as an account": put(map[string]ddbtypes.AttributeValue{"accountId": s(forged), "status": s("succeeded")}, ""),
+		"reads the receipt it replaces":             put(map[string]ddbtypes.AttributeValue{"accountId": s(forged)}, ddbtypes.ReturnValueAllOld),
+		"deletes the member's row":                  deleteErr,
+		"takes the member's lock":                   lockErr,
+	} {
+		if !isAccessDenied(err) {
+			t.Errorf("the formatter %s: %v", name, err)
+		}
+	}
+	rows, err := owner.List(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].AccountID != o.member || rows[0].Status != ledger.StatusFailed {
+		t.Errorf("the ledger lists %+v, want only %s as failed", rows, o.member)
 	}
 }

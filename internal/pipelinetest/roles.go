@@ -2,6 +2,7 @@ package pipelinetest
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -74,23 +75,19 @@ func FormatterGrants(cfg *config.Config, centralTopicARN, orgID string) []string
 	}
 }
 
-// The formatter's access to the ledger: the management stack grants its
-// role CDK's read-write set; the alerts bridge may only put receipts
-// (infra/alertsbridge.go).
-const (
-	LedgerReadWrite = `"Action":["dynamodb:BatchGetItem","dynamodb:GetRecords","dynamodb:GetShardIterator","dynamodb:Query",` +
-		`"dynamodb:GetItem","dynamodb:Scan","dynamodb:ConditionCheckItem","dynamodb:BatchWriteItem","dynamodb:PutItem",` +
-		`"dynamodb:UpdateItem","dynamodb:DeleteItem","dynamodb:DescribeTable"]`
-	LedgerPutReceipts = `"Action":"dynamodb:PutItem","Condition":{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["` + ledger.ReceiptKeyPrefix + `*"]}}`
-)
-
 // ManagementGrants are what the formatter reaches in the management
-// account, with ledgerAccess to the ledger table: the ledger and the
-// organization. They are its role's own in the management layout and the
-// alerts bridge role's in the security layout.
-func ManagementGrants(cfg *config.Config, ledgerTable, ledgerAccess string) []string {
+// account: putting receipts in the ledger table, as ledger.Receipts'
+// condition allows, and reading the organization. They are its role's own
+// in the management layout and the alerts bridge role's in the security
+// layout (infra/functions.go, infra/alertsbridge.go).
+func ManagementGrants(cfg *config.Config, ledgerTable string) []string {
+	condition, err := json.Marshal(ledger.Receipts.PutCondition())
+	if err != nil {
+		panic(err) // a map of strings always marshals
+	}
 	return []string{
-		`{"Effect":"Allow",` + ledgerAccess + `,"Resource":"arn:aws:dynamodb:` + cfg.Organization.HomeRegion + `:` + cfg.Organization.ManagementAccountID + `:table/` + ledgerTable + `"}`,
+		`{"Effect":"Allow","Action":"dynamodb:PutItem","Resource":"arn:aws:dynamodb:` + cfg.Organization.HomeRegion + `:` + cfg.Organization.ManagementAccountID + `:table/` + ledgerTable + `",` +
+			`"Condition":` + string(condition) + `}`,
 		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}`,
 	}
 }

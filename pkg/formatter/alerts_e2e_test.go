@@ -25,6 +25,7 @@ import (
 	"github.com/landfall/landfall/internal/pipelinetest"
 	"github.com/landfall/landfall/pkg/alarms"
 	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/ledger"
 )
 
 // TestEveryAlarmReachesTheOutbox replays every CloudTrail sample into a
@@ -161,18 +162,19 @@ func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string,
 	role := awsx.RoleARN(pipelinetest.Management, strings.TrimPrefix(cfg.AlertFormatterRolePath(), "/")+cfg.AlertFormatterRoleName())
 	if _, err := iam.NewFromConfig(h.Admin).GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String(cfg.AlertFormatterRoleName())}); err != nil {
 		role = pipelinetest.CreateFormatterRole(t, h.Admin, cfg,
-			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN, h.OrgID), managementGrants(h, pipelinetest.LedgerReadWrite), grants)...)
+			slices.Concat(pipelinetest.FormatterGrants(cfg, topicARN, h.OrgID), managementGrants(h), grants)...)
 		h.Srv.SettleIAM() // the deploy made it long before any alert
 	}
+	as := awsx.AssumeRole(h.Admin, role, "formatter")
 	return &Formatter{
-		Config: cfg, AWS: awsx.AssumeRole(h.Admin, role, "formatter"), Ledger: h.Deps.Ledger,
+		Config: cfg, AWS: as, Ledger: ledger.New(as, h.Deps.Ledger.Table),
 		AlertsTopicARN: topicARN, Now: h.Now, Log: h.Deps.Log,
 	}
 }
 
 // managementGrants are pipelinetest.ManagementGrants for h's ledger.
-func managementGrants(h *pipelinetest.Harness, ledgerAccess string) []string {
-	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table, ledgerAccess)
+func managementGrants(h *pipelinetest.Harness) []string {
+	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table)
 }
 
 // sampleFor reads a CloudTrail sample as the member account's record, at

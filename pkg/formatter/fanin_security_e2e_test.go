@@ -143,7 +143,7 @@ func securityFormatter(t *testing.T, h *pipelinetest.Harness, securityAdmin aws.
 		append(pipelinetest.FormatterGrants(cfg, central, h.OrgID), `{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"`+bridgeARN+`"}`)...)
 	bridgeTrust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + security + `:root"},"Action":"sts:AssumeRole",` +
 		`"Condition":{"ArnEquals":{"aws:PrincipalArn":"` + formatterRole + `"}}}]}`
-	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h, pipelinetest.LedgerPutReceipts)...)
+	bridge := pipelinetest.CreateRoleTrusting(t, h.Admin, "/", cfg.AlertsBridgeRoleName(), bridgeTrust, managementGrants(h)...)
 	h.Srv.SettleIAM() // the deploys made both roles long before any alert
 	// The bridge admits the formatter's role and nothing else of the
 	// security account: its administrator is refused.

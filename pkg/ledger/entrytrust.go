@@ -17,7 +17,7 @@ import (
 // administrator can rewrite it, so that `landfall restore-trust` can put it
 // back. Like receipts, these rows share the table under a key prefix no
 // account id has, without a status attribute, and the Apply function may
-// write only keys with this prefix (its dynamodb:LeadingKeys condition).
+// put only such rows (EntryTrusts.PutCondition).
 const EntryTrustKeyPrefix = "entry-trust/"
 
 // EntryTrust is an entry role's trust policy as landfall first found it.

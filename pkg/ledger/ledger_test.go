@@ -20,6 +20,14 @@ const mgmt = "111111111111"
 
 func newLedger(t *testing.T) (*Ledger, *time.Time) {
 	t.Helper()
+	l, now, _ := newLedgerAndAdmin(t)
+	return l, now
+}
+
+// newLedgerAndAdmin is newLedger with the management account
+// administrator's config.
+func newLedgerAndAdmin(t *testing.T) (*Ledger, *time.Time, aws.Config) {
+	t.Helper()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	simulator, err := iamsim.Shared("../..")
 	if err != nil {
@@ -42,7 +50,7 @@ func newLedger(t *testing.T) (*Ledger, *time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, &now
+	return l, &now, cfg
 }
 
 func TestLockSerializesRuns(t *testing.T) {

@@ -16,8 +16,7 @@ import (
 // the formatter needs one table grant and the operator one table to read.
 // A receipt's key starts with ReceiptKeyPrefix, which no account id does,
 // and it has no status attribute: Get and List never mistake it for an
-// account. A formatter in the security account may write only keys with
-// this prefix (the alerts bridge role's dynamodb:LeadingKeys condition).
+// account. The formatter may put only such rows (Receipts.PutCondition).
 const ReceiptKeyPrefix = "alert-receipt/"
 
 // Receipt proves that one alarm notification travelled from an account's
