@@ -25,7 +25,7 @@ type AlertsBridgeProps struct {
 // formatter needs besides its queue and topic lives here: the ledger it writes delivery receipts to and the
 // organization it reads account names, OUs and tags from. It enters no account: the formatter reads an
 // alarm's trail through the account's alerts reader role, so the bridge reaches no administrator.
-func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, formatterRolePath, formatterRoleName string, table awsdynamodb.ITable) awsiam.Role {
+func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, formatterRolePath, formatterRoleName, organizationID string, table awsdynamodb.ITable) awsiam.Role {
 	// aws:PrincipalArn is the role's ARN, path included.
 	formatterARN := roleARN(scope, b.FormatterAccountID, strings.TrimPrefix(formatterRolePath, "/")+formatterRoleName)
 	// The formatter's role is named, not referenced as a principal: it is in another account's stack, and IAM
@@ -42,9 +42,9 @@ func newAlertsBridgeRole(scope constructs.Construct, b *AlertsBridgeProps, forma
 	// Receipts share the ledger table with the account rows; the condition keeps the formatter from
 	// overwriting an account's baseline status or writing a row that reads as one.
 	role.AddToPolicy(ledgerPutRowsStatement(table, ledger.Receipts))
-	role.AddToPolicy(organizationsReadStatement())
-	// The functions acknowledge Resource "*" for X-Ray; the bridge has no tracing, so here it is the
-	// organizations statement's.
-	acknowledgeNag(role, append(organizationsReadAcks(), nagAck{"AwsSolutions-IAM5[Resource::*]", reasonOrganizationsRead})...)
+	for _, s := range organizationsReadStatements(role, organizationID, readAccounts) {
+		role.AddToPolicy(s)
+	}
+	acknowledgeNag(role, organizationsReadAcks(role, organizationID, readAccounts)...)
 	return role
 }

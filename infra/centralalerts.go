@@ -55,7 +55,7 @@ func NewCentralAlertsStack(scope constructs.Construct, id string, props *Central
 	// The formatter's spec without the grants it has in the management account: here the bridge role
 	// holds them.
 	spec := formatterSpec()
-	spec.ledger, spec.organizationsRead = ledgerNone, false
+	spec.ledger, spec.organizationsRead = ledgerNone, nil
 	role := awsiam.NewRole(stack, jsii.String(spec.constructID+"Role"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.FormatterRoleName),
 		Path:        jsii.String(props.FormatterRolePath),

@@ -168,7 +168,7 @@ func TestCentralAlertsFormatterIsLeastPrivilege(t *testing.T) {
 	// THEN the formatter may assume only the bridge role and the alerts reader roles, publish to the alerts
 	// topic and read its chat secrets in its own account, and reaches nothing of the management account
 	// directly
-	for _, action := range []string{"dynamodb:PutItem", "dynamodb:GetItem", "organizations:Describe*", "sns:Subscribe"} {
+	for _, action := range []string{"dynamodb:PutItem", "dynamodb:GetItem", "organizations:DescribeAccount", "sns:Subscribe"} {
 		if hasAction(statements, action) {
 			t.Errorf("the formatter in the security account is allowed %s", action)
 		}
@@ -252,9 +252,11 @@ func TestManagementStackWithCentralAlertsInTheSecurityAccount(t *testing.T) {
 		}
 	}
 	slices.Sort(actions)
-	if want := []string{"dynamodb:PutItem", "organizations:Describe*", "organizations:List*"}; !slices.Equal(actions, want) {
+	if want := []string{"dynamodb:PutItem", "organizations:DescribeAccount", "organizations:DescribeOrganizationalUnit",
+		"organizations:ListParents", "organizations:ListTagsForResource"}; !slices.Equal(actions, want) {
 		t.Errorf("bridge actions = %v, want %v", actions, want)
 	}
+	organizationsReads(t, bridge) // only the organization's accounts and OUs
 	for _, r := range s.mainJSON.resourcesOfType("AWS::IAM::Role") {
 		if r.Properties["RoleName"] != "acme-pipeline" {
 			continue

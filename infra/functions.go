@@ -65,14 +65,15 @@ const (
 // functionSpec describes one Lambda and exactly the access it needs; permissions and environment variables
 // are both derived from it, so a function never sees a table or topic it is not allowed to use.
 type functionSpec struct {
-	name              string
-	constructID       string
-	description       string
-	memoryMiB         float64
-	timeoutSeconds    float64
-	ledger            ledgerAccess
-	assumeRole        bool
-	organizationsRead bool
+	name           string
+	constructID    string
+	description    string
+	memoryMiB      float64
+	timeoutSeconds float64
+	ledger         ledgerAccess
+	assumeRole     bool
+	// organizationsRead are the Organizations actions the function calls.
+	organizationsRead []string
 	publishOperations bool
 	publishAlerts     bool
 }
@@ -82,7 +83,7 @@ type functionSpec struct {
 func functionSpecs() []functionSpec {
 	return []functionSpec{
 		{name: fnDescribe, constructID: "Describe", description: "Decodes the trigger, describes the account, chooses the profile and takes the ledger lock.",
-			memoryMiB: 256, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: true},
+			memoryMiB: 256, timeoutSeconds: 30, ledger: ledgerReadWrite, organizationsRead: readTrigger},
 		{name: fnWaitReady, constructID: "WaitReady", description: "Assumes the role into the account and makes a cheap read; throws AccountNotReady until it works.",
 			memoryMiB: 128, timeoutSeconds: 30, assumeRole: true},
 		{name: fnApply, constructID: "Apply", description: "Applies the global baseline items or one region's items.",
@@ -90,7 +91,7 @@ func functionSpecs() []functionSpec {
 		{name: fnRecord, constructID: "Record", description: "Verifies the baseline, writes the ledger row, releases the lock and notifies operations.",
 			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerReadWrite, assumeRole: true, publishOperations: true},
 		{name: fnSweep, constructID: "Sweep", description: "Lists the organization's accounts, compares them with the ledger and returns those to baseline.",
-			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: true},
+			memoryMiB: 256, timeoutSeconds: 60, ledger: ledgerRead, organizationsRead: readAccountList},
 		formatterSpec(),
 	}
 }
@@ -100,7 +101,7 @@ func functionSpecs() []functionSpec {
 // role, which may read the trail's log group and nothing else.
 func formatterSpec() functionSpec {
 	return functionSpec{name: fnFormatter, constructID: "Formatter", description: "Turns alerts from every account into readable messages on the central alerts topic.",
-		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerPutReceipts, organizationsRead: true, publishAlerts: true}
+		memoryMiB: 128, timeoutSeconds: 30, ledger: ledgerPutReceipts, organizationsRead: readAccounts, publishAlerts: true}
 }
 
 // FunctionsProps configures NewFunctions.
@@ -194,7 +195,7 @@ func NewFunctions(scope constructs.Construct, id *string, props *FunctionsProps)
 		}
 	}
 	if props.AlertsBridge != nil {
-		newAlertsBridgeRole(construct, props.AlertsBridge, props.FormatterRolePath, props.FormatterRoleName, props.Ledger)
+		newAlertsBridgeRole(construct, props.AlertsBridge, props.FormatterRolePath, props.FormatterRoleName, props.OrganizationID, props.Ledger)
 	}
 	pipelineRole := awsiam.NewRole(construct, jsii.String("PipelineRole"), &awsiam.RoleProps{
 		RoleName:    jsii.String(props.PipelineRoleName),
@@ -285,8 +286,8 @@ func grantAccess(fn awslambda.Function, spec functionSpec, props *FunctionsProps
 	if spec.publishAlerts {
 		props.AlertsTopic.GrantPublish(fn)
 	}
-	if spec.organizationsRead {
-		fn.AddToRolePolicy(organizationsReadStatement())
+	for _, s := range organizationsReadStatements(fn, props.OrganizationID, spec.organizationsRead) {
+		fn.AddToRolePolicy(s)
 	}
 	if spec.publishAlerts && len(props.ChatSecretNames) > 0 {
 		fn.AddToRolePolicy(chatSecretsStatement(fn, props.ChatSecretNames))
@@ -322,16 +323,6 @@ func chatSecretsStatement(scope constructs.Construct, names []string) awsiam.Pol
 	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
 		Resources: &arns,
-	})
-}
-
-// organizationsReadStatement allows reading the organization. Organizations list/describe actions either
-// do not support resource-level permissions (ListAccounts, DescribeOrganization) or would need every
-// account and OU ARN listed, so the resource is "*"; the actions themselves are read-only.
-func organizationsReadStatement() awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("organizations:Describe*", "organizations:List*"),
-		Resources: jsii.Strings("*"),
 	})
 }
 

@@ -70,17 +70,23 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 	// GIVEN the statements attached to each function's role
 	perFunction := functionStatements(t, synthesized.mainJSON)
 	tests := []struct {
-		name                                                  string
-		assumeRole, orgRead, ledgerRead, ledgerWrite, publish bool
+		name                                         string
+		assumeRole, ledgerRead, ledgerWrite, publish bool
+		// orgReads are the Organizations actions the function may call.
+		orgReads []string
 		// ledgerRows, if set, are the only rows the function may put.
 		ledgerRows *ledger.KeyedRows
 	}{
-		{name: fnDescribe, orgRead: true, ledgerRead: true, ledgerWrite: true},
+		{name: fnDescribe, ledgerRead: true, ledgerWrite: true, orgReads: []string{"organizations:DescribeAccount",
+			"organizations:DescribeHandshake", "organizations:DescribeOrganization", "organizations:DescribeOrganizationalUnit",
+			"organizations:ListParents", "organizations:ListTagsForResource"}},
 		{name: fnWaitReady, assumeRole: true},
 		{name: fnApply, assumeRole: true, ledgerWrite: true, ledgerRows: &ledger.EntryTrusts},
 		{name: fnRecord, assumeRole: true, ledgerRead: true, ledgerWrite: true, publish: true},
-		{name: fnSweep, orgRead: true, ledgerRead: true},
-		{name: fnFormatter, assumeRole: true, orgRead: true, ledgerWrite: true, publish: true, ledgerRows: &ledger.Receipts},
+		{name: fnSweep, ledgerRead: true, orgReads: []string{"organizations:ListAccounts"}},
+		{name: fnFormatter, assumeRole: true, ledgerWrite: true, publish: true, ledgerRows: &ledger.Receipts,
+			orgReads: []string{"organizations:DescribeAccount", "organizations:DescribeOrganizationalUnit", "organizations:ListParents",
+				"organizations:ListTagsForResource"}},
 	}
 	specs := make(map[string]functionSpec)
 	for _, s := range functionSpecs() {
@@ -98,7 +104,6 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 				want   bool
 			}{
 				{"sts:AssumeRole", tt.assumeRole},
-				{"organizations:Describe*", tt.orgRead},
 				{"dynamodb:GetItem", tt.ledgerRead},
 				{"dynamodb:PutItem", tt.ledgerWrite},
 				{"sns:Publish", tt.publish},
@@ -107,6 +112,11 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 				if got := hasAction(statements, c.action); got != c.want {
 					t.Errorf("%s allowed = %t, want %t", c.action, got, c.want)
 				}
+			}
+			// AND it reads of the organization only what its code calls, on this organization's resources
+			// wherever IAM lets the action name one
+			if got := organizationsReads(t, statements); !slices.Equal(got, tt.orgReads) {
+				t.Errorf("Organizations actions = %v, want %v", got, tt.orgReads)
 			}
 			// AND a function that saves entry roles' trust or receipts may put only those rows, never an account's
 			for _, s := range statements {
@@ -136,6 +146,41 @@ func TestFunctionPermissionsAreLeastPrivilege(t *testing.T) {
 			}
 		})
 	}
+}
+
+// organizationsReads are the Organizations actions of statements, sorted, after checking each statement's
+// resources: "*" only for the actions that name no resource, else the organization's accounts, OUs and
+// handshakes.
+func organizationsReads(t *testing.T, statements []statement) []string {
+	t.Helper()
+	var out []string
+	for _, s := range statements {
+		for _, a := range s.actions {
+			if !strings.HasPrefix(a, "organizations:") {
+				continue
+			}
+			out = append(out, a)
+			unnamed := a == "organizations:ListAccounts" || a == "organizations:DescribeOrganization"
+			for _, r := range s.resources {
+				arn, _ := r.(string)
+				if ok := arn == "*"; ok != unnamed || !ok && !inOrganization(arn) {
+					t.Errorf("%s allowed on %v", a, r)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// inOrganization reports whether arn is a pattern of the test organization's accounts, OUs or handshakes.
+func inOrganization(arn string) bool {
+	for _, kind := range []string{"account", "ou", "handshake"} {
+		if arn == "arn:aws:organizations::111111111111:"+kind+"/"+testOrganizationID+"/*" {
+			return true
+		}
+	}
+	return false
 }
 
 // putCondition is the condition of a grant to put only rows, as the template holds it; the attack tests show
@@ -219,13 +264,12 @@ func TestNoWildcardResourceOnWrites(t *testing.T) {
 	// GIVEN every statement of every function
 	for fn, statements := range functionStatements(t, synthesized.mainJSON) {
 		for _, s := range statements {
-			// THEN "*" is only used for read-only Organizations actions, which have no narrower resource
+			// THEN "*" is only used for the reads that name no resource
 			if !slices.Contains(s.resources, any("*")) {
 				continue
 			}
 			for _, a := range s.actions {
-				if !strings.HasPrefix(a, "organizations:Describe") && !strings.HasPrefix(a, "organizations:List") &&
-					!strings.HasPrefix(a, "xray:") {
+				if a != "organizations:ListAccounts" && a != "organizations:DescribeOrganization" && !strings.HasPrefix(a, "xray:") {
 					t.Errorf("%q: action %s has resource *", fn, a)
 				}
 			}

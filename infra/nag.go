@@ -18,8 +18,10 @@ type nagAck struct {
 const (
 	reasonXRay = "X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions; " +
 		"CDK adds them for active tracing."
-	reasonOrganizationsRead = "Organizations list and describe actions either have no resource-level permissions " +
-		"(ListAccounts, DescribeOrganization) or would need every account and OU ARN; the actions are read-only."
+	reasonOrganizationsRead = "ListAccounts and DescribeOrganization have no resource-level permissions; both " +
+		"are reads."
+	reasonOrganizationARNs = "Accounts and OUs appear after deployment; the ARN pattern holds this organization's " +
+		"id, and the actions are reads."
 	reasonAssumeRole = "Accounts appear after deployment, so the account is a wildcard; the role name is fixed and " +
 		"aws:ResourceOrgID limits the target to accounts of this organization."
 	reasonKMSDataKey = "CDK's grant for publishing to a KMS-encrypted topic: GenerateDataKey* names the two data-key " +
@@ -56,8 +58,8 @@ func acknowledgeNag(scope constructs.IConstruct, acks ...nagAck) {
 // an access the spec does not grant is never acknowledged.
 func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsProps) []nagAck {
 	acks := []nagAck{{"AwsSolutions-IAM5[Resource::*]", reasonXRay}}
-	if spec.organizationsRead {
-		acks = append(acks, organizationsReadAcks()...)
+	if len(spec.organizationsRead) > 0 {
+		acks = append(acks, organizationsReadAcks(fn, props.OrganizationID, spec.organizationsRead)...)
 	}
 	if spec.publishOperations || spec.publishAlerts {
 		acks = append(acks, nagAck{"AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", reasonKMSDataKey})
@@ -67,14 +69,6 @@ func functionNagAcks(fn awslambda.Function, spec functionSpec, props *FunctionsP
 		acks = append(acks, assumeInOrganizationAcks(fn, props.AlertsReaderRoleName)...)
 	}
 	return acks
-}
-
-// organizationsReadAcks acknowledges the wildcards of organizationsReadStatement.
-func organizationsReadAcks() []nagAck {
-	return []nagAck{
-		{"AwsSolutions-IAM5[Action::organizations:Describe*]", reasonOrganizationsRead},
-		{"AwsSolutions-IAM5[Action::organizations:List*]", reasonOrganizationsRead},
-	}
 }
 
 // assumeInOrganizationAcks acknowledges the account wildcard of assumeInOrganizationStatement's role names.

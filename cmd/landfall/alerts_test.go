@@ -60,7 +60,7 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 		t.Fatal(err)
 	}
 	formatterRole := pipelinetest.CreateFormatterRole(t, f.admin, f.cfg, append(pipelinetest.FormatterGrants(f.cfg, aws.ToString(central.TopicArn), f.orgID),
-		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table)...)...)
+		pipelinetest.ManagementGrants(f.cfg, f.ledger.Table, f.orgID)...)...)
 	asFormatter := awsx.AssumeRole(f.admin, formatterRole, "formatter")
 	fanIn := &formatter.Formatter{Config: f.cfg, AWS: asFormatter, Ledger: ledger.New(asFormatter, f.ledger.Table),
 		AlertsTopicARN: aws.ToString(central.TopicArn), Now: time.Now, Log: slog.New(slog.DiscardHandler)}

@@ -9,7 +9,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/ledger"
 )
@@ -109,5 +112,35 @@ func TestAttackAlertFormatterRewritesTheLedger(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0].AccountID != o.member || rows[0].Status != ledger.StatusFailed {
 		t.Errorf("the ledger lists %+v, want only %s as failed", rows, o.member)
+	}
+}
+
+// TestAttackAlertFormatterMapsTheOrganization plays the same attacker
+// reading the organization through the alerts bridge, which needs only to
+// describe the account an alarm comes from. It tries to read the service
+// control policies that guard the baseline (to find what they leave open),
+// to list every account with its root email, and to list the roots, OUs and
+// the policies of an account.
+func TestAttackAlertFormatterMapsTheOrganization(t *testing.T) {
+	o := newOrganization(t)
+	o.applySCPs(t)
+	ctx := context.Background()
+	org := organizations.NewFromConfig(o.alertFanIn(t).formatter.AWS)
+	if _, err := accounts.Describe(ctx, org, o.member); err != nil {
+		t.Fatalf("the formatter cannot describe a member; the test no longer plays the deployed roles: %v", err)
+	}
+	_, listPolicies := org.ListPolicies(ctx, &organizations.ListPoliciesInput{Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	_, policiesOf := org.ListPoliciesForTarget(ctx, &organizations.ListPoliciesForTargetInput{TargetId: aws.String(o.member), Filter: orgtypes.PolicyTypeServiceControlPolicy})
+	_, listAccounts := org.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	_, listRoots := org.ListRoots(ctx, &organizations.ListRootsInput{})
+	for name, err := range map[string]error{
+		"lists the service control policies":   listPolicies,
+		"lists the policies guarding a member": policiesOf,
+		"lists every account":                  listAccounts,
+		"lists the roots":                      listRoots,
+	} {
+		if !isAccessDenied(err) {
+			t.Errorf("the formatter %s: %v", name, err)
+		}
 	}
 }

@@ -77,10 +77,10 @@ func FormatterGrants(cfg *config.Config, centralTopicARN, orgID string) []string
 
 // ManagementGrants are what the formatter reaches in the management
 // account: putting receipts in the ledger table, as ledger.Receipts'
-// condition allows, and reading the organization. They are its role's own
-// in the management layout and the alerts bridge role's in the security
-// layout (infra/functions.go, infra/alertsbridge.go).
-func ManagementGrants(cfg *config.Config, ledgerTable string) []string {
+// condition allows, and describing the accounts of organization orgID.
+// They are its role's own in the management layout and the alerts bridge
+// role's in the security layout (infra/functions.go, infra/alertsbridge.go).
+func ManagementGrants(cfg *config.Config, ledgerTable, orgID string) []string {
 	condition, err := json.Marshal(ledger.Receipts.PutCondition())
 	if err != nil {
 		panic(err) // a map of strings always marshals
@@ -88,7 +88,9 @@ func ManagementGrants(cfg *config.Config, ledgerTable string) []string {
 	return []string{
 		`{"Effect":"Allow","Action":"dynamodb:PutItem","Resource":"arn:aws:dynamodb:` + cfg.Organization.HomeRegion + `:` + cfg.Organization.ManagementAccountID + `:table/` + ledgerTable + `",` +
 			`"Condition":` + string(condition) + `}`,
-		`{"Effect":"Allow","Action":["organizations:Describe*","organizations:List*"],"Resource":"*"}`,
+		`{"Effect":"Allow","Action":["organizations:DescribeAccount","organizations:ListParents","organizations:DescribeOrganizationalUnit",` +
+			`"organizations:ListTagsForResource"],"Resource":["arn:aws:organizations::` + cfg.Organization.ManagementAccountID + `:account/` + orgID + `/*",` +
+			`"arn:aws:organizations::` + cfg.Organization.ManagementAccountID + `:ou/` + orgID + `/*"]}`,
 	}
 }
 

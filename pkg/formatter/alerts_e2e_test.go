@@ -174,7 +174,7 @@ func managementFormatter(t *testing.T, h *pipelinetest.Harness, topicARN string,
 
 // managementGrants are pipelinetest.ManagementGrants for h's ledger.
 func managementGrants(h *pipelinetest.Harness) []string {
-	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table)
+	return pipelinetest.ManagementGrants(h.Deps.Config, h.Deps.Ledger.Table, h.OrgID)
 }
 
 // sampleFor reads a CloudTrail sample as the member account's record, at
