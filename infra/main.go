@@ -176,7 +176,8 @@ func addStacks(app awscdk.App, props *LandfallStackProps) {
 			Description: jsii.String("landfall: forwards AWS Organizations events from us-east-1 to " + home),
 			Tags:        props.Tags,
 		},
-		HomeRegion: home,
+		HomeRegion:       home,
+		OperationsEmails: props.OperationsEmails,
 	})
 }
 

@@ -127,6 +127,8 @@ type EventsForwarderStackProps struct {
 	awscdk.StackProps
 	// HomeRegion is where the pipeline runs and the events are forwarded to.
 	HomeRegion string
+	// OperationsEmails receive the alarm on the forwarder's dead-letter queue.
+	OperationsEmails []string
 }
 
 // organizationsEventsRegion is the only region where AWS Organizations delivers its events.
@@ -159,5 +161,10 @@ func NewEventsForwarderStack(scope constructs.Construct, id string, props *Event
 			Targets:      &[]awsevents.IRuleTarget{target},
 		})
 	}
+	// An alarm can only notify a topic of its own region, and the operations topic is in the home region.
+	// The forwarder's failures are exactly when events do not reach the home region, so the alarm cannot
+	// travel that way either: the stack has an operations topic of its own, with the same recipients.
+	topics := NewTopics(stack, jsii.String("Topics"), &TopicsProps{OperationsEmails: props.OperationsEmails})
+	deadLetterAlarm(stack, DeadLetterQueue{Name: "Forwarder", Queue: dlq}, topics.Operations)
 	return stack
 }

@@ -224,4 +224,30 @@ func TestEventsForwarder(t *testing.T) {
 			}}},
 		})
 	})
+	// AND events waiting in the DLQ alarm to operations through a topic of us-east-1, the alarm's own region,
+	// which the operations emails subscribe
+	dlq := tmpl.FindResources(jsii.String("AWS::SQS::Queue"), nil)
+	if len(*dlq) != 1 {
+		t.Fatalf("want the forwarder's one dead-letter queue, got %d queues", len(*dlq))
+	}
+	var dlqID string
+	for id := range *dlq {
+		dlqID = id
+	}
+	check(t, func() {
+		tmpl.ResourcePropertiesCountIs(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"Namespace":    "AWS/SQS",
+			"MetricName":   "ApproximateNumberOfMessagesVisible",
+			"Dimensions":   []any{map[string]any{"Name": "QueueName", "Value": map[string]any{"Fn::GetAtt": []any{dlqID, "QueueName"}}}},
+			"AlarmActions": []any{map[string]any{"Ref": "TopicsOperations73808476"}},
+			"Threshold":    0,
+		}, jsii.Number(1))
+	})
+	for _, email := range []string{"platform@acme.example", "oncall@acme.example"} {
+		check(t, func() {
+			tmpl.HasResourceProperties(jsii.String("AWS::SNS::Subscription"), map[string]any{
+				"Protocol": "email", "Endpoint": email, "TopicArn": map[string]any{"Ref": "TopicsOperations73808476"},
+			})
+		})
+	}
 }
