@@ -770,3 +770,93 @@ func TestEveryServiceHasItsDenialCode(t *testing.T) {
 		}
 	}
 }
+
+// A subscription's dead-letter queue takes what SNS could not deliver, as
+// far as that queue's policy admits sns.amazonaws.com for the topic; it must
+// be an SQS queue of the subscription's account and region.
+func TestAuthorizeSNSSubscriptionDeadLetterQueue(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := snsClient(t, s, u, mgmt)
+	topic := mustTopic(t, c, "alerts", nil)
+	q := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	admitting := func(queue, sourceARN string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
+			`"Resource":"arn:aws:sqs:us-east-1:` + mgmt + `:` + queue + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + sourceARN + `"}}}]}`
+	}
+	// The endpoint's policy admits another topic only, so every delivery fails.
+	_, endpoint := mustQueue(t, q, "endpoint", map[string]string{"Policy": admitting("endpoint", topic+"-other")})
+	dlqURL, dlq := mustQueue(t, q, "alerts-dlq", map[string]string{"Policy": admitting("alerts-dlq", topic)})
+	out, err := c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(endpoint)})
+	mustNoErr(t, err)
+	sub := aws.ToString(out.SubscriptionArn)
+	redrive := func(queueARN string) *string { return aws.String(`{"deadLetterTargetArn":"` + queueARN + `"}`) }
+	set := func(value *string) error {
+		return errOf(c.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub),
+			AttributeName: aws.String("RedrivePolicy"), AttributeValue: value}))
+	}
+	for name, value := range map[string]*string{
+		"a queue of another region":  redrive("arn:aws:sqs:eu-west-1:" + mgmt + ":alerts-dlq"),
+		"a queue of another account": redrive("arn:aws:sqs:us-east-1:" + peerAccount + ":alerts-dlq"),
+		"a topic":                    redrive(topic),
+		"no JSON":                    aws.String("alerts-dlq"),
+	} {
+		t.Run(name, func(t *testing.T) { wantCode(t, set(value), "InvalidParameter") })
+	}
+	wantCode(t, errOf(c.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub),
+		AttributeName: aws.String("DeadLetterQueue"), AttributeValue: redrive(dlq)})), "InvalidParameter")
+
+	publish := func(message string) {
+		t.Helper()
+		mustNoErr(t, errOf(c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(message)})))
+	}
+	publish("lost")
+	if got := s.ReceiveAll(dlq); len(got) != 0 {
+		t.Fatalf("the dead-letter queue got %v before the subscription named it", got)
+	}
+	mustNoErr(t, set(redrive(dlq)))
+	attrs, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
+	mustNoErr(t, err)
+	if attrs.Attributes["RedrivePolicy"] != aws.ToString(redrive(dlq)) {
+		t.Errorf("RedrivePolicy = %q", attrs.Attributes["RedrivePolicy"])
+	}
+	publish("kept")
+	if got := s.ReceiveAll(endpoint); len(got) != 0 {
+		t.Fatalf("the endpoint that refuses SNS got %v", got)
+	}
+	got := s.ReceiveAll(dlq)
+	if len(got) != 1 || !strings.Contains(got[0], `"Message":"kept"`) || !strings.Contains(got[0], `"TopicArn":"`+topic+`"`) {
+		t.Fatalf("the dead-letter queue got %v, want the undelivered notification", got)
+	}
+
+	// A dead-letter queue whose policy does not admit SNS for the topic
+	// keeps nothing either; SNS counts what it could not redrive.
+	mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(dlqURL),
+		Attributes: map[string]string{"Policy": admitting("alerts-dlq", topic+"-other")}})))
+	publish("refused twice")
+	if got := s.ReceiveAll(dlq); len(got) != 0 {
+		t.Fatalf("a dead-letter queue that refuses SNS got %v", got)
+	}
+	s.mu.Lock()
+	series := cwIn(s.accounts[mgmt], "us-east-1").series
+	counted := func(metric string) int {
+		n := 0
+		if ser := series[seriesKey("AWS/SNS", metric, map[string]string{"TopicName": "alerts"})]; ser != nil {
+			n = len(ser.Points)
+		}
+		return n
+	}
+	redriven, notRedriven, failed := counted("NumberOfNotificationsRedrivenToDlq"), counted("NumberOfNotificationsFailedToRedriveToDlq"), counted("NumberOfNotificationsFailed")
+	s.mu.Unlock()
+	if redriven != 1 || notRedriven != 1 || failed != 3 {
+		t.Errorf("redriven %d, failed to redrive %d, failed %d; want 1, 1, 3", redriven, notRedriven, failed)
+	}
+
+	// An empty policy removes the dead-letter queue.
+	mustNoErr(t, set(aws.String("")))
+	attrs, err = c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
+	mustNoErr(t, err)
+	if v, ok := attrs.Attributes["RedrivePolicy"]; ok {
+		t.Errorf("RedrivePolicy = %q after removing it", v)
+	}
+}

@@ -167,9 +167,10 @@
 //	CloudTrail       JSON 1.1    Create/Update/Delete/GetTrail DescribeTrails GetTrailStatus Start/StopLogging
 //	                             AddTags ListTags Put/GetEventSelectors ("Sending events to CloudWatch Logs")
 //	SNS              awsQuery    Create/DeleteTopic Get/SetTopicAttributes ListTopics Subscribe
-//	                             ConfirmSubscription Unsubscribe ListSubscriptionsByTopic GetSubscriptionAttributes
+//	                             ConfirmSubscription Unsubscribe ListSubscriptionsByTopic Get/SetSubscriptionAttributes
 //	                             Publish TagResource ListTagsForResource ("Amazon SNS message delivery",
-//	                             "Parsing Amazon SNS message formats", "Amazon SNS access control")
+//	                             "Parsing Amazon SNS message formats", "Amazon SNS access control",
+//	                             "Amazon SNS dead-letter queues")
 //	SQS              JSON 1.0    CreateQueue GetQueueUrl Get/SetQueueAttributes ListQueues TagQueue ListQueueTags
 //	                             Send/Receive/DeleteMessage PurgeQueue ("visibility timeout", "dead-letter queues")
 //	EventBridge      JSON 1.1    Put/Describe/Delete/Enable/DisableRule ListRules PutTargets ListTargetsByRule

@@ -7,7 +7,9 @@ package awslocal
 //   - CreateTopic, GetTopicAttributes, SetTopicAttributes, DeleteTopic,
 //     ListTopics, TagResource, ListTagsForResource
 //   - Subscribe, ConfirmSubscription, Unsubscribe, ListSubscriptionsByTopic,
-//     GetSubscriptionAttributes
+//     Get/SetSubscriptionAttributes, with a subscription's dead-letter queue
+//     per "Amazon SNS dead-letter queues" and "Configuring an Amazon SNS
+//     dead-letter queue for a subscription"
 //   - Publish, with delivery per "Amazon SNS message delivery" and the
 //     message formats of "Parsing Amazon SNS message formats"
 //   - topic policies per "Amazon SNS access control" and "Example cases for
@@ -68,6 +70,7 @@ func registerSNS(s *Server) {
 			"Subscribe": snsSubscribe, "ConfirmSubscription": snsConfirmSubscription, "Unsubscribe": snsUnsubscribe,
 			"ListSubscriptionsByTopic":  snsListSubscriptionsByTopic,
 			"GetSubscriptionAttributes": snsGetSubscriptionAttributes,
+			"SetSubscriptionAttributes": snsSetSubscriptionAttributes,
 			"Publish":                   snsPublish,
 			"TagResource":               snsTagResource, "ListTagsForResource": snsListTagsForResource,
 		},

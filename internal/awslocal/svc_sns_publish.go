@@ -185,14 +185,16 @@ func (s *Server) serviceKeyUseAllowedLocked(service, account, region, ref, codeP
 
 // deliverToSubscribers sends a message to every confirmed subscription and
 // returns its message id. Deliveries that fail (a queue policy that does
-// not admit SNS, a missing function) are dropped, as SNS drops them after
-// its retries, and counted in the topic's NumberOfNotificationsFailed; the
-// others in NumberOfNotificationsDelivered ("Monitoring Amazon SNS topics
-// using CloudWatch", SNS Developer Guide).
+// not admit SNS, a missing function) are counted in the topic's
+// NumberOfNotificationsFailed, the others in NumberOfNotificationsDelivered
+// ("Monitoring Amazon SNS topics using CloudWatch", SNS Developer Guide).
+// A failed message goes to the subscription's dead-letter queue, as SNS
+// sends it after its retries, when the queue's policy and key admit SNS for
+// the topic; otherwise, or without one, it is dropped.
 func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string, messageFor func(proto string) string) string {
 	id := s.uuid()
 	region := arnRegion(t.ARN)
-	var delivered, failed int
+	var delivered, failed, redriven, notRedriven int
 	for _, arn := range t.subs {
 		sub := st.subs[arn]
 		if !sub.Confirmed {
@@ -221,15 +223,36 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 		case "lambda":
 			err = s.deliverToFunction(sub, msg, region)
 		}
-		if err != nil {
-			failed++
-		} else {
+		if err == nil {
 			delivered++
+			continue
+		}
+		failed++
+		if dlq := redriveTarget(sub); dlq != "" {
+			if s.deliverToQueue(t, dlq, s.snsEnvelope(msg, t.ARN)) == nil {
+				redriven++
+			} else {
+				notRedriven++
+			}
 		}
 	}
 	s.countNotifications(t, "NumberOfNotificationsDelivered", delivered)
 	s.countNotifications(t, "NumberOfNotificationsFailed", failed)
+	s.countNotifications(t, "NumberOfNotificationsRedrivenToDlq", redriven)
+	s.countNotifications(t, "NumberOfNotificationsFailedToRedriveToDlq", notRedriven)
 	return id
+}
+
+// redriveTarget is the subscription's dead-letter queue, "" without one.
+// Set and Subscribe have validated the policy.
+func redriveTarget(sub *snsSubscription) string {
+	var rp struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	if json.Unmarshal([]byte(sub.Attrs["RedrivePolicy"]), &rp) != nil {
+		return ""
+	}
+	return rp.DeadLetterTargetArn
 }
 
 // countNotifications records n in the topic's metric, when there is any.

@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,7 +9,7 @@ import (
 )
 
 // SNS subscriptions: Subscribe, ConfirmSubscription, Unsubscribe,
-// ListSubscriptionsByTopic and GetSubscriptionAttributes, following their
+// ListSubscriptionsByTopic and Get/SetSubscriptionAttributes, following their
 // pages in the Amazon SNS API Reference. A subscription lives in the topic
 // owner's state, whoever created it.
 
@@ -19,9 +20,6 @@ const snsTokenTTL = 48 * time.Hour
 // snsPending is the SubscriptionArn Subscribe returns for a subscription
 // that awaits confirmation; ListSubscriptionsByTopic spells it PendingConfirmation.
 const snsPending = "pending confirmation"
-
-// snsSubAttrs are the subscription attributes Subscribe accepts here.
-var snsSubAttrs = map[string]bool{"RawMessageDelivery": true, "DeliveryPolicy": true, "RedrivePolicy": true}
 
 func snsSubscribe(c *call) (doc, error) {
 	st, t, err := callerTopic(c, "TopicArn")
@@ -35,16 +33,8 @@ func snsSubscribe(c *call) (doc, error) {
 	attrs := map[string]string{}
 	for k, v := range obj(c.in, "Attributes") {
 		value, _ := v.(string)
-		if !snsSubAttrs[k] {
-			return nil, snsInvalid("Attributes Reason: Unrecognized attribute name: %s", k)
-		}
-		if k == "RawMessageDelivery" {
-			if value != "true" && value != "false" {
-				return nil, snsInvalid("Attributes Reason: RawMessageDelivery: Invalid value [%s]. Must be true or false.", value)
-			}
-			if proto != "sqs" && proto != "https" {
-				return nil, snsInvalid("Attributes Reason: Delivery protocol [%s] does not support raw message delivery.", proto)
-			}
+		if err := checkSubscriptionAttribute("Attributes", proto, t.ARN, k, value); err != nil {
+			return nil, err
 		}
 		attrs[k] = value
 	}
@@ -78,6 +68,66 @@ func snsSubscribe(c *call) (doc, error) {
 		c.srv.sendConfirmation(t, sub, endpointBase(c))
 	}
 	return doc{"SubscriptionArn": subscribeResult(sub, returnARN)}, nil
+}
+
+// checkSubscriptionAttribute validates one attribute of a subscription of
+// protocol proto to topic, as Subscribe and SetSubscriptionAttributes do;
+// field is the parameter the error names. A dead-letter queue must be an SQS queue of
+// the subscription's account and region ("Amazon SNS dead-letter queues",
+// SNS Developer Guide); AWS does not say whether it refuses another one when
+// it is set or drops what would go there, and the endpoint refuses it.
+func checkSubscriptionAttribute(field, proto, topic, name, value string) error {
+	invalid := func(format string, args ...any) error { return snsInvalid(field+" Reason: "+format, args...) }
+	switch name {
+	case "RawMessageDelivery":
+		if value != "true" && value != "false" {
+			return invalid("RawMessageDelivery: Invalid value [%s]. Must be true or false.", value)
+		}
+		if proto != "sqs" && proto != "https" {
+			return invalid("Delivery protocol [%s] does not support raw message delivery.", proto)
+		}
+	case "RedrivePolicy":
+		if value == "" {
+			return nil
+		}
+		var rp struct {
+			DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+		}
+		if err := json.Unmarshal([]byte(value), &rp); err != nil {
+			return invalid("RedrivePolicy: Invalid value [%s]. Must be a JSON object.", value)
+		}
+		p, ok := parseARNParts(rp.DeadLetterTargetArn)
+		if !ok || p.service != "sqs" {
+			return invalid("RedrivePolicy: deadLetterTargetArn: Invalid value [%s]. Must be an SQS queue ARN.", rp.DeadLetterTargetArn)
+		}
+		if p.account != arnAccount(topic) || p.region != arnRegion(topic) {
+			return invalid("RedrivePolicy: deadLetterTargetArn: the dead-letter queue %s must be in the subscription's account %s and region %s.",
+				rp.DeadLetterTargetArn, arnAccount(topic), arnRegion(topic))
+		}
+	case "DeliveryPolicy":
+	default:
+		return snsInvalid("AttributeName Reason: Unrecognized attribute name: %s", name)
+	}
+	return nil
+}
+
+// snsSetSubscriptionAttributes sets one attribute; an empty RedrivePolicy
+// removes the dead-letter queue.
+func snsSetSubscriptionAttributes(c *call) (doc, error) {
+	_, sub, err := callerSubscription(c, "SNS:SetSubscriptionAttributes")
+	if err != nil {
+		return nil, err
+	}
+	name, value := str(c.in, "AttributeName"), str(c.in, "AttributeValue")
+	if err := checkSubscriptionAttribute("AttributeValue", sub.Protocol, sub.TopicARN, name, value); err != nil {
+		return nil, err
+	}
+	if value == "" && name == "RedrivePolicy" {
+		delete(sub.Attrs, name)
+	} else {
+		sub.Attrs[name] = value
+	}
+	return nil, nil
 }
 
 func subscribeResult(sub *snsSubscription, returnARN bool) string {
