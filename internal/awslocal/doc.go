@@ -172,7 +172,7 @@
 //	                             "Parsing Amazon SNS message formats", "Amazon SNS access control",
 //	                             "Amazon SNS dead-letter queues")
 //	SQS              JSON 1.0    CreateQueue GetQueueUrl Get/SetQueueAttributes ListQueues TagQueue ListQueueTags
-//	                             Send/Receive/DeleteMessage PurgeQueue ("visibility timeout", "dead-letter queues")
+//	                             Send/Receive/DeleteMessage PurgeQueue DeleteQueue ("visibility timeout", "dead-letter queues")
 //	EventBridge      JSON 1.1    Put/Describe/Delete/Enable/DisableRule ListRules PutTargets ListTargetsByRule
 //	                             RemoveTargets PutEvents TestEventPattern PutPermission DescribeEventBus
 //	                             TagResource ListTagsForResource ("event patterns", "Transforming target input")

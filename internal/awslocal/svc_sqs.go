@@ -6,17 +6,20 @@ package awslocal
 //
 //   - CreateQueue, GetQueueUrl, GetQueueAttributes, SetQueueAttributes,
 //     ListQueues, TagQueue, ListQueueTags (attribute ranges from
-//     API_SetQueueAttributes)
+//     API_SetQueueAttributes), DeleteQueue
 //   - SendMessage, ReceiveMessage, DeleteMessage, PurgeQueue; visibility
 //     timeout per "Amazon SQS visibility timeout", redrive per "Using
 //     dead-letter queues in Amazon SQS"
 //   - queue policies per "Basic examples of Amazon SQS policies" (service
 //     principals with aws:SourceArn, cross-account access)
+//   - the ApproximateNumberOfMessagesVisible metric of "Available CloudWatch
+//     metrics for Amazon SQS", reported when it changes rather than every
+//     minute
 //
 // Known differences from AWS: standard queues only (no FIFO); messages are
 // delivered exactly once and in order; long polling (WaitTimeSeconds)
 // returns at once; message attributes are not stored; KMS keys are stored,
-// not used; DeleteQueue is not implemented (landfall never deletes queues);
+// not used; a deleted queue's messages are gone at once;
 // same-account API callers are always allowed (their IAM identity policies
 // are not evaluated).
 
@@ -32,8 +35,14 @@ import (
 )
 
 type sqsState struct {
-	queues map[string]*sqsQueue // by name
+	queues  map[string]*sqsQueue // by name
+	deleted map[string]time.Time // when a queue of that name was deleted
 }
+
+// sqsRecreateWait is how long a deleted queue's name stays taken ("After
+// you delete a queue, you must wait at least 60 seconds before creating a
+// queue with the same name", API_DeleteQueue).
+const sqsRecreateWait = 60 * time.Second
 
 type sqsQueue struct {
 	Name, ARN, Account string
@@ -52,7 +61,9 @@ type sqsMessage struct {
 }
 
 func sqsOf(a *account, region string) *sqsState {
-	return state(a, "sqs/"+region, func() *sqsState { return &sqsState{queues: map[string]*sqsQueue{}} })
+	return state(a, "sqs/"+region, func() *sqsState {
+		return &sqsState{queues: map[string]*sqsQueue{}, deleted: map[string]time.Time{}}
+	})
 }
 
 func registerSQS(s *Server) {
@@ -64,7 +75,7 @@ func registerSQS(s *Server) {
 			"SetQueueAttributes": sqsSetQueueAttributes, "ListQueues": sqsListQueues,
 			"TagQueue": sqsTagQueue, "ListQueueTags": sqsListQueueTags,
 			"SendMessage": sqsSendMessage, "ReceiveMessage": sqsReceiveMessage, "DeleteMessage": sqsDeleteMessage,
-			"PurgeQueue": sqsPurgeQueue,
+			"PurgeQueue": sqsPurgeQueue, "DeleteQueue": sqsDeleteQueue,
 		},
 	})
 }
@@ -250,10 +261,26 @@ func sqsCreateQueue(c *call) (doc, error) {
 		return doc{"QueueUrl": q.url(endpointBase(c))}, nil
 	}
 	now := c.srv.now()
+	if at, ok := st.deleted[name]; ok && now.Sub(at) < sqsRecreateWait {
+		return nil, sqsError("QueueDeletedRecently", "AWS.SimpleQueueService.QueueDeletedRecently",
+			"You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+	}
 	q := &sqsQueue{Name: name, ARN: "arn:aws:sqs:" + c.region + ":" + c.account.ID + ":" + name, Account: c.account.ID,
 		Attrs: attrs, Tags: tags, Created: now, Modified: now}
 	st.queues[name] = q
 	return doc{"QueueUrl": q.url(endpointBase(c))}, nil
+}
+
+// sqsDeleteQueue deletes the queue and its messages.
+func sqsDeleteQueue(c *call) (doc, error) {
+	q, err := callerQueue(c)
+	if err != nil {
+		return nil, err
+	}
+	st := sqsOf(c.srv.accounts[q.Account], c.region)
+	delete(st.queues, q.Name)
+	st.deleted[q.Name] = c.srv.now()
+	return nil, nil
 }
 
 func sqsGetQueueURL(c *call) (doc, error) {

@@ -88,7 +88,24 @@ func (q *sqsQueue) enqueue(s *Server, body, sender string, delay time.Duration) 
 	now := s.now()
 	m := &sqsMessage{ID: s.uuid(), Body: body, MD5: hex.EncodeToString(sum[:]), SenderID: sender, Sent: now, VisibleAt: now.Add(delay)}
 	q.msgs = append(q.msgs, m)
+	s.reportQueueDepth(q)
 	return m
+}
+
+// reportQueueDepth publishes the queue's ApproximateNumberOfMessagesVisible
+// ("Available CloudWatch metrics for Amazon SQS"). SQS reports it every
+// minute; the endpoint reports it whenever the number changes, which is
+// when an alarm on it could change state.
+func (s *Server) reportQueueDepth(q *sqsQueue) {
+	now := s.now()
+	visible := 0
+	for _, m := range q.msgs {
+		if !m.VisibleAt.After(now) {
+			visible++
+		}
+	}
+	s.storeDatum(s.accounts[q.Account], arnRegion(q.ARN), "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+		map[string]string{"QueueName": q.Name}, valuePoint(now, float64(visible)))
 }
 
 // expire drops messages older than the retention period.
@@ -168,6 +185,7 @@ func sqsReceiveMessage(c *call) (doc, error) {
 			q.remove(m.ID)
 			m.VisibleAt = now
 			dlq.msgs = append(dlq.msgs, m)
+			c.srv.reportQueueDepth(dlq)
 			continue
 		}
 		m.Receives++
@@ -241,7 +259,9 @@ func sqsDeleteMessage(c *call) (doc, error) {
 	if err != nil || !strings.HasPrefix(string(raw), "landfall-receipt:") || len(fields) != 3 || fields[0] != q.ARN {
 		return nil, sqsError("ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "The input receipt handle \"%s\" is not a valid receipt handle.", handle)
 	}
-	q.remove(fields[1])
+	if q.remove(fields[1]) {
+		c.srv.reportQueueDepth(q)
+	}
 	return nil, nil
 }
 
@@ -257,6 +277,7 @@ func sqsPurgeQueue(c *call) (doc, error) {
 	}
 	q.lastPurge = now
 	q.msgs = nil
+	c.srv.reportQueueDepth(q)
 	return nil, nil
 }
 
@@ -276,5 +297,6 @@ func (s *Server) ReceiveAll(queueARN string) []string {
 		out = append(out, m.Body)
 	}
 	q.msgs = nil
+	s.reportQueueDepth(q)
 	return out
 }

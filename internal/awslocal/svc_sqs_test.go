@@ -216,3 +216,24 @@ func TestSQSSendHookHonoursQueuePolicy(t *testing.T) {
 		t.Fatalf("delivered %d messages, want 1", len(got))
 	}
 }
+
+// A deleted queue is gone with its messages, and its name stays taken for
+// 60 seconds.
+func TestSQSDeleteQueue(t *testing.T) {
+	s, u, clk := newTestServer(t)
+	ctx := context.Background()
+	c := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	url, _ := mustQueue(t, c, "dead-letters", nil)
+	mustNoErr(t, errOf(c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("kept")})))
+	mustNoErr(t, errOf(c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})))
+	wantCode(t, errOf(c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("dead-letters")})), "AWS.SimpleQueueService.NonExistentQueue")
+	wantCode(t, errOf(c.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)})), "AWS.SimpleQueueService.NonExistentQueue")
+	wantCode(t, errOf(c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dead-letters")})), "AWS.SimpleQueueService.QueueDeletedRecently")
+	clk.advance(time.Minute)
+	url, _ = mustQueue(t, c, "dead-letters", nil)
+	out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url)})
+	mustNoErr(t, err)
+	if len(out.Messages) != 0 {
+		t.Fatalf("the new queue holds the deleted one's messages: %v", out.Messages)
+	}
+}
