@@ -169,8 +169,9 @@ var deliveredLine = regexp.MustCompile(`(?m)^(acme-[a-z-]+) +delivered in \d+\.\
 
 func TestAlertsTest(t *testing.T) {
 	// More landfall alarms than the endpoint's page size (5), one already
-	// in ALARM, and another team's alarm on the same topic.
-	delivering := []string{"acme-cloudtrail-changes", "acme-console-no-mfa", "acme-iam-changes", "acme-kms-deletion", "acme-org-changes", "acme-root-use"}
+	// in ALARM, and another team's alarm on the same topic. The first is the
+	// one the alerts topic's item makes on its dead letters.
+	delivering := []string{"acme-alerts-dead-letters", "acme-cloudtrail-changes", "acme-console-no-mfa", "acme-iam-changes", "acme-kms-deletion", "acme-org-changes", "acme-root-use"}
 	tests := []struct {
 		name       string
 		noAlarms   bool
@@ -182,9 +183,9 @@ func TestAlertsTest(t *testing.T) {
 		wantStderr string
 	}{
 		{name: "every alarm reaches the fan-in", args: []string{"--timeout", "30s"}, wantCode: cli.ExitOK,
-			wantStdout: []string{"testing 6 alarms of ", "all 6 alarms delivered to the central fan-in\n"}},
+			wantStdout: []string{"testing 7 alarms of ", "all 7 alarms delivered to the central fan-in\n"}},
 		{name: "an alarm without actions fails", broken: true, args: []string{"--timeout", "1s"}, wantCode: cli.ExitFail,
-			wantStdout: []string{"testing 7 alarms of ", "acme-broken  ", "FAIL: no receipt after 1s\n", "1 of 7 alarms failed"}},
+			wantStdout: []string{"testing 8 alarms of ", "acme-broken  ", "FAIL: no receipt after 1s\n", "1 of 8 alarms failed"}},
 		{name: "no landfall alarms", noAlarms: true, wantCode: cli.ExitFail, wantStderr: "has no landfall alarms (acme-*): has the baseline run?"},
 		{name: "account cannot be entered", account: "123456789012", wantCode: cli.ExitFail, wantStderr: "landfall alerts test: entering account 123456789012 through "},
 	}
@@ -192,8 +193,12 @@ func TestAlertsTest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newOrg(t, 0)
 			p := newAlertPath(t, f)
-			if !tt.noAlarms {
-				for _, name := range delivering {
+			if tt.noAlarms {
+				if _, err := p.cw.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: delivering[:1]}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				for _, name := range delivering[1:] {
 					p.putAlarm(t, name, true)
 				}
 				p.putAlarm(t, "other-team-alarm", true)

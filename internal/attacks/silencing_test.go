@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
@@ -28,7 +30,8 @@ import (
 // protect-baseline SCP. Each tries every way of keeping what the account
 // does from reaching anyone: stop, rewire or delete the trail, delete or
 // rewrite a metric filter, the log group or its retention, an alarm or its actions,
-// unsubscribe the central fan-in, rewrite or delete the alerts topic,
+// unsubscribe the central fan-in or take its dead-letter queue off it,
+// empty, rewrite or delete that queue, rewrite or delete the alerts topic,
 // switch off the GuardDuty findings rule, delete, disable or lock the
 // topic's and the trail's keys, or move a key's alias. The alert path must
 // be as landfall left it after each of them.
@@ -40,7 +43,7 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 	for i := range cfg.Profiles {
 		roles := &cfg.Profiles[i].Items.HumanRoles
 		roles.Operator = true
-		roles.Developer.Services = []string{"cloudtrail", "cloudwatch", "events", "kms", "logs", "sns"}
+		roles.Developer.Services = []string{"cloudtrail", "cloudwatch", "events", "kms", "logs", "sns", "sqs"}
 	}
 	if err := o.apply(t, cfg, o.member); err != nil {
 		t.Fatal(err)
@@ -49,7 +52,7 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 
 	admin := o.adminOf(t, o.member)
 	before := alertPathOf(t, admin, &cfg, o.member)
-	if !strings.Contains(before, "fan-in subscription: confirmed") || !strings.Contains(before, "alerts key: Enabled") ||
+	if !strings.Contains(before, "fan-in subscription: confirmed, dead letters to {") || !strings.Contains(before, "alerts key: Enabled") ||
 		!strings.Contains(before, "trail key: Enabled") || !strings.Contains(before, "logging true to arn:") {
 		t.Fatalf("the baseline left no alert path to attack:\n%s", before)
 	}
@@ -124,7 +127,21 @@ func silence(t *testing.T, who aws.Config, cfg *config.Config, account string) {
 		}
 		_, err = topics.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: s.SubscriptionArn})
 		refused("unsubscribing "+aws.ToString(s.Endpoint), err)
+		_, err = topics.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: s.SubscriptionArn,
+			AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String("")})
+		refused("taking the dead-letter queue off "+aws.ToString(s.Endpoint), err)
 	}
+	queues := sqs.NewFromConfig(who)
+	dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertsDeadLetterQueueName())})
+	if err != nil {
+		t.Fatalf("finding the dead-letter queue: %v", err)
+	}
+	_, err = queues.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: dlq.QueueUrl})
+	refused("emptying the dead-letter queue", err)
+	_, err = queues.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: dlq.QueueUrl, Attributes: map[string]string{"MessageRetentionPeriod": "60"}})
+	refused("shortening the dead-letter queue's retention", err)
+	_, err = queues.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: dlq.QueueUrl})
+	refused("deleting the dead-letter queue", err)
 	_, err = topics.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic, AttributeName: aws.String("Policy"),
 		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"*"}]}`)})
 	refused("rewriting the alerts topic's policy", err)
@@ -215,8 +232,27 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 		if aws.ToString(s.Protocol) == "sqs" && strings.HasSuffix(aws.ToString(s.Endpoint), ":"+cfg.AlertFanInQueueName()) {
 			what = "fan-in subscription"
 		}
+		if state == "confirmed" {
+			a, err := topics.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: s.SubscriptionArn})
+			if err != nil {
+				t.Fatalf("reading %s: %v", what, err)
+			}
+			state += ", dead letters to " + a.Attributes["RedrivePolicy"]
+		}
 		line("%s: %s", what, state)
 	}
+	queues := sqs.NewFromConfig(who)
+	dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertsDeadLetterQueueName())})
+	if err != nil {
+		t.Fatalf("finding the dead-letter queue: %v", err)
+	}
+	dlqAttrs, err := queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{"Policy", "KmsMasterKeyId", "MessageRetentionPeriod"}})
+	if err != nil {
+		t.Fatalf("reading the dead-letter queue: %v", err)
+	}
+	line("dead-letter queue: policy %s, key %s, retention %s", dlqAttrs.Attributes["Policy"], dlqAttrs.Attributes["KmsMasterKeyId"],
+		dlqAttrs.Attributes["MessageRetentionPeriod"])
 	if rule, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(cfg.FindingsRuleName())}); err != nil {
 		line("findings rule: %v", err)
 	} else {

@@ -17,6 +17,9 @@ type Alarm struct {
 	MetricNamespace string
 	MetricName      string
 	MetricValue     string // the metric transformation's value: "1" per match
+	// Dimensions select the metric's series; the catalogue's filters publish
+	// none, an alarm on a service's own metric (a queue's depth) needs them.
+	Dimensions map[string]string
 
 	Statistic          Statistic
 	Period             int32 // seconds
@@ -40,6 +43,7 @@ type Statistic string
 const (
 	StatisticSum     Statistic = "Sum"
 	StatisticAverage Statistic = "Average"
+	StatisticMaximum Statistic = "Maximum"
 )
 
 // Severity orders alarms for notification routing and formatting.

@@ -186,6 +186,7 @@ func diffAlarm(have *cwtypes.MetricAlarm, want *cloudwatch.PutMetricAlarmInput) 
 	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	diffField(&d, "Namespace", aws.ToString(have.Namespace), aws.ToString(want.Namespace))
 	diffField(&d, "MetricName", aws.ToString(have.MetricName), aws.ToString(want.MetricName))
+	diffField(&d, "Dimensions", dimensionsText(have.Dimensions), dimensionsText(want.Dimensions))
 	diffField(&d, "Statistic", string(have.Statistic), string(want.Statistic))
 	diffField(&d, "Period", strconv.Itoa(int(aws.ToInt32(have.Period))), strconv.Itoa(int(aws.ToInt32(want.Period))))
 	diffField(&d, "EvaluationPeriods", strconv.Itoa(int(aws.ToInt32(have.EvaluationPeriods))), strconv.Itoa(int(aws.ToInt32(want.EvaluationPeriods))))
@@ -250,7 +251,26 @@ func expandAlarm(name string, a alarms.Alarm, topic string, tags map[string]stri
 		Period: aws.Int32(a.Period), EvaluationPeriods: aws.Int32(a.EvaluationPeriods), Threshold: aws.Float64(a.Threshold),
 		ComparisonOperator: cwtypes.ComparisonOperator(a.ComparisonOperator), TreatMissingData: aws.String(a.TreatMissingData),
 		ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}, Tags: expandAlarmTags(tags),
+		Dimensions: expandDimensions(a.Dimensions),
 	}
+}
+
+func expandDimensions(dims map[string]string) []cwtypes.Dimension {
+	var out []cwtypes.Dimension
+	for _, k := range slices.Sorted(maps.Keys(dims)) {
+		out = append(out, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(dims[k])})
+	}
+	return out
+}
+
+// dimensionsText shows dimensions in one order, for diffs.
+func dimensionsText(dims []cwtypes.Dimension) string {
+	parts := make([]string, 0, len(dims))
+	for _, d := range dims {
+		parts = append(parts, aws.ToString(d.Name)+"="+aws.ToString(d.Value))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
 }
 
 func expandAlarmTags(tags map[string]string) []cwtypes.Tag {

@@ -8,7 +8,8 @@ import (
 // The alert path of an account is what turns its activity into a message
 // to people: the trail, its log group and its metric filters, the alarms,
 // the alerts topic with its subscriptions (the central fan-in's among
-// them), the findings rule, and the keys of the trail and the topic.
+// them) and its dead-letter queue, the findings rule, and the keys of the
+// trail and the topic.
 // Stopping or rewiring any of them silences the account. AlertPathDenials
 // is what no one but landfall may do to it: the SCP denies it to every
 // principal but the execution role, and the operator and developer roles
@@ -45,6 +46,7 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 	for _, a := range alarms.All() {
 		alarmARNs = append(alarmARNs, anyARN("cloudwatch", "alarm:"+cfg.AlarmName(a.Key)))
 	}
+	alarmARNs = append(alarmARNs, anyARN("cloudwatch", "alarm:"+cfg.AlarmName(deadLettersAlarmKey)))
 	aliases := []string{cfg.AlertsKeyAlias(), cfg.TrailKeyAlias()}
 	// One statement for every named resource keeps the SCP within its
 	// 5,120 characters; an action never matches another service's ARN.
@@ -58,7 +60,9 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 				"kms:DeleteAlias", "kms:UpdateAlias",
 				"logs:AssociateKmsKey", "logs:DeleteLogGroup", "logs:DeleteMetricFilter", "logs:DeleteRetentionPolicy",
 				"logs:DisassociateKmsKey", "logs:PutMetricFilter", "logs:PutRetentionPolicy",
-				"sns:AddPermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Unsubscribe",
+				"sns:AddPermission", "sns:DeleteTopic", "sns:RemovePermission", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes",
+				"sns:Unsubscribe",
+				"sqs:DeleteQueue", "sqs:PurgeQueue", "sqs:SetQueueAttributes",
 			},
 			Resources: append(alarmARNs,
 				anyARN("cloudtrail", "trail/"+cfg.TrailName()),
@@ -69,6 +73,7 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 				// trailing "*" takes both.
 				anyARN("logs", "log-group:"+cfg.TrailLogGroupName()+"*"),
 				anyARN("sns", cfg.AlertsTopicName()),
+				anyARN("sqs", cfg.AlertsDeadLetterQueueName()),
 			),
 		},
 		{

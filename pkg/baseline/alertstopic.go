@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/pkg/awsx"
 )
@@ -44,6 +46,8 @@ type alertsTopic struct {
 	// FanInQueue is the fan-in queue's name, which the CDK app fixes
 	// (config.AlertFanInQueueName) so every account can subscribe it.
 	FanInQueue string
+	// DeadLetters keeps what the topic could not deliver to the fan-in.
+	DeadLetters alertsDeadLetterQueue
 }
 
 // alertsTopicARN is the home region's alerts topic of the spec's account.
@@ -54,7 +58,7 @@ func alertsTopicARN(spec *Spec, region string) string {
 
 func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 	t := alertsTopic{Name: s.Config.AlertsTopicName(), ARN: alertsTopicARN(s, region), KeyAlias: s.Config.AlertsKeyAlias(), Emails: s.AlertEmails,
-		FanInQueue: s.Config.AlertFanInQueueName()}
+		FanInQueue: s.Config.AlertFanInQueueName(), DeadLetters: desiredAlertsDeadLetterQueue(s)}
 	account := s.Account.ID
 	owner := []string{"SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission",
 		"SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"}
@@ -85,17 +89,19 @@ func desiredAlertsTopic(s *Spec, region string) alertsTopic {
 	return t
 }
 
-// alertsKey encrypts the topic. The publishing services need to create data
-// keys for the messages they send ("Enable compatibility between event
-// sources from AWS services and encrypted topics", SNS Developer Guide).
-// The statement has no condition: none of the three services is documented
-// to send aws:SourceAccount or aws:SourceArn to KMS, and a condition on an
-// absent key would drop every alert. The topic policy, which does receive
-// aws:SourceAccount, is what keeps other accounts' services out.
+// alertsKey encrypts the topic and its dead-letter queue. The publishing
+// services need to create data keys for the messages they send ("Enable
+// compatibility between event sources from AWS services and encrypted
+// topics", SNS Developer Guide), and SNS for the dead letters it writes
+// ("Amazon SNS dead-letter queues"). The statement has no condition: none
+// of these services is documented to send aws:SourceAccount or
+// aws:SourceArn to KMS, and a condition on an absent key would drop every
+// alert. The topic's and the queue's policies, which do receive them, are
+// what keep other accounts' services out.
 func alertsKey(s *Spec) ownedKey {
-	return ownedKey{Alias: s.Config.AlertsKeyAlias(), Description: "landfall: encrypts the account's alerts topic",
+	return ownedKey{Alias: s.Config.AlertsKeyAlias(), Description: "landfall: encrypts the account's alerts topic and its dead letters",
 		Policy: ownedKeyPolicy(s,
-			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": alertPublishers},
+			iamStatement{Sid: "AlertPublishersUseKey", Effect: "Allow", Principal: map[string][]string{"Service": slices.Concat(alertPublishers, []string{"sns.amazonaws.com"})},
 				Action: []string{"kms:GenerateDataKey*", "kms:Decrypt"}, Resource: []string{"*"}}),
 	}
 }
@@ -113,7 +119,7 @@ func planAlertsTopic(ctx context.Context, env *Env) ([]Change, error) {
 		create := Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
 			return createAlertsTopic(ctx, client, env.Spec, want)
 		}}
-		return append([]Change{key, create}, planSubscriptions(client, want, nil)...), nil
+		return planTopicDeliveries(ctx, env, client, want, []Change{key, create}, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -134,7 +140,44 @@ func planAlertsTopic(ctx context.Context, env *Env) ([]Change, error) {
 		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
 			"SNS topic %s has no confirmed subscriber, so alerts reach nobody: confirm a subscription or add alert emails to the config", want.Name)})
 	}
-	return append(changes, planSubscriptions(client, want, subs)...), nil
+	return planTopicDeliveries(ctx, env, client, want, changes, subs)
+}
+
+// planTopicDeliveries follows the topic's changes with those of what it
+// delivers to: the dead-letter queue before the subscription that names
+// it, then the subscriptions, then the alarm on the queue, which acts on
+// the topic.
+func planTopicDeliveries(ctx context.Context, env *Env, client *sns.Client, want alertsTopic, changes []Change, subs []snstypes.Subscription) ([]Change, error) {
+	queue, err := planAlertsDeadLetterQueue(ctx, sqs.NewFromConfig(env.AWS), env.Spec, want.DeadLetters)
+	if err != nil {
+		return nil, err
+	}
+	changes = append(changes, queue...)
+	owned := queue[0].Action != Conflict
+	if !owned {
+		// Someone else's queue of that name gets no alerts from landfall.
+		want.DeadLetters = alertsDeadLetterQueue{}
+	}
+	sc, err := planSubscriptions(ctx, client, want, subs)
+	if err != nil {
+		return nil, err
+	}
+	changes = append(changes, sc...)
+	if !owned {
+		return changes, nil
+	}
+	cw := cloudwatch.NewFromConfig(env.AWS)
+	a := deadLettersAlarm(want.DeadLetters)
+	name := env.Spec.Config.AlarmName(a.Key)
+	existing, err := findAlarmsByPrefix(ctx, cw, name)
+	if err != nil {
+		return nil, err
+	}
+	alarm, err := planAlarm(ctx, cw, env.Spec, name, a, want.ARN, existing[name])
+	if err != nil {
+		return nil, err
+	}
+	return append(changes, alarm), nil
 }
 
 func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs, tags, wantTags map[string]string) []roleEdit {
@@ -168,8 +211,9 @@ func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs, tags, wantTags
 
 // planSubscriptions plans the managed subscriptions: every wanted email and
 // the fan-in queue present (pending counts: SNS already sent the
-// confirmation), and confirmed managed ones nobody wants any more removed.
-func planSubscriptions(client *sns.Client, want alertsTopic, have []snstypes.Subscription) []Change {
+// confirmation), the fan-in's with the dead-letter queue, and confirmed
+// managed ones nobody wants any more removed.
+func planSubscriptions(ctx context.Context, client *sns.Client, want alertsTopic, have []snstypes.Subscription) ([]Change, error) {
 	wanted := map[string]string{} // endpoint -> protocol
 	for _, e := range want.Emails {
 		wanted[e] = "email"
@@ -191,6 +235,13 @@ func planSubscriptions(client *sns.Client, want alertsTopic, have []snstypes.Sub
 			present[endpoint] = true
 			changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
 				"the subscription of %s to %s is not confirmed: confirm the subscription email sent to %s", endpoint, want.Name, endpoint)})
+		case wanted[endpoint] == proto && proto == "sqs":
+			present[endpoint] = true
+			c, err := planRedrive(ctx, client, want, resource, arn)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, c)
 		case wanted[endpoint] == proto:
 			present[endpoint] = true
 			changes = append(changes, Change{Resource: resource, Action: Unchanged})
@@ -209,15 +260,45 @@ func planSubscriptions(client *sns.Client, want alertsTopic, have []snstypes.Sub
 			continue
 		}
 		proto := wanted[endpoint]
+		var attrs map[string]string
+		if proto == "sqs" && want.DeadLetters.ARN != "" {
+			attrs = map[string]string{"RedrivePolicy": want.DeadLetters.redrivePolicy()}
+		}
 		changes = append(changes, Change{Resource: "subscription/" + proto + ":" + endpoint, Action: Create, Apply: func(ctx context.Context) error {
-			_, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(want.ARN), Protocol: aws.String(proto), Endpoint: aws.String(endpoint)})
+			_, err := client.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(want.ARN), Protocol: aws.String(proto), Endpoint: aws.String(endpoint),
+				Attributes: attrs})
 			if err != nil {
 				return fmt.Errorf("subscribing %s to SNS topic (%s): %w", endpoint, want.Name, err)
 			}
 			return nil
 		}})
 	}
-	return changes
+	return changes, nil
+}
+
+// planRedrive keeps the fan-in subscription's dead-letter queue. A
+// subscription still pending has no ARN to set it by; it gets its queue on
+// the first run after it is confirmed.
+func planRedrive(ctx context.Context, client *sns.Client, want alertsTopic, resource, arn string) (Change, error) {
+	if want.DeadLetters.ARN == "" {
+		return Change{Resource: resource, Action: Unchanged}, nil
+	}
+	out, err := client.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn)})
+	if err != nil {
+		return Change{}, fmt.Errorf("reading SNS subscription (%s): %w", arn, err)
+	}
+	have, policy := out.Attributes["RedrivePolicy"], want.DeadLetters.redrivePolicy()
+	if jsonEquivalent(have, policy) {
+		return Change{Resource: resource, Action: Unchanged}, nil
+	}
+	return Change{Resource: resource, Action: Update, Diffs: []Diff{{"RedrivePolicy", have, policy}}, Apply: func(ctx context.Context) error {
+		_, err := client.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(arn),
+			AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String(policy)})
+		if err != nil {
+			return fmt.Errorf("setting the dead-letter queue of SNS subscription (%s): %w", arn, err)
+		}
+		return nil
+	}}, nil
 }
 
 // managedSubscription says whether landfall manages a subscription: every

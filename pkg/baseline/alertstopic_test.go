@@ -344,3 +344,106 @@ func TestAlertsTopicLetsOnlyTheFormatterConfirm(t *testing.T) {
 		t.Fatalf("the formatter's role confirming: %v", err)
 	}
 }
+
+// An alert the topic cannot deliver to the fan-in (its queue's policy no
+// longer admits SNS) is kept in the account's dead-letter queue, whose
+// alarm tells the topic's other subscribers, and every plan reports it.
+// A subscription whose dead-letter queue was taken off gets it back.
+func TestAlertsTopicKeepsWhatTheFanInRefuses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fanIn := "arn:aws:sqs:us-east-1:" + mgmt + ":" + f.spec.Config.AlertFanInQueueName()
+	admitting := func(topic string) string {
+		return newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"Service": {"sns.amazonaws.com"}},
+			Action: []string{"sqs:SendMessage"}, Resource: []string{fanIn},
+			Condition: map[string]map[string][]string{"ArnLike": {"aws:SourceArn": {topic}}}}).JSON()
+	}
+	central := sqs.NewFromConfig(mustConfig(t, f.url, f.srv.AdminCredentials(mgmt)))
+	queue, err := central.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(f.spec.Config.AlertFanInQueueName()),
+		Attributes: map[string]string{"Policy": admitting("arn:aws:sns:*:*:acme-alerts")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := itemEngine("alerts-topic")
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	confirmFromQueue(t, f, fanIn)
+	confirmEmail(t, f, topic, "secops@acme.example")
+	if plan := mustPlan(t, f, e); plan.HasChanges() {
+		t.Fatalf("once confirmed, the subscription gets its dead-letter queue:\n%s", plan)
+	}
+	if again := mustPlan(t, f, e); again.HasChanges() {
+		t.Fatalf("after the dead-letter queue was set:\n%s", again)
+	}
+	dlq := desiredAlertsDeadLetterQueue(f.spec)
+	publish := func(message string) {
+		t.Helper()
+		if _, err := sns.NewFromConfig(f.cfg).Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(message)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("delivered")
+	if got := f.srv.ReceiveAll(fanIn); len(got) != 1 {
+		t.Fatalf("the fan-in got %d messages, want the alert", len(got))
+	}
+	if got := f.srv.ReceiveAll(dlq.ARN); len(got) != 0 {
+		t.Fatalf("the dead-letter queue got %v while the fan-in took the alert", got)
+	}
+
+	// The fan-in's owner (or someone who may change its policy) shuts this
+	// account's topic out.
+	if _, err := central.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: queue.QueueUrl,
+		Attributes: map[string]string{"Policy": admitting("arn:aws:sns:*:*:another-topic")}}); err != nil {
+		t.Fatal(err)
+	}
+	publish("refused by the fan-in")
+	plan := mustPlan(t, f, e)
+	var found bool
+	for _, c := range plan.Changes {
+		// The refused alert and the alarm's own notification, which the
+		// fan-in refuses too.
+		found = found || (c.Action == Finding && c.Resource == "queue/"+dlq.Name && strings.Contains(c.Detail, "(2 waiting)"))
+	}
+	if !found {
+		t.Fatalf("the plan does not report the alert waiting in %s:\n%s", dlq.Name, plan)
+	}
+	var alarmed bool
+	for _, m := range f.srv.Outbox() {
+		alarmed = alarmed || (m.Kind == "notification" && m.To == "secops@acme.example" && strings.Contains(m.Subject, "acme-alerts-dead-letters"))
+	}
+	if !alarmed {
+		t.Fatal("the alarm on the dead-letter queue did not reach the topic's email subscriber")
+	}
+	got := f.srv.ReceiveAll(dlq.ARN)
+	if len(got) != 2 || !strings.Contains(got[0], "refused by the fan-in") || !strings.Contains(got[1], "acme-alerts-dead-letters") {
+		t.Fatalf("the dead-letter queue holds %v, want the refused alert", got)
+	}
+
+	// Someone takes the dead-letter queue off the subscription: the next
+	// run puts it back.
+	subs, err := findSubscriptionsByTopic(ctx, sns.NewFromConfig(f.cfg), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		if aws.ToString(s.Endpoint) != fanIn {
+			continue
+		}
+		if _, err := sns.NewFromConfig(f.cfg).SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: s.SubscriptionArn,
+			AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String("")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := actions(mustPlan(t, f, e))["alerts-topic subscription/sqs:"+fanIn]; got != Update {
+		t.Fatalf("the fan-in subscription without its dead-letter queue plans %s, want update", got)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	publish("refused again")
+	if got := f.srv.ReceiveAll(dlq.ARN); len(got) != 1 {
+		t.Fatalf("after the repair the dead-letter queue holds %v, want the refused alert", got)
+	}
+}

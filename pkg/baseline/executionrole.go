@@ -164,7 +164,10 @@ func executionPolicy(s *Spec) iamPolicy {
 		allow("CloudWatchRead", anywhere, "cloudwatch:DescribeAlarms"),
 		allow("SNS", []string{"arn:aws:sns:*:*:" + p + "-*"},
 			"sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
-			"sns:ListSubscriptionsByTopic", "sns:TagResource", "sns:ListTagsForResource"),
+			"sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+			"sns:TagResource", "sns:ListTagsForResource"),
+		allow("SQS", []string{"arn:aws:sqs:*:*:" + p + "-*"},
+			"sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:ListQueueTags"),
 		// A key becomes landfall's by its own policy, which lets this role
 		// tag and alias it (ownedKeyPolicy); here the role may only create
 		// keys, give them landfall's aliases, and write keys that carry one.

@@ -22,7 +22,7 @@ var signingNames = map[string]string{
 	"accessanalyzer": "access-analyzer", "account": "account", "budgets": "budgets", "cloudtrail": "cloudtrail",
 	"cloudwatch": "monitoring", "cloudwatchlogs": "logs", "configservice": "config", "ec2": "ec2",
 	"eventbridge": "events", "guardduty": "guardduty", "iam": "iam", "kms": "kms", "s3": "s3", "s3control": "s3-control",
-	"securityhub": "securityhub", "sns": "sns", "sts": "sts",
+	"securityhub": "securityhub", "sns": "sns", "sqs": "sqs", "sts": "sts",
 }
 
 // notAsExecutionRole are the calls of those files made with other

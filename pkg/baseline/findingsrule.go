@@ -153,7 +153,7 @@ func planFindingsRuleResource(ctx context.Context, client *eventbridge.Client, s
 
 func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *eventbridge.DescribeRuleOutput, tags map[string]string, target *ebtypes.Target, wantTags map[string]string) []roleEdit {
 	var diffs []Diff
-	if have := aws.ToString(rule.EventPattern); !patternsEquivalent(have, want.Pattern) {
+	if have := aws.ToString(rule.EventPattern); !jsonEquivalent(have, want.Pattern) {
 		diffs = append(diffs, Diff{Field: "EventPattern", Have: have, Want: want.Pattern})
 	}
 	diffField(&diffs, "State", rule.State, ebtypes.RuleStateEnabled)
@@ -213,9 +213,10 @@ func putFindingsTarget(ctx context.Context, client *eventbridge.Client, want fin
 	return nil
 }
 
-// patternsEquivalent compares event patterns as JSON values, because
-// EventBridge may return a pattern with other spacing or key order.
-func patternsEquivalent(a, b string) bool {
+// jsonEquivalent compares JSON documents as values, because services may
+// return one with other spacing or key order (an event pattern, a redrive
+// policy).
+func jsonEquivalent(a, b string) bool {
 	var va, vb any
 	return json.Unmarshal([]byte(a), &va) == nil && json.Unmarshal([]byte(b), &vb) == nil && reflect.DeepEqual(va, vb)
 }

@@ -39,7 +39,7 @@ func TestFindingsRule(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := `{"source":["aws.guardduty"],"detail-type":["GuardDuty Finding"],"detail":{"severity":[{"numeric":[">=",4]}]}}`
-		if !patternsEquivalent(aws.ToString(rule.EventPattern), want) || rule.State != ebtypes.RuleStateEnabled {
+		if !jsonEquivalent(aws.ToString(rule.EventPattern), want) || rule.State != ebtypes.RuleStateEnabled {
 			t.Errorf("%s: rule = %s %s", region, aws.ToString(rule.EventPattern), rule.State)
 		}
 		if tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn)); err != nil || tags[TagManaged] != "true" {

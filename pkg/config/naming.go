@@ -96,6 +96,12 @@ func (c *Config) AlertFanInQueueName() string { return c.Naming.Prefix + "-alert
 // subscriptions to the fan-in queue by this name.
 func (c *Config) AlertsTopicName() string { return c.Naming.Prefix + "-alerts" }
 
+// AlertsDeadLetterQueueName is the queue in every account's home region
+// that keeps what the alerts topic could not deliver to the fan-in: the
+// baseline creates it, and the protect-baseline SCP keeps everyone else
+// from emptying or rewiring it.
+func (c *Config) AlertsDeadLetterQueueName() string { return c.Naming.Prefix + "-alerts-dlq" }
+
 // AlertFanInAccountID is the account that receives every account's alerts:
 // the management account, the security account, or none ("") when central
 // alerting is off.
