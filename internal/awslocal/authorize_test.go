@@ -781,8 +781,7 @@ func TestAuthorizeSNSSubscriptionDeadLetterQueue(t *testing.T) {
 	topic := mustTopic(t, c, "alerts", nil)
 	q := sqs.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
 	admitting := func(queue, sourceARN string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
-			`"Resource":"arn:aws:sqs:us-east-1:` + mgmt + `:` + queue + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + sourceARN + `"}}}]}`
+		return snsQueuePolicy("arn:aws:sqs:us-east-1:"+mgmt+":"+queue, sourceARN)
 	}
 	// The endpoint's policy admits another topic only, so every delivery fails.
 	_, endpoint := mustQueue(t, q, "endpoint", map[string]string{"Policy": admitting("endpoint", topic+"-other")})
