@@ -228,7 +228,9 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 			continue
 		}
 		failed++
-		if dlq := redriveTarget(sub); dlq != "" {
+		// Set and Subscribe have validated the policy; without one there
+		// is no queue.
+		if dlq, _ := snsDeadLetterQueue(sub.Attrs["RedrivePolicy"]); dlq != "" {
 			if s.deliverToQueue(t, dlq, s.snsEnvelope(msg, t.ARN)) == nil {
 				redriven++
 			} else {
@@ -241,18 +243,6 @@ func (s *Server) deliverToSubscribers(st *snsState, t *snsTopic, subject string,
 	s.countNotifications(t, "NumberOfNotificationsRedrivenToDlq", redriven)
 	s.countNotifications(t, "NumberOfNotificationsFailedToRedriveToDlq", notRedriven)
 	return id
-}
-
-// redriveTarget is the subscription's dead-letter queue, "" without one.
-// Set and Subscribe have validated the policy.
-func redriveTarget(sub *snsSubscription) string {
-	var rp struct {
-		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
-	}
-	if json.Unmarshal([]byte(sub.Attrs["RedrivePolicy"]), &rp) != nil {
-		return ""
-	}
-	return rp.DeadLetterTargetArn
 }
 
 // countNotifications records n in the topic's metric, when there is any.

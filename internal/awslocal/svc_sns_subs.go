@@ -90,25 +90,33 @@ func checkSubscriptionAttribute(field, proto, topic, name, value string) error {
 		if value == "" {
 			return nil
 		}
-		var rp struct {
-			DeadLetterTargetArn string `json:"deadLetterTargetArn"`
-		}
-		if err := json.Unmarshal([]byte(value), &rp); err != nil {
+		dlq, err := snsDeadLetterQueue(value)
+		if err != nil {
 			return invalid("RedrivePolicy: Invalid value [%s]. Must be a JSON object.", value)
 		}
-		p, ok := parseARNParts(rp.DeadLetterTargetArn)
+		p, ok := parseARNParts(dlq)
 		if !ok || p.service != "sqs" {
-			return invalid("RedrivePolicy: deadLetterTargetArn: Invalid value [%s]. Must be an SQS queue ARN.", rp.DeadLetterTargetArn)
+			return invalid("RedrivePolicy: deadLetterTargetArn: Invalid value [%s]. Must be an SQS queue ARN.", dlq)
 		}
 		if p.account != arnAccount(topic) || p.region != arnRegion(topic) {
 			return invalid("RedrivePolicy: deadLetterTargetArn: the dead-letter queue %s must be in the subscription's account %s and region %s.",
-				rp.DeadLetterTargetArn, arnAccount(topic), arnRegion(topic))
+				dlq, arnAccount(topic), arnRegion(topic))
 		}
 	case "DeliveryPolicy":
 	default:
 		return snsInvalid("AttributeName Reason: Unrecognized attribute name: %s", name)
 	}
 	return nil
+}
+
+// snsDeadLetterQueue reads the dead-letter queue's ARN from a
+// subscription's RedrivePolicy.
+func snsDeadLetterQueue(redrivePolicy string) (string, error) {
+	var rp struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	err := json.Unmarshal([]byte(redrivePolicy), &rp)
+	return rp.DeadLetterTargetArn, err
 }
 
 // snsSetSubscriptionAttributes sets one attribute; an empty RedrivePolicy
