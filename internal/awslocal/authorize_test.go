@@ -859,3 +859,63 @@ func TestAuthorizeSNSSubscriptionDeadLetterQueue(t *testing.T) {
 		t.Errorf("RedrivePolicy = %q after removing it", v)
 	}
 }
+
+// TestAuthorizeEventBridgeTargetDeadLetterQueue: an event a rule could not
+// deliver waits in its target's dead-letter queue, a standard queue of the
+// rule's account and region whose policy admits EventBridge for the rule.
+func TestAuthorizeEventBridgeTargetDeadLetterQueue(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	away := sdkConfig(t, s, u, mgmt, "eu-west-1")
+	eb, q := eventbridge.NewFromConfig(away), sqs.NewFromConfig(away)
+	ruleARN := "arn:aws:events:eu-west-1:" + mgmt + ":rule/forward"
+	dlqURL, dlq := mustQueue(t, q, "findings-dlq", map[string]string{"Policy": serviceQueuePolicy("events.amazonaws.com", "arn:aws:sqs:eu-west-1:"+mgmt+":findings-dlq", ruleARN)})
+	// The forwarder may put events on another bus only, so every delivery fails.
+	homeBus := busARN("us-east-1", mgmt)
+	forwarder := serviceRole(t, away, "forward", "events.amazonaws.com",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"events:PutEvents","Resource":"`+busARN("us-west-2", mgmt)+`"}]}`)
+	mustNoErr(t, errOf(eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("forward"), EventPattern: aws.String(rootLoginPattern)})))
+	target := func(dlq string) error {
+		return errOf(eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("forward"), Targets: []ebtypes.Target{{
+			Id: aws.String("home"), Arn: aws.String(homeBus), RoleArn: aws.String(forwarder), DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String(dlq)}}}}))
+	}
+	for name, arn := range map[string]string{
+		"a queue of another region":  "arn:aws:sqs:us-east-1:" + mgmt + ":findings-dlq",
+		"a queue of another account": "arn:aws:sqs:eu-west-1:" + peerAccount + ":findings-dlq",
+		"a FIFO queue":               "arn:aws:sqs:eu-west-1:" + mgmt + ":findings-dlq.fifo",
+		"a topic":                    "arn:aws:sns:eu-west-1:" + mgmt + ":findings",
+	} {
+		t.Run(name, func(t *testing.T) { wantCode(t, target(arn), "ValidationException") })
+	}
+	mustNoErr(t, target(dlq))
+	send := func() {
+		t.Helper()
+		mustNoErr(t, errOf(eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{
+			{Source: aws.String("landfall.test"), DetailType: aws.String("Root login"), Detail: aws.String(`{"severity":9}`)}}})))
+	}
+	send()
+	if got := s.ReceiveAll(dlq); len(got) != 1 || !strings.Contains(got[0], `"severity":9`) {
+		t.Fatalf("dead-letter queue got %v, want the undelivered event", got)
+	}
+
+	// A queue whose policy admits another rule keeps nothing.
+	mustNoErr(t, errOf(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(dlqURL),
+		Attributes: map[string]string{"Policy": serviceQueuePolicy("events.amazonaws.com", dlq, ruleARN+"-other")}})))
+	send()
+	if got := s.ReceiveAll(dlq); len(got) != 0 {
+		t.Fatalf("a dead-letter queue that refuses the rule got %v", got)
+	}
+	s.mu.Lock()
+	series := cwIn(s.accounts[mgmt], "eu-west-1").series
+	counted := func(metric string) int {
+		if ser := series[seriesKey("AWS/Events", metric, map[string]string{"RuleName": "forward"})]; ser != nil {
+			return len(ser.Points)
+		}
+		return 0
+	}
+	sent, notSent, failed := counted("InvocationsSentToDLQ"), counted("InvocationsFailedToBeSentToDLQ"), counted("FailedInvocations")
+	s.mu.Unlock()
+	if sent != 1 || notSent != 1 || failed != 2 {
+		t.Errorf("sent to DLQ %d, failed to send %d, failed invocations %d; want 1, 1, 2", sent, notSent, failed)
+	}
+}

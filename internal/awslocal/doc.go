@@ -105,9 +105,13 @@
 // aws:SourceOrgID, which neither documents; an encrypted queue's key must
 // let the service use it with no key either ("Enable compatibility between
 // event sources from AWS services and encrypted queues", SQS Developer
-// Guide). A refused delivery is dropped; EventBridge counts it in
-// AWS/Events FailedInvocations, SNS in AWS/SNS NumberOfNotificationsFailed
-// (and what it delivers in NumberOfNotificationsDelivered), by TopicName.
+// Guide). A refused delivery goes to the dead-letter queue the target or
+// subscription names, which must admit the service the same way, and is
+// dropped without one; EventBridge counts it in AWS/Events
+// FailedInvocations (and InvocationsSentToDLQ or
+// InvocationsFailedToBeSentToDLQ) by RuleName, SNS in AWS/SNS
+// NumberOfNotificationsFailed (and what it delivers in
+// NumberOfNotificationsDelivered), by TopicName.
 // What CloudTrail must be allowed to do for a trail (its bucket, its key,
 // its CloudWatch Logs role) is checked at CreateTrail and UpdateTrail and
 // again on delivery, see svc_cloudtrail_access.go; whether AWS Config could
@@ -175,7 +179,8 @@
 //	                             Send/Receive/DeleteMessage PurgeQueue DeleteQueue ("visibility timeout", "dead-letter queues")
 //	EventBridge      JSON 1.1    Put/Describe/Delete/Enable/DisableRule ListRules PutTargets ListTargetsByRule
 //	                             RemoveTargets PutEvents TestEventPattern PutPermission DescribeEventBus
-//	                             TagResource ListTagsForResource ("event patterns", "Transforming target input")
+//	                             TagResource ListTagsForResource ("event patterns", "Transforming target input",
+//	                             "Using dead-letter queues to process undelivered events")
 //	KMS              JSON 1.1    CreateKey DescribeKey Get/PutKeyPolicy EnableKeyRotation GetKeyRotationStatus
 //	                             DisableKey ScheduleKeyDeletion Create/UpdateAlias ListAliases ListKeys TagResource
 //	                             ListResourceTags ("Default key policy", "Key states")

@@ -26,7 +26,9 @@ package awslocal
 // and region (no CreateEventBus; other bus names are ResourceNotFound);
 // rate() schedules fire on the server clock, at most once per tick, while
 // cron() schedules are validated but never fire; no retries: a failed
-// delivery goes to the target's DeadLetterConfig queue if it has one;
+// delivery goes at once to the target's DeadLetterConfig queue if it has
+// one, counted as InvocationsSentToDLQ or InvocationsFailedToBeSentToDLQ
+// ("Using dead-letter queues to process undelivered events");
 // FailedEntryCount of PutTargets and RemoveTargets is always 0 (invalid
 // targets fail the whole call with ValidationException).
 

@@ -109,10 +109,15 @@ func (s *Server) deliverToTargets(account, region string, r *evRule, event map[s
 			// Amazon EventBridge", FailedInvocations by RuleName).
 			s.storeDatum(s.accounts[account], region, "AWS/Events", "FailedInvocations", map[string]string{"RuleName": r.Name}, valuePoint(s.now(), 1))
 			if dl := obj(t, "DeadLetterConfig"); dl != nil {
+				// The queue's policy (and key) must admit EventBridge for
+				// the rule; the outcome is counted by rule as well.
 				from := sqsSender{service: "events.amazonaws.com", account: account, sourceARN: r.ARN}
+				metric := "InvocationsSentToDLQ"
 				if dlErr := s.sendToSQSAs(from, str(dl, "Arn"), string(input)); dlErr != nil {
 					rec.Error += "; dead-letter queue: " + dlErr.Error()
+					metric = "InvocationsFailedToBeSentToDLQ"
 				}
+				s.storeDatum(s.accounts[account], region, "AWS/Events", metric, map[string]string{"RuleName": r.Name}, valuePoint(s.now(), 1))
 			}
 		}
 		reg.delivered[account] = append(reg.delivered[account], rec)

@@ -318,8 +318,13 @@ func TestSNSDeliversToSQSOnlyWithQueuePolicy(t *testing.T) {
 }
 
 func snsQueuePolicy(queueARN, topicARN string) string {
-	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage",` +
-		`"Resource":"` + queueARN + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + topicARN + `"}}}]}`
+	return serviceQueuePolicy("sns.amazonaws.com", queueARN, topicARN)
+}
+
+// serviceQueuePolicy lets service send to the queue for sourceARN only.
+func serviceQueuePolicy(service, queueARN, sourceARN string) string {
+	return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sqs:SendMessage",` +
+		`"Resource":"` + queueARN + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + sourceARN + `"}}}]}`
 }
 
 func TestSNSTopicPolicyGovernsServicesAndOtherAccounts(t *testing.T) {
