@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -31,8 +32,9 @@ import (
 // does from reaching anyone: stop, rewire or delete the trail, delete or
 // rewrite a metric filter, the log group or its retention, an alarm or its actions,
 // unsubscribe the central fan-in or take its dead-letter queue off it,
-// empty, rewrite or delete that queue, rewrite or delete the alerts topic,
-// switch off the GuardDuty findings rule, delete, disable or lock the
+// empty, rewrite or delete the dead-letter queues of every governed region,
+// rewrite or delete the alerts topic, switch off the GuardDuty findings
+// rule or take the dead-letter queue off its target, delete, disable or lock the
 // topic's and the trail's keys, or move a key's alias. The alert path must
 // be as landfall left it after each of them.
 func TestAttackSilenceTheAlertPath(t *testing.T) {
@@ -44,6 +46,8 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 		roles := &cfg.Profiles[i].Items.HumanRoles
 		roles.Operator = true
 		roles.Developer.Services = []string{"cloudtrail", "cloudwatch", "events", "kms", "logs", "sns", "sqs"}
+		// Every governed region, so one away from home has its findings queue.
+		cfg.Profiles[i].Regions = nil
 	}
 	if err := o.apply(t, cfg, o.member); err != nil {
 		t.Fatal(err)
@@ -53,7 +57,8 @@ func TestAttackSilenceTheAlertPath(t *testing.T) {
 	admin := o.adminOf(t, o.member)
 	before := alertPathOf(t, admin, &cfg, o.member)
 	if !strings.Contains(before, "fan-in subscription: confirmed, dead letters to {") || !strings.Contains(before, "alerts key: Enabled") ||
-		!strings.Contains(before, "trail key: Enabled") || !strings.Contains(before, "logging true to arn:") {
+		!strings.Contains(before, "trail key: Enabled") || !strings.Contains(before, "logging true to arn:") ||
+		!strings.Contains(before, "dead letters to arn:aws:sqs:eu-west-1:"+o.member+":"+cfg.FindingsDeadLetterQueueName()) {
 		t.Fatalf("the baseline left no alert path to attack:\n%s", before)
 	}
 	people := o.adminOf(t, cfg.Organization.Identity.AccountID) // with MFA
@@ -131,17 +136,19 @@ func silence(t *testing.T, who aws.Config, cfg *config.Config, account string) {
 			AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String("")})
 		refused("taking the dead-letter queue off "+aws.ToString(s.Endpoint), err)
 	}
-	queues := sqs.NewFromConfig(who)
-	dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertsDeadLetterQueueName())})
-	if err != nil {
-		t.Fatalf("finding the dead-letter queue: %v", err)
+	for _, q := range deadLetterQueues(cfg) {
+		queues := sqs.NewFromConfig(awsx.InRegion(who, q.region))
+		dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(q.name)})
+		if err != nil {
+			t.Fatalf("finding the dead-letter queue %s in %s: %v", q.name, q.region, err)
+		}
+		_, err = queues.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: dlq.QueueUrl})
+		refused("emptying "+q.name+" in "+q.region, err)
+		_, err = queues.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: dlq.QueueUrl, Attributes: map[string]string{"MessageRetentionPeriod": "60"}})
+		refused("shortening the retention of "+q.name+" in "+q.region, err)
+		_, err = queues.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: dlq.QueueUrl})
+		refused("deleting "+q.name+" in "+q.region, err)
 	}
-	_, err = queues.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: dlq.QueueUrl})
-	refused("emptying the dead-letter queue", err)
-	_, err = queues.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: dlq.QueueUrl, Attributes: map[string]string{"MessageRetentionPeriod": "60"}})
-	refused("shortening the dead-letter queue's retention", err)
-	_, err = queues.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: dlq.QueueUrl})
-	refused("deleting the dead-letter queue", err)
 	_, err = topics.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: topic, AttributeName: aws.String("Policy"),
 		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sns:Publish","Resource":"*"}]}`)})
 	refused("rewriting the alerts topic's policy", err)
@@ -150,8 +157,10 @@ func silence(t *testing.T, who aws.Config, cfg *config.Config, account string) {
 
 	_, err = ev.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: rule})
 	refused("disabling the findings rule", err)
-	_, err = ev.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: rule, Ids: []string{"alerts-topic"}})
+	_, err = ev.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: rule, Ids: []string{"alerts"}})
 	refused("removing the findings rule's target", err)
+	_, err = ev.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: rule, Targets: []ebtypes.Target{{Id: aws.String("alerts"), Arn: topic}}})
+	refused("taking the dead-letter queue off the findings rule's target", err)
 	_, err = ev.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: rule})
 	refused("deleting the findings rule", err)
 
@@ -180,7 +189,7 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 	ctx := context.Background()
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	logs, cw, ev, k, topics := cloudwatchlogs.NewFromConfig(who), cloudwatch.NewFromConfig(who), eventbridge.NewFromConfig(who), kms.NewFromConfig(who), sns.NewFromConfig(who)
+	logs, cw, k, topics := cloudwatchlogs.NewFromConfig(who), cloudwatch.NewFromConfig(who), kms.NewFromConfig(who), sns.NewFromConfig(who)
 	trails := cloudtrail.NewFromConfig(who)
 	trail, err := trails.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(cfg.TrailName())})
 	if err != nil {
@@ -241,26 +250,40 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 		}
 		line("%s: %s", what, state)
 	}
-	queues := sqs.NewFromConfig(who)
-	dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(cfg.AlertsDeadLetterQueueName())})
-	if err != nil {
-		t.Fatalf("finding the dead-letter queue: %v", err)
+	for _, q := range deadLetterQueues(cfg) {
+		queues := sqs.NewFromConfig(awsx.InRegion(who, q.region))
+		dlq, err := queues.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String(q.name)})
+		if err != nil {
+			t.Fatalf("finding the dead-letter queue %s in %s: %v", q.name, q.region, err)
+		}
+		dlqAttrs, err := queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl,
+			AttributeNames: []sqstypes.QueueAttributeName{"Policy", "KmsMasterKeyId", "SqsManagedSseEnabled", "MessageRetentionPeriod"}})
+		if err != nil {
+			t.Fatalf("reading the dead-letter queue %s in %s: %v", q.name, q.region, err)
+		}
+		a := dlqAttrs.Attributes
+		line("dead-letter queue %s in %s: policy %s, key %s, SSE-SQS %s, retention %s", q.name, q.region, a["Policy"], a["KmsMasterKeyId"],
+			a["SqsManagedSseEnabled"], a["MessageRetentionPeriod"])
 	}
-	dlqAttrs, err := queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl,
-		AttributeNames: []sqstypes.QueueAttributeName{"Policy", "KmsMasterKeyId", "MessageRetentionPeriod"}})
-	if err != nil {
-		t.Fatalf("reading the dead-letter queue: %v", err)
-	}
-	line("dead-letter queue: policy %s, key %s, retention %s", dlqAttrs.Attributes["Policy"], dlqAttrs.Attributes["KmsMasterKeyId"],
-		dlqAttrs.Attributes["MessageRetentionPeriod"])
-	if rule, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(cfg.FindingsRuleName())}); err != nil {
-		line("findings rule: %v", err)
-	} else {
+	for _, region := range cfg.Organization.GovernedRegions {
+		ev := eventbridge.NewFromConfig(awsx.InRegion(who, region))
+		rule, err := ev.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(cfg.FindingsRuleName())})
+		if err != nil {
+			line("findings rule in %s: %v", region, err)
+			continue
+		}
 		targets, err := ev.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule.Name})
 		if err != nil {
 			t.Fatalf("reading the findings rule's targets: %v", err)
 		}
-		line("findings rule: %s, %d targets", rule.State, len(targets.Targets))
+		line("findings rule in %s: %s", region, rule.State)
+		for _, tg := range targets.Targets {
+			var dlq string
+			if tg.DeadLetterConfig != nil {
+				dlq = aws.ToString(tg.DeadLetterConfig.Arn)
+			}
+			line("  target %s: %s as %s, dead letters to %s", aws.ToString(tg.Id), aws.ToString(tg.Arn), aws.ToString(tg.RoleArn), dlq)
+		}
 	}
 	for name, alias := range map[string]string{"alerts key": cfg.AlertsKeyAlias(), "trail key": cfg.TrailKeyAlias()} {
 		key, err := k.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
@@ -276,4 +299,19 @@ func alertPathOf(t *testing.T, who aws.Config, cfg *config.Config, account strin
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
+}
+
+type regionalQueue struct{ name, region string }
+
+// deadLetterQueues are the alert path's dead-letter queues: the alerts
+// queue at home, a findings queue in every other governed region.
+func deadLetterQueues(cfg *config.Config) []regionalQueue {
+	home := cfg.Organization.HomeRegion
+	out := []regionalQueue{{cfg.AlertsDeadLetterQueueName(), home}}
+	for _, region := range cfg.Organization.GovernedRegions {
+		if region != home {
+			out = append(out, regionalQueue{cfg.FindingsDeadLetterQueueName(), region})
+		}
+	}
+	return out
 }

@@ -73,7 +73,7 @@ func AlertPathDenials(cfg *config.Config) []Denial {
 				// trailing "*" takes both.
 				anyARN("logs", "log-group:"+cfg.TrailLogGroupName()+"*"),
 				anyARN("sns", cfg.AlertsTopicName()),
-				anyARN("sqs", cfg.AlertsDeadLetterQueueName()),
+				anyARN("sqs", cfg.AlertsDeadLetterQueueName()), anyARN("sqs", cfg.FindingsDeadLetterQueueName()),
 			),
 		},
 		{

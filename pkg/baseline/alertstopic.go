@@ -47,7 +47,7 @@ type alertsTopic struct {
 	// (config.AlertFanInQueueName) so every account can subscribe it.
 	FanInQueue string
 	// DeadLetters keeps what the topic could not deliver to the fan-in.
-	DeadLetters alertsDeadLetterQueue
+	DeadLetters deadLetterQueue
 }
 
 // alertsTopicARN is the home region's alerts topic of the spec's account.
@@ -148,7 +148,7 @@ func planAlertsTopic(ctx context.Context, env *Env) ([]Change, error) {
 // it, then the subscriptions, then the alarm on the queue, which acts on
 // the topic.
 func planTopicDeliveries(ctx context.Context, env *Env, client *sns.Client, want alertsTopic, changes []Change, subs []snstypes.Subscription) ([]Change, error) {
-	queue, err := planAlertsDeadLetterQueue(ctx, sqs.NewFromConfig(env.AWS), env.Spec, want.DeadLetters)
+	queue, err := planDeadLetterQueue(ctx, sqs.NewFromConfig(env.AWS), env.Spec, want.DeadLetters)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func planTopicDeliveries(ctx context.Context, env *Env, client *sns.Client, want
 	owned := queue[0].Action != Conflict
 	if !owned {
 		// Someone else's queue of that name gets no alerts from landfall.
-		want.DeadLetters = alertsDeadLetterQueue{}
+		want.DeadLetters = deadLetterQueue{}
 	}
 	sc, err := planSubscriptions(ctx, client, want, subs)
 	if err != nil {

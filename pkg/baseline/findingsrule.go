@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
@@ -32,7 +33,11 @@ import (
 // and its findings still reach the home topic rather than nobody.
 //
 // landfall owns the rule by its tags and only its own target (id "alerts"):
-// targets others add to the rule stay.
+// targets others add to the rule stay. The target names a dead-letter
+// queue (deadletters.go), so a finding the rule could not deliver (the
+// topic's policy or key refusing EventBridge, the forwarder role broken)
+// waits instead of being dropped: the alerts queue at home, the region's
+// findings queue elsewhere, which this item creates before the rule.
 
 // findingsTargetID is the id of landfall's target on the rule.
 const findingsTargetID = "alerts"
@@ -43,6 +48,10 @@ type findingsRule struct {
 	Description string
 	TargetARN   string // the alerts topic at home, the home bus elsewhere
 	RoleARN     string // the forwarder role, for the home bus only
+	// DeadLetters is the target's dead-letter queue: the alerts queue at
+	// home (the alerts-topic item's), the region's findings queue
+	// elsewhere (this item's).
+	DeadLetters deadLetterQueue
 }
 
 func desiredFindingsRule(s *Spec, region string) findingsRule {
@@ -52,13 +61,20 @@ func desiredFindingsRule(s *Spec, region string) findingsRule {
 		Pattern:     findingsPattern(gd.AlertMinSeverity),
 		Description: fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic, managed by landfall", gd.AlertMinSeverity),
 		TargetARN:   alertsTopicARN(s, s.HomeRegion()),
+		DeadLetters: desiredAlertsDeadLetterQueue(s),
 	}
 	if region != s.HomeRegion() {
 		r.Description = fmt.Sprintf("GuardDuty findings of severity %g or more to the alerts topic through %s's event bus, managed by landfall", gd.AlertMinSeverity, s.HomeRegion())
 		r.TargetARN = homeBusARN(s)
 		r.RoleARN = awsx.RoleARN(s.Account.ID, findingsForwarderName(s))
+		r.DeadLetters = desiredFindingsDeadLetterQueue(s, region)
 	}
 	return r
+}
+
+// findingsRuleARN is the account's findings rule in the region.
+func findingsRuleARN(s *Spec, region string) string {
+	return "arn:aws:events:" + region + ":" + s.Account.ID + ":rule/" + s.Config.FindingsRuleName()
 }
 
 // homeBusARN is the account's default event bus in the home region.
@@ -116,6 +132,17 @@ func planFindingsRule(ctx context.Context, env *Env) ([]Change, error) {
 			"profile %s routes GuardDuty findings to a topic per region, but landfall creates the alerts topic in %s only; findings from %s go to %s",
 			spec.Profile.Name, spec.HomeRegion(), env.Region, alertsTopicARN(spec, spec.HomeRegion()))})
 	}
+	if env.Region != spec.HomeRegion() {
+		queue, err := planDeadLetterQueue(ctx, sqs.NewFromConfig(env.AWS), spec, want.DeadLetters)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, queue...)
+		if queue[0].Action == Conflict {
+			// Someone else's queue of that name gets no findings.
+			want.DeadLetters = deadLetterQueue{}
+		}
+	}
 	c, err := planFindingsRuleResource(ctx, client, spec, want)
 	if err != nil {
 		return nil, err
@@ -169,6 +196,11 @@ func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *event
 	}
 	diffField(&targetDiffs, "Target "+findingsTargetID, aws.ToString(target.Arn), want.TargetARN)
 	diffField(&targetDiffs, "Target "+findingsTargetID+" RoleArn", aws.ToString(target.RoleArn), want.RoleARN)
+	var deadLetters string
+	if target.DeadLetterConfig != nil {
+		deadLetters = aws.ToString(target.DeadLetterConfig.Arn)
+	}
+	diffField(&targetDiffs, "Target "+findingsTargetID+" DeadLetterConfig", deadLetters, want.DeadLetters.ARN)
 	if len(targetDiffs) > 0 {
 		edits = append(edits, roleEdit{targetDiffs, func(ctx context.Context) error { return putFindingsTarget(ctx, client, want) }})
 	}
@@ -202,6 +234,9 @@ func putFindingsTarget(ctx context.Context, client *eventbridge.Client, want fin
 	target := ebtypes.Target{Id: aws.String(findingsTargetID), Arn: aws.String(want.TargetARN)}
 	if want.RoleARN != "" {
 		target.RoleArn = aws.String(want.RoleARN)
+	}
+	if want.DeadLetters.ARN != "" {
+		target.DeadLetterConfig = &ebtypes.DeadLetterConfig{Arn: aws.String(want.DeadLetters.ARN)}
 	}
 	out, err := client.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(want.Name), Targets: []ebtypes.Target{target}})
 	if err == nil && out.FailedEntryCount > 0 {

@@ -29,9 +29,11 @@ func TestFindingsRule(t *testing.T) {
 	}
 	for _, region := range f.spec.Regions {
 		// Home sends to the topic; the other regions through the home bus.
-		wantTarget, wantRole := "arn:aws:sns:us-east-1:"+f.member+":acme-alerts", ""
+		// Each target's dead-letter queue is in the rule's region.
+		wantTarget, wantRole, wantDLQ := "arn:aws:sns:us-east-1:"+f.member+":acme-alerts", "", "arn:aws:sqs:us-east-1:"+f.member+":acme-alerts-dlq"
 		if region != "us-east-1" {
 			wantTarget, wantRole = "arn:aws:events:us-east-1:"+f.member+":event-bus/default", aws.ToString(forwarder.Role.Arn)
+			wantDLQ = "arn:aws:sqs:" + region + ":" + f.member + ":acme-findings-dlq"
 		}
 		client := eventbridge.NewFromConfig(awsx.InRegion(f.cfg, region))
 		rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(findingsRuleName)})
@@ -45,8 +47,12 @@ func TestFindingsRule(t *testing.T) {
 		if tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn)); err != nil || tags[TagManaged] != "true" {
 			t.Errorf("%s: rule tags = %v %v", region, tags, err)
 		}
-		if target, err := findRuleTarget(ctx, client, findingsRuleName, "alerts"); err != nil || aws.ToString(target.Arn) != wantTarget || aws.ToString(target.RoleArn) != wantRole {
-			t.Errorf("%s: target = %+v %v, want %s as %q", region, target, err, wantTarget, wantRole)
+		target, err := findRuleTarget(ctx, client, findingsRuleName, "alerts")
+		if err != nil || aws.ToString(target.Arn) != wantTarget || aws.ToString(target.RoleArn) != wantRole {
+			t.Fatalf("%s: target = %+v %v, want %s as %q", region, target, err, wantTarget, wantRole)
+		}
+		if target.DeadLetterConfig == nil || aws.ToString(target.DeadLetterConfig.Arn) != wantDLQ {
+			t.Errorf("%s: target's dead-letter queue = %+v, want %s", region, target.DeadLetterConfig, wantDLQ)
 		}
 	}
 }
@@ -110,7 +116,18 @@ func TestFindingsRuleDrift(t *testing.T) {
 				return err
 			},
 			want: []Diff{{"Target alerts", "", "arn:aws:events:us-east-1:{member}:event-bus/default"},
-				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"}},
+				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"},
+				{"Target alerts DeadLetterConfig", "", "arn:aws:sqs:eu-west-1:{member}:acme-findings-dlq"}},
+		},
+		{
+			name: "dead-letter queue taken off",
+			drift: func(ctx context.Context, c *eventbridge.Client, spec *Spec) error {
+				want := desiredFindingsRule(spec, "eu-west-1")
+				_, err := c.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(findingsRuleName), Targets: []ebtypes.Target{
+					{Id: aws.String("alerts"), Arn: aws.String(want.TargetARN), RoleArn: aws.String(want.RoleARN)}}})
+				return err
+			},
+			want: []Diff{{"Target alerts DeadLetterConfig", "", "arn:aws:sqs:eu-west-1:{member}:acme-findings-dlq"}},
 		},
 		{
 			name: "target sent to the topic",
@@ -120,7 +137,8 @@ func TestFindingsRuleDrift(t *testing.T) {
 				return err
 			},
 			want: []Diff{{"Target alerts", "arn:aws:sns:us-east-1:{member}:acme-alerts", "arn:aws:events:us-east-1:{member}:event-bus/default"},
-				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"}},
+				{"Target alerts RoleArn", "", "arn:aws:iam::{member}:role/acme-findings-forwarder"},
+				{"Target alerts DeadLetterConfig", "", "arn:aws:sqs:eu-west-1:{member}:acme-findings-dlq"}},
 		},
 		{
 			name: "pattern widened",
@@ -194,7 +212,15 @@ func TestFindingsRuleOwnership(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c := rep.Items[0].Changes[0]; c.Action != tt.want {
+			resource := "rule/" + findingsRuleName
+			ruleChange := func(changes []Change) Change {
+				i := slices.IndexFunc(changes, func(c Change) bool { return c.Resource == resource })
+				if i < 0 {
+					t.Fatalf("no change of %s in %+v", resource, changes)
+				}
+				return changes[i]
+			}
+			if c := ruleChange(rep.Items[0].Changes); c.Action != tt.want {
 				t.Fatalf("change = %s %q, want %s", c.Action, c.Detail, tt.want)
 			}
 			rule, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(findingsRuleName)})
@@ -208,7 +234,7 @@ func TestFindingsRuleOwnership(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := plan.Changes[0].Action; got != tt.after {
+			if got := ruleChange(plan.Changes).Action; got != tt.after {
 				t.Fatalf("plan after apply:\n%s", plan)
 			}
 		})
@@ -227,5 +253,57 @@ func TestFindingsRuleRouteToRegion(t *testing.T) {
 	got := actions(plan)
 	if got["findings-rule route eu-west-1"] != Finding || got["findings-rule rule/"+findingsRuleName+" eu-west-1"] != Create {
 		t.Fatalf("plan:\n%s", plan)
+	}
+}
+
+// TestFindingsRuleKeepsWhatItCannotDeliver: a finding the rule could not
+// deliver waits in a dead-letter queue of the rule's region, and the plan
+// reports it: at home when the alerts topic shuts EventBridge out, in
+// another region when the forwarder role may no longer put events home.
+func TestFindingsRuleKeepsWhatItCannotDeliver(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	e := itemEngine("alerts-topic", "findings-forwarder-role", "guardduty", "findings-rule")
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iam.NewFromConfig(f.cfg).DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{
+		RoleName: aws.String("acme-findings-forwarder"), PolicyName: aws.String("forward-findings")}); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.SettleIAM()
+	topic := alertsTopicARN(f.spec, "us-east-1")
+	onlyTheAccount := newIAMPolicy(iamStatement{Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::" + f.member + ":root"}},
+		Action: []string{"sns:Publish"}, Resource: []string{topic}}).JSON()
+	if _, err := sns.NewFromConfig(f.cfg).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic),
+		AttributeName: aws.String("Policy"), AttributeValue: aws.String(onlyTheAccount)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		if err := f.srv.RaiseGuardDutyFinding(f.member, region, 8, "Recon:IAMUser/MaliciousIPCaller"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	plan, err := e.Plan(ctx, f.spec, f.cfg, ScopeAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []deadLetterQueue{desiredAlertsDeadLetterQueue(f.spec), desiredFindingsDeadLetterQueue(f.spec, "eu-west-1")} {
+		region := strings.Split(q.ARN, ":")[3]
+		planned := region // the alerts queue is the global alerts-topic item's
+		if region == "us-east-1" {
+			planned = ""
+		}
+		found := false
+		for _, c := range plan.Changes {
+			found = found || (c.Action == Finding && c.Resource == "queue/"+q.Name && c.Region == planned && strings.Contains(c.Detail, "(1 waiting)"))
+		}
+		if !found {
+			t.Errorf("the plan does not report the finding waiting in %s:\n%s", q.ARN, plan)
+		}
+		if got := f.srv.ReceiveAll(q.ARN); len(got) != 1 || !strings.Contains(got[0], `"region":"`+region+`"`) {
+			t.Errorf("%s holds %v, want the %s finding", q.ARN, got, region)
+		}
 	}
 }

@@ -102,6 +102,11 @@ func (c *Config) AlertsTopicName() string { return c.Naming.Prefix + "-alerts" }
 // from emptying or rewiring it.
 func (c *Config) AlertsDeadLetterQueueName() string { return c.Naming.Prefix + "-alerts-dlq" }
 
+// FindingsDeadLetterQueueName is the queue in every governed region other
+// than home that keeps the GuardDuty findings its findings rule could not
+// forward home; the SCP protects it like the alerts queue.
+func (c *Config) FindingsDeadLetterQueueName() string { return c.Naming.Prefix + "-findings-dlq" }
+
 // AlertFanInAccountID is the account that receives every account's alerts:
 // the management account, the security account, or none ("") when central
 // alerting is off.
