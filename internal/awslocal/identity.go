@@ -16,6 +16,7 @@ type account struct {
 	Email   string
 	Status  string // ACTIVE | SUSPENDED | PENDING_CLOSURE
 	Created time.Time
+	Closed  time.Time // when CloseAccount closed it, for ReopenAccount
 	data    map[string]any
 }
 

@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -684,9 +685,30 @@ func orgCloseAccount(c *call) (doc, error) {
 	if a.Status != "ACTIVE" {
 		return nil, errorf("AccountAlreadyClosedException", "You attempted to close an account that is already closed.")
 	}
-	a.Status = "SUSPENDED"
+	a.Status, a.Closed = "SUSPENDED", c.srv.now()
 	c.srv.emitAPICallEvent(c, "aws.organizations", doc{"accountId": a.ID}, nil)
 	return nil, nil
+}
+
+// postClosurePeriod is how long AWS Support can reopen a closed account.
+const postClosurePeriod = 90 * 24 * time.Hour
+
+// ReopenAccount does what AWS Support does when asked to reinstate a closed
+// account within the 90 days after closure (CloseAccount, Organizations API
+// Reference): the account is ACTIVE again where it was, with what it held.
+// No API does this, so no event reports it: only a sweep can notice.
+func (s *Server) ReopenAccount(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.accounts[id]
+	switch {
+	case a == nil || a.Status != "SUSPENDED":
+		return fmt.Errorf("reopening account %s: it is not closed", id)
+	case s.now().Sub(a.Closed) > postClosurePeriod:
+		return fmt.Errorf("reopening account %s: closed %s, more than 90 days ago", id, a.Closed.Format(time.RFC3339))
+	}
+	a.Status = "ACTIVE"
+	return nil
 }
 
 func orgRemoveAccount(c *call) (doc, error) {

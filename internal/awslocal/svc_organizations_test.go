@@ -236,3 +236,37 @@ func TestOrganizationsInvitationIsRecordedWhereItIsMade(t *testing.T) {
 	_, err = orgOf(late).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(expired)})
 	wantCode(t, err, "InvalidHandshakeTransitionException")
 }
+
+// TestReopenAccount: only a closed account can be reopened, and only within
+// the 90 days after closure; it is then ACTIVE where it was.
+func TestReopenAccount(t *testing.T) {
+	s, u, clk := newTestServer(t)
+	ctx := context.Background()
+	org := organizations.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	status := func(id string) orgtypes.AccountStatus {
+		t.Helper()
+		out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+		mustNoErr(t, err)
+		return out.Account.Status
+	}
+	soon, late := newMember(t, s, u, clk, "soon"), newMember(t, s, u, clk, "late")
+	if err := s.ReopenAccount(soon); err == nil {
+		t.Fatal("an active account was reopened")
+	}
+	for _, id := range []string{soon, late} {
+		mustNoErr(t, errOf(org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(id)})))
+	}
+	wantCode(t, errOf(org.CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(soon)})), "AccountAlreadyClosedException")
+	clk.advance(89 * 24 * time.Hour)
+	mustNoErr(t, s.ReopenAccount(soon))
+	if got := status(soon); got != orgtypes.AccountStatusActive {
+		t.Fatalf("reopened account is %s", got)
+	}
+	clk.advance(2 * 24 * time.Hour)
+	if err := s.ReopenAccount(late); err == nil {
+		t.Fatal("an account closed 91 days ago was reopened")
+	}
+	if got := status(late); got != orgtypes.AccountStatusSuspended {
+		t.Fatalf("account closed 91 days ago is %s", got)
+	}
+}

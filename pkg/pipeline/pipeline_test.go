@@ -356,6 +356,59 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	}
 }
 
+// An account the ledger recorded closed is swept again once AWS Support
+// reopens it, which no event reports.
+func TestSweepFindsAReopenedAccount(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "reopened")
+	h.Baseline(t, member)
+	if _, err := organizations.NewFromConfig(h.Admin).CloseAccount(ctx, &organizations.CloseAccountInput{AccountId: aws.String(member)}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(pipelinetest.Path("events", "organizations", "close-account.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, err := h.Deps.Describe(ctx, pipelinetest.Execution([]byte(strings.ReplaceAll(string(raw), "555555555555", member))))
+	if err != nil || closed.Decision != pipeline.DecideForget {
+		t.Fatalf("describe the closing = %v %+v", err, closed)
+	}
+	if err := h.Deps.Record(ctx, closed); err != nil {
+		t.Fatal(err)
+	}
+	sweep := func() string {
+		t.Helper()
+		out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range out.Accounts {
+			if a.AccountID == member {
+				return a.Why
+			}
+		}
+		return ""
+	}
+	*h.Clock = h.Clock.Add(30 * 24 * time.Hour)
+	if why := sweep(); why != "" {
+		t.Fatalf("a closed account is due (%s)", why)
+	}
+	if err := h.Srv.ReopenAccount(member); err != nil {
+		t.Fatal(err)
+	}
+	if why := sweep(); why != "reopened" {
+		t.Fatalf("the reopened account is due %q, want reopened", why)
+	}
+	h.Baseline(t, member)
+	if row, err := h.Deps.Ledger.Get(ctx, member); err != nil || row.Status != ledger.StatusSucceeded {
+		t.Fatalf("after its baseline the row is %+v %v", row, err)
+	}
+	if why := sweep(); why != "" {
+		t.Fatalf("the baselined account is still due (%s)", why)
+	}
+}
+
 // A sweep hands out at most a batch of accounts, in account ID order, and
 // says where the next execution continues; that one starts after it.
 func TestSweepContinuesAfterABatch(t *testing.T) {

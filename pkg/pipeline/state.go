@@ -121,5 +121,5 @@ type SweepOutput struct {
 // SweepAccount is one account the sweep baselines, and why.
 type SweepAccount struct {
 	AccountID string `json:"accountId"`
-	Why       string `json:"why"` // missing | outdated | failed | drift-check
+	Why       string `json:"why"` // missing | reopened | outdated | failed | drift-check
 }

@@ -27,8 +27,9 @@ const SweepBatch = 1000
 
 // Sweep compares the organization's accounts with the ledger and returns, in
 // account ID order from just after in.After, at most SweepBatch that need a
-// run: never baselined, an older baseline version, a failed last run, or a
-// drift check that is due. When more are due after the batch, Next says where
+// run: never baselined, active again after the ledger recorded it closed or
+// gone, an older baseline version, a failed last run, or a drift check that
+// is due. When more are due after the batch, Next says where
 // the next execution continues. It is what catches events EventBridge
 // delivered late or never.
 func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
@@ -80,14 +81,19 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 	return out, nil
 }
 
-// due says why an account needs a run, or "" when it does not. Skipped
-// accounts are re-checked like the others: a config change may select them.
+// due says why an active account needs a run, or "" when it does not.
+// Skipped accounts are re-checked like the others: a config change may
+// select them. An account the ledger recorded closed or gone is active
+// again: AWS Support reopened it within the 90 days after closure (no event
+// says so), or it was invited back and the event was missed. Its baseline
+// may have decayed meanwhile, so it runs at once rather than at the next
+// drift check.
 func due(r ledger.Row, now time.Time, every time.Duration) string {
 	switch {
 	case r.Status == "":
 		return "missing"
 	case r.Status == ledger.StatusClosed:
-		return ""
+		return "reopened"
 	case r.Status == ledger.StatusFailed:
 		return "failed"
 	case r.Status == ledger.StatusSucceeded && r.Version != baseline.Version:
