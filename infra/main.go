@@ -65,6 +65,7 @@ func buildApp(app awscdk.App) error {
 		return err
 	}
 	addStacks(app, props)
+	ignoreRoleDependencyWarnings(app)
 	return nil
 }
 

@@ -23,8 +23,9 @@ func toolchainNode(t *testing.T) string {
 
 // TestCdkNag runs the cdk-nag AwsSolutions checks over every synthesized
 // template (the management stack in both alert fan-in placements, the
-// forwarder and the security account's stack); any finding without a
-// written acknowledgement fails it.
+// forwarder and the security account's stack, of the test configs, the
+// example and the all-options config); any finding without a written
+// acknowledgement fails it.
 func TestCdkNag(t *testing.T) {
 	if len(synthesized.files) != 2 {
 		t.Fatalf("want the landfall and forwarder templates, got %v", synthesized.files)
@@ -33,7 +34,7 @@ func TestCdkNag(t *testing.T) {
 	if len(securitySynth.files) != 3 {
 		t.Fatalf("want the landfall, forwarder and central alerts templates, got %v", securitySynth.files)
 	}
-	files := append(append([]string{}, synthesized.files...), securitySynth.files...)
+	files := append(append(append([]string{}, synthesized.files...), securitySynth.files...), lintedTemplates(t)...)
 	cmd := exec.Command(toolchainNode(t), append([]string{filepath.Join("toolchain", "nag.cjs")}, files...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -130,13 +130,6 @@ func NewOrganizationSetup(scope constructs.Construct, id *string, props *Organiz
 	}, true, reasonListRoots, policyStatement(jsii.Strings("organizations:ListRoots"), jsii.Strings("*"), nil))
 	rootID := root.GetResponseField(jsii.String("Roots.0.Id"))
 
-	// Organizations rejects concurrent changes to the organization with ConcurrentModificationException, so
-	// the calls that change it run one after another.
-	last := constructs.IConstruct(root)
-	chain := func(c constructs.IConstruct) {
-		c.Node().AddDependency(last)
-		last = c
-	}
 	policyType := sdk.call("ScpPolicyType", &customresources.AwsSdkCall{
 		Service: jsii.String("Organizations"), Action: jsii.String("enablePolicyType"), Region: jsii.String(organizationsRegion),
 		Parameters:         map[string]any{"RootId": rootID, "PolicyType": scpType},
@@ -145,7 +138,14 @@ func NewOrganizationSetup(scope constructs.Construct, id *string, props *Organiz
 		IgnoreErrorCodesMatching: jsii.String("PolicyTypeAlreadyEnabledException"),
 	}, false, "", policyStatement(jsii.Strings("organizations:EnablePolicyType"), &[]*string{root.GetResponseField(jsii.String("Roots.0.Arn"))},
 		map[string]any{"StringEquals": map[string]any{"organizations:PolicyType": scpType}}))
-	chain(policyType)
+	// Organizations rejects concurrent changes to the organization with ConcurrentModificationException, so
+	// the calls that change it run one after another. The first reads the root's id and ARN, so it follows
+	// the root already; an explicit dependency on it would be redundant (cfn-lint W3005).
+	last := constructs.IConstruct(policyType)
+	chain := func(c constructs.IConstruct) {
+		c.Node().AddDependency(last)
+		last = c
+	}
 	trusted := map[string]customresources.AwsCustomResource{}
 	for _, principal := range props.TrustedServices {
 		cr := sdk.call("TrustedAccess-"+principal, &customresources.AwsSdkCall{

@@ -525,7 +525,8 @@ func TestTrustedAccessAndDelegatedAdmin(t *testing.T) {
 	if len(hubs) != 1 {
 		t.Errorf("%d Security Hub delegated admins, want 1", len(hubs))
 	}
-	// AND the calls that change the organization run one at a time: each waits for a different one
+	// AND the calls that change the organization run one at a time: each waits for a different one, by
+	// DependsOn, or the first by reading the root's id (a DependsOn beside it would be redundant)
 	predecessor := map[string]string{}
 	for id, c := range calls {
 		if c.Action == "listRoots" {
@@ -535,6 +536,14 @@ func TestTrustedAccessAndDelegatedAdmin(t *testing.T) {
 		for _, dep := range tmpl.Resources[id].DependsOn {
 			if _, ok := calls[dep]; ok {
 				before = append(before, dep)
+			}
+		}
+		if len(before) == 0 {
+			props, _ := json.Marshal(tmpl.Resources[id].Properties)
+			for other := range calls {
+				if strings.Contains(string(props), `{"Fn::GetAtt":["`+other+`"`) {
+					before = append(before, other)
+				}
 			}
 		}
 		if len(before) != 1 {
