@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -78,9 +77,11 @@ func newAlertPath(t *testing.T, f *orgFixture) alertPath {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alertsTopic := baseline.NewEngine()
-	alertsTopic.Items = slices.DeleteFunc(alertsTopic.Items, func(it baseline.Item) bool { return it.Name != "alerts-topic" })
-	if _, err := alertsTopic.Apply(ctx, spec, in, baseline.ScopeGlobal); err != nil {
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Only("alerts-topic").Apply(ctx, spec, in, baseline.ScopeGlobal); err != nil {
 		t.Fatal(err)
 	}
 	p.topic = "arn:aws:sns:us-east-1:" + p.member + ":" + f.cfg.AlertsTopicName()

@@ -47,7 +47,7 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 	if f.output == "text" {
 		fmt.Fprintf(e.Stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
 	}
-	rep, err := baseline.NewEngine().Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	rep, err := t.engine.Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	if f.output == "json" {
 		_ = json.NewEncoder(e.Stdout).Encode(rep)
 	} else {

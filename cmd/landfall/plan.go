@@ -25,9 +25,10 @@ const exitChanges = 2
 // target is an account resolved for plan and apply: its spec and
 // credentials in it, from the operator's own AWS configuration.
 type target struct {
-	spec *baseline.Spec
-	cfg  aws.Config
-	role string
+	engine *baseline.Engine
+	spec   *baseline.Spec
+	cfg    aws.Config
+	role   string
 }
 
 // accountFlags are the flags plan and apply share.
@@ -80,6 +81,10 @@ func validAccountID(s string) bool {
 // resolve loads the config, describes the account through Organizations,
 // chooses its profile and enters it.
 func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		return target{}, err
+	}
 	cfg, err := config.Load(cli.ConfigPath(e, f.config))
 	if err != nil {
 		return target{}, err
@@ -131,7 +136,7 @@ func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
 	if err != nil {
 		return target{}, err
 	}
-	return target{spec: spec, cfg: in, role: role}, nil
+	return target{engine: engine, spec: spec, cfg: in, role: role}, nil
 }
 
 // runPlan implements `landfall plan --account ID`.
@@ -163,7 +168,7 @@ func runPlan(ctx context.Context, e cli.Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "landfall plan: %v\n", err)
 		return cli.ExitFail
 	}
-	plan, err := baseline.NewEngine().Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	plan, err := t.engine.Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	if f.output == "json" {
 		_ = json.NewEncoder(e.Stdout).Encode(plan)
 	} else {

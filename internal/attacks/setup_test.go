@@ -178,7 +178,11 @@ func (o *organization) apply(t *testing.T, cfg config.Config, account string) er
 	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	_, err = baseline.NewEngine().Apply(ctx, spec, o.adminOf(t, account), baseline.ScopeAll)
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = engine.Apply(ctx, spec, o.adminOf(t, account), baseline.ScopeAll)
 	return err
 }
 

@@ -60,10 +60,13 @@ type applyRun struct {
 // apply runs the engine once against t, recording every call.
 func apply(ctx context.Context, engine *baseline.Engine, t target) (applyRun, error) {
 	rec := newRecorder()
-	e := instrument(engine, rec)
+	e, err := instrument(engine, rec)
+	if err != nil {
+		return applyRun{}, err
+	}
 	start := time.Now()
 	rep, err := e.Apply(ctx, t.spec, t.aws, baseline.ScopeAll)
-	run := applyRun{wall: time.Since(start), timings: rec.timings(e.Items), perItem: rec.perItem(), reads: rep.Reads, writes: rep.Writes}
+	run := applyRun{wall: time.Since(start), timings: rec.timings(e.Items()), perItem: rec.perItem(), reads: rep.Reads, writes: rep.Writes}
 	run.perItem = withEngineCalls(run.perItem, rep.Reads, rep.Writes)
 	for _, f := range rep.Failed() {
 		run.failures = append(run.failures, f.Item+" "+f.Region+": "+f.Error)
@@ -90,7 +93,10 @@ func withEngineCalls(items []ItemCalls, reads, writes int) []ItemCalls {
 // measureSingle runs figure 1 on runs fresh accounts of w, and figure 2 on
 // the first of them (its first apply and a re-apply).
 func measureSingle(ctx context.Context, w *world, runs int) (SingleAccount, CallsPerAccount, error) {
-	engine := baseline.NewEngine()
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		return SingleAccount{}, CallsPerAccount{}, err
+	}
 	var walls, seqs, crits, wc, sw, cpus, machine []float64
 	out := SingleAccount{Regions: len(GovernedRegions), RegionConcurrency: w.cfg.Pipeline.MaxConcurrentRegions, Runs: runs}
 	var calls CallsPerAccount

@@ -64,7 +64,10 @@ type SweepSetting struct {
 // measureSweep baselines n accounts with the model off, drifts every
 // driftEvery-th, and sweeps them all with the model on.
 func measureSweep(ctx context.Context, w *world, n, driftEvery int, settings []int) (Sweep, error) {
-	engine := baseline.NewEngine()
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		return Sweep{}, err
+	}
 	model := w.model
 	w.srv.SetModel(nil)
 	targets, drifted, err := setUpSweep(ctx, w, engine, n, driftEvery)
@@ -81,12 +84,16 @@ func measureSweep(ctx context.Context, w *world, n, driftEvery int, settings []i
 	run := SweepRun{Concurrency: c}
 	cpu := startCPU()
 	start := time.Now()
-	_ = awsx.ForEach(ctx, indexes(n), c, func(ctx context.Context, i int) error {
+	err = awsx.ForEach(ctx, indexes(n), c, func(ctx context.Context, i int) error {
 		rec := newRecorder()
+		e, err := instrument(engine, rec)
+		if err != nil {
+			return err
+		}
 		t0 := time.Now()
-		rep, err := instrument(engine, rec).Apply(ctx, targets[i].spec, targets[i].aws, baseline.ScopeAll)
+		rep, err := e.Apply(ctx, targets[i].spec, targets[i].aws, baseline.ScopeAll)
 		d := time.Since(t0)
-		tm := rec.timings(engine.Items)
+		tm := rec.timings(engine.Items())
 		mu.Lock()
 		defer mu.Unlock()
 		durations[i] = w.simulated(d)
@@ -98,6 +105,9 @@ func measureSweep(ctx context.Context, w *world, n, driftEvery int, settings []i
 		}
 		return nil // a failed account is counted; the sweep goes on, as the Map does
 	})
+	if err != nil {
+		return Sweep{}, err
+	}
 	run.Wall = w.simulated(time.Since(start))
 	run.CPU, run.Machine = cpu.share(time.Since(start)), cpu.machine()
 	run.Throttles = model.Stats().ThrottledTotal() - before.ThrottledTotal()

@@ -80,9 +80,9 @@ func isThrottle(err error) bool {
 // instrument returns an engine running e's items with every call recorded
 // under its item and region. Plan receives the Env whose AWS config every
 // change's writes are built from, so wrapping Plan covers the writes too.
-func instrument(e *baseline.Engine, r *recorder) *baseline.Engine {
-	out := &baseline.Engine{Concurrency: e.Concurrency}
-	for _, it := range e.Items {
+func instrument(e *baseline.Engine, r *recorder) (*baseline.Engine, error) {
+	var items []baseline.Item
+	for _, it := range e.Items() {
 		plan := it.Plan
 		regional := it.Regional
 		name := it.Name
@@ -94,9 +94,14 @@ func instrument(e *baseline.Engine, r *recorder) *baseline.Engine {
 			env.AWS = r.attach(env.AWS, s)
 			return plan(ctx, env)
 		}
-		out.Items = append(out.Items, it)
+		items = append(items, it)
 	}
-	return out
+	out, err := baseline.NewEngine(items)
+	if err != nil {
+		return nil, err
+	}
+	out.Concurrency = e.Concurrency
+	return out, nil
 }
 
 // busy is the time an item spent in calls: the union of its attempts'
@@ -131,7 +136,7 @@ type timings struct {
 	// call at a time.
 	sequential time.Duration
 	// critical is the longest chain of dependent calls: within an item calls
-	// follow one another; an item follows its DependsOn; regions run in
+	// follow one another; an item follows its needs; regions run in
 	// parallel, after the global items (the engine's order: regional items
 	// use the global roles).
 	critical  time.Duration
@@ -191,9 +196,9 @@ func (r *recorder) chain(items []baseline.Item, region string, regional bool) ti
 			return d
 		}
 		var before time.Duration
-		for _, dep := range byName[name].DependsOn {
-			if _, ok := byName[dep]; ok {
-				before = max(before, path(dep))
+		for _, n := range byName[name].Needs {
+			if _, ok := byName[n.Item.Name]; ok {
+				before = max(before, path(n.Item.Name))
 			}
 		}
 		d := before + busy(r.attempts[slot{item: name, region: region}])

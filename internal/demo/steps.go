@@ -261,7 +261,11 @@ func (r *run) plan(ctx context.Context, name string) []string {
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}
-	p, err := baseline.NewEngine().Plan(ctx, spec, in, baseline.ScopeAll)
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		return []string{"error: " + err.Error()}
+	}
+	p, err := engine.Plan(ctx, spec, in, baseline.ScopeAll)
 	if err != nil {
 		return []string{"error: " + err.Error()}
 	}

@@ -99,9 +99,13 @@ func New(t testing.TB) *Harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.Deps = &pipeline.Deps{
 		Config: cfg, AWS: h.Admin, Ledger: led, OperationsTopicARN: aws.ToString(topic.TopicArn),
-		PipelineRoleARN: pipelineRole, Engine: baseline.NewEngine(), Now: h.Now,
+		PipelineRoleARN: pipelineRole, Engine: engine, Now: h.Now,
 		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}
 	h.Srv.SettleIAM()

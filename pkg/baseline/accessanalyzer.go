@@ -9,6 +9,13 @@ import (
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 )
 
+var accessAnalyzerItem = Item{
+	Name:     "access-analyzer",
+	Regional: true,
+	Enabled:  func(s *Spec) bool { return s.Profile.Items.AccessAnalyzer },
+	Plan:     planAccessAnalyzer,
+}
+
 // The IAM Access Analyzer of one region, with the account as its zone of
 // trust. IAM Access Analyzer allows one account-level analyzer per analyzer
 // type per account and region (the quota cannot be raised; see

@@ -11,6 +11,12 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var accountAliasItem = Item{
+	Name:    "account-alias",
+	Enabled: func(s *Spec) bool { return s.Profile.Items.AccountAlias },
+	Plan:    planAccountAlias,
+}
+
 // The IAM account alias, which names the account in its sign-in URL. An
 // account has at most one alias, and creating another replaces it. Aliases
 // cannot be tagged, so ownership goes by name: an alias starting with

@@ -18,6 +18,16 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var alarmsItem = Item{
+	Name: "alarms",
+	Needs: []Need{
+		{&cloudTrailItem, "the metric filters sit on the trail's log group"},
+		{&alertsTopicItem, "every alarm acts on the alerts topic"},
+	},
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planAlarms,
+}
+
 // The CIS metric filters on the trail's log group and the alarm on each
 // filter's metric, acting on the alerts topic. Filters cannot be tagged;
 // they sit on landfall's log group under landfall's names, so they are

@@ -1,5 +1,14 @@
 package baseline
 
+// alertsReaderRoleItem is on only with central alerting: the formatter
+// reads an alarm's account only then.
+var alertsReaderRoleItem = Item{
+	Name:    "alerts-reader-role",
+	Needs:   []Need{needBoundary},
+	Enabled: func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
+	Plan:    planRole(desiredAlertsReader),
+}
+
 // desiredAlertsReader is the role the alert formatter reads an alarm's
 // account through, to say who triggered the alarm: the metric filters and
 // the events of the trail's log group, and nothing else. Only the

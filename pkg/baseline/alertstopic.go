@@ -17,6 +17,12 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var alertsTopicItem = Item{
+	Name:    "alerts-topic",
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planAlertsTopic,
+}
+
 // The account's alerts topic in the home region: a customer managed KMS key,
 // the SNS topic encrypted with it, the email subscriptions and the central
 // fan-in subscription. Alarms, budgets and the GuardDuty rule publish to it.

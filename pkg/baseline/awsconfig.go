@@ -11,6 +11,25 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+// awsConfigRoleItem is the recorder's role. IAM is global, so the role is
+// an account item, applied before any region runs, rather than created by
+// each region in a race.
+var awsConfigRoleItem = Item{
+	Name:    "aws-config-role",
+	Needs:   []Need{needBoundary},
+	Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+	Plan:    planRole(desiredConfigRole),
+}
+
+// awsConfigItem records each region's resources with the recorder's role
+// (awsConfigRoleItem, of the global scope, which runs first).
+var awsConfigItem = Item{
+	Name:     "aws-config",
+	Regional: true,
+	Enabled:  func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+	Plan:     planAWSConfig,
+}
+
 // AWS Config: the recorder and delivery channel of each region, recording
 // every supported resource type, and the IAM role they use.
 //

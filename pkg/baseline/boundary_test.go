@@ -58,12 +58,12 @@ func TestBoundaryIsRestored(t *testing.T) {
 		}
 	}
 	// THEN the execution role's plan, as a run makes it, finds the change
-	e := itemEngine(executionRoleItem)
-	current, err := NewEngine().ExecutionRoleCurrent(ctx, f.spec, later)
+	e := itemEngine(executionRoleItem.Name)
+	current, err := catalogueEngine().ExecutionRoleCurrent(ctx, f.spec, later)
 	if err != nil || current {
 		t.Fatalf("ExecutionRoleCurrent after a loose boundary = %v, %v; want false", current, err)
 	}
-	c := planEntry(t, mustPlanGlobal(t, f, e, f.cfg), executionRoleItem, "policy/acme-boundary")
+	c := planEntry(t, mustPlanGlobal(t, f, e, f.cfg), executionRoleItem.Name, "policy/acme-boundary")
 	if c.Action != Update || !slices.Equal(diffFieldsOf(c), []string{"PolicyDocument"}) {
 		t.Fatalf("plan: %s", c)
 	}
@@ -90,7 +90,7 @@ func TestBoundaryOfSomeoneElse(t *testing.T) {
 	}
 	// THEN bootstrapping stops for good with the conflict, before any role
 	// is made with someone else's boundary
-	_, err := NewEngine().Bootstrap(ctx, f.spec, f.cfg)
+	_, err := catalogueEngine().Bootstrap(ctx, f.spec, f.cfg)
 	var terminal *awsx.TerminalError
 	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "policy/acme-boundary") {
 		t.Fatalf("bootstrap: %v, want a terminal conflict on the boundary", err)

@@ -14,6 +14,14 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var budgetItem = Item{
+	Name: "budget",
+	Needs: []Need{{&alertsTopicItem,
+		"the budget's notifications name the alerts topic as a subscriber, and Budgets checks the topic policy when it is added"}},
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planBudget,
+}
+
 // The account's monthly cost budget and its alert notifications. Budgets
 // created through older APIs carry no tags, so the name is the mark of
 // ownership: a budget named <prefix>-monthly is landfall's. New budgets are

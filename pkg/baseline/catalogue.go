@@ -1,15 +1,37 @@
 package baseline
 
-import "slices"
-
-// Catalogue returns the baseline items in apply order. Dependencies name
-// items of the same scope and say why.
+// Catalogue returns the baseline items in apply order: the one list of
+// them. Each item is declared in its own file, with what it needs and why;
+// NewEngine checks the list.
 func Catalogue() []Item {
-	return append([]Item{
-		{
-			Name:    "password-policy",
-			Enabled: func(*Spec) bool { return true },
-			Plan:    planPasswordPolicy,
-		},
-	}, slices.Concat(iamItems(), accountItems(), regionalItems())...)
+	return []Item{
+		passwordPolicyItem,
+		// IAM: landfall's own door first, then the doors people use, then
+		// what only gets reported.
+		executionRoleItem,
+		entryRoleItem,
+		humanRolesItem,
+		accountAliasItem,
+		iamFindingsItem,
+		// The account-wide services.
+		s3PublicAccessBlockItem,
+		alertsTopicItem,
+		cloudTrailItem,
+		alarmsItem,
+		alertsReaderRoleItem,
+		budgetItem,
+		alternateContactsItem,
+		// The roles the regional items use. IAM is global, so they are
+		// account items, applied before any region runs.
+		awsConfigRoleItem,
+		findingsForwarderRoleItem,
+		// Once in every region of the profile.
+		guardDutyItem,
+		findingsRuleItem,
+		ebsEncryptionItem,
+		accessAnalyzerItem,
+		awsConfigItem,
+		securityHubItem,
+		defaultVPCsItem,
+	}
 }

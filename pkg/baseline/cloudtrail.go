@@ -18,6 +18,13 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var cloudTrailItem = Item{
+	Name:    "cloudtrail",
+	Needs:   []Need{needBoundary},
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planCloudTrail,
+}
+
 // The account's multi-region trail in the home region and what it needs:
 // its KMS key, its bucket (unless the organization's log archive takes the
 // logs), the CloudWatch Logs group the metric-filter alarms read, and the

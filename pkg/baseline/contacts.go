@@ -12,6 +12,14 @@ import (
 	"github.com/landfall/landfall/pkg/config"
 )
 
+// alternateContactsItem is always planned: with no contact configured it
+// plans nothing.
+var alternateContactsItem = Item{
+	Name:    "alternate-contacts",
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planAlternateContacts,
+}
+
 // The account's alternate contacts: who AWS tells about security, billing
 // and operational matters. An account has at most one contact of each type
 // and contacts cannot be tagged, so the config owns each type it sets; a type

@@ -12,6 +12,13 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var defaultVPCsItem = Item{
+	Name:     "default-vpcs",
+	Regional: true,
+	Enabled:  func(s *Spec) bool { return s.Profile.Items.DefaultVPCs.Remove },
+	Plan:     planDefaultVPC,
+}
+
 // The default VPC of one region, removed when nothing uses it. AWS creates
 // a default VPC with public subnets and an internet gateway in every
 // region, so an instance launched without thought is on the internet.

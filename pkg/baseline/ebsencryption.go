@@ -8,6 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
+var ebsEncryptionItem = Item{
+	Name:     "ebs-encryption",
+	Regional: true,
+	Enabled:  func(s *Spec) bool { return s.Profile.Items.EBSEncryption },
+	Plan:     planEBSEncryption,
+}
+
 // EBS encryption by default, per region. It is an account setting, not a
 // resource: there is nothing to tag and no owner to check, and the baseline
 // only ever turns it on. The default KMS key is left to the account (the AWS

@@ -15,19 +15,29 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
-// Item is one baseline item: a reconciler. Plan reads what exists and
-// returns the changes that would make it match the spec, each carrying the
-// writes that apply it; Plan itself never writes.
+// Item is one baseline item, declared in its own file and listed once in
+// the catalogue: a reconciler, and what the engine must know to run it.
+// Plan reads what exists and returns the changes that would make it match
+// the spec, each carrying the writes that apply it; Plan itself never
+// writes.
 type Item struct {
 	Name string
 	// Regional items run once per region of the spec; the others once per
-	// account, in the home region.
+	// account, in the home region, before any region.
 	Regional bool
-	// DependsOn names items of the same scope that must be applied first.
-	DependsOn []string
-	// Enabled says whether the profile asks for the item.
+	// Needs are the items of the same scope that must be applied first.
+	Needs []Need
+	// Enabled is the item's switch: whether the spec asks for it.
 	Enabled func(*Spec) bool
 	Plan    func(context.Context, *Env) ([]Change, error)
+}
+
+// Need is an item's dependency on another item, and why. The item does not
+// run when the other failed or is switched off, and the plan says so with
+// the reason.
+type Need struct {
+	Item *Item
+	Why  string
 }
 
 // Env is what a reconciler works with.
@@ -51,13 +61,85 @@ func ScopeRegion(region string) Scope { return Scope("region:" + region) }
 
 // Engine runs a catalogue of items against one account.
 type Engine struct {
-	Items []Item
+	items []Item
 	// Concurrency bounds how many independent items of one scope run at once.
 	Concurrency int
 }
 
-// NewEngine returns an engine over the standard catalogue.
-func NewEngine() *Engine { return &Engine{Items: Catalogue(), Concurrency: 4} }
+// NewEngine returns an engine over items, in their order, once it has
+// checked that it can run them as declared (checkCatalogue). The standard
+// items are Catalogue().
+func NewEngine(items []Item) (*Engine, error) {
+	if err := checkCatalogue(items); err != nil {
+		return nil, fmt.Errorf("checking the baseline catalogue: %w", err)
+	}
+	return &Engine{items: items, Concurrency: 4}, nil
+}
+
+// Items returns the engine's items in apply order.
+func (e *Engine) Items() []Item { return slices.Clone(e.items) }
+
+// checkCatalogue refuses items the engine could not run as declared: an
+// item without a name, a switch or a reconciler; a name listed twice; and a
+// need of an item the list does not hold, of an item of the other scope,
+// of an item listed after it (the list is the apply order), or in a cycle.
+// A region's items cannot wait for the account's: the account scope runs
+// first, in the pipeline in a Lambda of its own, and a regional item relies
+// on that order, not on a need.
+func checkCatalogue(items []Item) error {
+	var errs []error
+	index := make(map[string]int, len(items))
+	for i, it := range items {
+		switch {
+		case it.Name == "":
+			errs = append(errs, fmt.Errorf("item %d has no name", i+1))
+			continue
+		case it.Enabled == nil || it.Plan == nil:
+			errs = append(errs, fmt.Errorf("item %s has no switch (Enabled) or no reconciler (Plan)", it.Name))
+		}
+		if _, twice := index[it.Name]; twice {
+			errs = append(errs, fmt.Errorf("item %s is listed twice", it.Name))
+			continue
+		}
+		index[it.Name] = i
+	}
+	for i, it := range items {
+		for _, n := range it.Needs {
+			if n.Item == nil {
+				errs = append(errs, fmt.Errorf("item %s has a need that names no item", it.Name))
+				continue
+			}
+			j, ok := index[n.Item.Name]
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("item %s needs %q, which the catalogue does not hold", it.Name, n.Item.Name))
+			case items[j].Regional != it.Regional:
+				errs = append(errs, fmt.Errorf("item %s (%s) needs %s (%s): an item can only need items of its own scope",
+					it.Name, scopeWord(it.Regional), n.Item.Name, scopeWord(items[j].Regional)))
+			case j > i:
+				// The list is the apply order, so this also refuses
+				// every cycle: one of its needs points forward.
+				errs = append(errs, fmt.Errorf("item %s needs %s, which the catalogue lists after it: needs come first, and never in a cycle", it.Name, n.Item.Name))
+			case j == i:
+				errs = append(errs, fmt.Errorf("item %s needs itself", it.Name))
+			}
+			if n.Why == "" {
+				errs = append(errs, fmt.Errorf("item %s needs %s without saying why", it.Name, n.Item.Name))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return nil
+}
+
+func scopeWord(regional bool) string {
+	if regional {
+		return "regional"
+	}
+	return "account"
+}
 
 // Plan reads the account and returns what Apply would change.
 func (e *Engine) Plan(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope) (Plan, error) {
@@ -81,9 +163,9 @@ func (e *Engine) Apply(ctx context.Context, spec *Spec, cfg aws.Config, scope Sc
 // execution role, so the rest is applied through it
 // (accounts.EnterAsExecutionRole) once it can be used.
 func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Report, error) {
-	bootstrap := e.only(executionRoleItem)
-	if len(bootstrap.Items) == 0 {
-		return Report{}, fmt.Errorf("bootstrapping %s: the catalogue has no %s item", spec.Account.ID, executionRoleItem)
+	bootstrap := e.Only(executionRoleItem.Name)
+	if len(bootstrap.items) == 0 {
+		return Report{}, fmt.Errorf("bootstrapping %s: the catalogue has no %s item", spec.Account.ID, executionRoleItem.Name)
 	}
 	rep, err := bootstrap.Apply(ctx, spec, cfg, ScopeGlobal)
 	for _, it := range rep.Items {
@@ -102,19 +184,21 @@ func (e *Engine) Bootstrap(ctx context.Context, spec *Spec, cfg aws.Config) (Rep
 // not change itself, so when it is not, Bootstrap through the entry role
 // updates it, as it created it.
 func (e *Engine) ExecutionRoleCurrent(ctx context.Context, spec *Spec, cfg aws.Config) (bool, error) {
-	plan, err := e.only(executionRoleItem).Plan(ctx, spec, cfg, ScopeGlobal)
+	plan, err := e.Only(executionRoleItem.Name).Plan(ctx, spec, cfg, ScopeGlobal)
 	if err != nil {
 		return false, err
 	}
 	return !plan.HasChanges(), nil
 }
 
-// only returns an engine over the named items of e's, in e's order.
-func (e *Engine) only(names ...string) *Engine {
+// Only returns an engine over the named items of e's, in e's order, for
+// applying part of the baseline. It does not wait for the needs it leaves
+// out: those are the caller's to have applied.
+func (e *Engine) Only(names ...string) *Engine {
 	out := &Engine{Concurrency: e.Concurrency}
-	for _, it := range e.Items {
+	for _, it := range e.items {
 		if slices.Contains(names, it.Name) {
-			out.Items = append(out.Items, it)
+			out.items = append(out.items, it)
 		}
 	}
 	return out
@@ -178,17 +262,19 @@ func guard(ctx context.Context, spec *Spec, cfg aws.Config) error {
 }
 
 // runScope runs the enabled items of one scope in dependency order, at most
-// e.Concurrency at once. An item whose dependency failed is not run.
+// e.Concurrency at once. An item whose need failed, is switched off or was
+// not run is not run either: it fails with the first, and the plan shows
+// the others as a finding that says why (notRun).
 func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, region string, regional, apply bool) ([]ItemResult, error) {
 	var todo []Item
-	for _, it := range e.Items {
+	for _, it := range e.items {
 		if it.Regional == regional && it.Enabled(spec) {
 			todo = append(todo, it)
 		}
 	}
 	results := make([]ItemResult, len(todo))
 	done := make(map[string]chan struct{}, len(todo))
-	failed := make(map[string]bool)
+	outcome := make(map[string]itemOutcome, len(todo))
 	for _, it := range todo {
 		done[it.Name] = make(chan struct{})
 	}
@@ -203,20 +289,26 @@ func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, regio
 		go func() {
 			defer wg.Done()
 			defer close(done[it.Name])
-			for _, dep := range it.DependsOn {
-				if ch, ok := done[dep]; ok {
+			for _, n := range it.Needs {
+				if ch, ok := done[n.Item.Name]; ok {
 					<-ch
 				}
 				mu.Lock()
-				depFailed := failed[dep]
-				mu.Unlock()
-				if depFailed {
-					err := fmt.Errorf("not run: %s failed", dep)
-					mu.Lock()
-					failed[it.Name] = true
+				need := outcome[n.Item.Name]
+				switch {
+				case need == itemFailed:
+					err := fmt.Errorf("not run: %s failed", n.Item.Name)
+					outcome[it.Name] = itemFailed
 					results[i] = ItemResult{Item: it.Name, Region: regionIf(regional, region), Error: err.Error()}
 					errs = append(errs, fmt.Errorf("%s: %w", it.Name, err))
-					mu.Unlock()
+				case need == itemNotRun || !n.Item.Enabled(spec):
+					outcome[it.Name] = itemNotRun
+					results[i] = ItemResult{Item: it.Name, Region: regionIf(regional, region),
+						Changes: []Change{notRun(spec, it, n, regionIf(regional, region), need == itemNotRun)}}
+				}
+				stop := outcome[it.Name] != itemDone
+				mu.Unlock()
+				if stop {
 					return
 				}
 			}
@@ -225,16 +317,43 @@ func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, regio
 			res, err := runItem(ctx, it, &Env{Spec: spec, Region: region, AWS: cfg}, apply)
 			res.Region = regionIf(regional, region)
 			mu.Lock()
+			defer mu.Unlock()
 			results[i] = res
 			if err != nil {
-				failed[it.Name] = true
+				outcome[it.Name] = itemFailed
 				errs = append(errs, fmt.Errorf("%s: %w", it.Name, err))
 			}
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
 	return results, errors.Join(errs...)
+}
+
+// itemOutcome is how an item of a running scope ended, as its dependents
+// see it: the zero value is done (or, for an item outside the engine, the
+// caller's to have done).
+type itemOutcome int
+
+const (
+	itemDone itemOutcome = iota
+	itemFailed
+	itemNotRun
+)
+
+// itemResource is what the plan entry of an item that did not run names.
+func itemResource(name string) string { return "item/" + name }
+
+// notRun is the plan entry of an item that does not run because what it
+// needs is switched off, or itself did not run. It is a finding: the
+// profile asks for the item without what makes it work, which is a person's
+// to settle (the config's validation refuses the combinations it knows).
+func notRun(spec *Spec, it Item, n Need, region string, needNotRun bool) Change {
+	why := fmt.Sprintf("profile %s turns %s off", spec.Profile.Name, n.Item.Name)
+	if needNotRun {
+		why = n.Item.Name + " did not run either"
+	}
+	return Change{Item: it.Name, Region: region, Resource: itemResource(it.Name), Action: Finding, Detail: fmt.Sprintf(
+		"%s is not run: it needs %s (%s), and %s", it.Name, n.Item.Name, n.Why, why)}
 }
 
 func regionIf(regional bool, region string) string {

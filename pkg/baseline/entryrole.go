@@ -15,6 +15,14 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var entryRoleItem = Item{
+	Name: "entry-role",
+	Needs: []Need{{&executionRoleItem,
+		"tightening the entry role can lock landfall out of the account; that door is never tightened before landfall's own is in place"}},
+	Enabled: func(s *Spec) bool { return s.Profile.Items.EntryRole.RequireMFA },
+	Plan:    planEntryRole,
+}
+
 // The entry role (OrganizationAccountAccessRole by default) is how the
 // management account first gets into an account AWS Organizations created.
 // Out of the box anyone in the management account with sts:AssumeRole may
@@ -274,7 +282,11 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", original, displayIAMPolicy(want)}}, func(ctx context.Context) error {
 			// Re-check at apply time: the execution role must still admit
 			// the pipeline, or the next run has no way in but this door.
-			if err := executionRoleInPlace(ctx, client, s); err != nil {
+			problem, err := executionRoleProblem(ctx, client, s)
+			if err == nil && problem != "" {
+				err = fmt.Errorf("IAM role (%s) %s", s.ExecutionRoleName(), problem)
+			}
+			if err != nil {
 				return fmt.Errorf("refusing to tighten IAM role (%s) before landfall's own role is in place: %w", name, err)
 			}
 			if err := s.TrustArchive.SaveEntryTrust(ctx, s.Account.ID, name, original); err != nil {

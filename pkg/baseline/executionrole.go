@@ -13,6 +13,17 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+// executionRoleItem creates landfall's execution role, the one item
+// Engine.Bootstrap applies. The baseline creates the role through the entry
+// role, and the management account has none: there, landfall's deploy
+// creates it from the same documents (ExecutionRole) and owns it, and the
+// item only checks it.
+var executionRoleItem = Item{
+	Name:    "execution-role",
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planExecutionRole,
+}
+
 // landfall's own execution role in the account. The pipeline role in the
 // management account is the only principal that may assume it, and only
 // from inside the organization. Its permissions are the actions the
@@ -57,6 +68,9 @@ func desiredExecutionRole(s *Spec) ownedRole {
 // and neither by the execution role itself.
 func planExecutionRole(ctx context.Context, env *Env) ([]Change, error) {
 	client := iam.NewFromConfig(env.AWS)
+	if env.Spec.InManagementAccount() {
+		return planDeployedExecutionRole(ctx, client, env.Spec)
+	}
 	boundary, err := planBoundary(ctx, client, env.Spec)
 	if err != nil {
 		return nil, err
@@ -66,6 +80,24 @@ func planExecutionRole(ctx context.Context, env *Env) ([]Change, error) {
 		return nil, err
 	}
 	return []Change{boundary, role}, nil
+}
+
+// planDeployedExecutionRole checks the management account's execution
+// role, which landfall's deploy creates and owns there: the baseline
+// cannot create it (the management account has no entry role), and the
+// role may not change itself. So a role missing or admitting another
+// pipeline is a finding for whoever deploys, not a change.
+func planDeployedExecutionRole(ctx context.Context, client *iam.Client, s *Spec) ([]Change, error) {
+	problem, err := executionRoleProblem(ctx, client, s)
+	if err != nil {
+		return nil, err
+	}
+	resource := "role/" + s.ExecutionRoleName()
+	if problem != "" {
+		return []Change{{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
+			"IAM role %s %s; in the management account landfall's deploy creates it: deploy landfall again", s.ExecutionRoleName(), problem)}}, nil
+	}
+	return []Change{{Resource: resource, Action: Unchanged}}, nil
 }
 
 // RoleDocuments is an IAM role as its documents, in JSON.
@@ -271,18 +303,21 @@ func sidWord(name string) string {
 
 func managedPolicyARN(name string) string { return "arn:aws:iam::aws:policy/" + name }
 
-// executionRoleInPlace checks, by reading, that the execution role exists
-// and trusts the pipeline role as the baseline wants. The entry role is
-// tightened only after this holds.
-func executionRoleInPlace(ctx context.Context, client *iam.Client, s *Spec) error {
+// executionRoleProblem reads the execution role and says what keeps it
+// from being the door the baseline wants, "" when nothing does: it is
+// missing, or trusts another principal than the pipeline role. The entry
+// role is tightened only when nothing does.
+func executionRoleProblem(ctx context.Context, client *iam.Client, s *Spec) (string, error) {
 	role, err := findRoleByName(ctx, client, s.ExecutionRoleName())
-	if err != nil {
-		return fmt.Errorf("reading IAM role (%s): %w", s.ExecutionRoleName(), err)
+	switch {
+	case awsx.NotFound(err):
+		return "does not exist", nil
+	case err != nil:
+		return "", fmt.Errorf("reading IAM role (%s): %w", s.ExecutionRoleName(), err)
+	case !iamPoliciesEquivalent(aws.ToString(role.AssumeRolePolicyDocument), executionTrust(s).JSON()):
+		return "does not trust " + s.PipelineRoleARN + " as the baseline wants", nil
 	}
-	if !iamPoliciesEquivalent(aws.ToString(role.AssumeRolePolicyDocument), executionTrust(s).JSON()) {
-		return fmt.Errorf("checking IAM role (%s): its trust policy does not admit %s as the baseline wants", s.ExecutionRoleName(), s.PipelineRoleARN)
-	}
-	return nil
+	return "", nil
 }
 
 // VerifyExecutionRole proves that the pipeline can use the execution role,

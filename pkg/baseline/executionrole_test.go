@@ -56,15 +56,13 @@ func TestExecutionRole(t *testing.T) {
 	}
 }
 
-// In the management account the deploy owns the execution role: the
-// baseline neither plans nor changes it there.
 // TestBootstrap: the entry role's one change in an account is landfall's
 // execution role; the protect-baseline SCP leaves the rest to that role.
 func TestBootstrap(t *testing.T) {
 	f := newFixture(t)
 	pipelineRole(t, f) // the execution role's trust names it
 	f.deleteBoundary(t)
-	rep, err := NewEngine().Bootstrap(context.Background(), f.spec, f.cfg)
+	rep, err := catalogueEngine().Bootstrap(context.Background(), f.spec, f.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,24 +78,55 @@ func TestBootstrap(t *testing.T) {
 	}
 }
 
+// In the management account the deploy owns the execution role: the
+// item only checks it there, reporting a missing or changed role as a
+// finding and never writing.
 func TestExecutionRoleInTheManagementAccount(t *testing.T) {
 	f := newFixture(t)
+	ctx := context.Background()
 	spec := *f.spec
 	spec.Account = config.Account{ID: mgmt, Name: "management"}
 	profile := *spec.Profile
 	profile.Select.Accounts = append(slices.Clone(profile.Select.Accounts), mgmt)
 	spec.Profile = &profile
 	admin := mustConfig(t, f.url, f.srv.AdminCredentials(mgmt))
-	rep, err := itemEngine("execution-role").Apply(context.Background(), &spec, admin, ScopeGlobal)
-	if err != nil {
-		t.Fatal(err)
+	client := iam.NewFromConfig(admin)
+	e := itemEngine("execution-role")
+	check := func(want Action, detail string) {
+		t.Helper()
+		f.srv.ResetCalls()
+		rep, err := e.Apply(ctx, &spec, admin, ScopeGlobal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if writes := countedWrites(f, mgmt); len(writes) != 0 {
+			t.Errorf("the item wrote in the management account: %v", writes)
+		}
+		var got []Change
+		for _, it := range rep.Items {
+			got = append(got, it.Changes...)
+		}
+		if len(got) != 1 || got[0].Action != want || got[0].Resource != "role/"+spec.ExecutionRoleName() || !strings.Contains(got[0].Detail, detail) {
+			t.Fatalf("the execution-role item in the management account: %+v, want %s with %q", got, want, detail)
+		}
 	}
-	if len(rep.Items) != 0 {
-		t.Fatalf("the execution-role item ran in the management account: %+v", rep.Items)
-	}
-	if _, err := findRoleByName(context.Background(), iam.NewFromConfig(admin), spec.ExecutionRoleName()); !awsx.NotFound(err) {
+	check(Finding, "does not exist; in the management account landfall's deploy creates it")
+	if _, err := findRoleByName(ctx, client, spec.ExecutionRoleName()); !awsx.NotFound(err) {
 		t.Fatalf("the execution role in the management account: err = %v, want not found", err)
 	}
+	// The deploy creates it from the same documents, after the pipeline
+	// role its trust names.
+	pipelineRole(t, f)
+	doc := ExecutionRole(&spec)
+	if _, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(doc.Name), AssumeRolePolicyDocument: aws.String(doc.Trust)}); err != nil {
+		t.Fatal(err)
+	}
+	check(Unchanged, "")
+	other := newIAMPolicy(iamStatement{Effect: "Allow", Principal: accountPrincipal(mgmt), Action: []string{"sts:AssumeRole"}})
+	if _, err := client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(doc.Name), PolicyDocument: aws.String(other.JSON())}); err != nil {
+		t.Fatal(err)
+	}
+	check(Finding, "does not trust "+spec.PipelineRoleARN)
 }
 
 func TestExecutionRoleDrift(t *testing.T) {
@@ -254,7 +283,7 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	}
 	f.cfg = awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-baseline")
 
-	e := NewEngine()
+	e := catalogueEngine()
 	plan, err := e.Apply(ctx, f.spec, f.cfg, ScopeAll)
 	if err != nil {
 		t.Fatalf("applying the baseline as the execution role: %v\n%+v", err, plan)

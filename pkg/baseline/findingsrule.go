@@ -17,6 +17,29 @@ import (
 	"github.com/landfall/landfall/pkg/config"
 )
 
+// findingsForwarderRoleItem is the role the findings rules of the other
+// regions forward as. IAM is global, so the role is an account item,
+// applied before any region runs, rather than created by each region in a
+// race.
+var findingsForwarderRoleItem = Item{
+	Name:    "findings-forwarder-role",
+	Needs:   []Need{needBoundary},
+	Enabled: forwardsFindings,
+	Plan:    planRole(desiredFindingsForwarder),
+}
+
+// findingsRuleItem routes each region's findings. It also relies on the
+// account items alerts-topic and findings-forwarder-role, which the global
+// scope applies before any region.
+var findingsRuleItem = Item{
+	Name:     "findings-rule",
+	Regional: true,
+	Needs: []Need{{&guardDutyItem,
+		"the rule routes the detector's findings; without a detector in the region it would promise alerts that never come"}},
+	Enabled: func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
+	Plan:    planFindingsRule,
+}
+
 // The EventBridge rule of one region that sends GuardDuty findings at or
 // above the profile's severity to the alerts topic. GuardDuty publishes
 // findings to the default event bus of the region that found them, so each

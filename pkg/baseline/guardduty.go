@@ -13,6 +13,13 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var guardDutyItem = Item{
+	Name:     "guardduty",
+	Regional: true,
+	Enabled:  func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
+	Plan:     planGuardDuty,
+}
+
 // The GuardDuty detector of one region. GuardDuty allows one detector per
 // account and region, so, like the password policy, the detector is a
 // setting the baseline owns whoever created it: an existing detector is

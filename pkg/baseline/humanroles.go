@@ -14,6 +14,15 @@ import (
 	"github.com/landfall/landfall/pkg/config"
 )
 
+// humanRolesItem is always planned: with every role disabled it still
+// removes the ones landfall created earlier.
+var humanRolesItem = Item{
+	Name:    "human-roles",
+	Needs:   []Need{needBoundary},
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planHumanRoles,
+}
+
 // The roles people assume into the account: admin, operator, developer,
 // read-only and billing. Who may assume them is organization.identity:
 // principals of an identity account with recent MFA, or a SAML provider

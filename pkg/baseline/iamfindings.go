@@ -13,6 +13,14 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var iamFindingsItem = Item{
+	Name: "iam-findings",
+	Needs: []Need{{&humanRolesItem,
+		"deleting the bootstrap user removes a way in for people; it is done only once the roles they should use instead exist"}},
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planIAMFindings,
+}
+
 // IAM findings: what no API can fix, or what the config says to report
 // rather than change. The root user's access keys and MFA can only be
 // handled by signing in as root; IAM users with console passwords are

@@ -36,7 +36,7 @@ const motoAccount = "123456789012"
 // writing of each service, not their permissions.
 func TestMotoConformance(t *testing.T) {
 	m := startMoto(t)
-	for _, it := range NewEngine().Items {
+	for _, it := range catalogueEngine().Items() {
 		t.Run(it.Name, func(t *testing.T) {
 			c, ok := motoCases[it.Name]
 			if !ok {
@@ -116,7 +116,7 @@ func (m *moto) check(t *testing.T, c motoCase, item string) error {
 		}
 	}
 	if c.asExecutionRole {
-		if _, err := NewEngine().Bootstrap(ctx, spec, cfg); err != nil {
+		if _, err := catalogueEngine().Bootstrap(ctx, spec, cfg); err != nil {
 			t.Fatalf("creating the execution role: %v", err)
 		}
 		// The pipeline's ledger, which keeps what the entry role's trust was.

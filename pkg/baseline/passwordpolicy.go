@@ -11,6 +11,12 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var passwordPolicyItem = Item{
+	Name:    "password-policy",
+	Enabled: func(*Spec) bool { return true },
+	Plan:    planPasswordPolicy,
+}
+
 // The account's IAM password policy. IAM has one per account and
 // UpdateAccountPasswordPolicy replaces all of it, so there is no ownership
 // to check: the baseline owns the account's policy.

@@ -11,6 +11,12 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var s3PublicAccessBlockItem = Item{
+	Name:    "s3-public-access-block",
+	Enabled: func(s *Spec) bool { return s.Profile.Items.S3BlockPublicAccess },
+	Plan:    planS3PublicAccessBlock,
+}
+
 // The account-level S3 Block Public Access configuration. An account has
 // exactly one and it cannot be tagged, so, as with the password policy, the
 // baseline owns it: there is no conflict to report.

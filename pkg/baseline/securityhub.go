@@ -12,6 +12,15 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
+var securityHubItem = Item{
+	Name:     "security-hub",
+	Regional: true,
+	Needs: []Need{{&awsConfigItem,
+		"Security Hub's controls are AWS Config rules: they report nothing until the region's recorder runs"}},
+	Enabled: func(s *Spec) bool { return s.Profile.Items.SecurityHub.Enabled },
+	Plan:    planSecurityHub,
+}
+
 // Security Hub in one region, and the standards the profile lists. The hub
 // is a per-account, per-region singleton like the GuardDuty detector, so the
 // baseline owns it whoever enabled it: it is never a conflict, it gets

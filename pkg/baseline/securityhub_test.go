@@ -13,7 +13,9 @@ import (
 )
 
 func TestSecurityHub(t *testing.T) {
-	f := newFixture(t)
+	// Security Hub needs AWS Config on (its recorder is the aws-config
+	// item's, not this test's).
+	f := configFixture(t)
 	f.spec.Profile.Items.SecurityHub.Enabled = true
 	e := itemEngine("security-hub")
 	conformance(t, f, e, ScopeAll)

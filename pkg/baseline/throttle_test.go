@@ -33,14 +33,14 @@ func TestApplyConvergesUnderThrottling(t *testing.T) {
 	ctx := context.Background()
 
 	remove := f.srv.InjectFault(awslocal.Fault{Kind: awslocal.Throttle, Fraction: 0.3})
-	if _, err := NewEngine().Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
+	if _, err := catalogueEngine().Apply(ctx, f.spec, f.cfg, ScopeAll); err != nil {
 		t.Fatalf("apply under throttling: %v", err)
 	}
 	remove()
 	if n := f.srv.FaultsInjected()[awslocal.Throttle]; n < 20 {
 		t.Fatalf("only %d calls were throttled; the test did not exercise retries", n)
 	}
-	plan, err := NewEngine().Plan(ctx, f.spec, f.cfg, ScopeAll)
+	plan, err := catalogueEngine().Plan(ctx, f.spec, f.cfg, ScopeAll)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,12 @@ func FromEnv(ctx context.Context) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
+	engine, err := baseline.NewEngine(baseline.Catalogue())
+	if err != nil {
+		return nil, err
+	}
 	d := &Deps{
-		Config: c.Config, AWS: c.AWS, Log: c.Log, Now: time.Now, Metrics: os.Stdout, Engine: baseline.NewEngine(),
+		Config: c.Config, AWS: c.AWS, Log: c.Log, Now: time.Now, Metrics: os.Stdout, Engine: engine,
 		OperationsTopicARN: os.Getenv(lambdaenv.OperationsTopic), PipelineRoleARN: os.Getenv(lambdaenv.PipelineRole),
 	}
 	if table := os.Getenv(lambdaenv.LedgerTable); table != "" {

@@ -184,37 +184,13 @@ func executionRole(t *testing.T, f *fixture) aws.Config {
 	t.Helper()
 	ctx := context.Background()
 	pipeline := pipelineRole(t, f)
-	if _, err := NewEngine().Bootstrap(ctx, f.spec, f.cfg); err != nil {
+	if _, err := catalogueEngine().Bootstrap(ctx, f.spec, f.cfg); err != nil {
 		t.Fatalf("creating the execution role: %v", err)
 	}
 	if _, err := VerifyExecutionRole(ctx, pipeline, f.member, f.spec.ExecutionRoleName()); err != nil {
 		t.Fatal(err)
 	}
 	return awsx.AssumeRole(pipeline, awsx.RoleARN(f.member, f.spec.ExecutionRoleName()), "landfall-test")
-}
-
-func TestIAMItemsInCatalogue(t *testing.T) {
-	want := []string{"execution-role", "entry-role", "human-roles", "account-alias", "iam-findings"}
-	var got []string
-	seen := map[string]bool{}
-	for _, it := range Catalogue() {
-		seen[it.Name] = true
-		if !slices.Contains(want, it.Name) {
-			continue
-		}
-		got = append(got, it.Name)
-		if it.Regional {
-			t.Errorf("%s is regional; IAM is global", it.Name)
-		}
-		for _, dep := range it.DependsOn {
-			if !seen[dep] {
-				t.Errorf("%s depends on %s, which does not come before it", it.Name, dep)
-			}
-		}
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("IAM items in the catalogue: %v, want %v", got, want)
-	}
 }
 
 // The IAM items together on a fresh account, as the pipeline runs them:

@@ -13,65 +13,9 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
-// The account-wide service items in apply order, and what they share: the
-// reconciler of a KMS key landfall owns and the conflict entry. (missingTags,
-// shared with the regional items, lives in guardduty.go.)
-
-// accountItems returns the account-wide service items. All run once per
-// account in the home region.
-func accountItems() []Item {
-	return []Item{
-		{
-			Name:    "s3-public-access-block",
-			Enabled: func(s *Spec) bool { return s.Profile.Items.S3BlockPublicAccess },
-			Plan:    planS3PublicAccessBlock,
-		},
-		{
-			Name:    "alerts-topic",
-			Enabled: func(*Spec) bool { return true },
-			Plan:    planAlertsTopic,
-		},
-		{
-			Name: "cloudtrail",
-			// Its logs role carries the permissions boundary the
-			// execution-role item makes (where the deploy does not).
-			DependsOn: []string{executionRoleItem},
-			Enabled:   func(*Spec) bool { return true },
-			Plan:      planCloudTrail,
-		},
-		{
-			Name: "alarms",
-			// The metric filters sit on the trail's log group, and every alarm
-			// acts on the alerts topic: both must exist first.
-			DependsOn: []string{"cloudtrail", "alerts-topic"},
-			Enabled:   func(*Spec) bool { return true },
-			Plan:      planAlarms,
-		},
-		{
-			Name: "alerts-reader-role",
-			// The formatter reads an alarm's account only with central
-			// alerting on. The role carries the permissions boundary the
-			// execution-role item makes (where the deploy does not).
-			DependsOn: []string{executionRoleItem},
-			Enabled:   func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
-			Plan:      planRole(desiredAlertsReader),
-		},
-		{
-			Name: "budget",
-			// The budget's notifications name the alerts topic as a subscriber,
-			// and Budgets checks the topic policy when it is added.
-			DependsOn: []string{"alerts-topic"},
-			Enabled:   func(*Spec) bool { return true },
-			Plan:      planBudget,
-		},
-		{
-			Name: "alternate-contacts",
-			// Always planned: with no contact configured it plans nothing.
-			Enabled: func(*Spec) bool { return true },
-			Plan:    planAlternateContacts,
-		},
-	}
-}
+// What the items that own resources share: the conflict entry and the
+// reconciler of a KMS key landfall owns. (missingTags lives in
+// guardduty.go.)
 
 // conflictChange is the plan entry for a same-named resource that is not
 // landfall's and that the profile does not let landfall adopt.

@@ -19,57 +19,8 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
-// The IAM items in apply order, and what they share: the policy-document
-// helpers and the reconciler of a role landfall owns outright.
-
-// executionRoleItem names the item that creates landfall's execution role,
-// the one item Engine.Bootstrap applies.
-const executionRoleItem = "execution-role"
-
-// iamItems returns the IAM items: landfall's own door first, then the doors
-// people use, then what only gets reported.
-func iamItems() []Item {
-	return []Item{
-		{
-			Name: executionRoleItem,
-			// The baseline creates the role through the entry role, and the
-			// management account has none: there, landfall's deploy creates
-			// it from the same documents (ExecutionRole) and owns it.
-			Enabled: func(s *Spec) bool { return !s.InManagementAccount() },
-			Plan:    planExecutionRole,
-		},
-		{
-			Name: "entry-role",
-			// Tightening the entry role can lock landfall out of the account;
-			// never tighten that door before landfall's own door is in place.
-			DependsOn: []string{executionRoleItem},
-			Enabled:   func(s *Spec) bool { return s.Profile.Items.EntryRole.RequireMFA },
-			Plan:      planEntryRole,
-		},
-		{
-			Name: "human-roles",
-			// Always planned: with every role disabled it still removes the
-			// ones landfall created earlier. Its roles carry the permissions
-			// boundary the execution-role item makes.
-			DependsOn: []string{executionRoleItem},
-			Enabled:   func(*Spec) bool { return true },
-			Plan:      planHumanRoles,
-		},
-		{
-			Name:    "account-alias",
-			Enabled: func(s *Spec) bool { return s.Profile.Items.AccountAlias },
-			Plan:    planAccountAlias,
-		},
-		{
-			Name: "iam-findings",
-			// Deleting the bootstrap user removes a way in for people; do it
-			// only once the human roles they should use instead exist.
-			DependsOn: []string{"human-roles"},
-			Enabled:   func(*Spec) bool { return true },
-			Plan:      planIAMFindings,
-		},
-	}
-}
+// What the IAM items share: the policy-document helpers and the
+// reconciler of a role landfall owns outright.
 
 // iamPropagationTimeout bounds retries of IAM's eventual consistency: a role
 // just created or changed may be unknown to other services and to STS for a
