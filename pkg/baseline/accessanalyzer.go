@@ -14,6 +14,12 @@ var accessAnalyzerItem = Item{
 	Regional: true,
 	Enabled:  func(s *Spec) bool { return s.Profile.Items.AccessAnalyzer },
 	Plan:     planAccessAnalyzer,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			serviceLinkedRole("access-analyzer.amazonaws.com"),
+			allow("AccessAnalyzer", anyResource, "access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer", "access-analyzer:TagResource"),
+		}
+	},
 }
 
 // The IAM Access Analyzer of one region, with the account as its zone of

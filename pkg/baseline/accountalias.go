@@ -15,6 +15,12 @@ var accountAliasItem = Item{
 	Name:    "account-alias",
 	Enabled: func(s *Spec) bool { return s.Profile.Items.AccountAlias },
 	Plan:    planAccountAlias,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			allow("IAMRead", anyResource, "iam:ListAccountAliases"),
+			allow("IAMAccount", anyResource, "iam:CreateAccountAlias"),
+		}
+	},
 }
 
 // The IAM account alias, which names the account in its sign-in URL. An

@@ -26,6 +26,19 @@ var alarmsItem = Item{
 	},
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planAlarms,
+	Permissions: func(s *Spec) []iamStatement {
+		return []iamStatement{
+			allow("Logs", []string{"arn:aws:logs:*:*:log-group:" + s.Prefix + "-*"},
+				"logs:PutMetricFilter", "logs:DeleteMetricFilter",
+				// The formatter reads the records behind an alarm (who
+				// did it) as this role where no alerts-reader role is.
+				"logs:FilterLogEvents"),
+			allow("LogsRead", anyResource, "logs:DescribeMetricFilters"),
+			allow("CloudWatch", []string{"arn:aws:cloudwatch:*:*:alarm:" + s.Prefix + "-*"},
+				"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource"),
+			allow("CloudWatchRead", anyResource, "cloudwatch:DescribeAlarms"),
+		}
+	},
 }
 
 // The CIS metric filters on the trail's log group and the alarm on each

@@ -3,10 +3,11 @@ package baseline
 // alertsReaderRoleItem is on only with central alerting: the formatter
 // reads an alarm's account only then.
 var alertsReaderRoleItem = Item{
-	Name:    "alerts-reader-role",
-	Needs:   []Need{needBoundary},
-	Enabled: func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
-	Plan:    planRole(desiredAlertsReader),
+	Name:        "alerts-reader-role",
+	Needs:       []Need{needBoundary},
+	Enabled:     func(s *Spec) bool { return s.Config.AlertFormatterRoleARN() != "" },
+	Plan:        planRole(desiredAlertsReader),
+	Permissions: func(s *Spec) []iamStatement { return ownedRolePermissions(desiredAlertsReader(s)) },
 }
 
 // desiredAlertsReader is the role the alert formatter reads an alarm's

@@ -21,6 +21,14 @@ var alertsTopicItem = Item{
 	Name:    "alerts-topic",
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planAlertsTopic,
+	Permissions: func(s *Spec) []iamStatement {
+		return append(ownedKeyPermissions(s.Config.AlertsKeyAlias()),
+			allow("SNS", []string{"arn:aws:sns:*:*:" + s.Prefix + "-*"},
+				"sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
+				"sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
+				"sns:TagResource", "sns:ListTagsForResource"),
+			deadLetterQueuePermissions(s))
+	},
 }
 
 // The account's alerts topic in the home region: a customer managed KMS key,

@@ -15,10 +15,11 @@ import (
 // an account item, applied before any region runs, rather than created by
 // each region in a race.
 var awsConfigRoleItem = Item{
-	Name:    "aws-config-role",
-	Needs:   []Need{needBoundary},
-	Enabled: func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
-	Plan:    planRole(desiredConfigRole),
+	Name:        "aws-config-role",
+	Needs:       []Need{needBoundary},
+	Enabled:     func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
+	Plan:        planRole(desiredConfigRole),
+	Permissions: func(s *Spec) []iamStatement { return ownedRolePermissions(desiredConfigRole(s)) },
 }
 
 // awsConfigItem records each region's resources with the recorder's role
@@ -28,6 +29,14 @@ var awsConfigItem = Item{
 	Regional: true,
 	Enabled:  func(s *Spec) bool { return s.Profile.Items.AWSConfig.Enabled },
 	Plan:     planAWSConfig,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			serviceLinkedRole("config.amazonaws.com"),
+			allow("Config", anyResource,
+				"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:DescribeDeliveryChannels",
+				"config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
+		}
+	},
 }
 
 // AWS Config: the recorder and delivery channel of each region, recording

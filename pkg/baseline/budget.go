@@ -20,6 +20,9 @@ var budgetItem = Item{
 		"the budget's notifications name the alerts topic as a subscriber, and Budgets checks the topic policy when it is added"}},
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planBudget,
+	Permissions: func(s *Spec) []iamStatement {
+		return []iamStatement{allow("Budgets", []string{"arn:aws:budgets::*:budget/" + s.Prefix + "-*"}, "budgets:ViewBudget", "budgets:ModifyBudget")}
+	},
 }
 
 // The account's monthly cost budget and its alert notifications. Budgets

@@ -20,7 +20,7 @@ func TestCheckCatalogueRefuses(t *testing.T) {
 	plan := func(context.Context, *Env) ([]Change, error) { return nil, nil }
 	on := func(*Spec) bool { return true }
 	item := func(name string, regional bool, needs ...*Item) *Item {
-		it := &Item{Name: name, Regional: regional, Enabled: on, Plan: plan}
+		it := &Item{Name: name, Regional: regional, Enabled: on, Plan: plan, Permissions: noPermissions}
 		for _, n := range needs {
 			it.Needs = append(it.Needs, Need{n, "a reason"})
 		}
@@ -42,6 +42,8 @@ func TestCheckCatalogueRefuses(t *testing.T) {
 	unexplained.Needs = []Need{{Item: detector}}
 	noPlan := item("no-plan", false)
 	noPlan.Plan = nil
+	noPermissionsItem := item("no-permissions", false)
+	noPermissionsItem.Permissions = nil
 	tests := []struct {
 		name  string
 		items []Item
@@ -57,7 +59,8 @@ func TestCheckCatalogueRefuses(t *testing.T) {
 		{"need of itself", list(item("loop", false, item("loop", false))), "item loop needs itself"},
 		{"need without a reason", list(detector, unexplained), "item findings-rule needs guardduty without saying why"},
 		{"name listed twice", list(detector, detector), "item guardduty is listed twice"},
-		{"no reconciler", list(noPlan), "item no-plan has no switch (Enabled) or no reconciler (Plan)"},
+		{"no reconciler", list(noPlan), "item no-plan lacks its switch (Enabled), reconciler (Plan) or permissions (Permissions)"},
+		{"no permissions", list(noPermissionsItem), "item no-permissions lacks its switch (Enabled), reconciler (Plan) or permissions (Permissions)"},
 		{"no name", list(item("", false)), "item 1 has no name"},
 	}
 	for _, tt := range tests {
@@ -78,12 +81,13 @@ func TestNeedsNotMet(t *testing.T) {
 	var mu sync.Mutex
 	ran := map[string]bool{}
 	item := func(name string, enabled bool, fail error, needs ...*Item) *Item {
-		it := &Item{Name: name, Enabled: func(*Spec) bool { return enabled }, Plan: func(context.Context, *Env) ([]Change, error) {
-			mu.Lock()
-			ran[name] = true
-			mu.Unlock()
-			return []Change{{Resource: "thing/" + name, Action: Unchanged}}, fail
-		}}
+		it := &Item{Name: name, Enabled: func(*Spec) bool { return enabled }, Permissions: noPermissions,
+			Plan: func(context.Context, *Env) ([]Change, error) {
+				mu.Lock()
+				ran[name] = true
+				mu.Unlock()
+				return []Change{{Resource: "thing/" + name, Action: Unchanged}}, fail
+			}}
 		for _, n := range needs {
 			it.Needs = append(it.Needs, Need{n, "it uses what " + n.Name + " makes"})
 		}
@@ -156,3 +160,5 @@ func TestSecurityHubWithoutConfig(t *testing.T) {
 		}
 	}
 }
+
+func noPermissions(*Spec) []iamStatement { return nil }

@@ -23,6 +23,21 @@ var cloudTrailItem = Item{
 	Needs:   []Need{needBoundary},
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planCloudTrail,
+	Permissions: func(s *Spec) []iamStatement {
+		p := s.Prefix
+		return slices.Concat(ownedKeyPermissions(s.Config.TrailKeyAlias()), ownedRolePermissions(trailLogsRole(s, desiredTrail(s))), []iamStatement{
+			allow("CloudTrail", []string{"arn:aws:cloudtrail:*:*:trail/" + p + "-*"},
+				"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:StartLogging", "cloudtrail:PutEventSelectors", "cloudtrail:AddTags",
+				"cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"),
+			allow("Logs", []string{"arn:aws:logs:*:*:log-group:" + p + "-*"},
+				"logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:ListTagsForResource"),
+			allow("LogsRead", anyResource, "logs:DescribeLogGroups"),
+			allow("S3LandfallBuckets", []string{"arn:aws:s3:::" + p + "-*"},
+				"s3:CreateBucket", "s3:ListBucket", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
+				"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:PutBucketTagging",
+				"s3:GetBucketVersioning", "s3:PutBucketVersioning"),
+		})
+	},
 }
 
 // The account's multi-region trail in the home region and what it needs:

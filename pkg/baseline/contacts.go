@@ -18,6 +18,9 @@ var alternateContactsItem = Item{
 	Name:    "alternate-contacts",
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planAlternateContacts,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{allow("AccountContacts", anyResource, "account:GetAlternateContact", "account:PutAlternateContact")}
+	},
 }
 
 // The account's alternate contacts: who AWS tells about security, billing

@@ -129,6 +129,12 @@ func deadLettersAlarm(q deadLetterQueue) alarms.Alarm {
 	}
 }
 
+// deadLetterQueuePermissions are what planDeadLetterQueue needs.
+func deadLetterQueuePermissions(s *Spec) iamStatement {
+	return allow("SQS", []string{"arn:aws:sqs:*:*:" + s.Prefix + "-*"},
+		"sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:ListQueueTags")
+}
+
 // planDeadLetterQueue creates or repairs the queue, and reports the
 // letters waiting in it.
 func planDeadLetterQueue(ctx context.Context, client *sqs.Client, spec *Spec, want deadLetterQueue) ([]Change, error) {

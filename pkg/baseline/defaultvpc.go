@@ -17,6 +17,18 @@ var defaultVPCsItem = Item{
 	Regional: true,
 	Enabled:  func(s *Spec) bool { return s.Profile.Items.DefaultVPCs.Remove },
 	Plan:     planDefaultVPC,
+	Permissions: func(s *Spec) []iamStatement {
+		out := []iamStatement{allow("EC2", anyResource,
+			"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeInternetGateways", "ec2:DescribeNetworkInterfaces")}
+		if s.Profile.Items.DefaultVPCs.Remove {
+			// EC2 names no condition key for a default VPC, so where the
+			// profile asks for their removal the role may delete any VPC;
+			// elsewhere it may delete none.
+			out = append(out, allow("EC2RemoveDefaultVPCs", anyResource,
+				"ec2:DeleteSubnet", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", "ec2:DeleteVpc"))
+		}
+		return out
+	},
 }
 
 // The default VPC of one region, removed when nothing uses it. AWS creates

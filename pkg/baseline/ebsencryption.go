@@ -13,6 +13,9 @@ var ebsEncryptionItem = Item{
 	Regional: true,
 	Enabled:  func(s *Spec) bool { return s.Profile.Items.EBSEncryption },
 	Plan:     planEBSEncryption,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{allow("EC2", anyResource, "ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault")}
+	},
 }
 
 // EBS encryption by default, per region. It is an account setting, not a

@@ -30,6 +30,12 @@ type Item struct {
 	// Enabled is the item's switch: whether the spec asks for it.
 	Enabled func(*Spec) bool
 	Plan    func(context.Context, *Env) ([]Change, error)
+	// Permissions are what landfall's execution role needs to reconcile
+	// the item, switched on or off (an item switched off may still remove
+	// what it made): the actions it calls and, where the service allows,
+	// the resources. The role's policy is built from every item's
+	// (executionPolicy).
+	Permissions func(*Spec) []iamStatement
 }
 
 // Need is an item's dependency on another item, and why. The item does not
@@ -45,6 +51,9 @@ type Env struct {
 	Spec   *Spec
 	Region string     // the region the item runs in
 	AWS    aws.Config // credentials in the target account, in Region
+	// Catalogue is every item of the engine, run or not: the execution
+	// role's policy is built from it.
+	Catalogue []Item
 }
 
 // Scope selects which part of the baseline a run covers, so the pipeline can
@@ -61,7 +70,8 @@ func ScopeRegion(region string) Scope { return Scope("region:" + region) }
 
 // Engine runs a catalogue of items against one account.
 type Engine struct {
-	items []Item
+	catalogue []Item // every item, as NewEngine checked them
+	items     []Item // the ones this engine runs (Only)
 	// Concurrency bounds how many independent items of one scope run at once.
 	Concurrency int
 }
@@ -73,14 +83,14 @@ func NewEngine(items []Item) (*Engine, error) {
 	if err := checkCatalogue(items); err != nil {
 		return nil, fmt.Errorf("checking the baseline catalogue: %w", err)
 	}
-	return &Engine{items: items, Concurrency: 4}, nil
+	return &Engine{catalogue: items, items: items, Concurrency: 4}, nil
 }
 
 // Items returns the engine's items in apply order.
 func (e *Engine) Items() []Item { return slices.Clone(e.items) }
 
 // checkCatalogue refuses items the engine could not run as declared: an
-// item without a name, a switch or a reconciler; a name listed twice; and a
+// item without a name, a switch, a reconciler or its permissions; a name listed twice; and a
 // need of an item the list does not hold, of an item of the other scope,
 // of an item listed after it (the list is the apply order), or in a cycle.
 // A region's items cannot wait for the account's: the account scope runs
@@ -94,8 +104,8 @@ func checkCatalogue(items []Item) error {
 		case it.Name == "":
 			errs = append(errs, fmt.Errorf("item %d has no name", i+1))
 			continue
-		case it.Enabled == nil || it.Plan == nil:
-			errs = append(errs, fmt.Errorf("item %s has no switch (Enabled) or no reconciler (Plan)", it.Name))
+		case it.Enabled == nil || it.Plan == nil || it.Permissions == nil:
+			errs = append(errs, fmt.Errorf("item %s lacks its switch (Enabled), reconciler (Plan) or permissions (Permissions)", it.Name))
 		}
 		if _, twice := index[it.Name]; twice {
 			errs = append(errs, fmt.Errorf("item %s is listed twice", it.Name))
@@ -195,7 +205,7 @@ func (e *Engine) ExecutionRoleCurrent(ctx context.Context, spec *Spec, cfg aws.C
 // applying part of the baseline. It does not wait for the needs it leaves
 // out: those are the caller's to have applied.
 func (e *Engine) Only(names ...string) *Engine {
-	out := &Engine{Concurrency: e.Concurrency}
+	out := &Engine{catalogue: e.catalogue, Concurrency: e.Concurrency}
 	for _, it := range e.items {
 		if slices.Contains(names, it.Name) {
 			out.items = append(out.items, it)
@@ -314,7 +324,7 @@ func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, regio
 			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			res, err := runItem(ctx, it, &Env{Spec: spec, Region: region, AWS: cfg}, apply)
+			res, err := runItem(ctx, it, &Env{Spec: spec, Region: region, AWS: cfg, Catalogue: e.catalogue}, apply)
 			res.Region = regionIf(regional, region)
 			mu.Lock()
 			defer mu.Unlock()

@@ -21,6 +21,12 @@ var entryRoleItem = Item{
 		"tightening the entry role can lock landfall out of the account; that door is never tightened before landfall's own is in place"}},
 	Enabled: func(s *Spec) bool { return s.Profile.Items.EntryRole.RequireMFA },
 	Plan:    planEntryRole,
+	Permissions: func(s *Spec) []iamStatement {
+		return []iamStatement{
+			allow("IAMRead", anyResource, ownedRoleReads...),
+			allow("IAMEntryRoleTrust", []string{roleARN(s.EntryRoleName())}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
+		}
+	},
 }
 
 // The entry role (OrganizationAccountAccessRole by default) is how the

@@ -3,6 +3,9 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -22,6 +25,11 @@ var executionRoleItem = Item{
 	Name:    "execution-role",
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planExecutionRole,
+	// It writes the role and its boundary through the entry role; as
+	// itself it only reads them (Engine.ExecutionRoleCurrent).
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{allow("IAMRead", anyResource, append(slices.Clone(ownedRoleReads), "iam:GetPolicy", "iam:GetPolicyVersion")...)}
+	},
 }
 
 // landfall's own execution role in the account. The pipeline role in the
@@ -53,13 +61,13 @@ const executionRoleMaxSession = 3600
 // executionPolicyName names the role's one inline policy.
 const executionPolicyName = "landfall-baseline"
 
-func desiredExecutionRole(s *Spec) ownedRole {
+func desiredExecutionRole(s *Spec, items []Item) ownedRole {
 	return ownedRole{
 		Name:        s.ExecutionRoleName(),
 		Description: "landfall applies the account baseline through this role",
 		Trust:       executionTrust(s),
 		MaxSession:  executionRoleMaxSession,
-		Inline:      map[string]iamPolicy{executionPolicyName: executionPolicy(s)},
+		Inline:      map[string]iamPolicy{executionPolicyName: executionPolicy(s, items)},
 	}
 }
 
@@ -75,7 +83,7 @@ func planExecutionRole(ctx context.Context, env *Env) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := planOwnedRole(ctx, client, env.Spec, desiredExecutionRole(env.Spec))
+	role, err := planOwnedRole(ctx, client, env.Spec, desiredExecutionRole(env.Spec, env.Catalogue))
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +121,7 @@ type RoleDocuments struct {
 // s. The deploy creates it from these documents in the management account,
 // where the baseline cannot create it (see the execution-role item).
 func ExecutionRole(s *Spec) RoleDocuments {
-	r := desiredExecutionRole(s)
+	r := desiredExecutionRole(s, Catalogue())
 	inline := make(map[string]string, len(r.Inline))
 	for name, p := range r.Inline {
 		inline[name] = p.JSON()
@@ -134,37 +142,24 @@ func executionTrust(s *Spec) iamPolicy {
 	})
 }
 
-// executionPolicy lists what the baseline calls, service by service: the
-// API calls the reconcilers of this package make, mapped to IAM actions.
-// Keep it in step with them. Writes are limited to resources named with the
-// prefix where IAM can scope them; account-wide settings (EBS default
-// encryption, account-level S3 Block Public Access, contacts) and services
-// without resource-level permissions cannot be scoped.
-func executionPolicy(s *Spec) iamPolicy {
-	p := s.Prefix
-	allow := func(sid string, resources []string, actions ...string) iamStatement {
-		return iamStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
-	}
-	anywhere := []string{"*"}
-	roles := baselineRoles(s)
-	roleARNs := make([]string, 0, len(roles))
-	for _, r := range roles {
-		roleARNs = append(roleARNs, roleARN(r.Name))
-	}
-	keyAliases := []string{s.Config.TrailKeyAlias(), s.Config.AlertsKeyAlias()}
-	aliasARNs := make([]string, 0, len(keyAliases))
-	for _, a := range keyAliases {
-		aliasARNs = append(aliasARNs, "arn:aws:kms:*:*:"+a)
-	}
+// executionPolicy is the execution role's policy for the engine's items:
+// what each declares it needs (Item.Permissions), what the engine itself
+// calls, and what the role may never do whatever an item declares. Writes
+// are limited to resources named with the prefix where IAM can scope them;
+// account-wide settings (EBS default encryption, account-level S3 Block
+// Public Access, contacts) and services without resource-level permissions
+// cannot be scoped. TestExecutionPolicyAllowsEveryCall holds the items to
+// declaring every action their code calls.
+func executionPolicy(s *Spec, items []Item) iamPolicy {
 	statements := []iamStatement{
-		allow("IAMRead", anywhere,
-			"iam:GetRole", "iam:GetRolePolicy", "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
-			"iam:GetAccountPasswordPolicy", "iam:ListAccountAliases", "iam:GetAccountSummary", "iam:GetSAMLProvider",
-			"iam:ListUsers", "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"),
-		allow("IAMBaselineRoles", roleARNs,
-			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
-			"iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
-		{
+		// Entering the account: accounts.Enter proves IAM answers.
+		allow("IAMRead", anyResource, "iam:ListAccountAliases"),
+	}
+	for _, it := range items {
+		statements = append(statements, it.Permissions(s)...)
+	}
+	statements = append(statements,
+		iamStatement{
 			// What gives a role power, only while landfall's boundary
 			// holds the role; the entry role, whose trust the entry-role
 			// item tightens, is landfall's door and carries none. A role
@@ -174,82 +169,167 @@ func executionPolicy(s *Spec) iamPolicy {
 			Action:    []string{"iam:AttachRolePolicy", "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"},
 			Condition: map[string]map[string][]string{"StringNotEquals": {"iam:PermissionsBoundary": {boundaryARN(s)}}},
 		},
-		allow("IAMEntryRoleTrust", []string{roleARN(s.EntryRoleName())}, "iam:UpdateAssumeRolePolicy", "iam:TagRole"),
-		allow("IAMAccount", anywhere, "iam:UpdateAccountPasswordPolicy", "iam:CreateAccountAlias"),
-		{
-			// Services create their own service-linked roles on first use.
-			Sid: "IAMServiceLinkedRoles", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"}, Resource: anywhere,
-			Condition: map[string]map[string][]string{"StringEquals": {"iam:AWSServiceName": {
-				"guardduty.amazonaws.com", "access-analyzer.amazonaws.com", "config.amazonaws.com", "securityhub.amazonaws.com"}}},
-		},
-		allow("CloudTrail", []string{"arn:aws:cloudtrail:*:*:trail/" + p + "-*"},
-			"cloudtrail:CreateTrail", "cloudtrail:UpdateTrail", "cloudtrail:StartLogging", "cloudtrail:PutEventSelectors", "cloudtrail:AddTags",
-			"cloudtrail:GetTrail", "cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors", "cloudtrail:ListTags"),
-		allow("Logs", []string{"arn:aws:logs:*:*:log-group:" + p + "-*"},
-			"logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:ListTagsForResource",
-			"logs:PutMetricFilter", "logs:DeleteMetricFilter",
-			// The formatter reads the records behind an alarm (who did it).
-			"logs:FilterLogEvents"),
-		allow("LogsRead", anywhere, "logs:DescribeLogGroups", "logs:DescribeMetricFilters"),
-		allow("CloudWatch", []string{"arn:aws:cloudwatch:*:*:alarm:" + p + "-*"},
-			"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:ListTagsForResource"),
-		allow("CloudWatchRead", anywhere, "cloudwatch:DescribeAlarms"),
-		allow("SNS", []string{"arn:aws:sns:*:*:" + p + "-*"},
-			"sns:CreateTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe",
-			"sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes",
-			"sns:TagResource", "sns:ListTagsForResource"),
-		allow("SQS", []string{"arn:aws:sqs:*:*:" + p + "-*"},
-			"sqs:CreateQueue", "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:ListQueueTags"),
-		// A key becomes landfall's by its own policy, which lets this role
-		// tag and alias it (ownedKeyPolicy); here the role may only create
-		// keys, give them landfall's aliases, and write keys that carry one.
-		allow("KMSCreateKeys", anywhere, "kms:CreateKey"),
-		{
-			Sid: "KMSLandfallKeys", Effect: "Allow", Resource: []string{"arn:aws:kms:*:*:key/*"},
-			Action: []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
-				"kms:ListResourceTags", "kms:TagResource"},
-			Condition: map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": keyAliases}},
-		},
-		allow("KMSLandfallAliases", aliasARNs, "kms:CreateAlias"),
-		allow("S3LandfallBuckets", []string{"arn:aws:s3:::" + p + "-*"},
-			"s3:CreateBucket", "s3:ListBucket", "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:PutEncryptionConfiguration",
-			"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketTagging", "s3:PutBucketTagging",
-			"s3:GetBucketVersioning", "s3:PutBucketVersioning"),
-		allow("S3AccountPublicAccessBlock", anywhere, "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock"),
-		allow("Budgets", []string{"arn:aws:budgets::*:budget/" + p + "-*"}, "budgets:ViewBudget", "budgets:ModifyBudget"),
-		allow("AccountContacts", anywhere, "account:GetAlternateContact", "account:PutAlternateContact"),
-		allow("GuardDuty", anywhere,
-			"guardduty:CreateDetector", "guardduty:UpdateDetector", "guardduty:GetDetector", "guardduty:ListDetectors",
-			"guardduty:GetAdministratorAccount", "guardduty:TagResource"),
-		allow("EventBridge", []string{"arn:aws:events:*:*:rule/" + p + "-*"},
-			"events:PutRule", "events:DescribeRule", "events:PutTargets", "events:ListTargetsByRule",
-			"events:TagResource", "events:ListTagsForResource"),
-		allow("EC2", anywhere,
-			"ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
-			"ec2:DescribeInternetGateways", "ec2:DescribeNetworkInterfaces"),
-		allow("AccessAnalyzer", anywhere, "access-analyzer:ListAnalyzers", "access-analyzer:CreateAnalyzer", "access-analyzer:TagResource"),
-		allow("Config", anywhere,
-			"config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:DescribeDeliveryChannels",
-			"config:PutConfigurationRecorder", "config:PutDeliveryChannel", "config:StartConfigurationRecorder"),
-		allow("SecurityHub", anywhere, "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
-			"securityhub:BatchEnableStandards", "securityhub:TagResource", "securityhub:ListTagsForResource"),
+		// Whatever the names in the config, the role never changes itself.
+		iamStatement{Sid: "DenyChangingItself", Effect: "Deny", Resource: []string{roleARN(s.ExecutionRoleName())},
+			Action: []string{"iam:Attach*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*", "iam:Update*"}},
+	)
+	return newIAMPolicy(mergeStatements(statements)...)
+}
+
+// anyResource is a statement's Resource where the actions cannot be scoped.
+var anyResource = []string{"*"}
+
+// allow is an Allow statement.
+func allow(sid string, resources []string, actions ...string) iamStatement {
+	return iamStatement{Sid: sid, Effect: "Allow", Action: actions, Resource: resources}
+}
+
+// serviceLinkedRole lets the execution role turn on a service that creates
+// its own service-linked role on first use.
+func serviceLinkedRole(service string) iamStatement {
+	return iamStatement{Sid: "IAMServiceLinkedRoles", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"}, Resource: anyResource,
+		Condition: map[string]map[string][]string{"StringEquals": {"iam:AWSServiceName": {service}}}}
+}
+
+// ownedRolePermissions are what the owned-role reconciler (planOwnedRole)
+// needs for roles: reading them, writing exactly these, attaching only
+// their own managed policies and passing them only to their services.
+func ownedRolePermissions(roles ...ownedRole) []iamStatement {
+	arns := make([]string, 0, len(roles))
+	for _, r := range roles {
+		arns = append(arns, roleARN(r.Name))
 	}
-	statements = append(statements, roleGrants(roles)...)
-	// Whatever the names in the config, the role never changes itself.
-	statements = append(statements, iamStatement{Sid: "DenyChangingItself", Effect: "Deny", Resource: []string{roleARN(s.ExecutionRoleName())},
-		Action: []string{"iam:Attach*", "iam:Delete*", "iam:Detach*", "iam:Put*", "iam:Tag*", "iam:Untag*", "iam:Update*"}})
-	if s.Profile.Items.DefaultVPCs.Remove {
-		// EC2 names no condition key for a default VPC, so where the
-		// profile asks for their removal the role may delete any VPC;
-		// elsewhere it may delete none.
-		statements = append(statements, allow("EC2RemoveDefaultVPCs", anywhere,
-			"ec2:DeleteSubnet", "ec2:DetachInternetGateway", "ec2:DeleteInternetGateway", "ec2:DeleteVpc"))
+	return append([]iamStatement{
+		allow("IAMRead", anyResource, ownedRoleReads...),
+		allow("IAMBaselineRoles", arns,
+			"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole",
+			"iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"),
+	}, roleGrants(roles)...)
+}
+
+// ownedRoleReads are how a role is read, with its policies.
+var ownedRoleReads = []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"}
+
+// mergeStatements joins the statements that share a Sid into one where
+// that allows no more than they do apart: they differ only in their
+// actions, only in their resources, or only in the values of one condition
+// key whose operator means "any of these". The items declare what each
+// needs; merged, the policy stays within IAM's size limit. A statement
+// that cannot be merged keeps its own, with a numbered Sid.
+func mergeStatements(in []iamStatement) []iamStatement {
+	var out []iamStatement
+	var sids []string // out[i]'s Sid before numbering
+	for _, st := range in {
+		merged := false
+		for i := range out {
+			if sids[i] != st.Sid {
+				continue
+			}
+			if m, ok := mergeStatement(out[i], st); ok {
+				out[i], merged = m, true
+				break
+			}
+		}
+		if merged {
+			continue
+		}
+		sids = append(sids, st.Sid)
+		if n := countOf(sids, st.Sid); n > 1 && st.Sid != "" {
+			st.Sid += strconv.Itoa(n)
+		}
+		out = append(out, st)
 	}
-	if f := s.Profile.Items.Findings; f.BootstrapUser != "" && f.DeleteBootstrapUser {
-		statements = append(statements, allow("IAMBootstrapUser", []string{"arn:aws:iam::*:user/" + f.BootstrapUser},
-			"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteUserPolicy", "iam:DetachUserPolicy", "iam:DeleteUser"))
+	return out
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, e := range list {
+		if e == s {
+			n++
+		}
 	}
-	return newIAMPolicy(statements...)
+	return n
+}
+
+// mergeStatement merges b into a when one statement means both (see
+// mergeStatements).
+func mergeStatement(a, b iamStatement) (iamStatement, bool) {
+	if a.Effect != b.Effect || a.Principal != nil || b.Principal != nil || !sameSet(a.NotResource, b.NotResource) {
+		return a, false
+	}
+	sameActions, sameResources := sameSet(a.Action, b.Action), sameSet(a.Resource, b.Resource)
+	op, key, sameCondition := conditionDifference(a.Condition, b.Condition)
+	switch {
+	case sameCondition && sameResources:
+		a.Action = union(a.Action, b.Action)
+	case sameCondition && sameActions:
+		a.Resource = union(a.Resource, b.Resource)
+	case sameActions && sameResources && key != "" && anyOfOperators[op]:
+		condition := maps.Clone(a.Condition)
+		condition[op] = maps.Clone(a.Condition[op])
+		condition[op][key] = union(a.Condition[op][key], b.Condition[op][key])
+		a.Condition = condition
+	default:
+		return a, false
+	}
+	return a, true
+}
+
+// anyOfOperators are the condition operators under which a list of values
+// means "any of these", so that joining two statements' lists allows what
+// the two allow and no more. (ForAllValues and the negated operators do
+// not: a longer list allows more, or less.)
+var anyOfOperators = map[string]bool{
+	"StringEquals": true, "StringLike": true, "ArnEquals": true, "ArnLike": true,
+	"ForAnyValue:StringEquals": true, "ForAnyValue:StringLike": true,
+}
+
+// conditionDifference compares two conditions: the same (""), or
+// differing only in the values of one operator's key (op, key), or more.
+func conditionDifference(a, b map[string]map[string][]string) (op, key string, same bool) {
+	if len(a) != len(b) {
+		return "", "", false
+	}
+	differences := 0
+	for o, keys := range a {
+		other, ok := b[o]
+		if !ok || len(other) != len(keys) {
+			return "", "", false
+		}
+		for k, values := range keys {
+			bv, ok := other[k]
+			if !ok {
+				return "", "", false
+			}
+			if !sameSet(values, bv) {
+				differences++
+				op, key = o, k
+			}
+		}
+	}
+	switch differences {
+	case 0:
+		return "", "", true
+	case 1:
+		return op, key, false
+	}
+	return "", "", false
+}
+
+func sameSet(a, b []string) bool {
+	return slices.Equal(slices.Compact(slices.Sorted(slices.Values(a))), slices.Compact(slices.Sorted(slices.Values(b))))
+}
+
+// union is a, then what b adds, in order.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, v := range b {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // baselineRoles are the roles the baseline creates, repairs or deletes in

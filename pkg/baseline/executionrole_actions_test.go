@@ -65,7 +65,7 @@ func TestExecutionPolicyAllowsEveryCall(t *testing.T) {
 	p.Items.Findings.BootstrapUser, p.Items.Findings.DeleteBootstrapUser = "bootstrap", true
 	p.Items.DefaultVPCs.Remove = true
 	f.spec.Profile = &p
-	policy := executionPolicy(f.spec)
+	policy := executionPolicy(f.spec, Catalogue())
 
 	actions := map[string][]string{} // IAM action -> where
 	for _, file := range memberAccountCalls(t) {

@@ -224,7 +224,7 @@ func TestExecutionPolicySize(t *testing.T) {
 			f.spec.Profile.Items.Findings.BootstrapUser = tt.bootstrap
 			f.spec.Profile.Items.Findings.DeleteBootstrapUser = tt.bootstrap != ""
 			f.spec.Profile.Items.DefaultVPCs.Remove = tt.bootstrap != ""
-			doc := executionPolicy(f.spec).JSON()
+			doc := executionPolicy(f.spec, Catalogue()).JSON()
 			// IAM counts an inline policy's characters without whitespace.
 			n := len(strings.Join(strings.Fields(doc), ""))
 			if n > 10240 {
@@ -325,7 +325,7 @@ func TestExecutionPolicyNeverChangesItself(t *testing.T) {
 		cfg.Organization.ExecutionRoleName = name
 		spec := *f.spec
 		spec.Config = &cfg
-		policy := []iamsim.Policy{{Name: executionPolicyName, Document: json.RawMessage(executionPolicy(&spec).JSON())}}
+		policy := []iamsim.Policy{{Name: executionPolicyName, Document: json.RawMessage(executionPolicy(&spec, Catalogue()).JSON())}}
 		self := awsx.RoleARN(f.member, name)
 		for action, keys := range map[string]map[string][]string{
 			"iam:PutRolePolicy":          nil,
@@ -356,6 +356,90 @@ func TestConfigReservesTheBaselinesRoleNames(t *testing.T) {
 	for _, r := range baselineRoles(s) {
 		if !slices.Contains(s.Config.RoleNames(), r.Name) {
 			t.Errorf("config.RoleNames() lacks %s, a role the baseline makes", r.Name)
+		}
+	}
+}
+
+// TestMergeStatements: the items' statements that share a Sid become one
+// only where the one allows exactly what they allowed apart.
+func TestMergeStatements(t *testing.T) {
+	cond := func(op, key string, values ...string) map[string]map[string][]string {
+		return map[string]map[string][]string{op: {key: values}}
+	}
+	withCondition := func(st iamStatement, c map[string]map[string][]string) iamStatement {
+		st.Condition = c
+		return st
+	}
+	tests := []struct {
+		name string
+		in   []iamStatement
+		want []iamStatement
+	}{
+		{"actions on the same resources",
+			[]iamStatement{allow("Read", anyResource, "a:One"), allow("Read", anyResource, "a:Two", "a:One")},
+			[]iamStatement{allow("Read", anyResource, "a:One", "a:Two")}},
+		{"the same actions on other resources",
+			[]iamStatement{allow("Roles", []string{"r1"}, "a:Put"), allow("Roles", []string{"r2"}, "a:Put")},
+			[]iamStatement{allow("Roles", []string{"r1", "r2"}, "a:Put")}},
+		{"other actions on other resources stay apart",
+			[]iamStatement{allow("Roles", []string{"r1"}, "a:Put"), allow("Roles", []string{"r2"}, "a:Delete"), allow("Roles", []string{"r1"}, "a:Get")},
+			[]iamStatement{allow("Roles", []string{"r1"}, "a:Put", "a:Get"), allow("Roles2", []string{"r2"}, "a:Delete")}},
+		{"any of the values",
+			[]iamStatement{withCondition(allow("Linked", anyResource, "iam:CreateServiceLinkedRole"), cond("StringEquals", "iam:AWSServiceName", "a")),
+				withCondition(allow("Linked", anyResource, "iam:CreateServiceLinkedRole"), cond("StringEquals", "iam:AWSServiceName", "b"))},
+			[]iamStatement{withCondition(allow("Linked", anyResource, "iam:CreateServiceLinkedRole"), cond("StringEquals", "iam:AWSServiceName", "a", "b"))}},
+		{"a negated operator's values stay apart",
+			[]iamStatement{withCondition(allow("Keys", anyResource, "kms:Get"), cond("StringNotEquals", "k", "a")),
+				withCondition(allow("Keys", anyResource, "kms:Get"), cond("StringNotEquals", "k", "b"))},
+			[]iamStatement{withCondition(allow("Keys", anyResource, "kms:Get"), cond("StringNotEquals", "k", "a")),
+				withCondition(allow("Keys2", anyResource, "kms:Get"), cond("StringNotEquals", "k", "b"))}},
+		{"ForAllValues stays apart",
+			[]iamStatement{withCondition(allow("Tags", anyResource, "a:Tag"), cond("ForAllValues:StringEquals", "aws:TagKeys", "a")),
+				withCondition(allow("Tags", anyResource, "a:Tag"), cond("ForAllValues:StringEquals", "aws:TagKeys", "b"))},
+			[]iamStatement{withCondition(allow("Tags", anyResource, "a:Tag"), cond("ForAllValues:StringEquals", "aws:TagKeys", "a")),
+				withCondition(allow("Tags2", anyResource, "a:Tag"), cond("ForAllValues:StringEquals", "aws:TagKeys", "b"))}},
+		{"other actions under other conditions stay apart",
+			[]iamStatement{withCondition(allow("Keys", anyResource, "kms:Get"), cond("StringEquals", "k", "a")), allow("Keys", anyResource, "kms:Put")},
+			[]iamStatement{withCondition(allow("Keys", anyResource, "kms:Get"), cond("StringEquals", "k", "a")), allow("Keys2", anyResource, "kms:Put")}},
+		{"other Sids stay apart",
+			[]iamStatement{allow("A", anyResource, "a:One"), allow("B", anyResource, "a:Two")},
+			[]iamStatement{allow("A", anyResource, "a:One"), allow("B", anyResource, "a:Two")}},
+		{"a deny and an allow stay apart",
+			[]iamStatement{allow("A", anyResource, "a:One"), {Sid: "A", Effect: "Deny", Action: []string{"a:Two"}, Resource: anyResource}},
+			[]iamStatement{allow("A", anyResource, "a:One"), {Sid: "A2", Effect: "Deny", Action: []string{"a:Two"}, Resource: anyResource}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, want := newIAMPolicy(mergeStatements(tt.in)...).JSON(), newIAMPolicy(tt.want...).JSON()
+			if got != want {
+				t.Fatalf("merged:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestExecutionPolicyComesFromTheItems: each item's permissions are in the
+// execution role's policy, and only through it (an item's statement taken
+// out takes its actions out).
+func TestExecutionPolicyComesFromTheItems(t *testing.T) {
+	s := testSpec(t, "333333333333", "o-exampleorg")
+	s.Profile.Items.DefaultVPCs.Remove = true
+	items := Catalogue()
+	for i, it := range items {
+		for _, st := range it.Permissions(s) {
+			for _, a := range st.Action {
+				if !policyAllowsAction(executionPolicy(s, items), a) {
+					t.Errorf("%s declares %s, which the execution policy does not allow", it.Name, a)
+				}
+			}
+		}
+		if it.Name != "default-vpcs" {
+			continue
+		}
+		without := slices.Clone(items)
+		without[i].Permissions = func(*Spec) []iamStatement { return nil }
+		if policyAllowsAction(executionPolicy(s, without), "ec2:DeleteVpc") {
+			t.Errorf("the execution policy allows ec2:DeleteVpc without the default-vpcs item's permissions")
 		}
 	}
 }

@@ -22,10 +22,11 @@ import (
 // applied before any region runs, rather than created by each region in a
 // race.
 var findingsForwarderRoleItem = Item{
-	Name:    "findings-forwarder-role",
-	Needs:   []Need{needBoundary},
-	Enabled: forwardsFindings,
-	Plan:    planRole(desiredFindingsForwarder),
+	Name:        "findings-forwarder-role",
+	Needs:       []Need{needBoundary},
+	Enabled:     forwardsFindings,
+	Plan:        planRole(desiredFindingsForwarder),
+	Permissions: func(s *Spec) []iamStatement { return ownedRolePermissions(desiredFindingsForwarder(s)) },
 }
 
 // findingsRuleItem routes each region's findings. It also relies on the
@@ -38,6 +39,14 @@ var findingsRuleItem = Item{
 		"the rule routes the detector's findings; without a detector in the region it would promise alerts that never come"}},
 	Enabled: func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
 	Plan:    planFindingsRule,
+	Permissions: func(s *Spec) []iamStatement {
+		return []iamStatement{
+			allow("EventBridge", []string{"arn:aws:events:*:*:rule/" + s.Prefix + "-*"},
+				"events:PutRule", "events:DescribeRule", "events:PutTargets", "events:ListTargetsByRule",
+				"events:TagResource", "events:ListTagsForResource"),
+			deadLetterQueuePermissions(s),
+		}
+	},
 }
 
 // The EventBridge rule of one region that sends GuardDuty findings at or

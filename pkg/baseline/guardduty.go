@@ -18,6 +18,14 @@ var guardDutyItem = Item{
 	Regional: true,
 	Enabled:  func(s *Spec) bool { return s.Profile.Items.GuardDuty.Enabled },
 	Plan:     planGuardDuty,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			serviceLinkedRole("guardduty.amazonaws.com"),
+			allow("GuardDuty", anyResource,
+				"guardduty:CreateDetector", "guardduty:UpdateDetector", "guardduty:GetDetector", "guardduty:ListDetectors",
+				"guardduty:GetAdministratorAccount", "guardduty:TagResource"),
+		}
+	},
 }
 
 // The GuardDuty detector of one region. GuardDuty allows one detector per

@@ -21,6 +21,15 @@ var humanRolesItem = Item{
 	Needs:   []Need{needBoundary},
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planHumanRoles,
+	// Every role, enabled or not: a role turned off is deleted if landfall
+	// made it.
+	Permissions: func(s *Spec) []iamStatement {
+		var roles []ownedRole
+		for _, h := range desiredHumanRoles(s) {
+			roles = append(roles, h.role)
+		}
+		return append(ownedRolePermissions(roles...), allow("IAMRead", anyResource, "iam:GetSAMLProvider"))
+	},
 }
 
 // The roles people assume into the account: admin, operator, developer,

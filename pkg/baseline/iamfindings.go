@@ -19,6 +19,15 @@ var iamFindingsItem = Item{
 		"deleting the bootstrap user removes a way in for people; it is done only once the roles they should use instead exist"}},
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planIAMFindings,
+	Permissions: func(s *Spec) []iamStatement {
+		out := []iamStatement{allow("IAMRead", anyResource, "iam:GetAccountSummary",
+			"iam:ListUsers", "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies")}
+		if f := s.Profile.Items.Findings; f.BootstrapUser != "" && f.DeleteBootstrapUser {
+			out = append(out, allow("IAMBootstrapUser", []string{"arn:aws:iam::*:user/" + f.BootstrapUser},
+				"iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteUserPolicy", "iam:DetachUserPolicy", "iam:DeleteUser"))
+		}
+		return out
+	},
 }
 
 // IAM findings: what no API can fix, or what the config says to report

@@ -70,6 +70,24 @@ func ownedKeyPolicy(s *Spec, statements ...iamStatement) iamPolicy {
 	}, statements...)...)
 }
 
+// ownedKeyPermissions are what the owned-key reconciler (planOwnedKey)
+// needs for the key with alias. A key becomes landfall's by its own policy,
+// which lets the execution role tag and alias it (ownedKeyPolicy); here the
+// role may only create keys, give them landfall's aliases, and write keys
+// that carry one.
+func ownedKeyPermissions(alias string) []iamStatement {
+	return []iamStatement{
+		allow("KMSCreateKeys", anyResource, "kms:CreateKey"),
+		{
+			Sid: "KMSLandfallKeys", Effect: "Allow", Resource: []string{"arn:aws:kms:*:*:key/*"},
+			Action: []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus", "kms:EnableKeyRotation",
+				"kms:ListResourceTags", "kms:TagResource"},
+			Condition: map[string]map[string][]string{"ForAnyValue:StringEquals": {"kms:ResourceAliases": {alias}}},
+		},
+		allow("KMSLandfallAliases", []string{"arn:aws:kms:*:*:" + alias}, "kms:CreateAlias"),
+	}
+}
+
 // planOwnedKey plans one owned key. A key that is disabled or pending
 // deletion is a finding: re-enabling a key someone turned off is a decision
 // for a person, and everything encrypted with it fails until then.

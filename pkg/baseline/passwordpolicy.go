@@ -15,6 +15,12 @@ var passwordPolicyItem = Item{
 	Name:    "password-policy",
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planPasswordPolicy,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			allow("IAMRead", anyResource, "iam:GetAccountPasswordPolicy"),
+			allow("IAMAccount", anyResource, "iam:UpdateAccountPasswordPolicy"),
+		}
+	},
 }
 
 // The account's IAM password policy. IAM has one per account and

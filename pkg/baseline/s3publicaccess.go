@@ -15,6 +15,9 @@ var s3PublicAccessBlockItem = Item{
 	Name:    "s3-public-access-block",
 	Enabled: func(s *Spec) bool { return s.Profile.Items.S3BlockPublicAccess },
 	Plan:    planS3PublicAccessBlock,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{allow("S3AccountPublicAccessBlock", anyResource, "s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock")}
+	},
 }
 
 // The account-level S3 Block Public Access configuration. An account has

@@ -19,6 +19,13 @@ var securityHubItem = Item{
 		"Security Hub's controls are AWS Config rules: they report nothing until the region's recorder runs"}},
 	Enabled: func(s *Spec) bool { return s.Profile.Items.SecurityHub.Enabled },
 	Plan:    planSecurityHub,
+	Permissions: func(*Spec) []iamStatement {
+		return []iamStatement{
+			serviceLinkedRole("securityhub.amazonaws.com"),
+			allow("SecurityHub", anyResource, "securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:GetEnabledStandards",
+				"securityhub:BatchEnableStandards", "securityhub:TagResource", "securityhub:ListTagsForResource"),
+		}
+	},
 }
 
 // Security Hub in one region, and the standards the profile lists. The hub
