@@ -37,12 +37,12 @@ const boundaryMaxVersions = 5
 // BoundaryName names the boundary policy: <prefix>-boundary.
 func BoundaryName(s *Spec) string { return s.Name("boundary") }
 
-// boundaryARN is the boundary policy of the spec's account.
 // needBoundary is the need of an item whose roles carry landfall's
 // permissions boundary, which the execution-role item makes (in the
 // management account, the deploy).
 var needBoundary = Need{&executionRoleItem, "its roles carry the permissions boundary the execution-role item makes"}
 
+// boundaryARN is the boundary policy of the spec's account.
 func boundaryARN(s *Spec) string {
 	return "arn:aws:iam::" + s.Account.ID + ":policy/" + BoundaryName(s)
 }

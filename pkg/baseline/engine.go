@@ -90,9 +90,10 @@ func NewEngine(items []Item) (*Engine, error) {
 func (e *Engine) Items() []Item { return slices.Clone(e.items) }
 
 // checkCatalogue refuses items the engine could not run as declared: an
-// item without a name, a switch, a reconciler or its permissions; a name listed twice; and a
-// need of an item the list does not hold, of an item of the other scope,
-// of an item listed after it (the list is the apply order), or in a cycle.
+// item without a name, a switch, a reconciler or its permissions; a name
+// listed twice; and a need of an item the list does not hold, of an item
+// of the other scope, of an item listed after it (the list is the apply
+// order), or in a cycle.
 // A region's items cannot wait for the account's: the account scope runs
 // first, in the pipeline in a Lambda of its own, and a regional item relies
 // on that order, not on a need.

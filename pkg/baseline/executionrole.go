@@ -219,6 +219,7 @@ var ownedRoleReads = []string{"iam:GetRole", "iam:GetRolePolicy", "iam:ListRoleP
 func mergeStatements(in []iamStatement) []iamStatement {
 	var out []iamStatement
 	var sids []string // out[i]'s Sid before numbering
+	kept := map[string]int{}
 	for _, st := range in {
 		merged := false
 		for i := range out {
@@ -234,22 +235,12 @@ func mergeStatements(in []iamStatement) []iamStatement {
 			continue
 		}
 		sids = append(sids, st.Sid)
-		if n := countOf(sids, st.Sid); n > 1 && st.Sid != "" {
-			st.Sid += strconv.Itoa(n)
+		if kept[st.Sid]++; kept[st.Sid] > 1 && st.Sid != "" {
+			st.Sid += strconv.Itoa(kept[st.Sid])
 		}
 		out = append(out, st)
 	}
 	return out
-}
-
-func countOf(list []string, s string) int {
-	n := 0
-	for _, e := range list {
-		if e == s {
-			n++
-		}
-	}
-	return n
 }
 
 // mergeStatement merges b into a when one statement means both (see

@@ -425,10 +425,11 @@ func TestExecutionPolicyComesFromTheItems(t *testing.T) {
 	s := testSpec(t, "333333333333", "o-exampleorg")
 	s.Profile.Items.DefaultVPCs.Remove = true
 	items := Catalogue()
+	policy := executionPolicy(s, items)
 	for i, it := range items {
 		for _, st := range it.Permissions(s) {
 			for _, a := range st.Action {
-				if !policyAllowsAction(executionPolicy(s, items), a) {
+				if !policyAllowsAction(policy, a) {
 					t.Errorf("%s declares %s, which the execution policy does not allow", it.Name, a)
 				}
 			}
