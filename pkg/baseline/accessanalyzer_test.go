@@ -14,7 +14,7 @@ import (
 
 func TestAccessAnalyzer(t *testing.T) {
 	f := newFixture(t)
-	conformance(t, f, itemEngine("access-analyzer"), ScopeAll)
+	mustApply(t, f, itemEngine("access-analyzer"), f.cfg, ScopeAll)
 	for _, region := range f.spec.Regions {
 		got := listAccountAnalyzers(t, accessanalyzer.NewFromConfig(awsx.InRegion(f.cfg, region)))
 		if len(got) != 1 || aws.ToString(got[0].Name) != "acme-analyzer" || got[0].Type != aatypes.TypeAccount || got[0].Tags[TagManaged] != "true" {

@@ -10,7 +10,7 @@ import (
 
 func TestAccountAlias(t *testing.T) {
 	f := newFixture(t)
-	conformance(t, f, itemEngine("account-alias"), ScopeGlobal)
+	mustApplyGlobal(t, f, itemEngine("account-alias"), f.cfg)
 	if got := aliasOf(t, f.cfg); got != "acme-workload" {
 		t.Fatalf("alias = %q, want acme-workload", got)
 	}

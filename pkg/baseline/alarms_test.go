@@ -23,7 +23,7 @@ func alarmsEngine() *Engine { return itemEngine("cloudtrail", "alerts-topic", "a
 func TestAlarms(t *testing.T) {
 	f := newFixture(t)
 	e := alarmsEngine()
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	cw := cloudwatch.NewFromConfig(f.cfg)

@@ -10,11 +10,6 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
-func TestAlertsReaderRoleConforms(t *testing.T) {
-	f := newFixture(t)
-	conformance(t, f, itemEngine("alerts-reader-role"), ScopeGlobal)
-}
-
 // TestAlertsReaderRole: the formatter's role, and only it, may assume the
 // role, which reads the trail's log group and nothing else.
 func TestAlertsReaderRole(t *testing.T) {

@@ -46,7 +46,7 @@ func confirmEmail(t *testing.T, f *fixture, topic, email string) {
 func TestAlertsTopic(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("alerts-topic")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	client := sns.NewFromConfig(f.cfg)

@@ -23,17 +23,14 @@ func configFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := newFixture(t)
 	f.spec.Profile.Items.AWSConfig.Enabled = true
-	bucket := configBucket(f.spec)
-	if _, err := s3.NewFromConfig(f.cfg).CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatalf("creating bucket %s: %v", bucket, err)
-	}
+	createConfigBucket(t, f)
 	return f
 }
 
 func TestAWSConfig(t *testing.T) {
 	f := configFixture(t)
 	e := itemEngine("aws-config-role", "aws-config")
-	conformance(t, f, e, ScopeAll)
+	mustApply(t, f, e, f.cfg, ScopeAll)
 
 	ctx := context.Background()
 	role := configRoleName(f.spec)

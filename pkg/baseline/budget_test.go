@@ -14,7 +14,7 @@ import (
 func TestBudget(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("alerts-topic", "budget")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	client := budgets.NewFromConfig(awsx.InRegion(f.cfg, budgetsRegion))

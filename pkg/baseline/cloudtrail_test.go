@@ -16,7 +16,7 @@ import (
 func TestCloudTrail(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("cloudtrail")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	trails := cloudtrail.NewFromConfig(f.cfg)

@@ -22,7 +22,7 @@ func TestAlternateContacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := itemEngine("alternate-contacts")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	for _, want := range desiredAlternateContacts(f.spec) {
 		have, err := findAlternateContactByType(ctx, client, want.Type)

@@ -13,10 +13,8 @@ import (
 )
 
 // TestDefaultVPCs removes the empty default VPC of us-east-1 and reports the
-// one in eu-west-1 that a network interface uses. A fresh account's plan
-// is an update here, not a create, so the test spells out the conformance
-// steps: apply, then nothing left to change, then a second apply that
-// writes nothing.
+// one in eu-west-1 that a network interface uses: the finding stays, and
+// the runs after the first change nothing.
 func TestDefaultVPCs(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)

@@ -14,7 +14,7 @@ import (
 func TestEBSEncryption(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("ebs-encryption")
-	conformance(t, f, e, ScopeAll)
+	mustApply(t, f, e, f.cfg, ScopeAll)
 
 	ctx := context.Background()
 	for _, region := range f.spec.Regions {

@@ -24,7 +24,7 @@ func TestExecutionRole(t *testing.T) {
 	pipeline := pipelineRole(t, f)
 	f.deleteBoundary(t)
 	e := itemEngine("execution-role")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	// The role is what ExecutionRole describes, the documents the deploy
 	// creates the management account's execution role from.

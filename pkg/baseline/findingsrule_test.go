@@ -20,7 +20,7 @@ const findingsRuleName = "acme-guardduty-findings"
 func TestFindingsRule(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("findings-forwarder-role", "findings-rule")
-	conformance(t, f, e, ScopeAll)
+	mustApply(t, f, e, f.cfg, ScopeAll)
 
 	ctx := context.Background()
 	forwarder, err := iam.NewFromConfig(f.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("acme-findings-forwarder")})

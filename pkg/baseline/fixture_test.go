@@ -2,9 +2,7 @@ package baseline
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -168,85 +166,6 @@ func actions(p Plan) map[string]Action {
 		out[key] = c.Action
 	}
 	return out
-}
-
-// conformance is the contract every item meets (STYLE lesson 15): a fresh
-// account plans only creates; applying makes the next plan all unchanged;
-// and a second apply writes nothing, counted at the endpoint. The items
-// run as the execution role, as the pipeline runs them on every run after
-// the first, so an action missing from that role fails here; the
-// execution-role item itself runs through the entry role that creates it.
-func conformance(t *testing.T, f *fixture, e *Engine, scope Scope) {
-	t.Helper()
-	cfg := f.cfg
-	if !slices.ContainsFunc(e.Items(), func(it Item) bool { return it.Name == "execution-role" }) {
-		cfg = executionRole(t, f)
-	}
-	check := conformanceCheck{engine: e, spec: f.spec, cfg: cfg, scope: scope,
-		writesDuring: func(apply func(aws.Config) error) ([]string, error) {
-			f.srv.ResetCalls()
-			err := apply(cfg)
-			return countedWrites(f, ""), err
-		}}
-	if err := check.run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// conformanceCheck is the conformance contract on any endpoint: the local
-// one, or moto (moto_test.go).
-type conformanceCheck struct {
-	engine *Engine
-	spec   *Spec
-	cfg    aws.Config
-	scope  Scope
-	// writesDuring runs apply and lists the writes the endpoint saw.
-	writesDuring func(apply func(aws.Config) error) ([]string, error)
-	// updatesFresh allows updates in a fresh account's plan, for the items
-	// that change what every account is born with (the entry role's
-	// trust, the default VPCs); creates and findings are always allowed.
-	updatesFresh bool
-}
-
-func (c conformanceCheck) run(ctx context.Context) error {
-	plan, err := c.engine.Plan(ctx, c.spec, c.cfg, c.scope)
-	if err != nil {
-		return fmt.Errorf("plan on a fresh account: %w", err)
-	}
-	if len(plan.Changes) == 0 {
-		return errors.New("plan on a fresh account is empty")
-	}
-	var errs []error
-	for _, ch := range plan.Changes {
-		if ch.Resource == itemResource(ch.Item) {
-			errs = append(errs, fmt.Errorf("fresh account: %s", ch.Detail))
-			continue
-		}
-		if ch.Action != Create && ch.Action != Finding && !(c.updatesFresh && ch.Action == Update) {
-			errs = append(errs, fmt.Errorf("fresh account: %s %s is %s, want create", ch.Item, ch.Resource, ch.Action))
-		}
-	}
-	if _, err := c.engine.Apply(ctx, c.spec, c.cfg, c.scope); err != nil {
-		return errors.Join(append(errs, fmt.Errorf("apply: %w", err))...)
-	}
-	again, err := c.engine.Plan(ctx, c.spec, c.cfg, c.scope)
-	if err != nil {
-		return errors.Join(append(errs, fmt.Errorf("plan after apply: %w", err))...)
-	}
-	if again.HasChanges() {
-		return errors.Join(append(errs, fmt.Errorf("plan after apply still changes:\n%s", again))...)
-	}
-	writes, err := c.writesDuring(func(cfg aws.Config) error {
-		_, err := c.engine.Apply(ctx, c.spec, cfg, c.scope)
-		return err
-	})
-	if err != nil {
-		errs = append(errs, fmt.Errorf("second apply: %w", err))
-	}
-	for _, w := range writes {
-		errs = append(errs, fmt.Errorf("second apply wrote: %s", w))
-	}
-	return errors.Join(errs...)
 }
 
 // countedWrites lists the writes the endpoint counted since the last

@@ -19,7 +19,7 @@ import (
 func TestGuardDuty(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("guardduty")
-	conformance(t, f, e, ScopeAll)
+	mustApply(t, f, e, f.cfg, ScopeAll)
 
 	ctx := context.Background()
 	for _, region := range f.spec.Regions {

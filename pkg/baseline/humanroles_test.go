@@ -21,7 +21,7 @@ import (
 
 func TestHumanRoles(t *testing.T) {
 	f := newFixture(t)
-	conformance(t, f, itemEngine("human-roles"), ScopeGlobal)
+	mustApplyGlobal(t, f, itemEngine("human-roles"), f.cfg)
 
 	mfaTrust := newIAMPolicy(iamStatement{
 		Effect: "Allow", Principal: map[string][]string{"AWS": {"arn:aws:iam::222222222222:root"}}, Action: []string{"sts:AssumeRole"},

@@ -38,38 +38,32 @@ func TestMotoConformance(t *testing.T) {
 	m := startMoto(t)
 	for _, it := range catalogueEngine().Items() {
 		t.Run(it.Name, func(t *testing.T) {
-			c, ok := motoCases[it.Name]
+			c, ok := conformanceCases[it.Name]
 			if !ok {
-				t.Fatalf("item %s has no case in motoCases: check it on moto, or say why moto cannot", it.Name)
+				t.Fatalf("item %s has no case in conformanceCases", it.Name)
 			}
-			err := m.check(t, c, it.Name)
+			q := motoCases[it.Name]
+			err := m.check(t, c, q, it.Name)
 			switch {
-			case c.missing == "" && err != nil:
+			case q.missing == "" && err != nil:
 				t.Fatal(err)
-			case c.missing == "":
+			case q.missing == "":
 			case err == nil:
-				t.Fatalf("moto now checks %s: remove %q from its case", it.Name, c.missing)
-			case !strings.Contains(err.Error(), "operation error "+c.missing+","):
-				t.Fatalf("%s fails on moto, but not for want of %s: %v", it.Name, c.missing, err)
+				t.Fatalf("moto now checks %s: remove %q from its case", it.Name, q.missing)
+			case !strings.Contains(err.Error(), "operation error "+q.missing+","):
+				t.Fatalf("%s fails on moto, but not for want of %s: %v", it.Name, q.missing, err)
 			default:
-				t.Skipf("moto 5.2.1 does not implement %s, so it cannot check %s", c.missing, it.Name)
+				t.Skipf("moto 5.2.1 does not implement %s, so it cannot check %s", q.missing, it.Name)
 			}
 		})
 	}
 }
 
-// motoCase is how one item is checked on moto.
+// motoCase is what moto needs for one item beyond its conformanceCase.
 type motoCase struct {
-	// with are the items that run before it, for the resources it needs.
-	with []string
-	// prepare gives the account what it has before landfall comes.
+	// prepare gives moto's account what the item finds on AWS: moto's
+	// accounts are born without the entry role.
 	prepare func(context.Context, aws.Config, *Spec) error
-	// updatesFresh: a fresh account's plan updates what it was born with.
-	updatesFresh bool
-	// asExecutionRole runs the check as landfall's execution role, which
-	// the case creates first, as the pipeline runs every item after the
-	// account's first entry.
-	asExecutionRole bool
 	// missing is the operation ("Service: Operation", as the SDK names it
 	// in errors) moto lacks, when moto cannot check the item. The test
 	// proves the check fails for that reason, so a gap moto has closed
@@ -77,45 +71,29 @@ type motoCase struct {
 	missing string
 }
 
-// motoCases holds every catalogue item: an item added without a case
-// fails TestMotoConformance.
+// motoCases holds the items that need more on moto than on the local
+// endpoint.
 var motoCases = map[string]motoCase{
-	"password-policy":         {},
-	"execution-role":          {},
-	"entry-role":              {prepare: createEntryRole, updatesFresh: true, asExecutionRole: true},
-	"human-roles":             {},
-	"account-alias":           {},
-	"iam-findings":            {},
-	"s3-public-access-block":  {},
-	"alerts-topic":            {},
-	"cloudtrail":              {},
-	"alarms":                  {with: []string{"cloudtrail", "alerts-topic"}},
-	"alerts-reader-role":      {},
-	"budget":                  {with: []string{"alerts-topic"}, missing: "Budgets: DescribeSubscribersForNotification"},
-	"alternate-contacts":      {},
-	"aws-config-role":         {},
-	"findings-forwarder-role": {},
-	"guardduty":               {},
-	"findings-rule":           {with: []string{"findings-forwarder-role", "alerts-topic", "guardduty"}},
-	"ebs-encryption":          {},
-	"access-analyzer":         {missing: "AccessAnalyzer: ListAnalyzers"},
-	"aws-config":              {with: []string{"aws-config-role"}},
-	"security-hub":            {with: []string{"aws-config-role", "aws-config"}, missing: "SecurityHub: BatchEnableStandards"},
-	"default-vpcs":            {updatesFresh: true},
+	"entry-role":      {prepare: createEntryRole},
+	"budget":          {missing: "Budgets: DescribeSubscribersForNotification"},
+	"access-analyzer": {missing: "AccessAnalyzer: ListAnalyzers"},
+	"security-hub":    {missing: "SecurityHub: BatchEnableStandards"},
 }
 
-// check runs one item's conformance check in a fresh moto.
-func (m *moto) check(t *testing.T, c motoCase, item string) error {
+// check runs one item's conformance check in a fresh moto, as the
+// execution role, which the check creates first, as the pipeline runs
+// every item after the account's first entry.
+func (m *moto) check(t *testing.T, c conformanceCase, q motoCase, item string) error {
 	ctx := context.Background()
 	m.reset(t)
 	cfg := m.config(t)
 	spec := motoSpec(t, cfg)
-	if c.prepare != nil {
-		if err := c.prepare(ctx, cfg, spec); err != nil {
+	if q.prepare != nil {
+		if err := q.prepare(ctx, cfg, spec); err != nil {
 			t.Fatalf("preparing the account: %v", err)
 		}
 	}
-	if c.asExecutionRole {
+	if item != executionRoleItem.Name {
 		if _, err := catalogueEngine().Bootstrap(ctx, spec, cfg); err != nil {
 			t.Fatalf("creating the execution role: %v", err)
 		}
@@ -181,10 +159,7 @@ func motoSpec(t *testing.T, cfg aws.Config) *Spec {
 	if spec.IdentityAccountStatus, err = accounts.IdentityStatus(ctx, org, spec.Config); err != nil {
 		t.Fatal(err)
 	}
-	// Every item the test profile leaves off.
-	spec.Profile.Items.AWSConfig.Enabled = true
-	spec.Profile.Items.SecurityHub.Enabled = true
-	spec.Profile.Items.DefaultVPCs.Remove = true
+	enableEveryItem(spec)
 	return spec
 }
 

@@ -117,10 +117,16 @@ func mustPlanGlobal(t *testing.T, f *fixture, e *Engine, cfg aws.Config) Plan {
 	return p
 }
 
-// mustApplyGlobal applies scope and fails the test on error.
+// mustApplyGlobal applies the account's items and fails the test on error.
 func mustApplyGlobal(t *testing.T, f *fixture, e *Engine, cfg aws.Config) Report {
 	t.Helper()
-	r, err := e.Apply(context.Background(), f.spec, cfg, ScopeGlobal)
+	return mustApply(t, f, e, cfg, ScopeGlobal)
+}
+
+// mustApply applies scope and fails the test on error.
+func mustApply(t *testing.T, f *fixture, e *Engine, cfg aws.Config, scope Scope) Report {
+	t.Helper()
+	r, err := e.Apply(context.Background(), f.spec, cfg, scope)
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

@@ -11,7 +11,7 @@ import (
 func TestPasswordPolicy(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("password-policy")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	client := iam.NewFromConfig(f.cfg)

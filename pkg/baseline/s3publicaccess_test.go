@@ -12,7 +12,7 @@ import (
 func TestS3PublicAccessBlock(t *testing.T) {
 	f := newFixture(t)
 	e := itemEngine("s3-public-access-block")
-	conformance(t, f, e, ScopeGlobal)
+	mustApplyGlobal(t, f, e, f.cfg)
 
 	ctx := context.Background()
 	client := s3control.NewFromConfig(f.cfg)

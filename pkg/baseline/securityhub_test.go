@@ -18,7 +18,7 @@ func TestSecurityHub(t *testing.T) {
 	f := configFixture(t)
 	f.spec.Profile.Items.SecurityHub.Enabled = true
 	e := itemEngine("security-hub")
-	conformance(t, f, e, ScopeAll)
+	mustApply(t, f, e, f.cfg, ScopeAll)
 
 	ctx := context.Background()
 	for _, region := range f.spec.Regions {
