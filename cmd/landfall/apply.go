@@ -97,8 +97,8 @@ func printReport(e cli.Env, rep baseline.Report) {
 		switch {
 		case it.Error != "":
 			status = "FAILED: " + it.Error
-		case n[baseline.Create]+n[baseline.Update] > 0:
-			status = fmt.Sprintf("%d created, %d updated", n[baseline.Create], n[baseline.Update])
+		case n[baseline.Create]+n[baseline.Update]+n[baseline.Delete] > 0:
+			status = fmt.Sprintf("%d created, %d updated, %d deleted", n[baseline.Create], n[baseline.Update], n[baseline.Delete])
 		case n[baseline.Conflict] > 0:
 			status = fmt.Sprintf("%d conflicts (left alone)", n[baseline.Conflict])
 		}
@@ -108,6 +108,6 @@ func printReport(e cli.Env, rep baseline.Report) {
 		fmt.Fprintf(e.Stdout, "  %-32s %-40s %6s %3d calls\n", where, status, it.Duration.Round(time.Millisecond), it.Calls)
 	}
 	c := rep.Count()
-	fmt.Fprintf(e.Stdout, "done in %s: %d created, %d updated, %d unchanged, %d conflicts, %d findings; %d reads, %d writes\n",
-		rep.Duration.Round(time.Millisecond), c[baseline.Create], c[baseline.Update], c[baseline.Unchanged], c[baseline.Conflict], c[baseline.Finding], rep.Reads, rep.Writes)
+	fmt.Fprintf(e.Stdout, "done in %s: %d created, %d updated, %d deleted, %d unchanged, %d conflicts, %d findings; %d reads, %d writes\n",
+		rep.Duration.Round(time.Millisecond), c[baseline.Create], c[baseline.Update], c[baseline.Delete], c[baseline.Unchanged], c[baseline.Conflict], c[baseline.Finding], rep.Reads, rep.Writes)
 }

@@ -172,8 +172,8 @@ func (v *vending) run(ctx context.Context, e cli.Env, f vendFlags) error {
 	}
 	switch row.Status {
 	case ledger.StatusSucceeded:
-		fmt.Fprintf(e.Stdout, "baselined %s (%s) with profile %s, version %s in %s: %d created, %d updated, %d findings\n",
-			id, f.name, row.Profile, row.Version, time.Duration(row.DurationMs)*time.Millisecond, row.Created, row.Updated, len(row.Findings))
+		fmt.Fprintf(e.Stdout, "baselined %s (%s) with profile %s, version %s in %s: %d created, %d updated, %d deleted, %d findings\n",
+			id, f.name, row.Profile, row.Version, time.Duration(row.DurationMs)*time.Millisecond, row.Created, row.Updated, row.Deleted, len(row.Findings))
 		for _, finding := range row.Findings {
 			fmt.Fprintf(e.Stdout, "  finding: %s\n", finding)
 		}

@@ -92,7 +92,7 @@ func TestVend(t *testing.T) {
 			name: "baselined in its OU", args: []string{"--name", "payments", "--email", "pay@acme.example", "--ou", "/Root/Workloads/Prod", "--tag", "env=prod", "--tag", "team=payments"},
 			outcome: &succeeded, wantCode: cli.ExitOK, wantOU: true, wantCreated: true,
 			wantStdout: []string{"creating account: SUCCEEDED\n", "created account ", "moved ", " to /Root/Workloads/Prod\n",
-				"baselining: SUCCEEDED\n", "with profile workloads, version 1 in 42s: 31 created, 0 updated, 1 findings\n", "  finding: iam-findings: root user has no MFA\n"},
+				"baselining: SUCCEEDED\n", "with profile workloads, version 1 in 42s: 31 created, 0 updated, 0 deleted, 1 findings\n", "  finding: iam-findings: root user has no MFA\n"},
 		},
 		{
 			name: "baseline failed", args: []string{"--name", "payments", "--email", "pay@acme.example"},

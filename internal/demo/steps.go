@@ -36,14 +36,14 @@ func (r *run) printLedger(ctx context.Context) []ledger.Row {
 		return nil
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].AccountID < rows[j].AccountID })
-	r.printf("  %-14s %-12s %-11s %-10s %8s %7s %7s %5s %8s  %s\n", "account", "id", "profile", "status", "duration", "created", "updated", "drift", "findings", "last error")
+	r.printf("  %-14s %-12s %-11s %-10s %8s %7s %7s %7s %5s %8s  %s\n", "account", "id", "profile", "status", "duration", "created", "updated", "deleted", "drift", "findings", "last error")
 	for _, row := range rows {
 		name := row.AccountName
 		if name == "" {
 			name = r.nameOf(row.AccountID)
 		}
-		r.printf("  %-14s %-12s %-11s %-10s %7.1fs %7d %7d %5d %8d  %s\n", trunc(name, 14), trunc(row.AccountID, 12), row.Profile, row.Status,
-			float64(row.DurationMs)/1000, row.Created, row.Updated, row.Drift, len(row.Findings), trunc(row.LastError, 60))
+		r.printf("  %-14s %-12s %-11s %-10s %7.1fs %7d %7d %7d %5d %8d  %s\n", trunc(name, 14), trunc(row.AccountID, 12), row.Profile, row.Status,
+			float64(row.DurationMs)/1000, row.Created, row.Updated, row.Deleted, row.Drift, len(row.Findings), trunc(row.LastError, 60))
 	}
 	r.rep.Ledger = rows
 	return rows

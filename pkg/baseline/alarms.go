@@ -115,7 +115,8 @@ func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
 		if !Owned(tags) {
 			continue
 		}
-		changes = append(changes, Change{Resource: "alarm/" + name, Action: Update, Diffs: []Diff{{"Alarm", "present", "absent (disabled in profile)"}},
+		changes = append(changes, Change{Resource: "alarm/" + name, Action: Delete,
+			Detail: fmt.Sprintf("the alarm and its metric filter are landfall's, and profile %s turns alarm %s off", spec.Profile.Name, a.ID),
 			Apply: func(ctx context.Context) error {
 				if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
 					return fmt.Errorf("deleting CloudWatch alarm (%s): %w", name, err)

@@ -80,7 +80,7 @@ func TestAlarms(t *testing.T) {
 	p.Items.Alarms.Disable = []string{"CloudWatch.2"}
 	f.spec.Profile = &p
 	plan = mustPlan(t, f, e)
-	if c := actions(plan); c["alarms alarm/acme-unauthorized-api-calls"] != Update || plan.Count()[Update] != 1 {
+	if c := actions(plan); c["alarms alarm/acme-unauthorized-api-calls"] != Delete || plan.Count()[Delete] != 1 || plan.Count()[Update] != 0 {
 		t.Fatalf("after disabling CloudWatch.2:\n%s", plan)
 	}
 	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {

@@ -260,7 +260,7 @@ func planSubscriptions(ctx context.Context, client *sns.Client, want alertsTopic
 			present[endpoint] = true
 			changes = append(changes, Change{Resource: resource, Action: Unchanged})
 		case !pending:
-			changes = append(changes, Change{Resource: resource, Action: Update, Diffs: []Diff{{"Subscribed", "true", "false"}},
+			changes = append(changes, Change{Resource: resource, Action: Delete, Detail: "the subscription is landfall's, and the config no longer lists " + endpoint,
 				Apply: func(ctx context.Context) error {
 					if _, err := client.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(arn)}); err != nil {
 						return fmt.Errorf("unsubscribing %s from SNS topic (%s): %w", endpoint, want.Name, err)

@@ -100,8 +100,8 @@ func TestAlertsTopic(t *testing.T) {
 	confirmEmail(t, f, topic, "old@acme.example")
 	plan = mustPlan(t, f, e)
 	got = actions(plan)
-	if got["alerts-topic subscription/email:secops@acme.example"] != Create || got["alerts-topic subscription/email:old@acme.example"] != Update ||
-		got["alerts-topic topic/acme-alerts"] != Update || plan.Count()[Update]+plan.Count()[Create] != 3 {
+	if got["alerts-topic subscription/email:secops@acme.example"] != Create || got["alerts-topic subscription/email:old@acme.example"] != Delete ||
+		got["alerts-topic topic/acme-alerts"] != Update || plan.Count()[Update]+plan.Count()[Create]+plan.Count()[Delete] != 3 {
 		t.Fatalf("after drift:\n%s", plan)
 	}
 	for _, c := range plan.Changes {
@@ -196,7 +196,7 @@ func TestAlertsTopicFanInMoves(t *testing.T) {
 	plan := mustPlan(t, f, e)
 	got := actions(plan)
 	old, next := "alerts-topic subscription/sqs:"+queues[mgmt], "alerts-topic subscription/sqs:"+queues[security]
-	if got[old] != Update || got[next] != Create {
+	if got[old] != Delete || got[next] != Create {
 		t.Fatalf("after the move, want the old fan-in unsubscribed and the new one subscribed:\n%s", plan)
 	}
 	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {

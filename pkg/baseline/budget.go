@@ -133,7 +133,7 @@ func planBudgetNotifications(ctx context.Context, client *budgets.Client, accoun
 		key, ok := flattenNotification(n)
 		resource := "budget/" + want.Name + "/notification/" + key.String()
 		if !ok || !slices.Contains(want.Notifications, key) {
-			changes = append(changes, Change{Resource: resource, Action: Update, Diffs: []Diff{{"Notification", "present", "absent"}}, Apply: func(ctx context.Context) error {
+			changes = append(changes, Change{Resource: resource, Action: Delete, Detail: "the notification is on landfall's budget, and the profile no longer lists it", Apply: func(ctx context.Context) error {
 				_, err := client.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n})
 				if err != nil {
 					return fmt.Errorf("deleting notification %s of budget (%s): %w", key, want.Name, err)

@@ -61,6 +61,21 @@ func TestBudget(t *testing.T) {
 	if again, err := e.Plan(ctx, f.spec, f.cfg, ScopeGlobal); err != nil || again.HasChanges() {
 		t.Fatalf("after repair: %v\n%s", err, again)
 	}
+
+	// The profile drops the forecast alert: landfall deletes it.
+	p := *f.spec.Profile
+	p.Items.Budget.Thresholds.ForecastPercent = nil
+	f.spec.Profile = &p
+	dropped, err := e.Plan(ctx, f.spec, f.cfg, ScopeGlobal)
+	if n := dropped.Count(); err != nil || actions(dropped)["budget budget/acme-monthly/notification/FORECASTED>100%"] != Delete || n[Delete] != 1 || n[Create]+n[Update] != 0 {
+		t.Fatalf("after dropping the forecast alert: %v\n%s", err, dropped)
+	}
+	if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if notes, err := findBudgetNotifications(ctx, client, f.member, "acme-monthly"); err != nil || len(notes) != len(desiredBudget(f.spec).Notifications) {
+		t.Fatalf("notifications after deleting one: %v %+v", err, notes)
+	}
 }
 
 func TestFlattenNotification(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,7 +34,7 @@ func TestConformance(t *testing.T) {
 			if it.Name != executionRoleItem.Name {
 				cfg = executionRole(t, f)
 			}
-			check := conformanceCheck{engine: itemEngine(append(c.with, it.Name)...), spec: f.spec, cfg: cfg, scope: ScopeAll, updatesFresh: c.updatesFresh,
+			check := conformanceCheck{engine: itemEngine(append(c.with, it.Name)...), spec: f.spec, cfg: cfg, scope: ScopeAll, bornWith: c.bornWith,
 				writesDuring: func(apply func(aws.Config) error) ([]string, error) {
 					f.srv.ResetCalls()
 					err := apply(cfg)
@@ -51,8 +52,9 @@ func TestConformance(t *testing.T) {
 type conformanceCase struct {
 	// with are the items that run before it, for the resources it needs.
 	with []string
-	// updatesFresh: a fresh account's plan updates what it was born with.
-	updatesFresh bool
+	// bornWith is what the item does, besides creating, to what every
+	// account is born with.
+	bornWith Action
 	// local gives the local endpoint's account what the item finds there
 	// on AWS, beyond a fresh member account.
 	local func(*testing.T, *fixture)
@@ -67,7 +69,7 @@ var conformanceCases = map[string]conformanceCase{
 		pipelineRole(t, f)
 		f.deleteBoundary(t)
 	}},
-	"entry-role":              {updatesFresh: true},
+	"entry-role":              {bornWith: Update},
 	"human-roles":             {},
 	"account-alias":           {},
 	"iam-findings":            {},
@@ -86,7 +88,7 @@ var conformanceCases = map[string]conformanceCase{
 	"access-analyzer":         {},
 	"aws-config":              {with: []string{"aws-config-role"}, local: createConfigBucket},
 	"security-hub":            {with: []string{"aws-config-role", "aws-config"}, local: createConfigBucket},
-	"default-vpcs":            {updatesFresh: true},
+	"default-vpcs":            {bornWith: Delete},
 }
 
 // enableEveryItem switches on every item the test profile leaves off.
@@ -117,10 +119,11 @@ type conformanceCheck struct {
 	scope  Scope
 	// writesDuring runs apply and lists the writes the endpoint saw.
 	writesDuring func(apply func(aws.Config) error) ([]string, error)
-	// updatesFresh allows updates in a fresh account's plan, for the items
-	// that change what every account is born with (the entry role's
-	// trust, the default VPCs); creates and findings are always allowed.
-	updatesFresh bool
+	// bornWith allows one more action in a fresh account's plan, for the
+	// items that update or delete what every account is born with (the
+	// entry role's trust, the default VPCs); creates and findings are
+	// always allowed.
+	bornWith Action
 }
 
 func (c conformanceCheck) run(ctx context.Context) error {
@@ -137,7 +140,7 @@ func (c conformanceCheck) run(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("fresh account: %s", ch.Detail))
 			continue
 		}
-		if ch.Action != Create && ch.Action != Finding && !(c.updatesFresh && ch.Action == Update) {
+		if ch.Action != Create && ch.Action != Finding && (c.bornWith == "" || ch.Action != c.bornWith) {
 			errs = append(errs, fmt.Errorf("fresh account: %s %s is %s, want create", ch.Item, ch.Resource, ch.Action))
 		}
 	}
@@ -148,7 +151,9 @@ func (c conformanceCheck) run(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(append(errs, fmt.Errorf("plan after apply: %w", err))...)
 	}
-	if again.HasChanges() {
+	// Every entry is read, not only HasChanges: an action it forgot would
+	// otherwise pass as done.
+	if slices.ContainsFunc(again.Changes, func(ch Change) bool { return ch.Action != Unchanged && ch.Action != Finding }) {
 		return errors.Join(append(errs, fmt.Errorf("plan after apply still changes:\n%s", again))...)
 	}
 	writes, err := c.writesDuring(func(cfg aws.Config) error {

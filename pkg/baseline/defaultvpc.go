@@ -41,10 +41,6 @@ var defaultVPCsItem = Item{
 // undone. Only an empty one is deleted: its internet gateways are detached
 // and deleted, then its subnets, then the VPC, which takes its default
 // security group, network ACL and main route table with it.
-//
-// The plan has no Delete action, and removing the default VPC is how the
-// account is brought to the wanted state, so the removal is an Update of
-// the region with the diff "default VPC: vpc-... -> absent".
 
 // defaultVPC is an empty default VPC and what must go before it.
 type defaultVPC struct {
@@ -71,9 +67,9 @@ func planDefaultVPC(ctx context.Context, env *Env) ([]Change, error) {
 			vpc.ID, env.Region, len(vpc.Interfaces), strings.Join(vpc.Interfaces, ", "), env.Spec.Profile.Name)}}, nil
 	}
 	return []Change{{
-		Resource: defaultVPCResource, Action: Update,
-		Diffs: []Diff{{Field: "default VPC", Have: vpc.ID, Want: "absent"}},
-		Apply: func(ctx context.Context) error { return deleteDefaultVPC(ctx, client, vpc) },
+		Resource: defaultVPCResource, Action: Delete,
+		Detail: fmt.Sprintf("the default VPC %s is empty, and profile %s sets items.defaultVpcs.remove", vpc.ID, env.Spec.Profile.Name),
+		Apply:  func(ctx context.Context) error { return deleteDefaultVPC(ctx, client, vpc) },
 	}}, nil
 }
 

@@ -183,7 +183,7 @@ func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 			changes = append(changes, c)
 			continue
 		}
-		c, ok, err := planRetiredRole(ctx, client, hr.role.Name)
+		c, ok, err := planRetiredRole(ctx, client, hr.role.Name, env.Spec.Profile.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -197,7 +197,7 @@ func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 // planRetiredRole plans the deletion of a role the profile no longer wants,
 // if landfall created it. There is no plan entry for a role that does not
 // exist or is not landfall's.
-func planRetiredRole(ctx context.Context, client *iam.Client, name string) (Change, bool, error) {
+func planRetiredRole(ctx context.Context, client *iam.Client, name, profile string) (Change, bool, error) {
 	role, err := findRoleByName(ctx, client, name)
 	if awsx.NotFound(err) {
 		return Change{}, false, nil
@@ -209,9 +209,9 @@ func planRetiredRole(ctx context.Context, client *iam.Client, name string) (Chan
 		return Change{}, false, nil
 	}
 	return Change{
-		Resource: "role/" + name, Action: Update,
-		Diffs: []Diff{{Field: "Role", Have: "present", Want: "deleted (disabled in the profile)"}},
-		Apply: func(ctx context.Context) error { return deleteOwnedRole(ctx, client, name) },
+		Resource: "role/" + name, Action: Delete,
+		Detail: fmt.Sprintf("the role is landfall's, and profile %s turns it off", profile),
+		Apply:  func(ctx context.Context) error { return deleteOwnedRole(ctx, client, name) },
 	}, true, nil
 }
 

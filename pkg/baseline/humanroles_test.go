@@ -175,7 +175,7 @@ func TestHumanRolesRetired(t *testing.T) {
 			f.spec.Profile.Items.HumanRoles.Operator = false
 
 			p := mustPlanGlobal(t, f, e, f.cfg)
-			retire := slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Resource == "role/acme-operator" && c.Action == Update })
+			retire := slices.ContainsFunc(p.Changes, func(c Change) bool { return c.Resource == "role/acme-operator" && c.Action == Delete })
 			if retire != tt.wantDeleted {
 				t.Fatalf("plan retires acme-operator = %v, want %v\n%s", retire, tt.wantDeleted, p)
 			}

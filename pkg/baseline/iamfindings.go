@@ -63,9 +63,9 @@ func planIAMFindings(ctx context.Context, env *Env) ([]Change, error) {
 		}
 		if err == nil {
 			changes = append(changes, Change{
-				Resource: "user/" + f.BootstrapUser, Action: Update,
-				Diffs: []Diff{{Field: "User", Have: "present", Want: "deleted (findings.deleteBootstrapUser)"}},
-				Apply: func(ctx context.Context) error { return deleteUser(ctx, client, f.BootstrapUser) },
+				Resource: "user/" + f.BootstrapUser, Action: Delete,
+				Detail: fmt.Sprintf("the bootstrap user is to go: profile %s sets findings.deleteBootstrapUser", env.Spec.Profile.Name),
+				Apply:  func(ctx context.Context) error { return deleteUser(ctx, client, f.BootstrapUser) },
 			})
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,7 +87,7 @@ func TestIAMFindingsBootstrapUserDeletion(t *testing.T) {
 				t.Fatalf("plan:\n%s", p)
 			}
 			if tt.wantDelete {
-				if c := planEntry(t, p, "iam-findings", "user/setup"); c.Action != Update || c.Apply == nil || diffFieldsOf(c)[0] != "User" {
+				if c := planEntry(t, p, "iam-findings", "user/setup"); c.Action != Delete || c.Apply == nil || !strings.Contains(c.Detail, "findings.deleteBootstrapUser") {
 					t.Fatalf("deletion entry: %s", c)
 				}
 				// The user holds what IAM refuses to delete a user with; apply

@@ -101,7 +101,7 @@ func (m *moto) check(t *testing.T, c conformanceCase, q motoCase, item string) e
 		spec.TrustArchive = ledgertest.New(t, cfg, spec.Config.LedgerTableName())
 		cfg = awsx.AssumeRole(cfg, awsx.RoleARN(spec.Account.ID, spec.ExecutionRoleName()), "landfall")
 	}
-	check := conformanceCheck{engine: itemEngine(append(c.with, item)...), spec: spec, cfg: cfg, scope: ScopeAll, updatesFresh: c.updatesFresh,
+	check := conformanceCheck{engine: itemEngine(append(c.with, item)...), spec: spec, cfg: cfg, scope: ScopeAll, bornWith: c.bornWith,
 		writesDuring: func(apply func(aws.Config) error) ([]string, error) {
 			var calls awsx.Calls
 			err := apply(calls.Count(cfg))

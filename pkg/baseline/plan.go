@@ -7,8 +7,7 @@ import (
 	"time"
 )
 
-// Action is what a plan entry does. The words complete the sentence
-// "<item> in <account> has been ...", so notifications read naturally.
+// Action is what a plan entry does, in the one word the plan shows.
 type Action string
 
 const (
@@ -18,6 +17,10 @@ const (
 	Create Action = "create"
 	// Update: the resource exists and differs in the listed fields.
 	Update Action = "update"
+	// Delete: the resource exists and will be deleted; Detail says why
+	// (landfall's own, which the profile now turns off, or one the config
+	// asks to remove).
+	Delete Action = "delete"
 	// Conflict: a resource with landfall's name exists but is not landfall's;
 	// it is left alone (the profile's adopt setting takes it over instead).
 	Conflict Action = "conflict"
@@ -48,13 +51,15 @@ type Change struct {
 	Resource string `json:"resource"`         // what exactly, e.g. "role/landfall-execution"
 	Action   Action `json:"action"`
 	Diffs    []Diff `json:"diffs,omitempty"`
-	Detail   string `json:"detail,omitempty"` // for conflicts and findings: what and what to do
+	Detail   string `json:"detail,omitempty"` // for deletes: why; for conflicts and findings: what and what to do
 
 	Apply func(context.Context) error `json:"-"`
 }
 
 // Changing reports whether applying the change writes anything.
-func (c Change) Changing() bool { return c.Action == Create || c.Action == Update }
+func (c Change) Changing() bool {
+	return c.Action == Create || c.Action == Update || c.Action == Delete
+}
 
 func (c Change) String() string {
 	where := c.Resource
@@ -111,8 +116,8 @@ func (p Plan) String() string {
 		b.WriteString(c.String() + "\n")
 	}
 	n := p.Count()
-	fmt.Fprintf(&b, "account %s, profile %s: %d to create, %d to update, %d unchanged, %d conflicts, %d findings\n",
-		p.AccountID, p.Profile, n[Create], n[Update], unchanged, n[Conflict], n[Finding])
+	fmt.Fprintf(&b, "account %s, profile %s: %d to create, %d to update, %d to delete, %d unchanged, %d conflicts, %d findings\n",
+		p.AccountID, p.Profile, n[Create], n[Update], n[Delete], unchanged, n[Conflict], n[Finding])
 	return b.String()
 }
 

@@ -39,6 +39,7 @@ type Row struct {
 	DurationMs   int64     `json:"durationMs"`
 	Created      int       `json:"created"`
 	Updated      int       `json:"updated"`
+	Deleted      int       `json:"deleted"`
 	Drift        int       `json:"drift"` // changes found on an account that was already baselined
 	Findings     []string  `json:"findings,omitempty"`
 	LastError    string    `json:"lastError,omitempty"`
@@ -107,7 +108,7 @@ func (l *Ledger) Put(ctx context.Context, r Row) error {
 	values := map[string]types.AttributeValue{
 		":name": str(r.AccountName), ":profile": str(r.Profile), ":version": str(r.Version),
 		":status": str(string(r.Status)), ":reason": str(r.Reason), ":lastRun": str(r.LastRun.UTC().Format(time.RFC3339)),
-		":duration": number(r.DurationMs), ":created": number(int64(r.Created)), ":updated": number(int64(r.Updated)),
+		":duration": number(r.DurationMs), ":created": number(int64(r.Created)), ":updated": number(int64(r.Updated)), ":deleted": number(int64(r.Deleted)),
 		":drift": number(int64(r.Drift)), ":error": str(r.LastError), ":exec": str(r.ExecutionARN),
 		":findings": &types.AttributeValueMemberL{Value: stringList(r.Findings)},
 	}
@@ -115,7 +116,7 @@ func (l *Ledger) Put(ctx context.Context, r Row) error {
 		TableName: aws.String(l.Table),
 		Key:       key(r.AccountID),
 		UpdateExpression: aws.String("SET accountName = :name, profile = :profile, baselineVersion = :version, #status = :status, " +
-			"reason = :reason, lastRun = :lastRun, durationMs = :duration, created = :created, updated = :updated, " +
+			"reason = :reason, lastRun = :lastRun, durationMs = :duration, created = :created, updated = :updated, deleted = :deleted, " +
 			"drift = :drift, lastError = :error, executionArn = :exec, findings = :findings"),
 		// status is a DynamoDB reserved word.
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
@@ -197,7 +198,7 @@ func flatten(it map[string]types.AttributeValue) Row {
 	r := Row{
 		AccountID: s("accountId"), AccountName: s("accountName"), Profile: s("profile"), Version: s("baselineVersion"),
 		Status: Status(s("status")), Reason: s("reason"), DurationMs: n("durationMs"), Created: int(n("created")),
-		Updated: int(n("updated")), Drift: int(n("drift")), LastError: s("lastError"), ExecutionARN: s("executionArn"),
+		Updated: int(n("updated")), Deleted: int(n("deleted")), Drift: int(n("drift")), LastError: s("lastError"), ExecutionARN: s("executionArn"),
 	}
 	r.LastRun, _ = time.Parse(time.RFC3339, s("lastRun"))
 	if l, ok := it["findings"].(*types.AttributeValueMemberL); ok {

@@ -127,7 +127,7 @@ func TestPutGetList(t *testing.T) {
 		t.Fatalf("lock-only row: %v", err)
 	}
 	want := Row{AccountID: "444455556666", AccountName: "workload", Profile: "workloads", Version: "1",
-		Status: StatusSucceeded, Reason: "account-created", LastRun: *now, DurationMs: 4200, Created: 31, Updated: 2,
+		Status: StatusSucceeded, Reason: "account-created", LastRun: *now, DurationMs: 4200, Created: 31, Updated: 2, Deleted: 1,
 		Drift: 0, Findings: []string{"iam-findings: root user has no MFA"}}
 	if err := l.Put(ctx, want); err != nil {
 		t.Fatal(err)

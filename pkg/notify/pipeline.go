@@ -32,9 +32,10 @@ type BaselineResult struct {
 	// Region is the account's home region for the run, used for links.
 	Region     string `json:"region,omitempty"`
 	DurationMs int64  `json:"durationMs"`
-	// Created and Updated count baseline items the run changed.
+	// Created, Updated and Deleted count the resources the run changed.
 	Created int `json:"created"`
 	Updated int `json:"updated"`
+	Deleted int `json:"deleted"`
 	// Findings are problems found while verifying, e.g. drift that could
 	// not be repaired.
 	Findings []BaselineFinding `json:"findings,omitempty"`
@@ -85,7 +86,7 @@ func formatBaseline(r BaselineResult, ctx Context) Message {
 		w.field("Duration", (time.Duration(r.DurationMs) * time.Millisecond).String())
 	}
 	if r.Status != BaselineSkipped {
-		w.field("Changes", fmt.Sprintf("%d created, %d updated", r.Created, r.Updated))
+		w.field("Changes", fmt.Sprintf("%d created, %d updated, %d deleted", r.Created, r.Updated, r.Deleted))
 	}
 	w.field("Error", r.Error)
 	w.end()

@@ -71,6 +71,33 @@ func TestBaselineNewAccount(t *testing.T) {
 	}
 }
 
+// What landfall deletes is counted as deleted in the ledger, and as drift
+// on an account that already held the baseline's version.
+func TestDeletionsAreCounted(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	member := h.Vend(t, "workload")
+	h.Baseline(t, member)
+	// The profile turns an alarm off: its alarm and metric filter go, one
+	// plan entry.
+	for i := range h.Deps.Config.Profiles {
+		if h.Deps.Config.Profiles[i].Name == "workloads" {
+			h.Deps.Config.Profiles[i].Items.Alarms.Disable = []string{"CloudWatch.2"}
+		}
+	}
+	rerun, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "rerun")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Run(t, rerun); err != nil {
+		t.Fatal(err)
+	}
+	row, err := h.Deps.Ledger.Get(ctx, member)
+	if err != nil || row.Status != ledger.StatusSucceeded || row.Deleted != 1 || row.Created+row.Updated != 0 || row.Drift != 1 {
+		t.Fatalf("ledger row after the profile turned an alarm off = %+v, %v; want 1 deleted, 1 drift", row, err)
+	}
+}
+
 // Only one execution at a time baselines an account, because the
 // execution owns its lock: Describe retried within its execution finds its
 // own lock, while the same event delivered twice, or one person's second

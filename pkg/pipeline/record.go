@@ -97,12 +97,13 @@ func (d *Deps) recordBaseline(ctx context.Context, st State, now time.Time) erro
 		for _, s := range append(st.Results.Regions, derefSummary(st.Results.Global)...) {
 			row.Created += s.Counts[string(baseline.Create)]
 			row.Updated += s.Counts[string(baseline.Update)]
+			row.Deleted += s.Counts[string(baseline.Delete)]
 		}
 	}
 	// Changes made to an account that already held this baseline version
 	// are repaired drift.
 	if prev, err := d.Ledger.Get(ctx, st.Account.ID); err == nil && prev.Status == ledger.StatusSucceeded && prev.Version == spec.Version {
-		row.Drift = row.Created + row.Updated
+		row.Drift = row.Created + row.Updated + row.Deleted
 	} else if err != nil && !awsx.NotFound(err) {
 		return err
 	}
@@ -140,7 +141,7 @@ func (d *Deps) recordBaseline(ctx context.Context, st State, now time.Time) erro
 	d.notifyOperations(ctx, notify.BaselineResult{
 		Kind: notify.PipelineKindBaseline, Status: string(row.Status), AccountID: row.AccountID, AccountName: row.AccountName,
 		Profile: row.Profile, Version: row.Version, Region: spec.HomeRegion(), DurationMs: row.DurationMs,
-		Created: row.Created, Updated: row.Updated, Findings: findings, Error: row.LastError, Time: now.Format(time.RFC3339),
+		Created: row.Created, Updated: row.Updated, Deleted: row.Deleted, Findings: findings, Error: row.LastError, Time: now.Format(time.RFC3339),
 	})
 	if row.Status == ledger.StatusFailed {
 		return fmt.Errorf("verifying the baseline of %s: %s", st.Account.ID, row.LastError)
