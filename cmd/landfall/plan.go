@@ -107,12 +107,7 @@ func resolve(ctx context.Context, e cli.Env, f accountFlags) (target, error) {
 	}
 	var profile *config.Profile
 	if f.profile != "" {
-		for i := range cfg.Profiles {
-			if cfg.Profiles[i].Name == f.profile {
-				profile = &cfg.Profiles[i]
-			}
-		}
-		if profile == nil {
+		if profile = cfg.ProfileNamed(f.profile); profile == nil {
 			return target{}, fmt.Errorf("profile %q is not in the config", f.profile)
 		}
 	} else {

@@ -58,12 +58,7 @@ func newWorld(path, profileName string, model *awslocal.Model, regionConcurrency
 	if regionConcurrency > 0 {
 		cfg.Pipeline.MaxConcurrentRegions = regionConcurrency
 	}
-	var profile *config.Profile
-	for i := range cfg.Profiles {
-		if cfg.Profiles[i].Name == profileName {
-			profile = &cfg.Profiles[i]
-		}
-	}
+	profile := cfg.ProfileNamed(profileName)
 	if profile == nil {
 		return nil, fmt.Errorf("selecting the benchmark profile (%s): not in %s", profileName, path)
 	}

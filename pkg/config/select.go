@@ -73,6 +73,17 @@ type Selection struct {
 // baselined: roles cannot be assumed in a suspended or closing account.
 var inactiveStatuses = []string{"SUSPENDED", "PENDING_CLOSURE", "CLOSED"}
 
+// ProfileNamed returns the profile with the name, or nil when the config
+// has none; validation keeps the names unique.
+func (c *Config) ProfileNamed(name string) *Profile {
+	for i := range c.Profiles {
+		if c.Profiles[i].Name == name {
+			return &c.Profiles[i]
+		}
+	}
+	return nil
+}
+
 // SelectProfile decides which profile baselines account a, or why none does.
 //
 // An account is skipped, in this order, when it is in excludedAccounts, when

@@ -184,3 +184,20 @@ func TestOUGlobMatch(t *testing.T) {
 		}
 	}
 }
+
+// ProfileNamed hands out the config's own profile, so an edit through it
+// is the config's, and nil for a name the config does not have.
+func TestProfileNamed(t *testing.T) {
+	cfg, err := Load(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cfg.Profiles[len(cfg.Profiles)-1].Name
+	p := cfg.ProfileNamed(name)
+	if p == nil || p != &cfg.Profiles[len(cfg.Profiles)-1] {
+		t.Fatalf("ProfileNamed(%q) = %p, want the config's own profile", name, p)
+	}
+	if p := cfg.ProfileNamed("no-such-profile"); p != nil {
+		t.Fatalf("ProfileNamed of an unknown name = %+v, want nil", p)
+	}
+}

@@ -84,10 +84,8 @@ func (d *Deps) notifyOperations(ctx context.Context, message any) {
 
 // profileByName finds a profile of the config.
 func (d *Deps) profileByName(name string) (*config.Profile, error) {
-	for i := range d.Config.Profiles {
-		if d.Config.Profiles[i].Name == name {
-			return &d.Config.Profiles[i], nil
-		}
+	if p := d.Config.ProfileNamed(name); p != nil {
+		return p, nil
 	}
 	return nil, fmt.Errorf("profile %q is not in the config: was the config changed during the run?", name)
 }

@@ -80,11 +80,7 @@ func TestDeletionsAreCounted(t *testing.T) {
 	h.Baseline(t, member)
 	// The profile turns an alarm off: its alarm and metric filter go, one
 	// plan entry.
-	for i := range h.Deps.Config.Profiles {
-		if h.Deps.Config.Profiles[i].Name == "workloads" {
-			h.Deps.Config.Profiles[i].Items.Alarms.Disable = []string{"CloudWatch.2"}
-		}
-	}
+	h.Deps.Config.ProfileNamed("workloads").Items.Alarms.Disable = []string{"CloudWatch.2"}
 	rerun, err := h.Deps.Describe(ctx, pipelinetest.Execution(pipelinetest.CreatedEvent(t, member, "rerun")))
 	if err != nil {
 		t.Fatal(err)
