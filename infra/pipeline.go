@@ -28,6 +28,9 @@ var (
 	errAccountNotReady = pipeline.ErrorName(&pipeline.AccountNotReady{})
 	// errThrottled is what a step throws when AWS still throttles it after the SDK's retries.
 	errThrottled = pipeline.ErrorName(&pipeline.Throttled{})
+	// errTransient is what a step throws when AWS still fails in a way that passes (5xx, a dropped
+	// connection) after the SDK's retries.
+	errTransient = pipeline.ErrorName(&pipeline.Transient{})
 )
 
 // errAccountBusy is the error name describe throws when another run holds the account's lock and this
@@ -294,8 +297,10 @@ func sweepDefinition(scope constructs.Construct, props *PipelineProps, baseline 
 }
 
 // lambdaTask invokes fn with payload (nil: the whole state) and retries, with backoff, the Lambda service's
-// transient errors and the step's own Throttled. The retry list is written out instead of using
-// RetryOnServiceExceptions so that it matches the documented set exactly and includes throttling.
+// transient errors and the step's own Throttled and Transient. The retry list is written out instead of
+// using RetryOnServiceExceptions so that it matches the documented set exactly and includes the step's
+// own. Nothing retries a terminal error (pipeline.TerminalName) or any other: no retrier names them or
+// States.ALL, so they go straight to the catch.
 func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction, payload sfn.TaskInput, resultPath *string) tasks.LambdaInvoke {
 	task := tasks.NewLambdaInvoke(scope, jsii.String(name), &tasks.LambdaInvokeProps{
 		LambdaFunction:           fn,
@@ -305,9 +310,10 @@ func lambdaTask(scope constructs.Construct, name string, fn awslambda.IFunction,
 		ResultPath:               resultPath,
 	})
 	task.AddRetry(&sfn.RetryProps{
-		// Errors where the function did not run or was throttled: always safe to retry, as every step is.
+		// Errors where the function did not run, or AWS failed it in a way that passes: always safe to
+		// retry, as every step is.
 		Errors: jsii.Strings("Lambda.TooManyRequestsException", "Lambda.ServiceException",
-			"Lambda.SdkClientException", errThrottled),
+			"Lambda.SdkClientException", errThrottled, errTransient),
 		Interval:       awscdk.Duration_Seconds(jsii.Number(2)),
 		BackoffRate:    jsii.Number(2),
 		MaxAttempts:    jsii.Number(6),

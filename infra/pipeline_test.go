@@ -56,7 +56,8 @@ func TestBaselineAccountDefinition(t *testing.T) {
 	}
 	for _, name := range []string{"Describe", "WaitReady", "ApplyGlobal", "Record", "RecordFailure"} {
 		retry, _ := json.Marshal(states[name]["Retry"])
-		if !strings.Contains(string(retry), `"Lambda.TooManyRequestsException"`) || !strings.Contains(string(retry), `"Throttled"`) {
+		if !strings.Contains(string(retry), `"Lambda.TooManyRequestsException"`) || !strings.Contains(string(retry), `"Throttled"`) ||
+			!strings.Contains(string(retry), `"Transient"`) {
 			t.Errorf("%s Retry = %s, want Lambda transient errors", name, retry)
 		}
 	}
@@ -333,5 +334,43 @@ func TestPhysicalNamesTheCommandLineDerives(t *testing.T) {
 		check(t, func() {
 			synthesized.main.HasResourceProperties(jsii.String("AWS::StepFunctions::StateMachine"), map[string]any{"StateMachineName": name})
 		})
+	}
+}
+
+// No retrier of either state machine, at any depth, takes a terminal error: not by its name, and not by a
+// catch-all that would take it too.
+func TestNoRetryTakesATerminalError(t *testing.T) {
+	for _, machine := range []string{"PipelineBaselineAccount", "PipelineSweep"} {
+		var retriers int
+		var walk func(at string, v any)
+		walk = func(at string, v any) {
+			switch v := v.(type) {
+			case map[string]any:
+				for k, child := range v {
+					if k != "Retry" {
+						walk(at+"."+k, child)
+						continue
+					}
+					for _, r := range child.([]any) {
+						retriers++
+						for _, name := range r.(map[string]any)["ErrorEquals"].([]any) {
+							if name == pipeline.TerminalName || name == "States.ALL" || name == "States.TaskFailed" {
+								t.Errorf("%s%s retries %s", machine, at, name)
+							}
+						}
+					}
+				}
+			case []any:
+				for _, child := range v {
+					walk(at, child)
+				}
+			}
+		}
+		for name, state := range definition(t, machine) {
+			walk("."+name, state)
+		}
+		if retriers == 0 {
+			t.Errorf("%s has no retriers at all", machine)
+		}
 	}
 }

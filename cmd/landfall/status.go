@@ -166,10 +166,14 @@ func statusRank(s ledger.Status) int {
 }
 
 // note is the table's last column: why the account gets no baseline when it
-// is skipped (quarantined, excluded, inactive ...), else the last run's error.
+// is skipped (quarantined, excluded, inactive ...), else the last run's
+// error, marked when the failure was terminal and the sweep holds it.
 func note(r ledger.Row) string {
-	if r.Status == ledger.StatusSkipped {
+	switch {
+	case r.Status == ledger.StatusSkipped:
 		return "skipped: " + r.Reason
+	case r.Status == ledger.StatusFailed && r.Terminal:
+		return "not retried: " + r.LastError
 	}
 	return r.LastError
 }

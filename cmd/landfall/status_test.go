@@ -145,7 +145,7 @@ func TestStatus(t *testing.T) {
 	longError := "applying cloudtrail (us-east-1): creating trail (acme-trail):\nAccessDenied: the SCP denies cloudtrail:CreateTrail in this account, ask the platform team"
 	type accounts struct{ workload, payments, sandbox string }
 	// seed fills the ledger: workload succeeded with a delivery finding,
-	// payments failed, sandbox has no row, and a closed account remains as
+	// payments failed terminally, sandbox has no row, and a closed account remains as
 	// history. A receipt row shares the table and must stay invisible.
 	seed := func(t *testing.T, f *orgFixture, findings []string) accounts {
 		a := accounts{workload: f.createAccount(t, "workload"), payments: f.createAccount(t, "payments"), sandbox: f.createAccount(t, "sandbox")}
@@ -155,7 +155,7 @@ func TestStatus(t *testing.T) {
 			{AccountID: a.workload, AccountName: "workload", Profile: "workloads", Version: "1", Status: ledger.StatusSucceeded,
 				LastRun: now.Add(-3*time.Hour - time.Minute), DurationMs: 65_000, Created: 31, Drift: 2, Findings: findings},
 			{AccountID: a.payments, AccountName: "payments", Profile: "workloads", Version: "1", Status: ledger.StatusFailed,
-				LastRun: now.Add(-10*time.Minute - time.Second), DurationMs: 4_000, LastError: longError},
+				LastRun: now.Add(-10*time.Minute - time.Second), DurationMs: 4_000, LastError: longError, Terminal: true},
 			{AccountID: "999999999999", AccountName: "old", Status: ledger.StatusClosed, LastRun: now.Add(-72 * time.Hour)},
 			{AccountID: "888888888888", AccountName: "suspect", Status: ledger.StatusSkipped, Reason: "quarantined", LastRun: now.Add(-time.Hour)},
 		} {
@@ -194,6 +194,9 @@ func TestStatus(t *testing.T) {
 					if !strings.Contains(stdout, want) {
 						t.Errorf("stdout lacks %q:\n%s", want, stdout)
 					}
+				}
+				if line := lines[1]; !strings.Contains(line, "not retried: applying cloudtrail") {
+					t.Errorf("the terminal failure's line does not say it is not retried: %q", line)
 				}
 				if line := lines[4]; !strings.HasSuffix(line, "skipped: quarantined") {
 					t.Errorf("the quarantined account's line does not say why it is skipped: %q", line)

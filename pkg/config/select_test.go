@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -199,5 +201,37 @@ func TestProfileNamed(t *testing.T) {
 	}
 	if p := cfg.ProfileNamed("no-such-profile"); p != nil {
 		t.Fatalf("ProfileNamed of an unknown name = %+v, want nil", p)
+	}
+}
+
+// The digest follows the settings, not the file's layout.
+func TestDigest(t *testing.T) {
+	data, err := os.ReadFile(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := string(data)
+	cfg := mustParse(t, example)
+	digest := cfg.Digest()
+	if len(digest) != 24 || mustParse(t, example).Digest() != digest {
+		t.Fatalf("two parses of one file: %q and %q", digest, mustParse(t, example).Digest())
+	}
+	// Tags written in the other order, and a comment.
+	tags := "tags: # default: none; added to every resource next to landfall:managed and landfall:version\n"
+	i := strings.Index(example, tags)
+	if i < 0 {
+		t.Fatal("the example has no tags")
+	}
+	next := i + len(tags)
+	end := strings.Index(example[next:], "\n\n")
+	lines := strings.Split(example[next:next+end], "\n")
+	slices.Reverse(lines)
+	relaid := example[:next] + "  # the same tags, the other way round\n" + strings.Join(lines, "\n") + example[next+end:]
+	if len(lines) < 2 || relaid == example || mustParse(t, relaid).Digest() != digest {
+		t.Fatalf("the same settings laid out differently (%d tags) changed the digest", len(lines))
+	}
+	cfg.Profiles[0].Name += "-renamed"
+	if cfg.Digest() == digest {
+		t.Fatal("renaming a profile left the digest unchanged")
 	}
 }

@@ -29,21 +29,26 @@ const (
 
 // Row is one account's entry.
 type Row struct {
-	AccountID    string    `json:"accountId"`
-	AccountName  string    `json:"accountName,omitempty"`
-	Profile      string    `json:"profile,omitempty"`
-	Version      string    `json:"version,omitempty"`
-	Status       Status    `json:"status"`
-	Reason       string    `json:"reason,omitempty"` // what triggered the run, or why it was skipped
-	LastRun      time.Time `json:"lastRun,omitzero"`
-	DurationMs   int64     `json:"durationMs"`
-	Created      int       `json:"created"`
-	Updated      int       `json:"updated"`
-	Deleted      int       `json:"deleted"`
-	Drift        int       `json:"drift"` // changes found on an account that was already baselined
-	Findings     []string  `json:"findings,omitempty"`
-	LastError    string    `json:"lastError,omitempty"`
-	ExecutionARN string    `json:"executionArn,omitempty"`
+	AccountID   string    `json:"accountId"`
+	AccountName string    `json:"accountName,omitempty"`
+	Profile     string    `json:"profile,omitempty"`
+	Version     string    `json:"version,omitempty"`
+	Status      Status    `json:"status"`
+	Reason      string    `json:"reason,omitempty"` // what triggered the run, or why it was skipped
+	LastRun     time.Time `json:"lastRun,omitzero"`
+	DurationMs  int64     `json:"durationMs"`
+	Created     int       `json:"created"`
+	Updated     int       `json:"updated"`
+	Deleted     int       `json:"deleted"`
+	Drift       int       `json:"drift"` // changes found on an account that was already baselined
+	Findings    []string  `json:"findings,omitempty"`
+	LastError   string    `json:"lastError,omitempty"`
+	// Terminal marks a failure that running again cannot mend (a refusal,
+	// a configuration that cannot work). The sweep leaves such an account
+	// alone while ConfigDigest and Version are those it failed with.
+	Terminal     bool   `json:"terminal,omitempty"`
+	ConfigDigest string `json:"configDigest,omitempty"`
+	ExecutionARN string `json:"executionArn,omitempty"`
 }
 
 // ErrLocked says another run holds the account's lock.
@@ -110,6 +115,7 @@ func (l *Ledger) Put(ctx context.Context, r Row) error {
 		":status": str(string(r.Status)), ":reason": str(r.Reason), ":lastRun": str(r.LastRun.UTC().Format(time.RFC3339)),
 		":duration": number(r.DurationMs), ":created": number(int64(r.Created)), ":updated": number(int64(r.Updated)), ":deleted": number(int64(r.Deleted)),
 		":drift": number(int64(r.Drift)), ":error": str(r.LastError), ":exec": str(r.ExecutionARN),
+		":terminal": &types.AttributeValueMemberBOOL{Value: r.Terminal}, ":digest": str(r.ConfigDigest),
 		":findings": &types.AttributeValueMemberL{Value: stringList(r.Findings)},
 	}
 	_, err := l.Client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
@@ -117,7 +123,7 @@ func (l *Ledger) Put(ctx context.Context, r Row) error {
 		Key:       key(r.AccountID),
 		UpdateExpression: aws.String("SET accountName = :name, profile = :profile, baselineVersion = :version, #status = :status, " +
 			"reason = :reason, lastRun = :lastRun, durationMs = :duration, created = :created, updated = :updated, deleted = :deleted, " +
-			"drift = :drift, lastError = :error, executionArn = :exec, findings = :findings"),
+			"drift = :drift, lastError = :error, terminal = :terminal, configDigest = :digest, executionArn = :exec, findings = :findings"),
 		// status is a DynamoDB reserved word.
 		ExpressionAttributeNames:  map[string]string{"#status": "status"},
 		ExpressionAttributeValues: values,
@@ -201,6 +207,10 @@ func flatten(it map[string]types.AttributeValue) Row {
 		Updated: int(n("updated")), Deleted: int(n("deleted")), Drift: int(n("drift")), LastError: s("lastError"), ExecutionARN: s("executionArn"),
 	}
 	r.LastRun, _ = time.Parse(time.RFC3339, s("lastRun"))
+	if b, ok := it["terminal"].(*types.AttributeValueMemberBOOL); ok {
+		r.Terminal = b.Value
+	}
+	r.ConfigDigest = s("configDigest")
 	if l, ok := it["findings"].(*types.AttributeValueMemberL); ok {
 		for _, v := range l.Value {
 			if sv, ok := v.(*types.AttributeValueMemberS); ok {

@@ -81,6 +81,8 @@ func goldenCases() []goldenCase {
 			kind: KindPipeline, sev: SeverityInfo, account: "222233334444"},
 		{name: "baseline-failed", input: "inputs/baseline-failed.json",
 			kind: KindPipeline, sev: SeverityHigh, account: "777788889999", region: "eu-central-1"},
+		{name: "baseline-failed-terminal", input: "inputs/baseline-failed-terminal.json",
+			kind: KindPipeline, sev: SeverityHigh, account: "777788889999"},
 		{name: "account-creation-failed", input: "inputs/account-creation-failed.json",
 			kind: KindPipeline, sev: SeverityHigh},
 		{name: "unknown-malformed-truncated", input: "inputs/malformed-truncated.json", kind: KindUnknown, sev: SeverityInfo},

@@ -41,7 +41,11 @@ type BaselineResult struct {
 	Findings []BaselineFinding `json:"findings,omitempty"`
 	// Error is the failure reason when Status is FAILED, or why the account
 	// was skipped.
-	Error        string `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Terminal says the failure is one running again cannot mend: the
+	// sweep will not retry it until the configuration or the baseline
+	// version changes.
+	Terminal     bool   `json:"terminal,omitempty"`
 	ExecutionARN string `json:"executionArn,omitempty"`
 	Time         string `json:"time,omitempty"`
 }
@@ -133,6 +137,11 @@ func baselineHeadline(r BaselineResult, account string) string {
 
 func baselineAdvice(r BaselineResult) []string {
 	switch {
+	case r.Status == BaselineFailed && r.Terminal:
+		return []string{
+			"Running again cannot mend this failure, so landfall will not retry it by itself: the sweep leaves the account alone until the configuration or the baseline version changes.",
+			"Fix the cause named in the error, then run `landfall rerun --account " + r.AccountID + "`.",
+		}
 	case r.Status == BaselineFailed:
 		return []string{
 			"Read the error above and the Step Functions execution; fix the cause (role trust, permissions, configuration).",

@@ -55,6 +55,7 @@ func TestRoundTrip(t *testing.T) {
 		{"inputs/baseline-succeeded-with-findings.json", roundTripDiff[BaselineResult]},
 		{"inputs/baseline-skipped.json", roundTripDiff[BaselineResult]},
 		{"inputs/baseline-failed.json", roundTripDiff[BaselineResult]},
+		{"inputs/baseline-failed-terminal.json", roundTripDiff[BaselineResult]},
 		{"inputs/account-creation-failed.json", roundTripDiff[AccountCreationFailed]},
 		{"trail/root-activity.json", roundTripDiff[[]TrailRecord]},
 		{"trail/console-login-no-mfa.json", roundTripDiff[[]TrailRecord]},

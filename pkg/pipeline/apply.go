@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/baseline"
 )
 
@@ -51,15 +50,17 @@ func (d *Deps) Apply(ctx context.Context, in ApplyInput) (ApplySummary, error) {
 
 // checkLock refuses a step that could still be acting on the account after
 // the run's lock lapses: the next run may take the lock then, and two runs
-// must never change one account at once. The refusal is terminal; the
-// account's next run starts over.
+// must never change one account at once. The state machine does not retry
+// the refusal (no retrier names it), and it is not terminal either: the
+// account's next run starts over with a lock of its own, so the sweep must
+// not hold the account.
 func (d *Deps) checkLock(st State) error {
 	if st.LockOwner == "" || st.LockExpires.IsZero() {
-		return awsx.Terminal(fmt.Errorf("applying to %s: the run holds no lock on the account", st.Account.ID))
+		return fmt.Errorf("applying to %s: the run holds no lock on the account", st.Account.ID)
 	}
 	if end := d.Now().Add(ApplyTimeout); end.After(st.LockExpires) {
-		return awsx.Terminal(fmt.Errorf("applying to %s: the run's lock lapses at %s, before this step could end (%s): not starting it",
-			st.Account.ID, st.LockExpires.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339)))
+		return fmt.Errorf("applying to %s: the run's lock lapses at %s, before this step could end (%s): not starting it",
+			st.Account.ID, st.LockExpires.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/awslocal"
+	"github.com/landfall/landfall/pkg/awsx"
 )
 
 // A step's error reaches Step Functions named by the type of the value
@@ -23,11 +24,18 @@ func TestHandlerNamesErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.RetryMaxAttempts = 2
-	srv.InjectFault(awslocal.Fault{Kind: awslocal.Throttle, Service: "sts", Fraction: 1})
+	stopThrottling := srv.InjectFault(awslocal.Fault{Kind: awslocal.Throttle, Service: "sts", Fraction: 1})
 	_, throttled := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if throttled == nil {
 		t.Fatal("the throttled call succeeded")
 	}
+	stopThrottling()
+	srv.InjectFault(awslocal.Fault{Kind: awslocal.Unavailable, Service: "sts", Fraction: 1})
+	_, unavailable := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if unavailable == nil {
+		t.Fatal("the call to an unavailable service succeeded")
+	}
+	terminal := awsx.Terminal(errors.New("refusing to baseline"))
 
 	tests := []struct {
 		name string
@@ -38,6 +46,10 @@ func TestHandlerNamesErrors(t *testing.T) {
 		{"wrapped twice AccountNotReady", fmt.Errorf("a: %w", fmt.Errorf("b: %w", &AccountNotReady{Reason: "no role"})), "AccountNotReady"},
 		{"InvitationPending in a join", errors.Join(errors.New("first"), &InvitationPending{AccountID: "333333333333"}), "InvitationPending"},
 		{"the SDK's throttling, wrapped", fmt.Errorf("applying: %w", throttled), "Throttled"},
+		{"a 503 after the SDK's retries, wrapped", fmt.Errorf("applying: %w", unavailable), "Transient"},
+		{"terminal, wrapped", fmt.Errorf("applying: %w", terminal), "TerminalError"},
+		{"terminal wins over what failed beside it", errors.Join(fmt.Errorf("us-east-1: %w", throttled), fmt.Errorf("eu-west-1: %w", terminal)), "TerminalError"},
+		{"a terminal refusal that wraps AWS's error", awsx.Terminal(fmt.Errorf("putting: %w", unavailable)), "TerminalError"},
 		{"anything else keeps its own name", fmt.Errorf("applying: %w", errors.New("boom")), "wrapError"},
 	}
 	for _, tt := range tests {

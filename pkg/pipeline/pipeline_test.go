@@ -150,8 +150,9 @@ func TestApplyStopsBeforeTheLockLapses(t *testing.T) {
 	}
 	*h.Clock = st.LockExpires.Add(-pipeline.ApplyTimeout + time.Second)
 	_, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st})
-	if !isTerminal(err) || !strings.Contains(err.Error(), "lock lapses at "+st.LockExpires.Format(time.RFC3339)) {
-		t.Fatalf("apply a step before the lock lapses = %v, want a terminal refusal", err)
+	// Not terminal: the account's next run takes a lock of its own.
+	if err == nil || isTerminal(err) || !strings.Contains(err.Error(), "lock lapses at "+st.LockExpires.Format(time.RFC3339)) {
+		t.Fatalf("apply a step before the lock lapses = %v, want a refusal that is not terminal", err)
 	}
 	memberAdmin, err := awslocal.SDKConfig(ctx, h.URL, h.Srv.AdminCredentials(member), "us-east-1")
 	if err != nil {
@@ -163,8 +164,8 @@ func TestApplyStopsBeforeTheLockLapses(t *testing.T) {
 	unlocked := st
 	unlocked.LockOwner = ""
 	*h.Clock = st.StartedAt
-	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: unlocked}); !isTerminal(err) {
-		t.Fatalf("apply without a lock = %v, want a terminal refusal", err)
+	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: unlocked}); err == nil || isTerminal(err) {
+		t.Fatalf("apply without a lock = %v, want a refusal that is not terminal", err)
 	}
 	*h.Clock = st.LockExpires.Add(-pipeline.ApplyTimeout)
 	if _, err := h.Deps.Apply(ctx, pipeline.ApplyInput{Scope: "global", Request: st}); err != nil {
@@ -376,6 +377,91 @@ func TestSweepFindsWhatIsDue(t *testing.T) {
 	raw, _ := json.Marshal(out)
 	if !bytes.Contains(raw, []byte(`"accounts":[`)) {
 		t.Fatalf("sweep output shape: %s", raw)
+	}
+}
+
+// A terminal failure reaches the ledger as such, with the config it failed
+// under, and the sweep leaves the account alone while the config and the
+// baseline version are unchanged: another run would fail the same way. Any
+// other failure is swept again. The failure is a real one: a role of the
+// execution role's name that landfall did not create, found by Apply and
+// named by the Lambda handler as Step Functions sees it.
+func TestSweepHoldsATerminalFailure(t *testing.T) {
+	h := pipelinetest.New(t)
+	ctx := context.Background()
+	org := h.Deps.Config.Organization
+	member := h.Vend(t, "squatted")
+	squatter := iam.NewFromConfig(awsx.AssumeRole(h.Admin, awsx.RoleARN(member, org.EntryRoleName), "test"))
+	if _, err := squatter.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(org.ExecutionRoleName),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member + `:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	st := h.Describe(t, member)
+	payload, err := json.Marshal(pipeline.ApplyInput{Scope: "global", Request: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pipeline.Handler(h.Deps.Apply).Invoke(ctx, payload)
+	if err == nil || pipeline.ErrorName(err) != pipeline.TerminalName {
+		t.Fatalf("apply with a squatted execution role = %v (%s), want %s", err, pipeline.ErrorName(err), pipeline.TerminalName)
+	}
+	cause, err := json.Marshal(map[string]string{"errorMessage": err.Error(), "errorType": pipeline.ErrorName(err)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail := func(name string) {
+		t.Helper()
+		if err := h.Deps.RecordFailure(ctx, pipeline.FailureInput{Status: "FAILED", Error: name, Cause: string(cause), Request: pipeline.FailedExecution{st}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fail(pipeline.TerminalName)
+	row, err := h.Deps.Ledger.Get(ctx, member)
+	if err != nil || !row.Terminal || row.ConfigDigest != h.Deps.Config.Digest() || !strings.HasPrefix(row.LastError, "TerminalError: ") {
+		t.Fatalf("the ledger row of a terminal failure = %+v %v", row, err)
+	}
+	sweep := func() string {
+		t.Helper()
+		out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range out.Accounts {
+			if a.AccountID == member {
+				return a.Why
+			}
+		}
+		return ""
+	}
+	// Held past any drift check.
+	*h.Clock = h.Clock.Add(3 * time.Duration(h.Deps.Config.Pipeline.DriftCheckEvery))
+	if why := sweep(); why != "" {
+		t.Fatalf("an account whose run failed terminally is due (%s) with nothing changed", why)
+	}
+	tags := h.Deps.Config.Tags
+	h.Deps.Config.Tags = map[string]string{"cost-center": "42"}
+	if why := sweep(); why != "failed" {
+		t.Fatalf("after a config edit the account is due %q, want failed", why)
+	}
+	h.Deps.Config.Tags = tags
+	if why := sweep(); why != "" {
+		t.Fatalf("with the config as it was, the account is due (%s)", why)
+	}
+	older := row
+	older.Version = "2"
+	if err := h.Deps.Ledger.Put(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	if why := sweep(); why != "failed" {
+		t.Fatalf("a terminal failure of an older baseline version is due %q, want failed", why)
+	}
+	// A failure that is not terminal is swept again, config unchanged.
+	fail("wrapError")
+	if row, _ := h.Deps.Ledger.Get(ctx, member); row.Terminal {
+		t.Fatalf("a wrapError failure recorded as terminal: %+v", row)
+	}
+	if why := sweep(); why != "failed" {
+		t.Fatalf("after a failure that is not terminal the account is due %q, want failed", why)
 	}
 }
 

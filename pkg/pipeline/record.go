@@ -158,7 +158,8 @@ func derefSummary(s *ApplySummary) []ApplySummary {
 
 // RecordFailure writes the FAILED row for a run a step failed, releases the
 // lock, and tells operations. When Describe itself failed there is no
-// account yet, and only operations hear of it.
+// account yet, and only operations hear of it. A terminal failure is marked
+// so in the row, with the config it failed under, for the sweep to hold.
 func (d *Deps) RecordFailure(ctx context.Context, in FailureInput) error {
 	now := d.Now().UTC()
 	st := in.Request.State
@@ -166,9 +167,10 @@ func (d *Deps) RecordFailure(ctx context.Context, in FailureInput) error {
 	if cause := lambdaErrorMessage(in.Cause); cause != "" {
 		reason += ": " + truncate(cause, 1024)
 	}
+	terminal := in.Error == TerminalName
 	msg := notify.BaselineResult{
 		Kind: notify.PipelineKindBaseline, Status: notify.BaselineFailed, AccountID: st.Account.ID,
-		AccountName: st.Account.Name, Profile: st.Profile, Error: reason, Time: now.Format(time.RFC3339),
+		AccountName: st.Account.Name, Profile: st.Profile, Error: reason, Terminal: terminal, Time: now.Format(time.RFC3339),
 	}
 	defer d.notifyOperations(ctx, msg)
 	if st.Account.ID == "" {
@@ -178,6 +180,7 @@ func (d *Deps) RecordFailure(ctx context.Context, in FailureInput) error {
 	row := ledger.Row{
 		AccountID: st.Account.ID, AccountName: st.Account.Name, Profile: st.Profile, Version: baseline.Version,
 		Status: ledger.StatusFailed, Reason: string(st.Request.Reason), LastRun: now, LastError: reason,
+		Terminal: terminal, ConfigDigest: d.Config.Digest(),
 	}
 	if !st.StartedAt.IsZero() {
 		row.DurationMs = now.Sub(st.StartedAt).Milliseconds()

@@ -28,7 +28,8 @@ const SweepBatch = 1000
 // Sweep compares the organization's accounts with the ledger and returns, in
 // account ID order from just after in.After, at most SweepBatch that need a
 // run: never baselined, active again after the ledger recorded it closed or
-// gone, an older baseline version, a failed last run, or a drift check that
+// gone, an older baseline version, a failed last run (a terminal one only
+// once the config or the baseline version changed), or a drift check that
 // is due. When more are due after the batch, Next says where
 // the next execution continues. It is what catches events EventBridge
 // delivered late or never.
@@ -66,8 +67,10 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 	out := SweepOutput{Accounts: []SweepAccount{}}
 	now := d.Now()
 	every := time.Duration(d.Config.Pipeline.DriftCheckEvery)
+	digest := d.Config.Digest()
+	holding := 0
 	for _, id := range active {
-		why := due(byID[id], now, every)
+		why := due(byID[id], now, every, digest)
 		if why != "" && len(out.Accounts) == SweepBatch {
 			out.Next = out.Accounts[len(out.Accounts)-1].AccountID
 			break
@@ -75,9 +78,11 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 		out.Checked++
 		if why != "" {
 			out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
+		} else if held(byID[id], digest) {
+			holding++
 		}
 	}
-	d.Log.Info("sweep", "after", in.After, "checked", out.Checked, "due", len(out.Accounts), "next", out.Next)
+	d.Log.Info("sweep", "after", in.After, "checked", out.Checked, "due", len(out.Accounts), "held", holding, "next", out.Next)
 	return out, nil
 }
 
@@ -87,13 +92,15 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 // again: AWS Support reopened it within the 90 days after closure (no event
 // says so), or it was invited back and the event was missed. Its baseline
 // may have decayed meanwhile, so it runs at once rather than at the next
-// drift check.
-func due(r ledger.Row, now time.Time, every time.Duration) string {
+// drift check. A terminal failure is held (see held).
+func due(r ledger.Row, now time.Time, every time.Duration, digest string) string {
 	switch {
 	case r.Status == "":
 		return "missing"
 	case r.Status == ledger.StatusClosed:
 		return "reopened"
+	case held(r, digest):
+		return ""
 	case r.Status == ledger.StatusFailed:
 		return "failed"
 	case r.Status == ledger.StatusSucceeded && r.Version != baseline.Version:
@@ -102,4 +109,13 @@ func due(r ledger.Row, now time.Time, every time.Duration) string {
 		return "drift-check"
 	}
 	return ""
+}
+
+// held reports a terminal failure whose causes are unchanged: the config
+// (by its digest) and the baseline version are those the run failed with,
+// so another run would fail the same way. What changes in the account
+// itself reaches landfall as an event (a move, an operator's rerun), which
+// runs it whatever the ledger says.
+func held(r ledger.Row, digest string) bool {
+	return r.Status == ledger.StatusFailed && r.Terminal && r.ConfigDigest == digest && r.Version == baseline.Version
 }
