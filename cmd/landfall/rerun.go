@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/landfall/landfall/internal/cli"
-	"github.com/landfall/landfall/pkg/awsx"
+	"github.com/landfall/landfall/pkg/accounts"
 	"github.com/landfall/landfall/pkg/orgevents"
 )
 
@@ -81,12 +81,12 @@ func rerun(ctx context.Context, e cli.Env, args []string, poll time.Duration) in
 // pkg/orgevents decodes. The account is checked first: the pipeline would
 // reject an unknown one too, but only in its logs and the operations topic.
 func startBaseline(ctx context.Context, op operator, accountID string) (string, error) {
-	_, err := organizations.NewFromConfig(op.aws).DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(accountID)})
-	if awsx.NotFound(err) {
-		return "", fmt.Errorf("account %s is not in the organization", accountID)
-	}
+	status, err := accounts.Status(ctx, organizations.NewFromConfig(op.aws), accountID)
 	if err != nil {
-		return "", fmt.Errorf("describing account (%s): %w", accountID, err)
+		return "", err
+	}
+	if status == "" {
+		return "", fmt.Errorf("account %s is not in the organization", accountID)
 	}
 	id, err := sts.NewFromConfig(op.aws).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {

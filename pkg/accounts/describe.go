@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/landfall/landfall/pkg/awsx"
 	"github.com/landfall/landfall/pkg/config"
@@ -20,12 +21,12 @@ import (
 // Describe reads what profile selection needs: name, email, status,
 // the OU path from the root and the account's tags.
 func Describe(ctx context.Context, org *organizations.Client, id string) (config.Account, error) {
-	out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+	acct, err := findAccount(ctx, org, id)
 	if err != nil {
-		return config.Account{}, awsx.AsNotFound(err, "account ("+id+")")
+		return config.Account{}, err
 	}
-	a := config.Account{ID: id, Name: aws.ToString(out.Account.Name), Email: aws.ToString(out.Account.Email),
-		Status: string(out.Account.Status), Tags: map[string]string{}}
+	a := config.Account{ID: id, Name: aws.ToString(acct.Name), Email: aws.ToString(acct.Email),
+		Status: string(acct.Status), Tags: map[string]string{}}
 	if a.OUPath, err = ouPath(ctx, org, id); err != nil {
 		return config.Account{}, err
 	}
@@ -46,14 +47,24 @@ func Describe(ctx context.Context, org *organizations.Client, id string) (config
 // SUSPENDED, PENDING_CLOSURE), or "" when the organization has no such
 // account.
 func Status(ctx context.Context, org *organizations.Client, id string) (string, error) {
-	out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
-	if err = awsx.AsNotFound(err, "account ("+id+")"); awsx.NotFound(err) {
+	acct, err := findAccount(ctx, org, id)
+	if awsx.NotFound(err) {
 		return "", nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("describing account (%s): %w", id, err)
+		return "", err
 	}
-	return string(out.Account.Status), nil
+	return string(acct.Status), nil
+}
+
+// findAccount returns the organization's account of that id, or a
+// NotFoundError when the organization has none.
+func findAccount(ctx context.Context, org *organizations.Client, id string) (*orgtypes.Account, error) {
+	out, err := org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
+	if err != nil {
+		return nil, fmt.Errorf("describing account (%s): %w", id, awsx.AsNotFound(err, "account ("+id+")", "AccountNotFoundException"))
+	}
+	return out.Account, nil
 }
 
 // IdentityStatus is Status of the config's identity account

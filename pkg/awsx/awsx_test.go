@@ -4,26 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: "m"} }
 
+// Only a finder decides not-found: a service's code counts only where the
+// finder names it, and nothing else does, not even an HTTP 404.
 func TestNotFound(t *testing.T) {
 	tests := []struct {
 		err  error
 		want bool
 	}{
 		{nil, false},
-		{apiErr("NoSuchEntity"), true},
-		{fmt.Errorf("reading role: %w", apiErr("ResourceNotFoundException")), true},
 		{&NotFoundError{What: "thing"}, true},
-		{apiErr("AccessDenied"), false},
+		{fmt.Errorf("reading role: %w", &NotFoundError{What: "IAM role (x)"}), true},
+		{apiErr("NoSuchEntity"), false},
+		{&awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 404}}, Err: errors.New("404")}}, false},
 		{errors.New("plain"), false},
 	}
 	for _, tt := range tests {
@@ -31,11 +36,15 @@ func TestNotFound(t *testing.T) {
 			t.Errorf("NotFound(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
-	if err := AsNotFound(apiErr("TrailNotFoundException"), "trail (x)"); !IsA[*NotFoundError](err) {
-		t.Errorf("AsNotFound did not wrap: %v", err)
+	err := AsNotFound(fmt.Errorf("getting: %w", apiErr("TrailNotFoundException")), "trail (x)", "TrailNotFoundException")
+	if !NotFound(err) || err.Error() != "trail (x) not found: getting: api error TrailNotFoundException: m" {
+		t.Errorf("AsNotFound of the finder's own code = %v", err)
 	}
-	if err := AsNotFound(apiErr("Throttling"), "trail (x)"); IsA[*NotFoundError](err) {
-		t.Errorf("AsNotFound wrapped a throttle: %v", err)
+	if err := AsNotFound(apiErr("NoSuchEntity"), "trail (x)", "TrailNotFoundException"); NotFound(err) {
+		t.Errorf("AsNotFound took another service's not-found: %v", err)
+	}
+	if err := AsNotFound(apiErr("Throttling"), "trail (x)", "TrailNotFoundException"); NotFound(err) || ErrorCode(err) != "Throttling" {
+		t.Errorf("AsNotFound changed a throttle: %v", err)
 	}
 }
 

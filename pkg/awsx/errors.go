@@ -2,11 +2,9 @@ package awsx
 
 import (
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
 
@@ -41,18 +39,11 @@ func InvalidPrincipal(err error) bool {
 	return IsCode(err, "MalformedPolicyDocument") && strings.Contains(err.Error(), "Invalid principal in policy")
 }
 
-// notFoundCodes are the codes AWS services use for "that does not exist".
-// Each service has its own; finders turn all of them into one NotFoundError.
-var notFoundCodes = []string{
-	"NoSuchEntity", "ResourceNotFoundException", "NotFoundException", "TrailNotFoundException",
-	"NoSuchBucket", "NoSuchBucketPolicy", "NoSuchPublicAccessBlockConfiguration", "NoSuchTagSet",
-	"ServerSideEncryptionConfigurationNotFoundError", "ResourceNotFound", "NotFound",
-	"NoSuchConfigurationRecorderException", "NoSuchDeliveryChannelException", "AccountNotFoundException",
-	"InvalidVpcID.NotFound", "InvalidAccessException",
-}
-
 // NotFoundError says a finder found nothing. Plans read it as "create";
-// deletes read it as "already gone".
+// deletes read it as "already gone". Each finder decides it: it knows which
+// error its service answers for "no such thing" (AsNotFound), and nothing
+// else is read as not-found, so an error another call gives with the same
+// code, or an HTTP 404 from a wrong endpoint, is never taken for an absence.
 type NotFoundError struct {
 	What string // e.g. "IAM role (landfall-execution)"
 	Err  error  // the service's own error, if any
@@ -67,24 +58,15 @@ func (e *NotFoundError) Error() string {
 
 func (e *NotFoundError) Unwrap() error { return e.Err }
 
-// NotFound reports whether err means the thing does not exist, either as a
-// NotFoundError or as one of the services' own not-found codes, or as a bare
-// 404 from a REST service.
-func NotFound(err error) bool {
-	if err == nil {
-		return false
-	}
-	if IsA[*NotFoundError](err) || IsCode(err, notFoundCodes...) {
-		return true
-	}
-	var re *awshttp.ResponseError
-	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
-}
+// NotFound reports whether err is, or wraps, a NotFoundError.
+func NotFound(err error) bool { return IsA[*NotFoundError](err) }
 
-// AsNotFound converts a service's not-found error into a NotFoundError
-// naming what was looked for, and passes other errors through.
-func AsNotFound(err error, what string) error {
-	if err != nil && NotFound(err) {
+// AsNotFound is how a finder owns its not-found: it converts err into a
+// NotFoundError naming what was looked for when err is an API error with one
+// of codes, the error codes the finder's API documents for "does not
+// exist", and passes other errors through.
+func AsNotFound(err error, what string, codes ...string) error {
+	if IsCode(err, codes...) {
 		return &NotFoundError{What: what, Err: err}
 	}
 	return err

@@ -228,7 +228,7 @@ func findMetricFiltersByPrefix(ctx context.Context, client *cloudwatchlogs.Clien
 	pages := cloudwatchlogs.NewDescribeMetricFiltersPaginator(client, &cloudwatchlogs.DescribeMetricFiltersInput{LogGroupName: aws.String(group), FilterNamePrefix: aws.String(prefix)})
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
-		if awsx.NotFound(err) {
+		if awsx.IsCode(err, "ResourceNotFoundException") {
 			return out, nil // the trail's group is not created yet: no filters
 		}
 		if err != nil {

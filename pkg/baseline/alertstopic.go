@@ -337,7 +337,7 @@ func createAlertsTopic(ctx context.Context, client *sns.Client, spec *Spec, want
 func findTopicAttributesByARN(ctx context.Context, client *sns.Client, arn string) (map[string]string, error) {
 	out, err := client.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
 	if err != nil {
-		return nil, fmt.Errorf("reading SNS topic (%s): %w", arn, awsx.AsNotFound(err, "SNS topic ("+arn+")"))
+		return nil, fmt.Errorf("reading SNS topic (%s): %w", arn, awsx.AsNotFound(err, "SNS topic ("+arn+")", "NotFound"))
 	}
 	return out.Attributes, nil
 }

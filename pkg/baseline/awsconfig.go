@@ -269,7 +269,7 @@ func findDeliveryChannel(ctx context.Context, client *configservice.Client, regi
 func findRecording(ctx context.Context, client *configservice.Client, name string) (bool, error) {
 	out, err := client.DescribeConfigurationRecorderStatus(ctx, &configservice.DescribeConfigurationRecorderStatusInput{ConfigurationRecorderNames: []string{name}})
 	if err != nil {
-		return false, fmt.Errorf("reading AWS Config recorder status (%s): %w", name, awsx.AsNotFound(err, "AWS Config recorder ("+name+")"))
+		return false, fmt.Errorf("reading AWS Config recorder status (%s): %w", name, awsx.AsNotFound(err, "AWS Config recorder ("+name+")", "NoSuchConfigurationRecorderException"))
 	}
 	for _, s := range out.ConfigurationRecordersStatus {
 		if aws.ToString(s.Name) == name {

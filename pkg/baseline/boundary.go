@@ -128,7 +128,7 @@ func replaceDefaultVersion(ctx context.Context, client *iam.Client, arn string, 
 func findPolicyByARN(ctx context.Context, client *iam.Client, arn string) (*iamtypes.Policy, error) {
 	out, err := client.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	if err != nil {
-		return nil, awsx.AsNotFound(err, "IAM policy ("+arn+")")
+		return nil, awsx.AsNotFound(err, "IAM policy ("+arn+")", "NoSuchEntity")
 	}
 	return out.Policy, nil
 }

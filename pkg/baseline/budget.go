@@ -204,7 +204,7 @@ func sameSubscriber(a budgetstypes.Subscriber) func(budgetstypes.Subscriber) boo
 func findBudgetByName(ctx context.Context, client *budgets.Client, account, name string) (*budgetstypes.Budget, error) {
 	out, err := client.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(account), BudgetName: aws.String(name)})
 	if err != nil {
-		return nil, fmt.Errorf("reading budget (%s): %w", name, awsx.AsNotFound(err, "budget ("+name+")"))
+		return nil, fmt.Errorf("reading budget (%s): %w", name, awsx.AsNotFound(err, "budget ("+name+")", "NotFoundException"))
 	}
 	return out.Budget, nil
 }

@@ -303,7 +303,7 @@ func trailKeyARN(ctx context.Context, client *kms.Client, want trail) (string, e
 func findTrailByName(ctx context.Context, client *cloudtrail.Client, name string) (*cttypes.Trail, error) {
 	out, err := client.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})
 	if err != nil {
-		return nil, fmt.Errorf("reading CloudTrail trail (%s): %w", name, awsx.AsNotFound(err, "CloudTrail trail ("+name+")"))
+		return nil, fmt.Errorf("reading CloudTrail trail (%s): %w", name, awsx.AsNotFound(err, "CloudTrail trail ("+name+")", "TrailNotFoundException"))
 	}
 	return out.Trail, nil
 }

@@ -116,7 +116,7 @@ func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 			func(ctx context.Context) error { return versionBucket(ctx, client, t.Bucket) }})
 	}
 	pab, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(t.Bucket)})
-	if err != nil && !awsx.NotFound(err) {
+	if err != nil && !awsx.IsCode(err, "NoSuchPublicAccessBlockConfiguration") {
 		return Change{}, fmt.Errorf("reading S3 bucket public access block (%s): %w", t.Bucket, err)
 	}
 	var havePAB publicAccessBlock
@@ -217,7 +217,7 @@ func tagBucket(ctx context.Context, client *s3.Client, name string, tags map[str
 // NotFoundError when nobody has it, a 403 when another account does.
 func findBucketByName(ctx context.Context, client *s3.Client, name string) error {
 	if _, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)}); err != nil {
-		return fmt.Errorf("reading S3 bucket (%s): %w", name, awsx.AsNotFound(err, "S3 bucket ("+name+")"))
+		return fmt.Errorf("reading S3 bucket (%s): %w", name, awsx.AsNotFound(err, "S3 bucket ("+name+")", "NotFound"))
 	}
 	return nil
 }
@@ -225,8 +225,8 @@ func findBucketByName(ctx context.Context, client *s3.Client, name string) error
 // findBucketPolicy returns the bucket's policy, "" when it has none.
 func findBucketPolicy(ctx context.Context, client *s3.Client, name string) (string, error) {
 	out, err := client.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(name)})
-	if awsx.NotFound(err) {
-		return "", nil // NoSuchBucketPolicy
+	if awsx.IsCode(err, "NoSuchBucketPolicy") {
+		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("reading S3 bucket policy (%s): %w", name, err)
@@ -236,8 +236,8 @@ func findBucketPolicy(ctx context.Context, client *s3.Client, name string) (stri
 
 func findBucketTags(ctx context.Context, client *s3.Client, name string) (map[string]string, error) {
 	out, err := client.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(name)})
-	if awsx.NotFound(err) {
-		return map[string]string{}, nil // NoSuchTagSet: a bucket without tags
+	if awsx.IsCode(err, "NoSuchTagSet") {
+		return map[string]string{}, nil // a bucket without tags
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading S3 bucket tags (%s): %w", name, err)

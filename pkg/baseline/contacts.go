@@ -86,7 +86,7 @@ func planAlternateContacts(ctx context.Context, env *Env) ([]Change, error) {
 func findAlternateContactByType(ctx context.Context, client *account.Client, t accounttypes.AlternateContactType) (alternateContact, error) {
 	out, err := client.GetAlternateContact(ctx, &account.GetAlternateContactInput{AlternateContactType: t})
 	if err != nil {
-		return alternateContact{}, fmt.Errorf("reading alternate contact (%s): %w", t, awsx.AsNotFound(err, "alternate contact ("+string(t)+")"))
+		return alternateContact{}, fmt.Errorf("reading alternate contact (%s): %w", t, awsx.AsNotFound(err, "alternate contact ("+string(t)+")", "ResourceNotFoundException"))
 	}
 	return flattenAlternateContact(out.AlternateContact), nil
 }

@@ -292,7 +292,7 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	if err != nil || again.HasChanges() {
 		t.Fatalf("plan after apply: %v\n%s", err, again)
 	}
-	if _, err := member.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bootstrap")}); !awsx.NotFound(err) {
+	if _, err := member.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bootstrap")}); !awsx.IsCode(err, "NoSuchEntity") {
 		t.Fatalf("the bootstrap user after apply: %v", err)
 	}
 	for _, region := range f.spec.Regions {

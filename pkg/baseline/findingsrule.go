@@ -291,7 +291,7 @@ func jsonEquivalent(a, b string) bool {
 func findRuleByName(ctx context.Context, client *eventbridge.Client, name string) (*eventbridge.DescribeRuleOutput, error) {
 	out, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(name)})
 	if err != nil {
-		return nil, awsx.AsNotFound(err, "EventBridge rule ("+name+")")
+		return nil, awsx.AsNotFound(err, "EventBridge rule ("+name+")", "ResourceNotFoundException")
 	}
 	return out, nil
 }

@@ -171,9 +171,12 @@ func findDetector(ctx context.Context, client *guardduty.Client, region string) 
 	if id == "" {
 		return nil, &awsx.NotFoundError{What: "GuardDuty detector (" + region + ")"}
 	}
+	// GetDetector documents no not-found error (a detector id this account
+	// does not hold is a BadRequestException, as are malformed requests), and
+	// the id was listed just now: any error is one.
 	out, err := client.GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String(id)})
 	if err != nil {
-		return nil, fmt.Errorf("reading GuardDuty detector (%s): %w", id, awsx.AsNotFound(err, "GuardDuty detector ("+id+")"))
+		return nil, fmt.Errorf("reading GuardDuty detector (%s): %w", id, err)
 	}
 	return flattenDetector(id, out), nil
 }

@@ -108,7 +108,7 @@ func identityTrustable(ctx context.Context, client *iam.Client, s *Spec) error {
 	id := s.Config.Organization.Identity
 	if id.SAMLProviderName != "" {
 		_, err := client.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(samlProviderARN(s))})
-		if awsx.NotFound(err) {
+		if awsx.IsCode(err, "NoSuchEntity") {
 			return fmt.Errorf("account %s has no IAM SAML provider %q (organization.identity.samlProviderName), which its human roles trust: "+
 				"create it there from your identity provider's metadata, under the name every account uses", s.Account.ID, id.SAMLProviderName)
 		}
@@ -227,18 +227,18 @@ func deleteOwnedRole(ctx context.Context, client *iam.Client, role string) error
 	}
 	for _, arn := range managed {
 		_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
-		if err := wrapIAMErr("detaching "+arn+" from IAM role", role, err); err != nil && !awsx.NotFound(err) {
+		if err := wrapIAMErr("detaching "+arn+" from IAM role", role, err); err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 			return err
 		}
 	}
 	for pname := range inline {
 		_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pname)})
-		if err := wrapIAMErr("deleting inline policy "+pname+" of IAM role", role, err); err != nil && !awsx.NotFound(err) {
+		if err := wrapIAMErr("deleting inline policy "+pname+" of IAM role", role, err); err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 			return err
 		}
 	}
 	_, err = client.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(role)})
-	if awsx.NotFound(err) {
+	if awsx.IsCode(err, "NoSuchEntity") {
 		return nil
 	}
 	return wrapIAMErr("deleting IAM role", role, err)

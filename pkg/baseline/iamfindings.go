@@ -120,7 +120,7 @@ func consoleUserFindings(ctx context.Context, client *iam.Client, bootstrap stri
 
 func hasLoginProfile(ctx context.Context, client *iam.Client, user string) (bool, error) {
 	_, err := client.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String(user)})
-	if awsx.NotFound(err) {
+	if awsx.IsCode(err, "NoSuchEntity") {
 		return false, nil
 	}
 	if err != nil {
@@ -136,7 +136,7 @@ func hasLoginProfile(ctx context.Context, client *iam.Client, user string) (bool
 func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 	name := aws.String(user)
 	_, err := client.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: name})
-	if err != nil && !awsx.NotFound(err) {
+	if err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 		return fmt.Errorf("deleting login profile of IAM user (%s): %w", user, err)
 	}
 	var errs []error
@@ -148,7 +148,7 @@ func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 		}
 		for _, k := range page.AccessKeyMetadata {
 			_, err := client.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: name, AccessKeyId: k.AccessKeyId})
-			if err != nil && !awsx.NotFound(err) {
+			if err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 				errs = append(errs, fmt.Errorf("deleting access key %s of IAM user (%s): %w", aws.ToString(k.AccessKeyId), user, err))
 			}
 		}
@@ -161,7 +161,7 @@ func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 		}
 		for _, p := range page.PolicyNames {
 			_, err := client.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: name, PolicyName: aws.String(p)})
-			if err != nil && !awsx.NotFound(err) {
+			if err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 				errs = append(errs, fmt.Errorf("deleting inline policy %s of IAM user (%s): %w", p, user, err))
 			}
 		}
@@ -174,7 +174,7 @@ func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 		}
 		for _, p := range page.AttachedPolicies {
 			_, err := client.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: name, PolicyArn: p.PolicyArn})
-			if err != nil && !awsx.NotFound(err) {
+			if err != nil && !awsx.IsCode(err, "NoSuchEntity") {
 				errs = append(errs, fmt.Errorf("detaching %s from IAM user (%s): %w", aws.ToString(p.PolicyArn), user, err))
 			}
 		}
@@ -187,7 +187,7 @@ func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 		return err
 	})
 	switch {
-	case err == nil || awsx.NotFound(err):
+	case err == nil || awsx.IsCode(err, "NoSuchEntity"):
 		return nil
 	case awsx.IsCode(err, "DeleteConflict"):
 		return awsx.Terminal(fmt.Errorf("deleting IAM user (%s): it still has MFA devices, SSH keys, signing certificates, service credentials or group memberships; remove them by hand: %w", user, err))
@@ -198,7 +198,7 @@ func deleteUser(ctx context.Context, client *iam.Client, user string) error {
 func findUserByName(ctx context.Context, client *iam.Client, name string) (*iamtypes.User, error) {
 	out, err := client.GetUser(ctx, &iam.GetUserInput{UserName: aws.String(name)})
 	if err != nil {
-		return nil, awsx.AsNotFound(err, "IAM user ("+name+")")
+		return nil, awsx.AsNotFound(err, "IAM user ("+name+")", "NoSuchEntity")
 	}
 	return out.User, nil
 }

@@ -105,7 +105,7 @@ func TestIAMFindingsBootstrapUserDeletion(t *testing.T) {
 				if _, err := itemEngine("iam-findings").Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
 					t.Fatalf("deleting the bootstrap user: %v", err)
 				}
-				if _, err := client.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("setup")}); !awsx.NotFound(err) {
+				if _, err := client.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("setup")}); !awsx.IsCode(err, "NoSuchEntity") {
 					t.Fatalf("the bootstrap user is still there: %v", err)
 				}
 			}

@@ -188,7 +188,7 @@ func enableKeyRotation(ctx context.Context, client *kms.Client, id, alias string
 func findKeyByAlias(ctx context.Context, client *kms.Client, alias string) (*kmstypes.KeyMetadata, error) {
 	out, err := client.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(alias)})
 	if err != nil {
-		return nil, fmt.Errorf("reading KMS key (%s): %w", alias, awsx.AsNotFound(err, "KMS key ("+alias+")"))
+		return nil, fmt.Errorf("reading KMS key (%s): %w", alias, awsx.AsNotFound(err, "KMS key ("+alias+")", "NotFoundException"))
 	}
 	return out.KeyMetadata, nil
 }

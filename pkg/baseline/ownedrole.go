@@ -376,7 +376,7 @@ func wrapIAMErr(doing, name string, err error) error {
 func findRoleByName(ctx context.Context, client *iam.Client, name string) (*iamtypes.Role, error) {
 	out, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if err != nil {
-		return nil, awsx.AsNotFound(err, "IAM role ("+name+")")
+		return nil, awsx.AsNotFound(err, "IAM role ("+name+")", "NoSuchEntity")
 	}
 	return out.Role, nil
 }
@@ -389,7 +389,7 @@ func findRolePolicies(ctx context.Context, client *iam.Client, role string) ([]s
 	for attached.HasMorePages() {
 		page, err := attached.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("listing managed policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")"))
+			return nil, nil, fmt.Errorf("listing managed policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")", "NoSuchEntity"))
 		}
 		for _, p := range page.AttachedPolicies {
 			managed = append(managed, aws.ToString(p.PolicyArn))
@@ -400,7 +400,7 @@ func findRolePolicies(ctx context.Context, client *iam.Client, role string) ([]s
 	for names.HasMorePages() {
 		page, err := names.NextPage(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("listing inline policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")"))
+			return nil, nil, fmt.Errorf("listing inline policies of IAM role (%s): %w", role, awsx.AsNotFound(err, "IAM role ("+role+")", "NoSuchEntity"))
 		}
 		for _, pname := range page.PolicyNames {
 			out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(pname)})

@@ -76,7 +76,7 @@ func planPasswordPolicy(ctx context.Context, env *Env) ([]Change, error) {
 func findPasswordPolicy(ctx context.Context, client *iam.Client) (passwordPolicy, error) {
 	out, err := client.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})
 	if err != nil {
-		return passwordPolicy{}, awsx.AsNotFound(err, "IAM password policy")
+		return passwordPolicy{}, awsx.AsNotFound(err, "IAM password policy", "NoSuchEntity")
 	}
 	return flattenPasswordPolicy(out.PasswordPolicy), nil
 }

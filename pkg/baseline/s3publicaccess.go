@@ -70,7 +70,7 @@ func planS3PublicAccessBlock(ctx context.Context, env *Env) ([]Change, error) {
 func findPublicAccessBlockByAccount(ctx context.Context, client *s3control.Client, account string) (publicAccessBlock, error) {
 	out, err := client.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(account)})
 	if err != nil {
-		err = awsx.AsNotFound(err, "S3 account public access block ("+account+")")
+		err = awsx.AsNotFound(err, "S3 account public access block ("+account+")", "NoSuchPublicAccessBlockConfiguration")
 		return publicAccessBlock{}, fmt.Errorf("reading S3 account public access block (%s): %w", account, err)
 	}
 	return flattenPublicAccessBlock(out.PublicAccessBlockConfiguration), nil

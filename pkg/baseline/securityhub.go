@@ -151,11 +151,12 @@ func reasonOf(s shtypes.StandardsSubscription) string {
 }
 
 // findHubARN returns the region's hub; Security Hub answers
-// InvalidAccessException when the account is not subscribed.
+// InvalidAccessException when the account is not subscribed, and documents
+// ResourceNotFoundException for a hub that is not there.
 func findHubARN(ctx context.Context, client *securityhub.Client, region string) (string, error) {
 	out, err := client.DescribeHub(ctx, &securityhub.DescribeHubInput{})
 	if err != nil {
-		return "", awsx.AsNotFound(err, "Security Hub hub ("+region+")")
+		return "", awsx.AsNotFound(err, "Security Hub hub ("+region+")", "InvalidAccessException", "ResourceNotFoundException")
 	}
 	return aws.ToString(out.HubArn), nil
 }

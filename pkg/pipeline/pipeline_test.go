@@ -158,7 +158,7 @@ func TestApplyStopsBeforeTheLockLapses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := iam.NewFromConfig(memberAdmin).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(h.Deps.Config.Organization.ExecutionRoleName)}); !awsx.NotFound(err) {
+	if _, err := iam.NewFromConfig(memberAdmin).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(h.Deps.Config.Organization.ExecutionRoleName)}); !awsx.IsCode(err, "NoSuchEntity") {
 		t.Fatalf("the refused step created the execution role (%v)", err)
 	}
 	unlocked := st
