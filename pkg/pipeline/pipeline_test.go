@@ -420,19 +420,7 @@ func TestSweepHoldsATerminalFailure(t *testing.T) {
 	if err != nil || !row.Terminal || row.ConfigDigest != h.Deps.Config.Digest() || !strings.HasPrefix(row.LastError, "TerminalError: ") {
 		t.Fatalf("the ledger row of a terminal failure = %+v %v", row, err)
 	}
-	sweep := func() string {
-		t.Helper()
-		out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range out.Accounts {
-			if a.AccountID == member {
-				return a.Why
-			}
-		}
-		return ""
-	}
+	sweep := func() string { return sweepWhy(t, h, member) }
 	// Held past any drift check.
 	*h.Clock = h.Clock.Add(3 * time.Duration(h.Deps.Config.Pipeline.DriftCheckEvery))
 	if why := sweep(); why != "" {
@@ -465,6 +453,22 @@ func TestSweepHoldsATerminalFailure(t *testing.T) {
 	}
 }
 
+// sweepWhy runs the sweep and says why it finds the account due, "" when
+// it does not.
+func sweepWhy(t *testing.T, h *pipelinetest.Harness, account string) string {
+	t.Helper()
+	out, err := h.Deps.Sweep(context.Background(), pipeline.SweepInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range out.Accounts {
+		if a.AccountID == account {
+			return a.Why
+		}
+	}
+	return ""
+}
+
 // An account the ledger recorded closed is swept again once AWS Support
 // reopens it, which no event reports.
 func TestSweepFindsAReopenedAccount(t *testing.T) {
@@ -486,19 +490,7 @@ func TestSweepFindsAReopenedAccount(t *testing.T) {
 	if err := h.Deps.Record(ctx, closed); err != nil {
 		t.Fatal(err)
 	}
-	sweep := func() string {
-		t.Helper()
-		out, err := h.Deps.Sweep(ctx, pipeline.SweepInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range out.Accounts {
-			if a.AccountID == member {
-				return a.Why
-			}
-		}
-		return ""
-	}
+	sweep := func() string { return sweepWhy(t, h, member) }
 	*h.Clock = h.Clock.Add(30 * 24 * time.Hour)
 	if why := sweep(); why != "" {
 		t.Fatalf("a closed account is due (%s)", why)
