@@ -70,7 +70,12 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 	digest := d.Config.Digest()
 	holding := 0
 	for _, id := range active {
-		why := due(byID[id], now, every, digest)
+		why := ""
+		if held(byID[id], digest) {
+			holding++
+		} else {
+			why = due(byID[id], now, every)
+		}
 		if why != "" && len(out.Accounts) == SweepBatch {
 			out.Next = out.Accounts[len(out.Accounts)-1].AccountID
 			break
@@ -78,8 +83,6 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 		out.Checked++
 		if why != "" {
 			out.Accounts = append(out.Accounts, SweepAccount{AccountID: id, Why: why})
-		} else if held(byID[id], digest) {
-			holding++
 		}
 	}
 	d.Log.Info("sweep", "after", in.After, "checked", out.Checked, "due", len(out.Accounts), "held", holding, "next", out.Next)
@@ -92,15 +95,13 @@ func (d *Deps) Sweep(ctx context.Context, in SweepInput) (SweepOutput, error) {
 // again: AWS Support reopened it within the 90 days after closure (no event
 // says so), or it was invited back and the event was missed. Its baseline
 // may have decayed meanwhile, so it runs at once rather than at the next
-// drift check. A terminal failure is held (see held).
-func due(r ledger.Row, now time.Time, every time.Duration, digest string) string {
+// drift check. Sweep asks only of accounts it does not hold (see held).
+func due(r ledger.Row, now time.Time, every time.Duration) string {
 	switch {
 	case r.Status == "":
 		return "missing"
 	case r.Status == ledger.StatusClosed:
 		return "reopened"
-	case held(r, digest):
-		return ""
 	case r.Status == ledger.StatusFailed:
 		return "failed"
 	case r.Status == ledger.StatusSucceeded && r.Version != baseline.Version:
