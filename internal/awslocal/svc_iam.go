@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -85,7 +86,7 @@ func registerIAM(s *Server) {
 			"PutUserPolicy": putInlinePolicy(userHolder), "ListUserPolicies": listInlinePolicies(userHolder),
 			"DeleteUserPolicy": deleteInlinePolicy(userHolder), "AttachUserPolicy": attachPolicy(userHolder),
 			"ListAttachedUserPolicies": listAttachedPolicies(userHolder), "DetachUserPolicy": detachPolicy(userHolder),
-			"CreatePolicy": iamCreatePolicy, "GetPolicy": iamGetPolicy, "DeletePolicy": iamDeletePolicy, "ListPolicies": iamListPolicies,
+			"CreatePolicy": iamCreatePolicy, "GetPolicy": iamGetPolicy, "TagPolicy": iamTagPolicy, "DeletePolicy": iamDeletePolicy, "ListPolicies": iamListPolicies,
 			"CreatePolicyVersion": iamCreatePolicyVersion, "GetPolicyVersion": iamGetPolicyVersion,
 			"ListPolicyVersions": iamListPolicyVersions, "DeletePolicyVersion": iamDeletePolicyVersion,
 			"SetDefaultPolicyVersion":    iamSetDefaultPolicyVersion,
@@ -347,18 +348,23 @@ func iamTagRole(c *call) (doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	merged := map[string]string{}
-	for k, v := range r.Tags {
-		merged[k] = v
+	r.Tags, err = iamAddTags(c, r.Tags)
+	return nil, err
+}
+
+// iamAddTags returns have with the request's Tags added (a key present
+// already takes the new value), or IAM's error when the result breaks its
+// limits; have is left as it was.
+func iamAddTags(c *call, have map[string]string) (map[string]string, error) {
+	merged := maps.Clone(have)
+	if merged == nil {
+		merged = map[string]string{}
 	}
-	for k, v := range tagList(c.in, "Tags") {
-		merged[k] = v
-	}
+	maps.Copy(merged, tagList(c.in, "Tags"))
 	if err := checkTags(merged); err != nil {
-		return nil, err
+		return have, err
 	}
-	r.Tags = merged
-	return nil, nil
+	return merged, nil
 }
 
 func iamUntagRole(c *call) (doc, error) {

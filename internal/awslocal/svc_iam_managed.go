@@ -224,6 +224,17 @@ func versionOut(p *iamManagedPolicy, v iamPolicyVersion, withDocument bool) doc 
 	return out
 }
 
+// iamTagPolicy adds tags to a customer managed policy, within the limits
+// TagRole keeps (TagPolicy, IAM API Reference).
+func iamTagPolicy(c *call) (doc, error) {
+	p, err := managedPolicyByARN(c)
+	if err != nil {
+		return nil, err
+	}
+	p.Tags, err = iamAddTags(c, p.Tags)
+	return nil, err
+}
+
 func iamCreatePolicyVersion(c *call) (doc, error) {
 	p, err := managedPolicyByARN(c)
 	if err != nil {

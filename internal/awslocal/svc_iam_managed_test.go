@@ -166,3 +166,43 @@ func TestIAMAttachedPoliciesQuota(t *testing.T) {
 		}
 	}
 }
+
+// TagPolicy overwrites a key already there, and a request that would break
+// the limits fails whole (TagPolicy, IAM API Reference).
+func TestIAMTagPolicy(t *testing.T) {
+	s, u, _ := newTestServer(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(sdkConfig(t, s, u, mgmt, "us-east-1"))
+	out, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("reader"), PolicyDocument: aws.String(allowS3Read),
+		Tags: []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}}})
+	mustNoErr(t, err)
+	arn := out.Policy.Arn
+	tagsOf := func() map[string]string {
+		got, err := c.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn})
+		mustNoErr(t, err)
+		m := map[string]string{}
+		for _, tag := range got.Policy.Tags {
+			m[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+		}
+		return m
+	}
+
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("3")}, {Key: aws.String("b"), Value: aws.String("2")}}})
+	mustNoErr(t, err)
+	if got := fmt.Sprint(tagsOf()); got != "map[a:3 b:2]" {
+		t.Fatalf("tags = %s", got)
+	}
+	var many []iamtypes.Tag
+	for i := range 49 {
+		many = append(many, iamtypes.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
+	}
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: many})
+	wantCode(t, err, "LimitExceeded")
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: arn, Tags: []iamtypes.Tag{{Key: aws.String("c"), Value: aws.String("")}, {Key: aws.String("aws:x"), Value: aws.String("v")}}})
+	wantCode(t, err, "InvalidInput")
+	if got := fmt.Sprint(tagsOf()); got != "map[a:3 b:2]" {
+		t.Fatalf("a refused request changed the tags: %s", got)
+	}
+	_, err = c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String("arn:aws:iam::111111111111:policy/nobody"), Tags: many[:1]})
+	wantCode(t, err, "NoSuchEntity")
+}

@@ -3,10 +3,13 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+
+	"github.com/landfall/landfall/pkg/awsx"
 )
 
 var accessAnalyzerItem = Item{
@@ -43,50 +46,45 @@ func planAccessAnalyzer(ctx context.Context, env *Env) ([]Change, error) {
 	client := accessanalyzer.NewFromConfig(env.AWS)
 	spec := env.Spec
 	want := desiredAccountAnalyzer(spec)
-	resource := "analyzer/" + want.Name
 	analyzers, err := findAccountAnalyzers(ctx, client, env.Region)
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range analyzers {
-		if aws.ToString(a.Name) == want.Name {
-			return []Change{diffAccountAnalyzer(client, spec, resource, a)}, nil
-		}
-	}
-	if len(analyzers) > 0 {
+	i := slices.IndexFunc(analyzers, func(a aatypes.AnalyzerSummary) bool { return aws.ToString(a.Name) == want.Name })
+	if i < 0 && len(analyzers) > 0 {
 		other := aws.ToString(analyzers[0].Name)
 		return []Change{{Resource: "analyzer/" + other, Action: Unchanged, Detail: fmt.Sprintf(
 			"the account analyzer %s already covers %s, and AWS allows only one per account and region, so landfall does not create %s",
 			other, env.Region, want.Name)}}, nil
 	}
-	return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-		_, err := client.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
-			AnalyzerName: aws.String(want.Name), Type: aatypes.TypeAccount, Tags: spec.Tags,
-		})
-		if err != nil {
-			return fmt.Errorf("creating IAM Access Analyzer analyzer (%s): %w", want.Name, err)
-		}
-		return nil
-	}}}, nil
-}
-
-// diffAccountAnalyzer plans landfall's analyzer when it exists: only its
-// tags can drift, because an analyzer's name and type are fixed.
-func diffAccountAnalyzer(client *accessanalyzer.Client, spec *Spec, resource string, a aatypes.AnalyzerSummary) Change {
-	name := aws.ToString(a.Name)
-	if !Owned(a.Tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "IAM Access Analyzer analyzer", name)
+	// Only its tags can drift: an analyzer's name and type are fixed.
+	c, _, err := planOwned(ctx, spec, owned[aatypes.AnalyzerSummary]{
+		Kind: "IAM Access Analyzer analyzer", Name: want.Name, Resource: "analyzer/" + want.Name,
+		Find: func(context.Context) (aatypes.AnalyzerSummary, error) {
+			if i < 0 {
+				return aatypes.AnalyzerSummary{}, &awsx.NotFoundError{What: "IAM Access Analyzer analyzer (" + want.Name + ")"}
+			}
+			return analyzers[i], nil
+		},
+		Tags: func(_ context.Context, a aatypes.AnalyzerSummary) (map[string]string, error) { return a.Tags, nil },
+		Tag: func(ctx context.Context, a aatypes.AnalyzerSummary, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: a.Arn, Tags: missing})
+			return err
+		},
+		Create: func(ctx context.Context) error {
+			_, err := client.CreateAnalyzer(ctx, &accessanalyzer.CreateAnalyzerInput{
+				AnalyzerName: aws.String(want.Name), Type: aatypes.TypeAccount, Tags: spec.Tags,
+			})
+			if err != nil {
+				return fmt.Errorf("creating IAM Access Analyzer analyzer (%s): %w", want.Name, err)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
-	missing, diffs := missingTags(a.Tags, spec.Tags)
-	if len(missing) == 0 {
-		return Change{Resource: resource, Action: Unchanged}
-	}
-	return editsChange(resource, []roleEdit{{diffs, func(ctx context.Context) error {
-		if _, err := client.TagResource(ctx, &accessanalyzer.TagResourceInput{ResourceArn: a.Arn, Tags: missing}); err != nil {
-			return fmt.Errorf("tagging IAM Access Analyzer analyzer (%s): %w", name, err)
-		}
-		return nil
-	}}})
+	return []Change{c}, nil
 }
 
 // findAccountAnalyzers lists the region's account analyzers (zone of trust:

@@ -103,32 +103,30 @@ func planAlarms(ctx context.Context, env *Env) ([]Change, error) {
 	}
 	// Alarms the profile now disables: remove landfall's own, with their filters.
 	for _, a := range alarms.All() {
-		name := spec.Config.AlarmName(a.Key)
-		have, ok := existing[name]
-		if !ok || slices.ContainsFunc(want, func(w alarms.Alarm) bool { return w.ID == a.ID }) {
+		if slices.ContainsFunc(want, func(w alarms.Alarm) bool { return w.ID == a.ID }) {
 			continue
 		}
-		tags, err := findAlarmTags(ctx, cw, aws.ToString(have.AlarmArn))
+		name := spec.Config.AlarmName(a.Key)
+		r := alarmResource(cw, name, existing[name])
+		r.Delete = func(ctx context.Context, _ *cwtypes.MetricAlarm) error {
+			if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
+				return fmt.Errorf("deleting CloudWatch alarm (%s): %w", name, err)
+			}
+			if _, ok := filters[name]; !ok {
+				return nil
+			}
+			if _, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)}); err != nil {
+				return fmt.Errorf("deleting metric filter (%s): %w", name, err)
+			}
+			return nil
+		}
+		c, ok, err := planRetired(ctx, r, fmt.Sprintf("the alarm and its metric filter are landfall's, and profile %s turns alarm %s off", spec.Profile.Name, a.ID))
 		if err != nil {
 			return nil, err
 		}
-		if !Owned(tags) {
-			continue
+		if ok {
+			changes = append(changes, c)
 		}
-		changes = append(changes, Change{Resource: "alarm/" + name, Action: Delete,
-			Detail: fmt.Sprintf("the alarm and its metric filter are landfall's, and profile %s turns alarm %s off", spec.Profile.Name, a.ID),
-			Apply: func(ctx context.Context) error {
-				if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
-					return fmt.Errorf("deleting CloudWatch alarm (%s): %w", name, err)
-				}
-				if _, ok := filters[name]; !ok {
-					return nil
-				}
-				if _, err := logs.DeleteMetricFilter(ctx, &cloudwatchlogs.DeleteMetricFilterInput{LogGroupName: aws.String(group), FilterName: aws.String(name)}); err != nil {
-					return fmt.Errorf("deleting metric filter (%s): %w", name, err)
-				}
-				return nil
-			}})
 	}
 	return changes, nil
 }
@@ -164,11 +162,11 @@ func planMetricFilter(client *cloudwatchlogs.Client, group, name string, a alarm
 	return Change{Resource: resource, Action: Update, Diffs: d, Apply: apply}
 }
 
-// planAlarm plans one alarm. PutMetricAlarm replaces an alarm's whole
-// configuration, so one call repairs every field; it ignores Tags on an
-// existing alarm, so adoption tags separately.
+// planAlarm plans one alarm, have as listed (nil when there is none).
+// PutMetricAlarm replaces an alarm's whole configuration, so one call
+// repairs every field; it ignores Tags on an existing alarm, so adoption
+// tags separately.
 func planAlarm(ctx context.Context, client *cloudwatch.Client, spec *Spec, name string, a alarms.Alarm, topic string, have *cwtypes.MetricAlarm) (Change, error) {
-	resource := "alarm/" + name
 	in := expandAlarm(name, a, topic, spec.Tags)
 	put := func(ctx context.Context) error {
 		if _, err := client.PutMetricAlarm(ctx, in); err != nil {
@@ -176,33 +174,41 @@ func planAlarm(ctx context.Context, client *cloudwatch.Client, spec *Spec, name 
 		}
 		return nil
 	}
-	if have == nil {
-		return Change{Resource: resource, Action: Create, Apply: put}, nil
+	r := alarmResource(client, name, have)
+	r.Create = put
+	r.Edits = func(_ context.Context, have *cwtypes.MetricAlarm) ([]edit, error) {
+		if diffs := diffAlarm(have, in); len(diffs) > 0 {
+			return []edit{{diffs, put}}, nil
+		}
+		return nil, nil
 	}
-	tags, err := findAlarmTags(ctx, client, aws.ToString(have.AlarmArn))
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "CloudWatch alarm", name), nil
-	}
-	var edits []roleEdit
-	if diffs := diffAlarm(have, in); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, put})
-	}
-	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			if _, err := client.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: have.AlarmArn, Tags: expandAlarmTags(missing)}); err != nil {
-				return fmt.Errorf("tagging CloudWatch alarm (%s): %w", name, err)
-			}
-			return nil
-		}})
-	}
-	c := editsChange(resource, edits)
-	if !aws.ToBool(have.ActionsEnabled) {
+	c, _, err := planOwned(ctx, spec, r)
+	if c.Action == Update && !aws.ToBool(have.ActionsEnabled) {
 		c.Detail = "the alarm's actions were disabled, so it alerted nobody: re-enabled"
 	}
-	return c, nil
+	return c, err
+}
+
+// alarmResource is the alarm named name as the ownership reconciler sees
+// it; the caller found it already (have, nil when there is none), because
+// one listing finds them all.
+func alarmResource(client *cloudwatch.Client, name string, have *cwtypes.MetricAlarm) owned[*cwtypes.MetricAlarm] {
+	return owned[*cwtypes.MetricAlarm]{
+		Kind: "CloudWatch alarm", Name: name, Resource: "alarm/" + name,
+		Find: func(context.Context) (*cwtypes.MetricAlarm, error) {
+			if have == nil {
+				return nil, &awsx.NotFoundError{What: "CloudWatch alarm (" + name + ")"}
+			}
+			return have, nil
+		},
+		Tags: func(ctx context.Context, have *cwtypes.MetricAlarm) (map[string]string, error) {
+			return findAlarmTags(ctx, client, aws.ToString(have.AlarmArn))
+		},
+		Tag: func(ctx context.Context, have *cwtypes.MetricAlarm, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &cloudwatch.TagResourceInput{ResourceARN: have.AlarmArn, Tags: tagList(missing, newCloudWatchTag)})
+			return err
+		},
+	}
 }
 
 func diffAlarm(have *cwtypes.MetricAlarm, want *cloudwatch.PutMetricAlarmInput) []Diff {
@@ -261,11 +267,7 @@ func findAlarmTags(ctx context.Context, client *cloudwatch.Client, arn string) (
 	if err != nil {
 		return nil, fmt.Errorf("listing tags of CloudWatch alarm (%s): %w", arn, err)
 	}
-	tags := make(map[string]string, len(out.Tags))
-	for _, t := range out.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return tags, nil
+	return tagMap(out.Tags, func(t cwtypes.Tag) (k, v *string) { return t.Key, t.Value }), nil
 }
 
 func expandAlarm(name string, a alarms.Alarm, topic string, tags map[string]string) *cloudwatch.PutMetricAlarmInput {
@@ -274,7 +276,7 @@ func expandAlarm(name string, a alarms.Alarm, topic string, tags map[string]stri
 		Namespace: aws.String(a.MetricNamespace), MetricName: aws.String(a.MetricName), Statistic: cwtypes.Statistic(a.Statistic),
 		Period: aws.Int32(a.Period), EvaluationPeriods: aws.Int32(a.EvaluationPeriods), Threshold: aws.Float64(a.Threshold),
 		ComparisonOperator: cwtypes.ComparisonOperator(a.ComparisonOperator), TreatMissingData: aws.String(a.TreatMissingData),
-		ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}, Tags: expandAlarmTags(tags),
+		ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}, Tags: tagList(tags, newCloudWatchTag),
 		Dimensions: expandDimensions(a.Dimensions),
 	}
 }
@@ -297,10 +299,4 @@ func dimensionsText(dims []cwtypes.Dimension) string {
 	return strings.Join(parts, ",")
 }
 
-func expandAlarmTags(tags map[string]string) []cwtypes.Tag {
-	out := make([]cwtypes.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, cwtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+func newCloudWatchTag(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} }

@@ -127,31 +127,38 @@ func planAlertsTopic(ctx context.Context, env *Env) ([]Change, error) {
 	}
 	client := sns.NewFromConfig(env.AWS)
 	want := desiredAlertsTopic(env.Spec, env.Region)
-	resource := "topic/" + want.Name
-	attrs, err := findTopicAttributesByARN(ctx, client, want.ARN)
-	if awsx.NotFound(err) {
-		create := Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-			return createAlertsTopic(ctx, client, env.Spec, want)
-		}}
-		return planTopicDeliveries(ctx, env, client, want, []Change{key, create}, nil)
-	}
-	if err != nil {
+	topic, attrs, err := planOwned(ctx, env.Spec, owned[map[string]string]{
+		Kind: "SNS topic", Name: want.Name, Resource: "topic/" + want.Name,
+		Find: func(ctx context.Context) (map[string]string, error) {
+			return findTopicAttributesByARN(ctx, client, want.ARN)
+		},
+		Tags: func(ctx context.Context, _ map[string]string) (map[string]string, error) {
+			return findTopicTags(ctx, client, want.ARN)
+		},
+		Tag: func(ctx context.Context, _ map[string]string, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(want.ARN), Tags: tagList(missing, newSNSTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error { return createAlertsTopic(ctx, client, env.Spec, want) },
+		Edits: func(_ context.Context, attrs map[string]string) ([]edit, error) {
+			return diffAlertsTopic(client, want, attrs), nil
+		},
+	})
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	tags, err := findTopicTags(ctx, client, want.ARN)
-	if err != nil {
-		return nil, err
-	}
-	if !Owned(tags) && !env.Spec.Profile.Adopt {
-		return []Change{key, conflictChange(env.Spec, resource, "SNS topic", want.Name)}, nil
+	case topic.Action == Conflict:
+		return []Change{key, topic}, nil
+	case topic.Action == Create:
+		return planTopicDeliveries(ctx, env, client, want, []Change{key, topic}, nil)
 	}
 	subs, err := findSubscriptionsByTopic(ctx, client, want.ARN)
 	if err != nil {
 		return nil, err
 	}
-	changes := []Change{key, editsChange(resource, diffAlertsTopic(client, want, attrs, tags, env.Spec.Tags))}
+	changes := []Change{key, topic}
 	if attrs["SubscriptionsConfirmed"] == "0" {
-		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
+		changes = append(changes, Change{Resource: topic.Resource, Action: Finding, Detail: fmt.Sprintf(
 			"SNS topic %s has no confirmed subscriber, so alerts reach nobody: confirm a subscription or add alert emails to the config", want.Name)})
 	}
 	return planTopicDeliveries(ctx, env, client, want, changes, subs)
@@ -194,8 +201,8 @@ func planTopicDeliveries(ctx context.Context, env *Env, client *sns.Client, want
 	return append(changes, alarm), nil
 }
 
-func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs, tags, wantTags map[string]string) []roleEdit {
-	var edits []roleEdit
+func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs map[string]string) []edit {
+	var edits []edit
 	set := func(name, value string) func(context.Context) error {
 		return func(ctx context.Context) error {
 			_, err := client.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(want.ARN), AttributeName: aws.String(name), AttributeValue: aws.String(value)})
@@ -206,19 +213,10 @@ func diffAlertsTopic(client *sns.Client, want alertsTopic, attrs, tags, wantTags
 		}
 	}
 	if have := attrs["Policy"]; !iamPoliciesEquivalent(have, want.Policy.JSON()) {
-		edits = append(edits, roleEdit{[]Diff{{"Policy", displayIAMPolicy(have), want.Policy.JSON()}}, set("Policy", want.Policy.JSON())})
+		edits = append(edits, edit{[]Diff{{"Policy", displayIAMPolicy(have), want.Policy.JSON()}}, set("Policy", want.Policy.JSON())})
 	}
 	if have := attrs["KmsMasterKeyId"]; have != want.KeyAlias {
-		edits = append(edits, roleEdit{[]Diff{{"KmsMasterKeyId", have, want.KeyAlias}}, set("KmsMasterKeyId", want.KeyAlias)})
-	}
-	if missing, diffs := missingTags(tags, wantTags); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			_, err := client.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(want.ARN), Tags: expandSNSTags(missing)})
-			if err != nil {
-				return fmt.Errorf("tagging SNS topic (%s): %w", want.Name, err)
-			}
-			return nil
-		}})
+		edits = append(edits, edit{[]Diff{{"KmsMasterKeyId", have, want.KeyAlias}}, set("KmsMasterKeyId", want.KeyAlias)})
 	}
 	return edits
 }
@@ -326,7 +324,7 @@ func createAlertsTopic(ctx context.Context, client *sns.Client, spec *Spec, want
 	_, err := client.CreateTopic(ctx, &sns.CreateTopicInput{
 		Name:       aws.String(want.Name),
 		Attributes: map[string]string{"Policy": want.Policy.JSON(), "KmsMasterKeyId": want.KeyAlias},
-		Tags:       expandSNSTags(spec.Tags),
+		Tags:       tagList(spec.Tags, newSNSTag),
 	})
 	if err != nil {
 		return fmt.Errorf("creating SNS topic (%s): %w", want.Name, err)
@@ -347,11 +345,7 @@ func findTopicTags(ctx context.Context, client *sns.Client, arn string) (map[str
 	if err != nil {
 		return nil, fmt.Errorf("listing tags of SNS topic (%s): %w", arn, err)
 	}
-	tags := make(map[string]string, len(out.Tags))
-	for _, t := range out.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return tags, nil
+	return tagMap(out.Tags, func(t snstypes.Tag) (k, v *string) { return t.Key, t.Value }), nil
 }
 
 func findSubscriptionsByTopic(ctx context.Context, client *sns.Client, arn string) ([]snstypes.Subscription, error) {
@@ -367,10 +361,4 @@ func findSubscriptionsByTopic(ctx context.Context, client *sns.Client, arn strin
 	return subs, nil
 }
 
-func expandSNSTags(tags map[string]string) []snstypes.Tag {
-	out := make([]snstypes.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, snstypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+func newSNSTag(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} }

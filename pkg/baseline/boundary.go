@@ -76,33 +76,36 @@ func boundaryPolicy(s *Spec) iamPolicy {
 // not landfall's.
 func planBoundary(ctx context.Context, client *iam.Client, spec *Spec) (Change, error) {
 	arn, want := boundaryARN(spec), boundaryPolicy(spec)
-	resource := "policy/" + BoundaryName(spec)
-	policy, err := findPolicyByARN(ctx, client, arn)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+	c, _, err := planOwned(ctx, spec, owned[*iamtypes.Policy]{
+		Kind: "IAM policy", Name: BoundaryName(spec), Resource: "policy/" + BoundaryName(spec),
+		Find: func(ctx context.Context) (*iamtypes.Policy, error) { return findPolicyByARN(ctx, client, arn) },
+		Tags: func(_ context.Context, p *iamtypes.Policy) (map[string]string, error) {
+			return tagMap(p.Tags, iamTagKV), nil
+		},
+		Tag: func(ctx context.Context, _ *iamtypes.Policy, missing, _ map[string]string) error {
+			_, err := client.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: aws.String(arn), Tags: tagList(missing, newIAMTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error {
 			_, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{
 				PolicyName: aws.String(BoundaryName(spec)), PolicyDocument: aws.String(want.JSON()),
-				Description: aws.String(BoundaryDescription), Tags: expandIAMTags(spec.Tags),
+				Description: aws.String(BoundaryDescription), Tags: tagList(spec.Tags, newIAMTag),
 			})
 			return wrapIAMErr("creating IAM policy", arn, err)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(flattenIAMTags(policy.Tags)) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "IAM policy", BoundaryName(spec)), nil
-	}
-	version, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: policy.DefaultVersionId})
-	if err != nil {
-		return Change{}, wrapIAMErr("reading the default version of IAM policy", arn, err)
-	}
-	have := aws.ToString(version.PolicyVersion.Document)
-	if iamPoliciesEquivalent(have, want.JSON()) {
-		return Change{Resource: resource, Action: Unchanged}, nil
-	}
-	return Change{Resource: resource, Action: Update, Diffs: []Diff{{"PolicyDocument", displayIAMPolicy(have), want.JSON()}},
-		Apply: func(ctx context.Context) error { return replaceDefaultVersion(ctx, client, arn, want) }}, nil
+		},
+		Edits: func(ctx context.Context, policy *iamtypes.Policy) ([]edit, error) {
+			version, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: policy.DefaultVersionId})
+			if err != nil {
+				return nil, wrapIAMErr("reading the default version of IAM policy", arn, err)
+			}
+			if have := aws.ToString(version.PolicyVersion.Document); !iamPoliciesEquivalent(have, want.JSON()) {
+				return []edit{{[]Diff{{"PolicyDocument", displayIAMPolicy(have), want.JSON()}},
+					func(ctx context.Context) error { return replaceDefaultVersion(ctx, client, arn, want) }}}, nil
+			}
+			return nil, nil
+		},
+	})
+	return c, err
 }
 
 // replaceDefaultVersion makes doc the policy's default version, first

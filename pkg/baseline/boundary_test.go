@@ -22,8 +22,8 @@ func boundaryDocument(t *testing.T, f *fixture) (doc string, versions []string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !Owned(flattenIAMTags(p.Tags)) || aws.ToString(p.Description) != BoundaryDescription {
-		t.Fatalf("boundary policy: tags %v, description %q", flattenIAMTags(p.Tags), aws.ToString(p.Description))
+	if !Owned(tagMap(p.Tags, iamTagKV)) || aws.ToString(p.Description) != BoundaryDescription {
+		t.Fatalf("boundary policy: tags %v, description %q", tagMap(p.Tags, iamTagKV), aws.ToString(p.Description))
 	}
 	v, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: p.Arn, VersionId: p.DefaultVersionId})
 	if err != nil {
@@ -84,8 +84,10 @@ func TestBoundaryOfSomeoneElse(t *testing.T) {
 	pipelineRole(t, f)
 	f.deleteBoundary(t)
 	ctx := context.Background()
+	client := iam.NewFromConfig(f.cfg)
 	theirs := newIAMPolicy(iamStatement{Effect: "Allow", Action: []string{"*"}, Resource: []string{"*"}}).JSON()
-	if _, err := iam.NewFromConfig(f.cfg).CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(BoundaryName(f.spec)), PolicyDocument: aws.String(theirs)}); err != nil {
+	if _, err := client.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(BoundaryName(f.spec)), PolicyDocument: aws.String(theirs),
+		Tags: tagList(map[string]string{"team": "platform"}, newIAMTag)}); err != nil {
 		t.Fatal(err)
 	}
 	// THEN bootstrapping stops for good with the conflict, before any role
@@ -94,6 +96,31 @@ func TestBoundaryOfSomeoneElse(t *testing.T) {
 	var terminal *awsx.TerminalError
 	if !errors.As(err, &terminal) || !strings.Contains(err.Error(), "policy/acme-boundary") {
 		t.Fatalf("bootstrap: %v, want a terminal conflict on the boundary", err)
+	}
+	if p, err := findPolicyByARN(ctx, client, boundaryARN(f.spec)); err != nil || aws.ToString(p.DefaultVersionId) != "v1" || len(p.Tags) != 1 {
+		t.Fatalf("the conflicting policy was changed: %+v, %v", p, err)
+	}
+
+	// WHEN the profile adopts it THEN the plan takes it over: its document
+	// and landfall's tags, beside the tags its owner gave it
+	f.spec.Profile.Adopt = true
+	c := planEntry(t, mustPlanGlobal(t, f, itemEngine("execution-role"), f.cfg), "execution-role", "policy/"+BoundaryName(f.spec))
+	if want := []string{"PolicyDocument", "Tag " + TagManaged, "Tag " + TagVersion, "Tag project"}; c.Action != Update || !slices.Equal(diffFieldsOf(c), want) {
+		t.Fatalf("adopting: %s, fields %v, want update of %v", c.Action, diffFieldsOf(c), want)
+	}
+	if _, err := catalogueEngine().Bootstrap(ctx, f.spec, f.cfg); err != nil {
+		t.Fatal(err)
+	}
+	p, err := findPolicyByARN(ctx, client, boundaryARN(f.spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags := tagMap(p.Tags, iamTagKV); !Owned(tags) || tags["team"] != "platform" {
+		t.Fatalf("adopted boundary's tags: %v", tags)
+	}
+	v, err := client.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: p.Arn, VersionId: p.DefaultVersionId})
+	if err != nil || !iamPoliciesEquivalent(aws.ToString(v.PolicyVersion.Document), boundaryPolicy(f.spec).JSON()) {
+		t.Fatalf("adopted boundary's document: %+v, %v", v, err)
 	}
 }
 

@@ -3,7 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -78,7 +77,7 @@ func planBudget(ctx context.Context, env *Env) ([]Change, error) {
 	if awsx.NotFound(err) {
 		return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
 			_, err := client.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: aws.String(account), Budget: expandBudget(want),
-				NotificationsWithSubscribers: expandNotifications(want), ResourceTags: expandBudgetTags(env.Spec.Tags)})
+				NotificationsWithSubscribers: expandNotifications(want), ResourceTags: tagList(env.Spec.Tags, newBudgetTag)})
 			if err != nil {
 				return fmt.Errorf("creating budget (%s): %w", want.Name, err)
 			}
@@ -169,10 +168,10 @@ func planBudgetSubscribers(ctx context.Context, client *budgets.Client, account 
 	if err != nil {
 		return Change{}, err
 	}
-	var edits []roleEdit
+	var edits []edit
 	for _, s := range want.Subscribers {
 		if !slices.ContainsFunc(have, sameSubscriber(s)) {
-			edits = append(edits, roleEdit{[]Diff{{"Subscriber " + string(s.SubscriptionType), "", aws.ToString(s.Address)}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"Subscriber " + string(s.SubscriptionType), "", aws.ToString(s.Address)}}, func(ctx context.Context) error {
 				_, err := client.CreateSubscriber(ctx, &budgets.CreateSubscriberInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n, Subscriber: &s})
 				if err != nil {
 					return fmt.Errorf("adding subscriber %s to budget (%s): %w", aws.ToString(s.Address), want.Name, err)
@@ -183,7 +182,7 @@ func planBudgetSubscribers(ctx context.Context, client *budgets.Client, account 
 	}
 	for _, s := range have {
 		if !slices.ContainsFunc(want.Subscribers, sameSubscriber(s)) {
-			edits = append(edits, roleEdit{[]Diff{{"Subscriber " + string(s.SubscriptionType), aws.ToString(s.Address), ""}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"Subscriber " + string(s.SubscriptionType), aws.ToString(s.Address), ""}}, func(ctx context.Context) error {
 				_, err := client.DeleteSubscriber(ctx, &budgets.DeleteSubscriberInput{AccountId: aws.String(account), BudgetName: aws.String(want.Name), Notification: &n, Subscriber: &s})
 				if err != nil {
 					return fmt.Errorf("removing subscriber %s from budget (%s): %w", aws.ToString(s.Address), want.Name, err)
@@ -265,10 +264,6 @@ func flattenNotification(n budgetstypes.Notification) (budgetNotification, bool)
 	return budgetNotification{Type: n.NotificationType, Threshold: n.Threshold}, ok
 }
 
-func expandBudgetTags(tags map[string]string) []budgetstypes.ResourceTag {
-	out := make([]budgetstypes.ResourceTag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, budgetstypes.ResourceTag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
+func newBudgetTag(k, v *string) budgetstypes.ResourceTag {
+	return budgetstypes.ResourceTag{Key: k, Value: v}
 }

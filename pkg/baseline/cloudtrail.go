@@ -147,24 +147,28 @@ func planCloudTrail(ctx context.Context, env *Env) ([]Change, error) {
 }
 
 func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Client, spec *Spec, want trail) (Change, error) {
-	resource := "trail/" + want.Name
 	keyARN := func(ctx context.Context) (string, error) { return trailKeyARN(ctx, kmsClient, want) }
-	have, err := findTrailByName(ctx, client, want.Name)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-			return createTrail(ctx, client, spec, want, keyARN)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	tags, err := findTrailTags(ctx, client, want.ARN)
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "CloudTrail trail", want.Name), nil
-	}
+	c, _, err := planOwned(ctx, spec, owned[*cttypes.Trail]{
+		Kind: "CloudTrail trail", Name: want.Name, Resource: "trail/" + want.Name,
+		Find: func(ctx context.Context) (*cttypes.Trail, error) { return findTrailByName(ctx, client, want.Name) },
+		Tags: func(ctx context.Context, _ *cttypes.Trail) (map[string]string, error) {
+			return findTrailTags(ctx, client, want.ARN)
+		},
+		Tag: func(ctx context.Context, _ *cttypes.Trail, missing, _ map[string]string) error {
+			_, err := client.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(want.ARN), TagsList: tagList(missing, newTrailTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error { return createTrail(ctx, client, spec, want, keyARN) },
+		Edits: func(ctx context.Context, have *cttypes.Trail) ([]edit, error) {
+			return diffTrailState(ctx, client, want, have, keyARN)
+		},
+	})
+	return c, err
+}
+
+// diffTrailState lists the edits of an existing trail: its settings, its
+// logging and its event selectors.
+func diffTrailState(ctx context.Context, client *cloudtrail.Client, want trail, have *cttypes.Trail, keyARN func(context.Context) (string, error)) ([]edit, error) {
 	wantKey := want.KeyAlias
 	if wantKey != "" {
 		// CloudTrail answers with the key's ARN; the plan compares with it when
@@ -172,12 +176,12 @@ func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Cl
 		if arn, err := keyARN(ctx); err == nil {
 			wantKey = arn
 		} else if !awsx.NotFound(err) {
-			return Change{}, err
+			return nil, err
 		}
 	}
-	var edits []roleEdit
+	var edits []edit
 	if diffs := diffTrail(have, want, wantKey); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+		edits = append(edits, edit{diffs, func(ctx context.Context) error {
 			in, err := expandUpdateTrail(ctx, want, keyARN)
 			if err != nil {
 				return err
@@ -187,30 +191,21 @@ func planTrail(ctx context.Context, client *cloudtrail.Client, kmsClient *kms.Cl
 	}
 	status, err := client.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(want.ARN)})
 	if err != nil {
-		return Change{}, fmt.Errorf("reading CloudTrail trail status (%s): %w", want.Name, err)
+		return nil, fmt.Errorf("reading CloudTrail trail status (%s): %w", want.Name, err)
 	}
 	if !aws.ToBool(status.IsLogging) {
-		edits = append(edits, roleEdit{[]Diff{{"IsLogging", "false", "true"}}, func(ctx context.Context) error { return startLogging(ctx, client, want.Name) }})
+		edits = append(edits, edit{[]Diff{{"IsLogging", "false", "true"}}, func(ctx context.Context) error { return startLogging(ctx, client, want.Name) }})
 	}
 	selectors, err := client.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String(want.ARN)})
 	if err != nil {
-		return Change{}, fmt.Errorf("reading CloudTrail event selectors (%s): %w", want.Name, err)
+		return nil, fmt.Errorf("reading CloudTrail event selectors (%s): %w", want.Name, err)
 	}
 	if !allManagementEvents(selectors.EventSelectors) {
-		edits = append(edits, roleEdit{[]Diff{{"EventSelectors", "management events not all selected", "management events All"}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"EventSelectors", "management events not all selected", "management events All"}}, func(ctx context.Context) error {
 			return selectAllManagementEvents(ctx, client, want)
 		}})
 	}
-	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			_, err := client.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(want.ARN), TagsList: expandTrailTags(missing)})
-			if err != nil {
-				return fmt.Errorf("tagging CloudTrail trail (%s): %w", want.Name, err)
-			}
-			return nil
-		}})
-	}
-	return editsChange(resource, edits), nil
+	return edits, nil
 }
 
 func diffTrail(have *cttypes.Trail, want trail, wantKey string) []Diff {
@@ -246,7 +241,7 @@ func createTrail(ctx context.Context, client *cloudtrail.Client, spec *Spec, wan
 	in := &cloudtrail.CreateTrailInput{Name: up.Name, S3BucketName: up.S3BucketName, KmsKeyId: up.KmsKeyId,
 		CloudWatchLogsLogGroupArn: up.CloudWatchLogsLogGroupArn, CloudWatchLogsRoleArn: up.CloudWatchLogsRoleArn,
 		IsMultiRegionTrail: up.IsMultiRegionTrail, EnableLogFileValidation: up.EnableLogFileValidation,
-		IncludeGlobalServiceEvents: up.IncludeGlobalServiceEvents, TagsList: expandTrailTags(spec.Tags)}
+		IncludeGlobalServiceEvents: up.IncludeGlobalServiceEvents, TagsList: tagList(spec.Tags, newTrailTag)}
 	if err := retryTrailRole(ctx, want.Name, "creating", func() error { _, err := client.CreateTrail(ctx, in); return err }); err != nil {
 		return err
 	}
@@ -317,9 +312,7 @@ func findTrailTags(ctx context.Context, client *cloudtrail.Client, arn string) (
 			return nil, fmt.Errorf("listing tags of CloudTrail trail (%s): %w", arn, err)
 		}
 		for _, r := range page.ResourceTagList {
-			for _, t := range r.TagsList {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
+			maps.Copy(tags, tagMap(r.TagsList, func(t cttypes.Tag) (k, v *string) { return t.Key, t.Value }))
 		}
 	}
 	return tags, nil
@@ -341,10 +334,4 @@ func expandUpdateTrail(ctx context.Context, want trail, keyARN func(context.Cont
 	return in, nil
 }
 
-func expandTrailTags(tags map[string]string) []cttypes.Tag {
-	var out []cttypes.Tag
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, cttypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+func newTrailTag(k, v *string) cttypes.Tag { return cttypes.Tag{Key: k, Value: v} }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -77,47 +75,55 @@ func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 	spec := env.Spec
 	resource := "bucket/" + t.Bucket
 	policy := trailBucketPolicy(spec, t)
-	err := findBucketByName(ctx, client, t.Bucket)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-			return createTrailBucket(ctx, client, spec, t.Bucket, env.Region, policy)
-		}}, nil
-	}
-	if isForbidden(err) {
+	found := findBucketByName(ctx, client, t.Bucket)
+	if isForbidden(found) {
 		return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
 			"S3 bucket %s belongs to another account, so the trail cannot use it: delete it there, or set organization.logArchive", t.Bucket)}, nil
 	}
+	c, _, err := planOwned(ctx, spec, owned[struct{}]{
+		Kind: "S3 bucket", Name: t.Bucket, Resource: resource,
+		Find: func(context.Context) (struct{}, error) { return struct{}{}, found },
+		Tags: func(ctx context.Context, _ struct{}) (map[string]string, error) {
+			return findBucketTags(ctx, client, t.Bucket)
+		},
+		// PutBucketTagging replaces the whole set: keep the tags others added.
+		Tag: func(ctx context.Context, _ struct{}, _, all map[string]string) error {
+			return putBucketTags(ctx, client, t.Bucket, all)
+		},
+		Create: func(ctx context.Context) error {
+			return createTrailBucket(ctx, client, spec, t.Bucket, env.Region, policy)
+		},
+		Edits: func(ctx context.Context, _ struct{}) ([]edit, error) {
+			return diffTrailBucket(ctx, client, spec, t.Bucket, policy)
+		},
+	})
+	return c, err
+}
+
+// diffTrailBucket lists the edits of an existing bucket: its policy,
+// versioning and public access block.
+func diffTrailBucket(ctx context.Context, client *s3.Client, spec *Spec, bucket string, policy iamPolicy) ([]edit, error) {
+	var edits []edit
+	doc, err := findBucketPolicy(ctx, client, bucket)
 	if err != nil {
-		return Change{}, err
-	}
-	tags, err := findBucketTags(ctx, client, t.Bucket)
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "S3 bucket", t.Bucket), nil
-	}
-	var edits []roleEdit
-	doc, err := findBucketPolicy(ctx, client, t.Bucket)
-	if err != nil {
-		return Change{}, err
+		return nil, err
 	}
 	if !iamPoliciesEquivalent(doc, policy.JSON()) {
-		edits = append(edits, roleEdit{[]Diff{{"Policy", displayIAMPolicy(doc), policy.JSON()}}, func(ctx context.Context) error {
-			return putBucketPolicy(ctx, client, t.Bucket, policy)
+		edits = append(edits, edit{[]Diff{{"Policy", displayIAMPolicy(doc), policy.JSON()}}, func(ctx context.Context) error {
+			return putBucketPolicy(ctx, client, bucket, policy)
 		}})
 	}
-	versioning, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(t.Bucket)})
+	versioning, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
 	if err != nil {
-		return Change{}, fmt.Errorf("reading S3 bucket versioning (%s): %w", t.Bucket, err)
+		return nil, fmt.Errorf("reading S3 bucket versioning (%s): %w", bucket, err)
 	}
 	if have := string(versioning.Status); have != string(s3types.BucketVersioningStatusEnabled) {
-		edits = append(edits, roleEdit{[]Diff{{"Versioning", displayVersioning(have), string(s3types.BucketVersioningStatusEnabled)}},
-			func(ctx context.Context) error { return versionBucket(ctx, client, t.Bucket) }})
+		edits = append(edits, edit{[]Diff{{"Versioning", displayVersioning(have), string(s3types.BucketVersioningStatusEnabled)}},
+			func(ctx context.Context) error { return versionBucket(ctx, client, bucket) }})
 	}
-	pab, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(t.Bucket)})
+	pab, err := client.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: aws.String(bucket)})
 	if err != nil && !awsx.IsCode(err, "NoSuchPublicAccessBlockConfiguration") {
-		return Change{}, fmt.Errorf("reading S3 bucket public access block (%s): %w", t.Bucket, err)
+		return nil, fmt.Errorf("reading S3 bucket public access block (%s): %w", bucket, err)
 	}
 	var havePAB publicAccessBlock
 	if err == nil {
@@ -125,15 +131,9 @@ func planTrailBucket(ctx context.Context, env *Env, t trail) (Change, error) {
 		havePAB = publicAccessBlock{aws.ToBool(c.BlockPublicAcls), aws.ToBool(c.IgnorePublicAcls), aws.ToBool(c.BlockPublicPolicy), aws.ToBool(c.RestrictPublicBuckets)}
 	}
 	if diffs := diffPublicAccessBlock(havePAB, desiredPublicAccessBlock(spec)); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return blockBucketPublicAccess(ctx, client, spec, t.Bucket) }})
+		edits = append(edits, edit{diffs, func(ctx context.Context) error { return blockBucketPublicAccess(ctx, client, spec, bucket) }})
 	}
-	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
-		// PutBucketTagging replaces the whole set: keep the tags others added.
-		all := maps.Clone(tags)
-		maps.Copy(all, missing)
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return tagBucket(ctx, client, t.Bucket, all) }})
-	}
-	return editsChange(resource, edits), nil
+	return edits, nil
 }
 
 // createTrailBucket creates the bucket and then, one write each, its tags
@@ -148,8 +148,8 @@ func createTrailBucket(ctx context.Context, client *s3.Client, spec *Spec, name,
 	if _, err := client.CreateBucket(ctx, in); err != nil {
 		return fmt.Errorf("creating S3 bucket (%s): %w", name, err)
 	}
-	if err := tagBucket(ctx, client, name, spec.Tags); err != nil {
-		return err
+	if err := putBucketTags(ctx, client, name, spec.Tags); err != nil {
+		return fmt.Errorf("tagging S3 bucket (%s): %w", name, err)
 	}
 	_, err := client.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(name),
 		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{
@@ -202,15 +202,11 @@ func putBucketPolicy(ctx context.Context, client *s3.Client, name string, policy
 	return nil
 }
 
-func tagBucket(ctx context.Context, client *s3.Client, name string, tags map[string]string) error {
-	set := make([]s3types.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		set = append(set, s3types.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	if _, err := client.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
-		return fmt.Errorf("tagging S3 bucket (%s): %w", name, err)
-	}
-	return nil
+// putBucketTags replaces the bucket's tags with tags.
+func putBucketTags(ctx context.Context, client *s3.Client, name string, tags map[string]string) error {
+	_, err := client.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(name), Tagging: &s3types.Tagging{
+		TagSet: tagList(tags, func(k, v *string) s3types.Tag { return s3types.Tag{Key: k, Value: v} })}})
+	return err
 }
 
 // findBucketByName reports whether the caller can see the bucket: a
@@ -242,11 +238,7 @@ func findBucketTags(ctx context.Context, client *s3.Client, name string) (map[st
 	if err != nil {
 		return nil, fmt.Errorf("reading S3 bucket tags (%s): %w", name, err)
 	}
-	tags := make(map[string]string, len(out.TagSet))
-	for _, t := range out.TagSet {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return tags, nil
+	return tagMap(out.TagSet, func(t s3types.Tag) (k, v *string) { return t.Key, t.Value }), nil
 }
 
 // isForbidden reports an HTTP 403, which is all HeadBucket says about a

@@ -31,7 +31,6 @@ func planTrailLogGroup(ctx context.Context, env *Env) (Change, error) {
 	name := spec.Config.TrailLogGroupName()
 	arn := trailLogGroupARN(spec)
 	retention := int32(spec.Profile.Items.CloudTrail.LogRetentionDays)
-	resource := "log-group/" + name
 	putRetention := func(ctx context.Context) error {
 		_, err := client.PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{LogGroupName: aws.String(name), RetentionInDays: aws.Int32(retention)})
 		if err != nil {
@@ -39,38 +38,34 @@ func planTrailLogGroup(ctx context.Context, env *Env) (Change, error) {
 		}
 		return nil
 	}
-	group, err := findLogGroupByName(ctx, client, name)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+	c, _, err := planOwned(ctx, spec, owned[*logstypes.LogGroup]{
+		Kind: "CloudWatch Logs group", Name: name, Resource: "log-group/" + name,
+		Find: func(ctx context.Context) (*logstypes.LogGroup, error) { return findLogGroupByName(ctx, client, name) },
+		Tags: func(ctx context.Context, _ *logstypes.LogGroup) (map[string]string, error) {
+			out, err := client.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+			if err != nil {
+				return nil, fmt.Errorf("listing tags of CloudWatch Logs group (%s): %w", name, err)
+			}
+			return out.Tags, nil
+		},
+		Tag: func(ctx context.Context, _ *logstypes.LogGroup, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing})
+			return err
+		},
+		Create: func(ctx context.Context) error {
 			if _, err := client.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name), Tags: spec.Tags}); err != nil {
 				return fmt.Errorf("creating CloudWatch Logs group (%s): %w", name, err)
 			}
 			return putRetention(ctx)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	tags, err := client.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	if err != nil {
-		return Change{}, fmt.Errorf("listing tags of CloudWatch Logs group (%s): %w", name, err)
-	}
-	if !Owned(tags.Tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "CloudWatch Logs group", name), nil
-	}
-	var edits []roleEdit
-	if have := aws.ToInt32(group.RetentionInDays); have != retention {
-		edits = append(edits, roleEdit{[]Diff{{"RetentionInDays", strconv.Itoa(int(have)), strconv.Itoa(int(retention))}}, putRetention})
-	}
-	if missing, diffs := missingTags(tags.Tags, spec.Tags); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			if _, err := client.TagResource(ctx, &cloudwatchlogs.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing}); err != nil {
-				return fmt.Errorf("tagging CloudWatch Logs group (%s): %w", name, err)
+		},
+		Edits: func(_ context.Context, group *logstypes.LogGroup) ([]edit, error) {
+			if have := aws.ToInt32(group.RetentionInDays); have != retention {
+				return []edit{{[]Diff{{"RetentionInDays", strconv.Itoa(int(have)), strconv.Itoa(int(retention))}}, putRetention}}, nil
 			}
-			return nil
-		}})
-	}
-	return editsChange(resource, edits), nil
+			return nil, nil
+		},
+	})
+	return c, err
 }
 
 // findLogGroupByName pages DescribeLogGroups by prefix for the exact name:

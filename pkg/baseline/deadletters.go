@@ -138,66 +138,82 @@ func deadLetterQueuePermissions(s *Spec) iamStatement {
 // planDeadLetterQueue creates or repairs the queue, and reports the
 // letters waiting in it.
 func planDeadLetterQueue(ctx context.Context, client *sqs.Client, spec *Spec, want deadLetterQueue) ([]Change, error) {
-	resource := "queue/" + want.Name
-	url, err := findQueueURLByName(ctx, client, want.Name)
-	if awsx.NotFound(err) {
-		return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+	c, have, err := planOwned(ctx, spec, owned[sqsQueue]{
+		Kind: "SQS queue", Name: want.Name, Resource: "queue/" + want.Name,
+		Find: func(ctx context.Context) (sqsQueue, error) { return findQueueByName(ctx, client, want.Name) },
+		Tags: func(ctx context.Context, q sqsQueue) (map[string]string, error) {
+			out, err := client.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(q.URL)})
+			if err != nil {
+				return nil, fmt.Errorf("listing tags of SQS queue (%s): %w", want.Name, err)
+			}
+			return out.Tags, nil
+		},
+		Tag: func(ctx context.Context, q sqsQueue, missing, _ map[string]string) error {
+			_, err := client.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(q.URL), Tags: missing})
+			return err
+		},
+		Create: func(ctx context.Context) error {
 			_, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(want.Name), Attributes: want.attributes(), Tags: spec.Tags})
 			if err != nil {
 				return fmt.Errorf("creating SQS queue (%s): %w", want.Name, err)
 			}
 			return nil
-		}}}, nil
-	}
+		},
+		Edits: func(_ context.Context, q sqsQueue) ([]edit, error) { return diffDeadLetterQueue(client, want, q), nil },
+	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
-	if err != nil {
-		return nil, fmt.Errorf("reading SQS queue (%s): %w", want.Name, err)
+	changes := []Change{c}
+	if n, _ := strconv.Atoi(have.Attributes["ApproximateNumberOfMessages"]); n > 0 && c.Action != Conflict {
+		changes = append(changes, Change{Resource: c.Resource, Action: Finding, Detail: fmt.Sprintf(
+			"%s holds %s (%d waiting): %s, then read them from %s", want.Name, want.Holds, n, want.Check, want.Name)})
 	}
-	tags, err := client.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
-	if err != nil {
-		return nil, fmt.Errorf("listing tags of SQS queue (%s): %w", want.Name, err)
-	}
-	if !Owned(tags.Tags) && !spec.Profile.Adopt {
-		return []Change{conflictChange(spec, resource, "SQS queue", want.Name)}, nil
-	}
-	have, attrs := out.Attributes, want.attributes()
+	return changes, nil
+}
+
+func diffDeadLetterQueue(client *sqs.Client, want deadLetterQueue, q sqsQueue) []edit {
+	attrs := want.attributes()
 	var diffs []Diff
 	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		switch {
 		case k != "Policy":
-			diffField(&diffs, k, have[k], attrs[k])
-		case !iamPoliciesEquivalent(have[k], attrs[k]):
-			diffs = append(diffs, Diff{k, displayIAMPolicy(have[k]), attrs[k]})
+			diffField(&diffs, k, q.Attributes[k], attrs[k])
+		case !iamPoliciesEquivalent(q.Attributes[k], attrs[k]):
+			diffs = append(diffs, Diff{k, displayIAMPolicy(q.Attributes[k]), attrs[k]})
 		}
 	}
-	var edits []roleEdit
-	if len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			_, err := client.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: attrs})
-			if err != nil {
-				return fmt.Errorf("setting attributes of SQS queue (%s): %w", want.Name, err)
-			}
-			return nil
-		}})
+	if len(diffs) == 0 {
+		return nil
 	}
-	if missing, d := missingTags(tags.Tags, spec.Tags); len(missing) > 0 {
-		edits = append(edits, roleEdit{d, func(ctx context.Context) error {
-			if _, err := client.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: missing}); err != nil {
-				return fmt.Errorf("tagging SQS queue (%s): %w", want.Name, err)
-			}
-			return nil
-		}})
+	return []edit{{diffs, func(ctx context.Context) error {
+		_, err := client.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(q.URL), Attributes: attrs})
+		if err != nil {
+			return fmt.Errorf("setting attributes of SQS queue (%s): %w", want.Name, err)
+		}
+		return nil
+	}}}
+}
+
+// sqsQueue is a queue as read back: its URL and every attribute.
+type sqsQueue struct {
+	URL        string
+	Attributes map[string]string
+}
+
+// findQueueByName returns the queue with its attributes, or a
+// NotFoundError.
+func findQueueByName(ctx context.Context, client *sqs.Client, name string) (sqsQueue, error) {
+	url, err := findQueueURLByName(ctx, client, name)
+	if err != nil {
+		return sqsQueue{}, err
 	}
-	changes := []Change{editsChange(resource, edits)}
-	if n, _ := strconv.Atoi(have["ApproximateNumberOfMessages"]); n > 0 {
-		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
-			"%s holds %s (%d waiting): %s, then read them from %s", want.Name, want.Holds, n, want.Check, want.Name)})
+	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+	if err != nil {
+		return sqsQueue{}, fmt.Errorf("reading SQS queue (%s): %w", name, err)
 	}
-	return changes, nil
+	return sqsQueue{URL: url, Attributes: out.Attributes}, nil
 }
 
 // findQueueURLByName returns the queue's URL, or a NotFoundError.

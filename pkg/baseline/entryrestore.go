@@ -30,14 +30,14 @@ func PlanEntryTrustRestore(ctx context.Context, cfg aws.Config, roleName, policy
 		return Change{}, err
 	}
 	have := aws.ToString(role.AssumeRolePolicyDocument)
-	var edits []roleEdit
+	var edits []edit
 	if !iamPoliciesEquivalent(have, policy) {
-		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), displayIAMPolicy(policy)}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), displayIAMPolicy(policy)}}, func(ctx context.Context) error {
 			return updateTrust(ctx, client, roleName, policy)
 		}})
 	}
-	if v, ok := flattenIAMTags(role.Tags)[TagManagedTrust]; ok {
-		edits = append(edits, roleEdit{[]Diff{{"Tag " + TagManagedTrust, v, ""}}, func(ctx context.Context) error {
+	if v, ok := tagMap(role.Tags, iamTagKV)[TagManagedTrust]; ok {
+		edits = append(edits, edit{[]Diff{{"Tag " + TagManagedTrust, v, ""}}, func(ctx context.Context) error {
 			_, err := client.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(roleName), TagKeys: []string{TagManagedTrust}})
 			return wrapIAMErr("untagging IAM role", roleName, err)
 		}})

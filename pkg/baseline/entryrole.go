@@ -278,14 +278,14 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 		changes = append(changes, Change{Resource: resource, Action: Finding, Detail: f})
 	}
 	want := trust.desired(s)
-	var edits []roleEdit
+	var edits []edit
 	if !iamPoliciesEquivalent(have, want) {
 		if err := mayTighten(ctx, env.AWS, s); err != nil {
 			return append(changes, Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf("trust policy not tightened by this run: %v; "+
 				"the pipeline tightens it (landfall rerun --account %s)", err, s.Account.ID)}), nil
 		}
 		original := displayIAMPolicy(have)
-		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", original, displayIAMPolicy(want)}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"AssumeRolePolicyDocument", original, displayIAMPolicy(want)}}, func(ctx context.Context) error {
 			// Re-check at apply time: the execution role must still admit
 			// the pipeline, or the next run has no way in but this door.
 			problem, err := executionRoleProblem(ctx, client, s)
@@ -301,7 +301,10 @@ func planEntryRole(ctx context.Context, env *Env) ([]Change, error) {
 			return updateTrust(ctx, client, name, want)
 		}})
 	}
-	if e, ok := tagRoleEdit(client, name, flattenIAMTags(role.Tags), map[string]string{TagManagedTrust: "true"}); ok {
+	if e, ok := tagEdit("IAM role", name, tagMap(role.Tags, iamTagKV), map[string]string{TagManagedTrust: "true"}, func(ctx context.Context, missing, _ map[string]string) error {
+		_, err := client.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: tagList(missing, newIAMTag)})
+		return err
+	}); ok {
 		edits = append(edits, e)
 	}
 	return append([]Change{editsChange(resource, edits)}, changes...), nil

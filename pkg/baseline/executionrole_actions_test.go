@@ -35,6 +35,7 @@ var notAsExecutionRole = map[string]string{
 	"iam.CreatePolicyVersion":           "boundary.go, through the entry role",
 	"iam.DeletePolicyVersion":           "boundary.go, through the entry role",
 	"iam.ListPolicyVersions":            "boundary.go, through the entry role",
+	"iam.TagPolicy":                     "boundary.go, through the entry role",
 	"iam.DeleteRolePermissionsBoundary": "ownedrole.go, only for the execution role, which has none, through the entry role",
 }
 

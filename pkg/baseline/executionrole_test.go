@@ -267,7 +267,7 @@ func TestExecutionRoleAppliesTheBaseline(t *testing.T) {
 	older := alertsKey(f.spec)
 	older.Policy.Statement = slices.DeleteFunc(slices.Clone(older.Policy.Statement), func(st iamStatement) bool { return st.Sid == "LandfallExecutionRoleManages" })
 	homeKMS := kms.NewFromConfig(awsx.InRegion(f.cfg, f.spec.HomeRegion()))
-	key, err := homeKMS.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(older.Policy.JSON()), Tags: expandKMSTags(f.spec.Tags)})
+	key, err := homeKMS.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(older.Policy.JSON()), Tags: tagList(f.spec.Tags, newKMSTag)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 
@@ -183,44 +182,46 @@ func planFindingsRule(ctx context.Context, env *Env) ([]Change, error) {
 }
 
 func planFindingsRuleResource(ctx context.Context, client *eventbridge.Client, spec *Spec, want findingsRule) (Change, error) {
-	resource := "rule/" + want.Name
-	rule, err := findRuleByName(ctx, client, want.Name)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+	c, _, err := planOwned(ctx, spec, owned[*eventbridge.DescribeRuleOutput]{
+		Kind: "EventBridge rule", Name: want.Name, Resource: "rule/" + want.Name,
+		Find: func(ctx context.Context) (*eventbridge.DescribeRuleOutput, error) {
+			return findRuleByName(ctx, client, want.Name)
+		},
+		Tags: func(ctx context.Context, rule *eventbridge.DescribeRuleOutput) (map[string]string, error) {
+			return findRuleTags(ctx, client, aws.ToString(rule.Arn))
+		},
+		Tag: func(ctx context.Context, rule *eventbridge.DescribeRuleOutput, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: rule.Arn, Tags: tagList(missing, newEventBridgeTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error {
 			if err := putFindingsRule(ctx, client, want, spec.Tags); err != nil {
 				return err
 			}
 			return putFindingsTarget(ctx, client, want)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	tags, err := findRuleTags(ctx, client, aws.ToString(rule.Arn))
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "EventBridge rule", want.Name), nil
-	}
-	target, err := findRuleTarget(ctx, client, want.Name, findingsTargetID)
-	if err != nil && !awsx.NotFound(err) {
-		return Change{}, err
-	}
-	return editsChange(resource, diffFindingsRule(client, want, rule, tags, target, spec.Tags)), nil
+		},
+		Edits: func(ctx context.Context, rule *eventbridge.DescribeRuleOutput) ([]edit, error) {
+			target, err := findRuleTarget(ctx, client, want.Name, findingsTargetID)
+			if err != nil && !awsx.NotFound(err) {
+				return nil, err
+			}
+			return diffFindingsRule(client, want, rule, target), nil
+		},
+	})
+	return c, err
 }
 
-func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *eventbridge.DescribeRuleOutput, tags map[string]string, target *ebtypes.Target, wantTags map[string]string) []roleEdit {
+func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *eventbridge.DescribeRuleOutput, target *ebtypes.Target) []edit {
 	var diffs []Diff
 	if have := aws.ToString(rule.EventPattern); !jsonEquivalent(have, want.Pattern) {
 		diffs = append(diffs, Diff{Field: "EventPattern", Have: have, Want: want.Pattern})
 	}
 	diffField(&diffs, "State", rule.State, ebtypes.RuleStateEnabled)
 	diffField(&diffs, "Description", aws.ToString(rule.Description), want.Description)
-	var edits []roleEdit
+	var edits []edit
 	// PutRule replaces the whole rule, so one call repairs every field.
 	if len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error { return putFindingsRule(ctx, client, want, nil) }})
+		edits = append(edits, edit{diffs, func(ctx context.Context) error { return putFindingsRule(ctx, client, want, nil) }})
 	}
 	var targetDiffs []Diff
 	if target == nil {
@@ -234,16 +235,7 @@ func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *event
 	}
 	diffField(&targetDiffs, "Target "+findingsTargetID+" DeadLetterConfig", deadLetters, want.DeadLetters.ARN)
 	if len(targetDiffs) > 0 {
-		edits = append(edits, roleEdit{targetDiffs, func(ctx context.Context) error { return putFindingsTarget(ctx, client, want) }})
-	}
-	if missing, d := missingTags(tags, wantTags); len(missing) > 0 {
-		edits = append(edits, roleEdit{d, func(ctx context.Context) error {
-			_, err := client.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: rule.Arn, Tags: expandEventBridgeTags(missing)})
-			if err != nil {
-				return fmt.Errorf("tagging EventBridge rule (%s): %w", want.Name, err)
-			}
-			return nil
-		}})
+		edits = append(edits, edit{targetDiffs, func(ctx context.Context) error { return putFindingsTarget(ctx, client, want) }})
 	}
 	return edits
 }
@@ -254,7 +246,7 @@ func diffFindingsRule(client *eventbridge.Client, want findingsRule, rule *event
 func putFindingsRule(ctx context.Context, client *eventbridge.Client, want findingsRule, tags map[string]string) error {
 	_, err := client.PutRule(ctx, &eventbridge.PutRuleInput{
 		Name: aws.String(want.Name), EventPattern: aws.String(want.Pattern), State: ebtypes.RuleStateEnabled,
-		Description: aws.String(want.Description), Tags: expandEventBridgeTags(tags),
+		Description: aws.String(want.Description), Tags: tagList(tags, newEventBridgeTag),
 	})
 	if err != nil {
 		return fmt.Errorf("putting EventBridge rule (%s): %w", want.Name, err)
@@ -301,11 +293,7 @@ func findRuleTags(ctx context.Context, client *eventbridge.Client, arn string) (
 	if err != nil {
 		return nil, fmt.Errorf("listing tags of EventBridge rule (%s): %w", arn, err)
 	}
-	tags := make(map[string]string, len(out.Tags))
-	for _, t := range out.Tags {
-		tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return tags, nil
+	return tagMap(out.Tags, func(t ebtypes.Tag) (k, v *string) { return t.Key, t.Value }), nil
 }
 
 // findRuleTarget returns the rule's target with the id, or a NotFoundError.
@@ -328,13 +316,4 @@ func findRuleTarget(ctx context.Context, client *eventbridge.Client, rule, id st
 	}
 }
 
-func expandEventBridgeTags(tags map[string]string) []ebtypes.Tag {
-	if len(tags) == 0 {
-		return nil
-	}
-	out := make([]ebtypes.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, ebtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+func newEventBridgeTag(k, v *string) ebtypes.Tag { return ebtypes.Tag{Key: k, Value: v} }

@@ -3,8 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
@@ -89,12 +87,12 @@ func planGuardDuty(ctx context.Context, env *Env) ([]Change, error) {
 // diffDetector plans the repair of an existing detector: one UpdateDetector
 // for its settings and one TagResource for the tags that are missing.
 func diffDetector(client *guardduty.Client, env *Env, have *detectorState, want guardDutyDetector) Change {
-	var edits []roleEdit
+	var edits []edit
 	if have.guardDutyDetector != want {
 		var diffs []Diff
 		diffField(&diffs, "Status", detectorStatus(have.Enabled), detectorStatus(want.Enabled))
 		diffField(&diffs, "FindingPublishingFrequency", have.Frequency, want.Frequency)
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
+		edits = append(edits, edit{diffs, func(ctx context.Context) error {
 			_, err := client.UpdateDetector(ctx, &guardduty.UpdateDetectorInput{
 				DetectorId:                 aws.String(have.ID),
 				Enable:                     aws.Bool(want.Enabled),
@@ -106,14 +104,12 @@ func diffDetector(client *guardduty.Client, env *Env, have *detectorState, want 
 			return nil
 		}})
 	}
-	if missing, diffs := missingTags(have.Tags, env.Spec.Tags); len(missing) > 0 {
-		arn := fmt.Sprintf("arn:aws:guardduty:%s:%s:detector/%s", env.Region, env.Spec.Account.ID, have.ID)
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			if _, err := client.TagResource(ctx, &guardduty.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing}); err != nil {
-				return fmt.Errorf("tagging GuardDuty detector (%s): %w", have.ID, err)
-			}
-			return nil
-		}})
+	arn := fmt.Sprintf("arn:aws:guardduty:%s:%s:detector/%s", env.Region, env.Spec.Account.ID, have.ID)
+	if e, ok := tagEdit("GuardDuty detector", have.ID, have.Tags, env.Spec.Tags, func(ctx context.Context, missing, _ map[string]string) error {
+		_, err := client.TagResource(ctx, &guardduty.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing})
+		return err
+	}); ok {
+		edits = append(edits, e)
 	}
 	return editsChange(guardDutyResource, edits)
 }
@@ -197,19 +193,4 @@ func detectorStatus(enabled bool) string {
 		return string(gdtypes.DetectorStatusEnabled)
 	}
 	return string(gdtypes.DetectorStatusDisabled)
-}
-
-// missingTags returns the wanted tags that are absent or different, and one
-// diff per tag. Tags others added stay: people tag landfall's resources for
-// their own bookkeeping. The account-wide items share it.
-func missingTags(have, want map[string]string) (map[string]string, []Diff) {
-	missing := map[string]string{}
-	var diffs []Diff
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		if have[k] != want[k] {
-			missing[k] = want[k]
-			diffs = append(diffs, Diff{Field: "Tag " + k, Have: have[k], Want: want[k]})
-		}
-	}
-	return missing, diffs
 }

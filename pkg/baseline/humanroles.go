@@ -183,7 +183,7 @@ func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 			changes = append(changes, c)
 			continue
 		}
-		c, ok, err := planRetiredRole(ctx, client, hr.role.Name, env.Spec.Profile.Name)
+		c, ok, err := planRetired(ctx, iamRole(client, hr.role.Name), fmt.Sprintf("the role is landfall's, and profile %s turns it off", env.Spec.Profile.Name))
 		if err != nil {
 			return nil, err
 		}
@@ -192,27 +192,6 @@ func planHumanRoles(ctx context.Context, env *Env) ([]Change, error) {
 		}
 	}
 	return changes, nil
-}
-
-// planRetiredRole plans the deletion of a role the profile no longer wants,
-// if landfall created it. There is no plan entry for a role that does not
-// exist or is not landfall's.
-func planRetiredRole(ctx context.Context, client *iam.Client, name, profile string) (Change, bool, error) {
-	role, err := findRoleByName(ctx, client, name)
-	if awsx.NotFound(err) {
-		return Change{}, false, nil
-	}
-	if err != nil {
-		return Change{}, false, err
-	}
-	if !Owned(flattenIAMTags(role.Tags)) {
-		return Change{}, false, nil
-	}
-	return Change{
-		Resource: "role/" + name, Action: Delete,
-		Detail: fmt.Sprintf("the role is landfall's, and profile %s turns it off", profile),
-		Apply:  func(ctx context.Context) error { return deleteOwnedRole(ctx, client, name) },
-	}, true, nil
 }
 
 // deleteOwnedRole removes a role landfall created: policies first, because

@@ -282,7 +282,7 @@ func TestHumanRolesNeedAnIdentityAccountOfTheOrganization(t *testing.T) {
 		}
 	}
 	roles, err := iam.NewFromConfig(f.cfg).ListRoles(ctx, &iam.ListRolesInput{})
-	if err != nil || slices.ContainsFunc(roles.Roles, func(r iamtypes.Role) bool { return Owned(flattenIAMTags(r.Tags)) }) {
+	if err != nil || slices.ContainsFunc(roles.Roles, func(r iamtypes.Role) bool { return Owned(tagMap(r.Tags, iamTagKV)) }) {
 		t.Fatalf("roles after the refusal: %v %v", err, roles)
 	}
 

@@ -3,8 +3,6 @@ package baseline
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -13,17 +11,7 @@ import (
 	"github.com/landfall/landfall/pkg/awsx"
 )
 
-// What the items that own resources share: the conflict entry and the
-// reconciler of a KMS key landfall owns. (missingTags lives in
-// guardduty.go.)
-
-// conflictChange is the plan entry for a same-named resource that is not
-// landfall's and that the profile does not let landfall adopt.
-func conflictChange(spec *Spec, resource, kind, name string) Change {
-	return Change{Resource: resource, Action: Conflict, Detail: fmt.Sprintf(
-		"%s %s exists but is not tagged %s=true, so landfall leaves it alone: rename or delete it, or set adopt: true in profile %s to take it over",
-		kind, name, TagManaged, spec.Profile.Name)}
-}
+// The reconciler of a KMS key landfall owns.
 
 // ownedKey is a customer managed KMS key landfall creates and owns, found by
 // its alias: its key policy, rotation and tags.
@@ -92,58 +80,54 @@ func ownedKeyPermissions(alias string) []iamStatement {
 // deletion is a finding: re-enabling a key someone turned off is a decision
 // for a person, and everything encrypted with it fails until then.
 func planOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want ownedKey) (Change, error) {
-	resource := "kms-key/" + want.Alias
-	key, err := findKeyByAlias(ctx, client, want.Alias)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-			return createOwnedKey(ctx, client, spec, want)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	id := aws.ToString(key.KeyId)
-	tags, err := findKeyTags(ctx, client, id)
-	if err != nil {
-		return Change{}, err
-	}
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "KMS key", want.Alias), nil
-	}
-	if key.KeyState != kmstypes.KeyStateEnabled {
-		return Change{Resource: resource, Action: Finding, Detail: fmt.Sprintf(
-			"KMS key %s (%s) is %s, so nothing encrypted with it can be delivered: enable it (or cancel its deletion) unless it was retired on purpose",
-			want.Alias, id, key.KeyState)}, nil
-	}
+	c, _, err := planOwned(ctx, spec, owned[*kmstypes.KeyMetadata]{
+		Kind: "KMS key", Name: want.Alias, Resource: "kms-key/" + want.Alias,
+		Find: func(ctx context.Context) (*kmstypes.KeyMetadata, error) {
+			return findKeyByAlias(ctx, client, want.Alias)
+		},
+		Tags: func(ctx context.Context, key *kmstypes.KeyMetadata) (map[string]string, error) {
+			return findKeyTags(ctx, client, aws.ToString(key.KeyId))
+		},
+		Tag: func(ctx context.Context, key *kmstypes.KeyMetadata, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: key.KeyId, Tags: tagList(missing, newKMSTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error { return createOwnedKey(ctx, client, spec, want) },
+		Finding: func(key *kmstypes.KeyMetadata) string {
+			if key.KeyState == kmstypes.KeyStateEnabled {
+				return ""
+			}
+			return fmt.Sprintf("KMS key %s (%s) is %s, so nothing encrypted with it can be delivered: enable it (or cancel its deletion) unless it was retired on purpose",
+				want.Alias, aws.ToString(key.KeyId), key.KeyState)
+		},
+		Edits: func(ctx context.Context, key *kmstypes.KeyMetadata) ([]edit, error) {
+			return diffOwnedKey(ctx, client, want, aws.ToString(key.KeyId))
+		},
+	})
+	return c, err
+}
+
+func diffOwnedKey(ctx context.Context, client *kms.Client, want ownedKey, id string) ([]edit, error) {
 	policy, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(id), PolicyName: aws.String("default")})
 	if err != nil {
-		return Change{}, fmt.Errorf("reading KMS key policy (%s): %w", want.Alias, err)
+		return nil, fmt.Errorf("reading KMS key policy (%s): %w", want.Alias, err)
 	}
 	rotation, err := client.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: aws.String(id)})
 	if err != nil {
-		return Change{}, fmt.Errorf("reading KMS key rotation (%s): %w", want.Alias, err)
+		return nil, fmt.Errorf("reading KMS key rotation (%s): %w", want.Alias, err)
 	}
-	var edits []roleEdit
+	var edits []edit
 	if have := aws.ToString(policy.Policy); !iamPoliciesEquivalent(have, want.Policy.JSON()) {
-		edits = append(edits, roleEdit{[]Diff{{"KeyPolicy", displayIAMPolicy(have), want.Policy.JSON()}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"KeyPolicy", displayIAMPolicy(have), want.Policy.JSON()}}, func(ctx context.Context) error {
 			return putKeyPolicy(ctx, client, id, want)
 		}})
 	}
 	if !rotation.KeyRotationEnabled {
-		edits = append(edits, roleEdit{[]Diff{{"KeyRotationEnabled", "false", "true"}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"KeyRotationEnabled", "false", "true"}}, func(ctx context.Context) error {
 			return enableKeyRotation(ctx, client, id, want.Alias)
 		}})
 	}
-	if missing, diffs := missingTags(tags, spec.Tags); len(diffs) > 0 {
-		edits = append(edits, roleEdit{diffs, func(ctx context.Context) error {
-			_, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: expandKMSTags(missing)})
-			if err != nil {
-				return fmt.Errorf("tagging KMS key (%s): %w", want.Alias, err)
-			}
-			return nil
-		}})
-	}
-	return editsChange(resource, edits), nil
+	return edits, nil
 }
 
 // createOwnedKey creates the key with its policy, tags it, then creates
@@ -161,7 +145,7 @@ func createOwnedKey(ctx context.Context, client *kms.Client, spec *Spec, want ow
 		return fmt.Errorf("creating KMS key (%s): %w", want.Alias, err)
 	}
 	id := aws.ToString(out.KeyMetadata.KeyId)
-	if _, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: expandKMSTags(spec.Tags)}); err != nil {
+	if _, err := client.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(id), Tags: tagList(spec.Tags, newKMSTag)}); err != nil {
 		return fmt.Errorf("tagging KMS key (%s), created as %s: %w", want.Alias, id, err)
 	}
 	if _, err := client.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(want.Alias), TargetKeyId: aws.String(id)}); err != nil {
@@ -208,10 +192,4 @@ func findKeyTags(ctx context.Context, client *kms.Client, id string) (map[string
 	return tags, nil
 }
 
-func expandKMSTags(tags map[string]string) []kmstypes.Tag {
-	out := make([]kmstypes.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, kmstypes.Tag{TagKey: aws.String(k), TagValue: aws.String(tags[k])})
-	}
-	return out
-}
+func newKMSTag(k, v *string) kmstypes.Tag { return kmstypes.Tag{TagKey: k, TagValue: v} }

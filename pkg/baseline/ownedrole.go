@@ -162,13 +162,6 @@ type ownedRole struct {
 	Boundary    string               // the permissions boundary's ARN, "" for none
 }
 
-// roleEdit is a field-level difference and the one write that repairs it
-// (a single TagRole call repairs every tag, so an edit may carry several).
-type roleEdit struct {
-	diffs []Diff
-	apply func(context.Context) error
-}
-
 // planRole is the Plan of an item that is one owned role, as desired
 // describes it for the spec.
 func planRole(desired func(*Spec) ownedRole) func(context.Context, *Env) ([]Change, error) {
@@ -184,49 +177,39 @@ func planRole(desired func(*Spec) ownedRole) func(context.Context, *Env) ([]Chan
 // planOwnedRole plans one owned role: create it, repair the fields that
 // drifted, or report a same-named role that is not landfall's.
 func planOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want ownedRole) (Change, error) {
-	resource := "role/" + want.Name
-	role, err := findRoleByName(ctx, client, want.Name)
-	if awsx.NotFound(err) {
-		return Change{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
-			return createOwnedRole(ctx, client, spec, want)
-		}}, nil
-	}
-	if err != nil {
-		return Change{}, err
-	}
-	tags := flattenIAMTags(role.Tags)
-	if !Owned(tags) && !spec.Profile.Adopt {
-		return conflictChange(spec, resource, "IAM role", want.Name), nil
-	}
-	managed, inline, err := findRolePolicies(ctx, client, want.Name)
-	if err != nil {
-		return Change{}, err
-	}
-	return editsChange(resource, diffOwnedRole(client, spec, want, role, tags, managed, inline)), nil
-}
-
-// editsChange turns a role's edits into its plan entry: unchanged without
-// any, otherwise an update that applies exactly those edits in order.
-func editsChange(resource string, edits []roleEdit) Change {
-	if len(edits) == 0 {
-		return Change{Resource: resource, Action: Unchanged}
-	}
-	c := Change{Resource: resource, Action: Update, Apply: func(ctx context.Context) error {
-		for _, e := range edits {
-			if err := e.apply(ctx); err != nil {
-				return err
-			}
+	r := iamRole(client, want.Name)
+	r.Create = func(ctx context.Context) error { return createOwnedRole(ctx, client, spec, want) }
+	r.Edits = func(ctx context.Context, role *iamtypes.Role) ([]edit, error) {
+		managed, inline, err := findRolePolicies(ctx, client, want.Name)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	}}
-	for _, e := range edits {
-		c.Diffs = append(c.Diffs, e.diffs...)
+		return diffOwnedRole(client, want, role, managed, inline), nil
 	}
-	return c
+	c, _, err := planOwned(ctx, spec, r)
+	return c, err
 }
 
-func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtypes.Role, tags map[string]string, managed []string, inline map[string]string) []roleEdit {
-	var edits []roleEdit
+// iamRole is the IAM role named name as the ownership reconciler sees it:
+// found by name, tagged with TagRole, deleted with its policies. Callers
+// that plan it add Create and Edits.
+func iamRole(client *iam.Client, name string) owned[*iamtypes.Role] {
+	return owned[*iamtypes.Role]{
+		Kind: "IAM role", Name: name, Resource: "role/" + name,
+		Find: func(ctx context.Context) (*iamtypes.Role, error) { return findRoleByName(ctx, client, name) },
+		Tags: func(_ context.Context, role *iamtypes.Role) (map[string]string, error) {
+			return tagMap(role.Tags, iamTagKV), nil
+		},
+		Tag: func(ctx context.Context, _ *iamtypes.Role, missing, _ map[string]string) error {
+			_, err := client.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: tagList(missing, newIAMTag)})
+			return err
+		},
+		Delete: func(ctx context.Context, _ *iamtypes.Role) error { return deleteOwnedRole(ctx, client, name) },
+	}
+}
+
+func diffOwnedRole(client *iam.Client, want ownedRole, role *iamtypes.Role, managed []string, inline map[string]string) []edit {
+	var edits []edit
 	name := aws.String(want.Name)
 	// The boundary first: the execution role may write its roles' other
 	// fields only while they carry it.
@@ -235,7 +218,7 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 		boundary = aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	if boundary != want.Boundary {
-		edits = append(edits, roleEdit{[]Diff{{"PermissionsBoundary", boundary, want.Boundary}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"PermissionsBoundary", boundary, want.Boundary}}, func(ctx context.Context) error {
 			if want.Boundary == "" {
 				_, err := client.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: name})
 				return wrapIAMErr("deleting the permissions boundary of IAM role", want.Name, err)
@@ -245,25 +228,25 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 		}})
 	}
 	if have := aws.ToString(role.AssumeRolePolicyDocument); !iamPoliciesEquivalent(have, want.Trust.JSON()) {
-		edits = append(edits, roleEdit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.Trust.JSON()}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"AssumeRolePolicyDocument", displayIAMPolicy(have), want.Trust.JSON()}}, func(ctx context.Context) error {
 			return updateTrust(ctx, client, want.Name, want.Trust.JSON())
 		}})
 	}
 	if have := aws.ToInt32(role.MaxSessionDuration); have != want.MaxSession {
-		edits = append(edits, roleEdit{[]Diff{{"MaxSessionDuration", strconv.Itoa(int(have)), strconv.Itoa(int(want.MaxSession))}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"MaxSessionDuration", strconv.Itoa(int(have)), strconv.Itoa(int(want.MaxSession))}}, func(ctx context.Context) error {
 			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, MaxSessionDuration: aws.Int32(want.MaxSession)})
 			return wrapIAMErr("updating IAM role session duration", want.Name, err)
 		}})
 	}
 	if have := aws.ToString(role.Description); have != want.Description {
-		edits = append(edits, roleEdit{[]Diff{{"Description", have, want.Description}}, func(ctx context.Context) error {
+		edits = append(edits, edit{[]Diff{{"Description", have, want.Description}}, func(ctx context.Context) error {
 			_, err := client.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, Description: aws.String(want.Description)})
 			return wrapIAMErr("updating IAM role description", want.Name, err)
 		}})
 	}
 	for _, arn := range want.Managed {
 		if !slices.Contains(managed, arn) {
-			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "detached", "attached"}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"ManagedPolicy " + arn, "detached", "attached"}}, func(ctx context.Context) error {
 				_, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
 				return wrapIAMErr("attaching "+arn+" to IAM role", want.Name, err)
 			}})
@@ -271,7 +254,7 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 	}
 	for _, arn := range managed {
 		if !slices.Contains(want.Managed, arn) {
-			edits = append(edits, roleEdit{[]Diff{{"ManagedPolicy " + arn, "attached", "detached"}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"ManagedPolicy " + arn, "attached", "detached"}}, func(ctx context.Context) error {
 				_, err := client.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
 				return wrapIAMErr("detaching "+arn+" from IAM role", want.Name, err)
 			}})
@@ -280,41 +263,20 @@ func diffOwnedRole(client *iam.Client, spec *Spec, want ownedRole, role *iamtype
 	for _, pname := range slices.Sorted(maps.Keys(want.Inline)) {
 		doc := want.Inline[pname]
 		if have, ok := inline[pname]; !ok || !iamPoliciesEquivalent(have, doc.JSON()) {
-			edits = append(edits, roleEdit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), doc.JSON()}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), doc.JSON()}}, func(ctx context.Context) error {
 				return putRolePolicy(ctx, client, want.Name, pname, doc)
 			}})
 		}
 	}
 	for _, pname := range slices.Sorted(maps.Keys(inline)) {
 		if _, ok := want.Inline[pname]; !ok {
-			edits = append(edits, roleEdit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), ""}}, func(ctx context.Context) error {
+			edits = append(edits, edit{[]Diff{{"InlinePolicy " + pname, displayIAMPolicy(inline[pname]), ""}}, func(ctx context.Context) error {
 				_, err := client.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(pname)})
 				return wrapIAMErr("deleting inline policy "+pname+" of IAM role", want.Name, err)
 			}})
 		}
 	}
-	if e, ok := tagRoleEdit(client, want.Name, tags, spec.Tags); ok {
-		edits = append(edits, e)
-	}
 	return edits
-}
-
-// tagRoleEdit sets the wanted tags that are missing or different. Other tags
-// stay: people may tag landfall's roles for their own bookkeeping.
-func tagRoleEdit(client *iam.Client, role string, have, want map[string]string) (roleEdit, bool) {
-	var e roleEdit
-	var missing []iamtypes.Tag
-	for _, k := range slices.Sorted(maps.Keys(want)) {
-		if have[k] != want[k] {
-			e.diffs = append(e.diffs, Diff{"Tag " + k, have[k], want[k]})
-			missing = append(missing, iamtypes.Tag{Key: aws.String(k), Value: aws.String(want[k])})
-		}
-	}
-	e.apply = func(ctx context.Context) error {
-		_, err := client.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: missing})
-		return wrapIAMErr("tagging IAM role", role, err)
-	}
-	return e, len(missing) > 0
 }
 
 // createOwnedRole creates the role with its tags, then its policies. If a
@@ -326,7 +288,7 @@ func createOwnedRole(ctx context.Context, client *iam.Client, spec *Spec, want o
 		AssumeRolePolicyDocument: aws.String(want.Trust.JSON()),
 		Description:              aws.String(want.Description),
 		MaxSessionDuration:       aws.Int32(want.MaxSession),
-		Tags:                     expandIAMTags(spec.Tags),
+		Tags:                     tagList(spec.Tags, newIAMTag),
 	}
 	if want.Boundary != "" {
 		in.PermissionsBoundary = aws.String(want.Boundary)
@@ -413,18 +375,8 @@ func findRolePolicies(ctx context.Context, client *iam.Client, role string) ([]s
 	return managed, inline, nil
 }
 
-func expandIAMTags(tags map[string]string) []iamtypes.Tag {
-	out := make([]iamtypes.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
-	}
-	return out
-}
+// newIAMTag and iamTagKV make and read IAM's tag struct, for tagList and
+// tagMap.
+func newIAMTag(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} }
 
-func flattenIAMTags(tags []iamtypes.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
-}
+func iamTagKV(t iamtypes.Tag) (k, v *string) { return t.Key, t.Value }

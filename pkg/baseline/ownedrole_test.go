@@ -91,7 +91,7 @@ func readRoleBack(t *testing.T, cfg aws.Config, name string) (role roleReadBack)
 		t.Fatalf("reading back policies of role %s: %v", name, err)
 	}
 	got := roleReadBack{Trust: aws.ToString(r.AssumeRolePolicyDocument), MaxSession: aws.ToInt32(r.MaxSessionDuration),
-		Tags: flattenIAMTags(r.Tags), Managed: managed, Inline: inline}
+		Tags: tagMap(r.Tags, iamTagKV), Managed: managed, Inline: inline}
 	if r.PermissionsBoundary != nil {
 		got.Boundary = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
 	}
@@ -138,7 +138,7 @@ func unownedRole(t *testing.T, cfg aws.Config, name, trust string) {
 	t.Helper()
 	_, err := iam.NewFromConfig(cfg).CreateRole(context.Background(), &iam.CreateRoleInput{
 		RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust),
-		Tags: expandIAMTags(map[string]string{"team": "platform"}),
+		Tags: tagList(map[string]string{"team": "platform"}, newIAMTag),
 	})
 	if err != nil {
 		t.Fatalf("creating unowned role %s: %v", name, err)

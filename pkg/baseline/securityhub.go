@@ -92,15 +92,14 @@ func planSecurityHub(ctx context.Context, env *Env) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	hub := Change{Resource: "hub", Action: Unchanged}
-	if missing, diffs := missingTags(tags, spec.Tags); len(missing) > 0 {
-		hub = editsChange("hub", []roleEdit{{diffs, func(ctx context.Context) error {
-			if _, err := client.TagResource(ctx, &securityhub.TagResourceInput{ResourceArn: aws.String(hubARN), Tags: missing}); err != nil {
-				return fmt.Errorf("tagging Security Hub hub (%s): %w", hubARN, err)
-			}
-			return nil
-		}}})
+	var edits []edit
+	if e, ok := tagEdit("Security Hub hub", hubARN, tags, spec.Tags, func(ctx context.Context, missing, _ map[string]string) error {
+		_, err := client.TagResource(ctx, &securityhub.TagResourceInput{ResourceArn: aws.String(hubARN), Tags: missing})
+		return err
+	}); ok {
+		edits = append(edits, e)
 	}
+	hub := editsChange("hub", edits)
 	enabled, err := findEnabledStandards(ctx, client, env.Region)
 	if err != nil {
 		return nil, err
