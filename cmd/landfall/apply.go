@@ -13,16 +13,23 @@ import (
 	"github.com/landfall/landfall/pkg/config"
 )
 
-// runApply implements `landfall apply --account ID`.
+// runApply implements `landfall apply --account ID [--auto-approve]`. Like
+// terraform apply, it shows the plan and asks before it changes anything,
+// then applies exactly what was approved (baseline.Engine.ApplyPlan).
 func runApply(ctx context.Context, e cli.Env, args []string) int {
 	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	var f accountFlags
 	f.register(fs)
+	autoApprove := fs.Bool("auto-approve", false, "apply without showing the plan and asking first")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: landfall apply --account ID [--profile P] [--output json]\n\n"+
-			"Apply the baseline to an account now, with your own AWS credentials, and show\n"+
-			"each item's outcome. The pipeline does the same on every account event.\n\n")
+		fmt.Fprintf(fs.Output(), "Usage: landfall apply --account ID [--profile P] [--auto-approve] [--output json]\n\n"+
+			"Show what applying the baseline to an account would change, ask, and apply\n"+
+			"exactly that, with your own AWS credentials; each item's outcome follows. With\n"+
+			"--auto-approve it applies without asking (needed with --output json, and where\n"+
+			"nobody can answer). The pipeline does the same on every account event.\n"+
+			"Exit status: 0 applied or nothing to change, 1 failed or not approved,\n"+
+			"2 wrong command line.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -35,6 +42,10 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
 		return cli.ExitUsage
 	}
+	if f.output == "json" && !*autoApprove {
+		fmt.Fprintln(e.Stderr, "landfall apply: --output json needs --auto-approve: the plan cannot be shown and approved in JSON")
+		return cli.ExitUsage
+	}
 	t, err := resolve(ctx, e, f)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
@@ -44,10 +55,18 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "landfall apply: account %s: %v\n", t.spec.Account.ID, err)
 		return cli.ExitFail
 	}
-	if f.output == "text" {
-		fmt.Fprintf(e.Stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
+	var rep baseline.Report
+	if *autoApprove {
+		if f.output == "text" {
+			fmt.Fprintf(e.Stdout, "applying profile %s to %s (%s) through %s\n", t.spec.Profile.Name, t.spec.Account.ID, t.spec.Account.Name, t.role)
+		}
+		rep, err = t.engine.Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	} else {
+		var done bool
+		if rep, done, err = planAndAsk(ctx, e, t); done {
+			return exitOf(err)
+		}
 	}
-	rep, err := t.engine.Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	if f.output == "json" {
 		_ = json.NewEncoder(e.Stdout).Encode(rep)
 	} else {
@@ -55,6 +74,39 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
+	}
+	return exitOf(err)
+}
+
+// errNotApproved ends an apply or a restore the operator did not approve.
+var errNotApproved = errors.New("cancelled: not approved")
+
+// planAndAsk shows the account's plan, asks, and applies what was
+// approved. done is true when there was nothing to report: the plan
+// failed, changes nothing, or was not approved (err says which).
+func planAndAsk(ctx context.Context, e cli.Env, t target) (rep baseline.Report, done bool, err error) {
+	plan, err := t.engine.Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
+	fmt.Fprint(e.Stdout, plan.String())
+	if err != nil {
+		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
+		return rep, true, err
+	}
+	if !plan.HasChanges() {
+		fmt.Fprintf(e.Stdout, "\nNo changes: %s (%s) has the baseline of profile %s.\n", t.spec.Account.ID, t.spec.Account.Name, t.spec.Profile.Name)
+		return rep, true, nil
+	}
+	fmt.Fprintln(e.Stdout)
+	if !e.Approved(fmt.Sprintf("Apply these changes to %s (%s) through %s?", t.spec.Account.ID, t.spec.Account.Name, t.role)) {
+		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", errNotApproved)
+		return rep, true, errNotApproved
+	}
+	rep, err = t.engine.ApplyPlan(ctx, t.spec, t.cfg, baseline.ScopeAll, plan)
+	return rep, false, err
+}
+
+// exitOf is a command's exit code after err.
+func exitOf(err error) int {
+	if err != nil {
 		return cli.ExitFail
 	}
 	return cli.ExitOK

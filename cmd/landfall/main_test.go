@@ -117,6 +117,8 @@ func TestHelpOutput(t *testing.T) {
 		{[]string{"help"}, []string{"Commands:\n", "  validate       check the config file and print a summary\n",
 			"  restore-trust  give an account's entry role its trust policy back as landfall found it\n"}},
 		{[]string{"help", "validate"}, []string{"Usage: landfall validate [file]", "$LANDFALL_CONFIG, then infra/landfall.yaml"}},
+		{[]string{"help"}, []string{"Exit codes, for every command:\n  0  success", "\n  2  the command line is wrong; plan: changes are pending"}},
+		{[]string{"help", "apply"}, []string{"[--auto-approve]", "-auto-approve\n"}},
 	}
 	// The developers' commands are not the operator's.
 	var stdout bytes.Buffer
@@ -135,6 +137,25 @@ func TestHelpOutput(t *testing.T) {
 		for _, want := range tt.wantStdout {
 			if !strings.Contains(stdout.String(), want) {
 				t.Errorf("%v: stdout = %q, want it to contain %q", tt.args, &stdout, want)
+			}
+		}
+	}
+}
+
+// Every command keeps to the one table of exit codes its help shows: a
+// wrong command line is 2, except for plan, whose 2 says changes are
+// pending.
+func TestWrongCommandLineExitCode(t *testing.T) {
+	for _, c := range program().Commands {
+		for _, args := range [][]string{{"--no-such-flag"}, {"--account", "12345"}} {
+			want := cli.ExitUsage
+			if c.Name == "plan" {
+				want = cli.ExitFail
+			}
+			var stderr bytes.Buffer
+			e := cli.Env{Stdout: io.Discard, Stderr: &stderr, Getenv: func(string) string { return "" }}
+			if code := program().Run(context.Background(), e, append([]string{c.Name}, args...)); code != want {
+				t.Errorf("%s %v: exit %d, want %d\n%s", c.Name, args, code, want, &stderr)
 			}
 		}
 	}

@@ -19,7 +19,8 @@ import (
 )
 
 // exitChanges is plan's exit code when applying would change something, as
-// terraform's -detailed-exitcode does, so scripts can gate on drift.
+// terraform's -detailed-exitcode does, so scripts can gate on drift. It is
+// ExitUsage's number, so plan answers a wrong command line with ExitFail.
 const exitChanges = 2
 
 // target is an account resolved for plan and apply: its spec and
@@ -145,7 +146,7 @@ func runPlan(ctx context.Context, e cli.Env, args []string) int {
 			"Show what applying the baseline to an account would change, without changing\n"+
 			"anything. Uses your own AWS credentials (profiles, environment, SSO) to enter\n"+
 			"the account through landfall's execution role or the entry role.\n"+
-			"Exit status: 0 nothing to change, 2 changes pending, 1 error.\n\n")
+			"Exit status: 0 nothing to change, 2 changes pending, 1 error or wrong command line.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

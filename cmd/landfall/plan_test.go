@@ -88,10 +88,12 @@ func TestPlanApplyPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var stdin string // what the next command reads as the operator's answer
 	runCmd := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		cmd := exec.Command(bin, args...)
-		cmd.Env, cmd.Stdout, cmd.Stderr = environ, &out, &errOut
+		cmd.Env, cmd.Stdin, cmd.Stdout, cmd.Stderr = environ, strings.NewReader(stdin), &out, &errOut
+		stdin = ""
 		err := cmd.Run()
 		var exit *exec.ExitError
 		if err != nil && !errors.As(err, &exit) {
@@ -116,13 +118,38 @@ func TestPlanApplyPlan(t *testing.T) {
 	if code != cli.ExitFail || !strings.Contains(errOut, "lets only acme-execution change the baseline; run `landfall rerun") || out != "" {
 		t.Fatalf("apply through the entry role under protect-baseline: exit %d\n%s\n%s", code, out, errOut)
 	}
+	// apply shows the plan and asks; anything but "yes" changes nothing.
+	for _, answer := range []string{"", "no\n", "yes please\n"} {
+		stdin = answer
+		code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml")
+		if code != cli.ExitFail || !strings.Contains(out, "create    password-policy") || !strings.Contains(out, "Only 'yes' will be accepted") ||
+			!strings.Contains(errOut, "landfall apply: cancelled: not approved") || strings.Contains(out, "done in") {
+			t.Fatalf("apply answered %q: exit %d\n%s\n%s", answer, code, out, errOut)
+		}
+	}
+	if code, out, errOut = runCmd("plan", "--account", member, "--config", "testdata/landfall.yaml"); code != exitChanges {
+		t.Fatalf("plan after an apply nobody approved: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml", "--output", "json")
+	if code != cli.ExitUsage || !strings.Contains(errOut, "--output json needs --auto-approve") || out != "" {
+		t.Fatalf("apply --output json without --auto-approve: exit %d\n%s\n%s", code, out, errOut)
+	}
+	stdin = "yes\n"
 	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml")
-	if code != cli.ExitOK || !strings.Contains(out, "through OrganizationAccountAccessRole") {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	if code != cli.ExitOK || !strings.Contains(out, "through OrganizationAccountAccessRole?") || !strings.Contains(out, "done in") {
+		t.Fatalf("apply approved: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, errOut = runCmd("plan", "--account", member, "--config", "testdata/landfall.yaml")
 	if code != cli.ExitOK {
 		t.Fatalf("plan after apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml")
+	if code != cli.ExitOK || !strings.Contains(out, "No changes: "+member) || strings.Contains(out, "Only 'yes'") {
+		t.Fatalf("apply with nothing to change: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCmd("apply", "--account", member, "--config", "testdata/landfall.yaml", "--output", "json", "--auto-approve")
+	if code != cli.ExitOK || !strings.HasPrefix(out, `{"accountId":"`+member) {
+		t.Fatalf("apply --auto-approve --output json: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = runCmd("plan", "--account", "12345", "--config", "testdata/landfall.yaml")
 	if code != cli.ExitFail || !strings.Contains(errOut, "--account must be a 12-digit account id") {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -47,9 +46,6 @@ func runRestoreTrust(ctx context.Context, e cli.Env, args []string) int {
 	}
 	return cli.ExitOK
 }
-
-// errNotApproved ends a restore the operator did not approve.
-var errNotApproved = errors.New("restore cancelled: not approved")
 
 func restoreTrust(ctx context.Context, e cli.Env, configFlag, account string, autoApprove bool) error {
 	op, err := connect(ctx, e, configFlag)

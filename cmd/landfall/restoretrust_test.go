@@ -90,8 +90,8 @@ func TestRestoreTrust(t *testing.T) {
 	}{
 		{"while the profile tightens it", testConfigPath, "yes\n", "profile workloads tightens the entry role on every run (items.entryRole.requireMfa)"},
 		{"under the protect-baseline SCP", managed, "yes\n", "the acme-protect-baseline SCP (organization.scps.protectBaseline) lets only acme-execution change the entry role"},
-		{"answered no", untightened, "no\n", "restore cancelled: not approved"},
-		{"no answer", untightened, "", "restore cancelled: not approved"},
+		{"answered no", untightened, "no\n", "cancelled: not approved"},
+		{"no answer", untightened, "", "cancelled: not approved"},
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {

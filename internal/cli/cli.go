@@ -21,6 +21,21 @@ const (
 	ExitUsage = 2 // the command line itself is wrong
 )
 
+// ExitCode is one row of a program's table of exit codes, which its help
+// shows. Every command of the program keeps to the one table, so a script
+// reads any command's status the same way.
+type ExitCode struct {
+	Code    int
+	Meaning string
+}
+
+// ExitCodes is the table of a program that sets none.
+var ExitCodes = []ExitCode{
+	{ExitOK, "success"},
+	{ExitFail, "the command ran and failed, or found a problem"},
+	{ExitUsage, "the command line is wrong"},
+}
+
 // Env is what a subcommand may touch of the outside world. Passing it in
 // instead of using os.Stdout and os.Getenv lets tests run commands in-process.
 type Env struct {
@@ -70,6 +85,8 @@ type Program struct {
 	About string
 	// Commands is the ordered command table, also the order help lists them in.
 	Commands []Command
+	// ExitCodes is what every command's exit code means; nil is ExitCodes.
+	ExitCodes []ExitCode
 }
 
 // Main runs p with the process's arguments and environment, cancels the
@@ -135,6 +152,14 @@ func (p Program) usage(w io.Writer) {
 	}
 	for _, c := range p.Commands {
 		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.Name, c.Summary)
+	}
+	b.WriteString("\nExit codes, for every command:\n")
+	codes := p.ExitCodes
+	if codes == nil {
+		codes = ExitCodes
+	}
+	for _, c := range codes {
+		fmt.Fprintf(&b, "  %d  %s\n", c.Code, c.Meaning)
 	}
 	fmt.Fprintf(&b, "\nRun '%s help <command>' or '%s <command> -h' for a command's flags.\n", p.Name, p.Name)
 	fmt.Fprint(w, b.String())

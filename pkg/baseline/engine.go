@@ -154,7 +154,7 @@ func scopeWord(regional bool) string {
 
 // Plan reads the account and returns what Apply would change.
 func (e *Engine) Plan(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope) (Plan, error) {
-	rep, err := e.run(ctx, spec, cfg, scope, false)
+	rep, err := e.run(ctx, spec, cfg, scope, nil)
 	plan := Plan{AccountID: spec.Account.ID, Profile: spec.Profile.Name, Version: spec.Version}
 	for _, it := range rep.Items {
 		plan.Changes = append(plan.Changes, it.Changes...)
@@ -164,7 +164,17 @@ func (e *Engine) Plan(ctx context.Context, spec *Spec, cfg aws.Config, scope Sco
 
 // Apply plans and applies the account's baseline within scope.
 func (e *Engine) Apply(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope) (Report, error) {
-	return e.run(ctx, spec, cfg, scope, true)
+	return e.run(ctx, spec, cfg, scope, func([]Change) error { return nil })
+}
+
+// ApplyPlan applies the account's baseline within scope as a person
+// approved it in plan: each item plans again, and writes only when its
+// changes are those plan showed. One whose changes differ (the account
+// changed since, or an item it needs made it see more) writes nothing and
+// fails with the first difference, so nothing is changed that nobody
+// approved; a new plan shows it.
+func (e *Engine) ApplyPlan(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope, plan Plan) (Report, error) {
+	return e.run(ctx, spec, cfg, scope, func(changes []Change) error { return plan.approves(changes) })
 }
 
 // Bootstrap applies the execution-role item alone, with cfg acting as the
@@ -215,7 +225,9 @@ func (e *Engine) Only(names ...string) *Engine {
 	return out
 }
 
-func (e *Engine) run(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope, apply bool) (Report, error) {
+// run plans the items of scope and, unless apply is nil, applies each
+// item's changes once apply lets it.
+func (e *Engine) run(ctx context.Context, spec *Spec, cfg aws.Config, scope Scope, apply func([]Change) error) (Report, error) {
 	start := time.Now()
 	rep := Report{AccountID: spec.Account.ID, Profile: spec.Profile.Name, Version: spec.Version, Scope: string(scope)}
 	var calls awsx.Calls
@@ -276,7 +288,7 @@ func guard(ctx context.Context, spec *Spec, cfg aws.Config) error {
 // e.Concurrency at once. An item whose need failed, is switched off or was
 // not run is not run either: it fails with the first, and the plan shows
 // the others as a finding that says why (notRun).
-func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, region string, regional, apply bool) ([]ItemResult, error) {
+func (e *Engine) runScope(ctx context.Context, spec *Spec, cfg aws.Config, region string, regional bool, apply func([]Change) error) ([]ItemResult, error) {
 	var todo []Item
 	for _, it := range e.items {
 		if it.Regional == regional && it.Enabled(spec) {
@@ -374,13 +386,20 @@ func regionIf(regional bool, region string) string {
 	return ""
 }
 
-func runItem(ctx context.Context, it Item, env *Env, apply bool) (ItemResult, error) {
+func runItem(ctx context.Context, it Item, env *Env, apply func([]Change) error) (ItemResult, error) {
 	start := time.Now()
 	var calls awsx.Calls
 	env.AWS = calls.Count(env.AWS)
 	res := ItemResult{Item: it.Name}
 	changes, err := it.Plan(ctx, env)
-	if err == nil && apply {
+	for i := range changes {
+		changes[i].Item = it.Name
+		changes[i].Region = regionIf(it.Regional, env.Region)
+	}
+	if err == nil && apply != nil {
+		err = apply(changes)
+	}
+	if err == nil && apply != nil {
 		for _, c := range changes {
 			if c.Apply == nil {
 				continue
@@ -389,10 +408,6 @@ func runItem(ctx context.Context, it Item, env *Env, apply bool) (ItemResult, er
 				break
 			}
 		}
-	}
-	for i := range changes {
-		changes[i].Item = it.Name
-		changes[i].Region = regionIf(it.Regional, env.Region)
 	}
 	res.Changes = changes
 	res.Duration = time.Since(start)

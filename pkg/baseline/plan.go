@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -101,6 +102,46 @@ func (p Plan) HasChanges() bool {
 		}
 	}
 	return false
+}
+
+// approves returns an error naming the first of changes (one item's, in
+// one scope, planned again) that writes what the plan did not show: a
+// resource or action it does not hold, or other fields or values. Writing
+// less than the plan showed is approved (what someone else repaired in the
+// meantime needs no write), and what does not write (unchanged, conflicts,
+// findings) may differ.
+func (p Plan) approves(changes []Change) error {
+	for _, c := range changes {
+		if !c.Changing() {
+			continue
+		}
+		i := slices.IndexFunc(p.Changes, func(s Change) bool {
+			return s.Item == c.Item && s.Region == c.Region && s.Resource == c.Resource && s.Action == c.Action
+		})
+		switch {
+		case i < 0:
+			return staleError(fmt.Sprintf("it would now %s %s, which the plan did not show", c.Action, c.Resource))
+		case !slices.Equal(p.Changes[i].Diffs, c.Diffs):
+			return staleError(fmt.Sprintf("%s %s would now change %s, not what the plan showed", c.Action, c.Resource, diffsText(c.Diffs)))
+		}
+	}
+	return nil
+}
+
+// staleError says that an item's changes are not the approved ones.
+func staleError(what string) error {
+	return fmt.Errorf("nothing applied: the account changed since the plan was approved (%s); plan and approve again", what)
+}
+
+func diffsText(diffs []Diff) string {
+	fields := make([]string, 0, len(diffs))
+	for _, d := range diffs {
+		fields = append(fields, d.Field)
+	}
+	if len(fields) == 0 {
+		return "nothing"
+	}
+	return strings.Join(fields, ", ")
 }
 
 // String renders the plan for a person: changes first, then conflicts and
