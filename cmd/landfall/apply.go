@@ -62,10 +62,12 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 		}
 		rep, err = t.engine.Apply(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	} else {
-		var done bool
-		if rep, done, err = planAndAsk(ctx, e, t); done {
+		var plan baseline.Plan
+		var approved bool
+		if plan, approved, err = planAndAsk(ctx, e, t); !approved {
 			return exitOf(err)
 		}
+		rep, err = t.engine.ApplyPlan(ctx, t.spec, t.cfg, baseline.ScopeAll, plan)
 	}
 	if f.output == "json" {
 		_ = json.NewEncoder(e.Stdout).Encode(rep)
@@ -81,27 +83,26 @@ func runApply(ctx context.Context, e cli.Env, args []string) int {
 // errNotApproved ends an apply or a restore the operator did not approve.
 var errNotApproved = errors.New("cancelled: not approved")
 
-// planAndAsk shows the account's plan, asks, and applies what was
-// approved. done is true when there was nothing to report: the plan
-// failed, changes nothing, or was not approved (err says which).
-func planAndAsk(ctx context.Context, e cli.Env, t target) (rep baseline.Report, done bool, err error) {
-	plan, err := t.engine.Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
+// planAndAsk shows the account's plan and asks whether to apply it.
+// approved is false when there is nothing to apply: the plan failed (err),
+// changes nothing, or was not approved (errNotApproved).
+func planAndAsk(ctx context.Context, e cli.Env, t target) (plan baseline.Plan, approved bool, err error) {
+	plan, err = t.engine.Plan(ctx, t.spec, t.cfg, baseline.ScopeAll)
 	fmt.Fprint(e.Stdout, plan.String())
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", err)
-		return rep, true, err
+		return plan, false, err
 	}
 	if !plan.HasChanges() {
 		fmt.Fprintf(e.Stdout, "\nNo changes: %s (%s) has the baseline of profile %s.\n", t.spec.Account.ID, t.spec.Account.Name, t.spec.Profile.Name)
-		return rep, true, nil
+		return plan, false, nil
 	}
 	fmt.Fprintln(e.Stdout)
 	if !e.Approved(fmt.Sprintf("Apply these changes to %s (%s) through %s?", t.spec.Account.ID, t.spec.Account.Name, t.role)) {
 		fmt.Fprintf(e.Stderr, "landfall apply: %v\n", errNotApproved)
-		return rep, true, errNotApproved
+		return plan, false, errNotApproved
 	}
-	rep, err = t.engine.ApplyPlan(ctx, t.spec, t.cfg, baseline.ScopeAll, plan)
-	return rep, false, err
+	return plan, true, nil
 }
 
 // exitOf is a command's exit code after err.

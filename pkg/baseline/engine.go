@@ -398,14 +398,12 @@ func runItem(ctx context.Context, it Item, env *Env, apply func([]Change) error)
 	}
 	if err == nil && apply != nil {
 		err = apply(changes)
-	}
-	if err == nil && apply != nil {
 		for _, c := range changes {
-			if c.Apply == nil {
-				continue
-			}
-			if err = c.Apply(ctx); err != nil {
+			if err != nil {
 				break
+			}
+			if c.Apply != nil {
+				err = c.Apply(ctx)
 			}
 		}
 	}

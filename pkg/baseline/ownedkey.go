@@ -3,6 +3,7 @@ package baseline
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -185,9 +186,7 @@ func findKeyTags(ctx context.Context, client *kms.Client, id string) (map[string
 		if err != nil {
 			return nil, fmt.Errorf("listing tags of KMS key (%s): %w", id, err)
 		}
-		for _, t := range page.Tags {
-			tags[aws.ToString(t.TagKey)] = aws.ToString(t.TagValue)
-		}
+		maps.Copy(tags, tagMap(page.Tags, func(t kmstypes.Tag) (k, v *string) { return t.TagKey, t.TagValue }))
 	}
 	return tags, nil
 }
