@@ -60,6 +60,16 @@ var iamActionOf = map[string]string{
 	"lambda:Invoke": "lambda:InvokeFunction",
 }
 
+// taggingOnCreate are the operations that also need their service's tagging
+// action when the request tags what it creates, and the request member
+// holding the tags. The Service Authorization Reference lists the tagging
+// action beside the operation's own: CreateBudget needs
+// budgets:TagResource with budgets:ModifyBudget ("Actions, resources, and
+// condition keys for AWS Budget Service").
+var taggingOnCreate = map[string]struct{ member, action string }{
+	"budgets:CreateBudget": {"ResourceTags", "budgets:TagResource"},
+}
+
 // IAMAction is the IAM action that authorizes an operation of the service
 // with the given signing name ("s3", "monitoring"), and false for an
 // operation IAM never denies.
@@ -152,7 +162,11 @@ func (s *Server) authorizeLocked(c *call) error {
 	if len(resources) == 0 {
 		resources = []authResource{{Owner: c.account.ID}}
 	}
-	err = s.decideLocked(c.principal, action, s.requestContextLocked(c), resources)
+	ctx := s.requestContextLocked(c)
+	err = s.decideLocked(c.principal, action, ctx, resources)
+	if t, ok := taggingOnCreate[c.svc.name+":"+c.op]; ok && err == nil && len(list(c.in, t.member)) > 0 {
+		err = s.decideLocked(c.principal, t.action, ctx, resources)
+	}
 	if d := (*APIError)(nil); errors.As(err, &d) && !isFault(err) {
 		d.Code, d.Status = deniedAs[c.svc.name].code, deniedAs[c.svc.name].status
 	}

@@ -1,6 +1,7 @@
 package awslocal
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -277,15 +278,16 @@ func budgetsTagResource(c *call) (doc, error) {
 			return nil, budgetParam("Tag keys may not start with aws:")
 		}
 	}
-	if b.tags == nil {
-		b.tags = map[string]string{}
+	// A refused request changes nothing.
+	all := maps.Clone(b.tags)
+	if all == nil {
+		all = map[string]string{}
 	}
-	for k, v := range tags {
-		b.tags[k] = v
-	}
-	if len(b.tags) > 200 {
+	maps.Copy(all, tags)
+	if len(all) > 200 {
 		return nil, errorf("ServiceQuotaExceededException", "A budget can have at most 200 tags")
 	}
+	b.tags = all
 	return doc{}, nil
 }
 

@@ -205,6 +205,17 @@ func TestBudgetsTags(t *testing.T) {
 	}
 	_, err = c.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:budgets::" + mgmt + ":budget/nope")})
 	wantCode(t, err, "NotFoundException")
+
+	// Past 200 tags the request is refused whole.
+	many := make([]types.ResourceTag, 199)
+	for i := range many {
+		many[i] = types.ResourceTag{Key: aws.String(fmt.Sprintf("k%03d", i)), Value: aws.String("v")}
+	}
+	_, err = c.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: arn, ResourceTags: many})
+	wantCode(t, err, "ServiceQuotaExceededException")
+	if tags, err := c.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: arn}); err != nil || len(tags.ResourceTags) != 2 {
+		t.Fatalf("tags after a refused TagResource: %v, %d tags, want the 2 from before", err, len(tags.ResourceTags))
+	}
 }
 
 // budgetAlertTopic creates an SNS topic with an email subscription that is
@@ -326,4 +337,18 @@ func TestAuthorizeBudgetRequests(t *testing.T) {
 	wantDeniedAs(t, describe("other"), "AccessDeniedException", "budgets:ViewBudget on resource: arn:aws:budgets::"+mgmt+":budget/other")
 	_, err := viewer.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(mgmt), NewBudget: costBudget("monthly", "1")})
 	wantDeniedAs(t, err, "AccessDeniedException", "budgets:ModifyBudget on resource: arn:aws:budgets::"+mgmt+":budget/monthly")
+
+	// Creating a budget with tags takes budgets:TagResource as well.
+	modify := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"budgets:ModifyBudget","Resource":"*"}]}`
+	modifier := budgets.NewFromConfig(roleSession(t, s, u, mgmt, "modifier", map[string]string{"modify": modify}))
+	create := func(name string, tags []types.ResourceTag) error {
+		_, err := modifier.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: aws.String(mgmt), Budget: costBudget(name, "100"), ResourceTags: tags})
+		return err
+	}
+	mustNoErr(t, create("untagged", nil))
+	wantDeniedAs(t, create("tagged", []types.ResourceTag{{Key: aws.String("team"), Value: aws.String("platform")}}),
+		"AccessDeniedException", "budgets:TagResource on resource: arn:aws:budgets::"+mgmt+":budget/tagged")
+	if _, err := admin.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: aws.String(mgmt), BudgetName: aws.String("tagged")}); err == nil {
+		t.Fatal("the refused CreateBudget created the budget")
+	}
 }

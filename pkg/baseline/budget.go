@@ -20,14 +20,19 @@ var budgetItem = Item{
 	Enabled: func(*Spec) bool { return true },
 	Plan:    planBudget,
 	Permissions: func(s *Spec) []iamStatement {
-		return []iamStatement{allow("Budgets", []string{"arn:aws:budgets::*:budget/" + s.Prefix + "-*"}, "budgets:ViewBudget", "budgets:ModifyBudget")}
+		// Creating a budget with tags takes budgets:TagResource too.
+		return []iamStatement{allow("Budgets", []string{"arn:aws:budgets::*:budget/" + s.Prefix + "-*"},
+			"budgets:ViewBudget", "budgets:ModifyBudget", "budgets:ListTagsForResource", "budgets:TagResource")}
 	},
 }
 
-// The account's monthly cost budget and its alert notifications. Budgets
-// created through older APIs carry no tags, so the name is the mark of
-// ownership: a budget named <prefix>-monthly is landfall's. New budgets are
-// tagged anyway, for cost reports and people.
+// The account's monthly cost budget and its alert notifications. The budget
+// is an owned resource like any other: a same-named budget without
+// landfall's tags is someone else's, and landfall leaves it alone,
+// notifications included, unless the profile adopts it. Everything on a
+// budget that is landfall's is landfall's too, so its notifications and
+// subscribers are repaired without tags of their own (Budgets tags only
+// budgets and budget actions).
 
 // budgetsRegion is where the Budgets API lives: it is a global service with
 // one endpoint.
@@ -70,38 +75,66 @@ func desiredBudget(s *Spec) budget {
 
 func planBudget(ctx context.Context, env *Env) ([]Change, error) {
 	client := budgets.NewFromConfig(awsx.InRegion(env.AWS, budgetsRegion))
-	account := env.Spec.Account.ID
-	want := desiredBudget(env.Spec)
-	resource := "budget/" + want.Name
-	have, err := findBudgetByName(ctx, client, account, want.Name)
-	if awsx.NotFound(err) {
-		return []Change{{Resource: resource, Action: Create, Apply: func(ctx context.Context) error {
+	spec := env.Spec
+	account := spec.Account.ID
+	want := desiredBudget(spec)
+	arn := budgetARN(account, want.Name)
+	c, _, err := planOwned(ctx, spec, owned[*budgetstypes.Budget]{
+		Kind: "budget", Name: want.Name, Resource: "budget/" + want.Name,
+		Find: func(ctx context.Context) (*budgetstypes.Budget, error) {
+			return findBudgetByName(ctx, client, account, want.Name)
+		},
+		Tags: func(ctx context.Context, _ *budgetstypes.Budget) (map[string]string, error) {
+			out, err := client.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+			if err != nil {
+				return nil, fmt.Errorf("listing tags of budget (%s): %w", want.Name, err)
+			}
+			return tagMap(out.ResourceTags, func(t budgetstypes.ResourceTag) (k, v *string) { return t.Key, t.Value }), nil
+		},
+		Tag: func(ctx context.Context, _ *budgetstypes.Budget, missing, _ map[string]string) error {
+			_, err := client.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: aws.String(arn), ResourceTags: tagList(missing, newBudgetTag)})
+			return err
+		},
+		Create: func(ctx context.Context) error {
 			_, err := client.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: aws.String(account), Budget: expandBudget(want),
-				NotificationsWithSubscribers: expandNotifications(want), ResourceTags: tagList(env.Spec.Tags, newBudgetTag)})
+				NotificationsWithSubscribers: expandNotifications(want), ResourceTags: tagList(spec.Tags, newBudgetTag)})
 			if err != nil {
 				return fmt.Errorf("creating budget (%s): %w", want.Name, err)
 			}
 			return nil
-		}}}, nil
-	}
+		},
+		Edits: func(_ context.Context, have *budgetstypes.Budget) ([]edit, error) {
+			diffs := diffBudget(have, want)
+			if len(diffs) == 0 {
+				return nil, nil
+			}
+			return []edit{{diffs, func(ctx context.Context) error {
+				if _, err := client.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(account), NewBudget: expandBudget(want)}); err != nil {
+					return fmt.Errorf("updating budget (%s): %w", want.Name, err)
+				}
+				return nil
+			}}}, nil
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	changes := []Change{{Resource: resource, Action: Unchanged}}
-	if diffs := diffBudget(have, want); len(diffs) > 0 {
-		changes[0] = Change{Resource: resource, Action: Update, Diffs: diffs, Apply: func(ctx context.Context) error {
-			if _, err := client.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(account), NewBudget: expandBudget(want)}); err != nil {
-				return fmt.Errorf("updating budget (%s): %w", want.Name, err)
-			}
-			return nil
-		}}
+	// A new budget is created with its notifications, and someone else's
+	// keeps its own.
+	if c.Action == Create || c.Action == Conflict {
+		return []Change{c}, nil
 	}
 	notes, err := planBudgetNotifications(ctx, client, account, want)
 	if err != nil {
 		return nil, err
 	}
-	return append(changes, notes...), nil
+	return append([]Change{c}, notes...), nil
 }
+
+// budgetARN is the ARN of the named budget ("Resource types defined by AWS
+// Budget Service", Service Authorization Reference), which its tags are
+// read and written by.
+func budgetARN(account, name string) string { return "arn:aws:budgets::" + account + ":budget/" + name }
 
 func diffBudget(have *budgetstypes.Budget, want budget) []Diff {
 	var d []Diff

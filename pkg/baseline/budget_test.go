@@ -101,3 +101,73 @@ func TestFlattenNotification(t *testing.T) {
 		})
 	}
 }
+
+// TestBudgetOfSomeoneElse covers a budget with landfall's name that
+// landfall did not make: it is left alone, notifications included, unless
+// the profile adopts it.
+func TestBudgetOfSomeoneElse(t *testing.T) {
+	tests := []struct {
+		name  string
+		adopt bool
+		want  Action
+		after Action // the budget's action in the plan after applying
+	}{
+		{"not landfall's", false, Conflict, Conflict},
+		{"adopted", true, Update, Unchanged},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t)
+			f.spec.Profile.Adopt = tt.adopt
+			client := budgets.NewFromConfig(awsx.InRegion(f.cfg, budgetsRegion))
+			acct, name := aws.String(f.member), aws.String("acme-monthly")
+			theirs := expandBudget(desiredBudget(f.spec))
+			theirs.BudgetLimit.Amount = aws.String("5000")
+			if _, err := client.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: theirs,
+				ResourceTags: []budgetstypes.ResourceTag{{Key: aws.String("team"), Value: aws.String("finance")}}}); err != nil {
+				t.Fatal(err)
+			}
+			e := itemEngine("alerts-topic", "budget")
+			plan, err := e.Plan(ctx, f.spec, f.cfg, ScopeGlobal)
+			if err != nil || actions(plan)["budget budget/acme-monthly"] != tt.want {
+				t.Fatalf("plan: %v\n%s", err, plan)
+			}
+			entries := 0
+			for _, c := range plan.Changes {
+				if c.Item == "budget" {
+					entries++
+				}
+			}
+			if _, err := e.Apply(ctx, f.spec, f.cfg, ScopeGlobal); err != nil {
+				t.Fatal(err)
+			}
+			b, err := client.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: acct, BudgetName: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes, err := findBudgetNotifications(ctx, client, f.member, "acme-monthly")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tags, err := client.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(budgetARN(f.member, "acme-monthly"))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			have := tagMap(tags.ResourceTags, func(t budgetstypes.ResourceTag) (k, v *string) { return t.Key, t.Value })
+			if tt.adopt {
+				if aws.ToString(b.Budget.BudgetLimit.Amount) != "100" || len(notes) != 3 || have[TagManaged] != "true" || have["team"] != "finance" {
+					t.Fatalf("adopted budget: limit %s, %d notifications, tags %v", aws.ToString(b.Budget.BudgetLimit.Amount), len(notes), have)
+				}
+			} else if aws.ToString(b.Budget.BudgetLimit.Amount) != "5000" || len(notes) != 0 || len(have) != 1 {
+				t.Fatalf("someone else's budget was changed: limit %s, %d notifications, tags %v", aws.ToString(b.Budget.BudgetLimit.Amount), len(notes), have)
+			} else if entries != 1 {
+				t.Fatalf("someone else's budget got %d plan entries, want only the conflict:\n%s", entries, plan)
+			}
+			plan, err = e.Plan(ctx, f.spec, f.cfg, ScopeGlobal)
+			if err != nil || actions(plan)["budget budget/acme-monthly"] != tt.after {
+				t.Fatalf("plan after apply: %v\n%s", err, plan)
+			}
+		})
+	}
+}
