@@ -59,7 +59,10 @@
 // service control policies from the root down to its account (none for the
 // management account) and the resource's policy (for AssumeRole, the
 // role's trust); a request that acts on several resources (AttachPolicy: the
-// policy and the target) must be allowed on each. A denial is worded as
+// policy and the target) must be allowed on each, and one that creates a
+// resource with tags where the Service Authorization Reference lists the
+// tagging action beside the operation's (taggingOnCreate: CreateBudget
+// with ResourceTags) needs both actions. A denial is worded as
 // in "Troubleshoot access denied error messages" and carries the service's
 // own code (deniedAs: AccessDenied for IAM, STS, CloudWatch, SQS and S3,
 // SNS's AuthorizationError, EC2's UnauthorizedOperation, and
