@@ -75,7 +75,7 @@ type motoCase struct {
 // endpoint.
 var motoCases = map[string]motoCase{
 	"entry-role":      {prepare: createEntryRole},
-	"budget":          {missing: "Budgets: DescribeSubscribersForNotification"},
+	"budget":          {missing: "Budgets: ListTagsForResource"},
 	"access-analyzer": {missing: "AccessAnalyzer: ListAnalyzers"},
 	"security-hub":    {missing: "SecurityHub: BatchEnableStandards"},
 }
