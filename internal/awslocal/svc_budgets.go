@@ -279,10 +279,7 @@ func budgetsTagResource(c *call) (doc, error) {
 		}
 	}
 	// A refused request changes nothing.
-	all := maps.Clone(b.tags)
-	if all == nil {
-		all = map[string]string{}
-	}
+	all := copyTags(b.tags)
 	maps.Copy(all, tags)
 	if len(all) > 200 {
 		return nil, errorf("ServiceQuotaExceededException", "A budget can have at most 200 tags")

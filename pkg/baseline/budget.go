@@ -85,11 +85,7 @@ func planBudget(ctx context.Context, env *Env) ([]Change, error) {
 			return findBudgetByName(ctx, client, account, want.Name)
 		},
 		Tags: func(ctx context.Context, _ *budgetstypes.Budget) (map[string]string, error) {
-			out, err := client.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
-			if err != nil {
-				return nil, fmt.Errorf("listing tags of budget (%s): %w", want.Name, err)
-			}
-			return tagMap(out.ResourceTags, func(t budgetstypes.ResourceTag) (k, v *string) { return t.Key, t.Value }), nil
+			return findBudgetTags(ctx, client, arn)
 		},
 		Tag: func(ctx context.Context, _ *budgetstypes.Budget, missing, _ map[string]string) error {
 			_, err := client.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: aws.String(arn), ResourceTags: tagList(missing, newBudgetTag)})
@@ -239,6 +235,14 @@ func findBudgetByName(ctx context.Context, client *budgets.Client, account, name
 		return nil, fmt.Errorf("reading budget (%s): %w", name, awsx.AsNotFound(err, "budget ("+name+")", "NotFoundException"))
 	}
 	return out.Budget, nil
+}
+
+func findBudgetTags(ctx context.Context, client *budgets.Client, arn string) (map[string]string, error) {
+	out, err := client.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of budget (%s): %w", arn, err)
+	}
+	return tagMap(out.ResourceTags, func(t budgetstypes.ResourceTag) (k, v *string) { return t.Key, t.Value }), nil
 }
 
 func findBudgetNotifications(ctx context.Context, client *budgets.Client, account, name string) ([]budgetstypes.Notification, error) {

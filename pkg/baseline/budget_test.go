@@ -150,11 +150,10 @@ func TestBudgetOfSomeoneElse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tags, err := client.ListTagsForResource(ctx, &budgets.ListTagsForResourceInput{ResourceARN: aws.String(budgetARN(f.member, "acme-monthly"))})
+			have, err := findBudgetTags(ctx, client, budgetARN(f.member, "acme-monthly"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			have := tagMap(tags.ResourceTags, func(t budgetstypes.ResourceTag) (k, v *string) { return t.Key, t.Value })
 			if tt.adopt {
 				if aws.ToString(b.Budget.BudgetLimit.Amount) != "100" || len(notes) != 3 || have[TagManaged] != "true" || have["team"] != "finance" {
 					t.Fatalf("adopted budget: limit %s, %d notifications, tags %v", aws.ToString(b.Budget.BudgetLimit.Amount), len(notes), have)
