@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	budgetstypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
@@ -23,8 +25,9 @@ import (
 // of its own, to give a baseline role a managed policy that is not that
 // role's, to make or loosen one without landfall's permissions boundary,
 // to loosen the boundary, to delete a VPC where the profile keeps the
-// default VPCs, and to take someone else's KMS key into landfall's
-// ownership (by tag or alias) to rewrite its policy. Then it does what it
+// default VPCs, to take someone else's KMS key into landfall's
+// ownership (by tag or alias) to rewrite its policy, and to claim or
+// rewrite someone else's budget. Then it does what it
 // may, make itself the admin role's one trusted principal, and tries, as
 // that role, to turn on landfall's own doors: the boundary stops it.
 func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
@@ -64,6 +67,14 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 		t.Fatal(err)
 	}
 	keys := kms.NewFromConfig(awsx.InRegion(exec, elsewhere))
+	// Someone else's budget, which landfall may neither claim nor change.
+	theirBudget := &budgetstypes.Budget{BudgetName: aws.String("finance-monthly"), BudgetType: budgetstypes.BudgetTypeCost, TimeUnit: budgetstypes.TimeUnitMonthly,
+		BudgetLimit: &budgetstypes.Spend{Amount: aws.String("5000"), Unit: aws.String("USD")}}
+	if _, err := budgets.NewFromConfig(awsx.InRegion(o.adminOf(t, o.member), "us-east-1")).CreateBudget(ctx, &budgets.CreateBudgetInput{
+		AccountId: aws.String(o.member), Budget: theirBudget}); err != nil {
+		t.Fatal(err)
+	}
+	budgetsClient := budgets.NewFromConfig(awsx.InRegion(exec, "us-east-1"))
 
 	admin := aws.String("arn:aws:iam::aws:policy/AdministratorAccess")
 	everything := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
@@ -124,6 +135,16 @@ func TestAttackExecutionRoleMakesItselfAdministrator(t *testing.T) {
 				Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
 					`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + o.member + `:root"},"Action":"kms:*","Resource":"*"},` +
 					`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"kms:Decrypt","Resource":"*"}]}`)})
+			return err
+		}},
+		{"tag someone else's budget as landfall's", func() error {
+			_, err := budgetsClient.TagResource(ctx, &budgets.TagResourceInput{ResourceARN: aws.String("arn:aws:budgets::" + o.member + ":budget/finance-monthly"),
+				ResourceTags: []budgetstypes.ResourceTag{{Key: aws.String(baseline.TagManaged), Value: aws.String("true")}}})
+			return err
+		}},
+		{"rewrite someone else's budget", func() error {
+			theirBudget.BudgetLimit.Amount = aws.String("1")
+			_, err := budgetsClient.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: aws.String(o.member), NewBudget: theirBudget})
 			return err
 		}},
 		{"let a stranger assume it", func() error {
